@@ -1,0 +1,583 @@
+//! The detector engine: every compiled [`Spec`] behind one cheap candidate pass.
+//!
+//! Running every detector's regex over every byte is what makes PII scanners slow (a list of PII
+//! regexes has no literal for the regex crate's prefilters to jump to). Instead the engine makes
+//! one pass over a cell looking for what every candidate must contain — an ASCII digit, an `@`,
+//! a trigger keyword, or a telling field name — and runs a detector's full regex only in a small
+//! window around each such candidate, and only for detectors whose required evidence is present.
+//!
+//! * **Digit clusters.** Digits joined by single separators (`0491 570 156`, `1985-03-12`,
+//!   `4111-1111-1111-1111`, `(02) 5550 1234`) form one cluster. Clusters with fewer than
+//!   [`MIN_CLUSTER_DIGITS`] digits are skipped (no detector needs them alone). The regex window
+//!   extends [`LEFT`] bytes to the left (for `+`, `(`, letter prefixes such as IBAN country codes
+//!   and month names) and up to the detector's longest match to the right, and a match must
+//!   overlap the cluster.
+//! * **`@`.** `memchr` finds each `@`; the window spans the address characters around it.
+//! * **Keywords / fields.** An Aho-Corasick automaton over trigger keywords; whole-cell matching
+//!   for `field` detectors whose headers match the cell's field.
+//!
+//! Context words are found with one Aho-Corasick automaton over every pattern's `context` and
+//! `negative_context` lists, searched only in the window around a candidate. Where several
+//! detectors claim overlapping spans, the one with the higher confidence, then priority, then
+//! longer match wins: one kind per span.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use thiserror::Error;
+
+use super::score::{self, Evidence};
+use super::spec::{Require, Spec, Trigger, field_words, normalise_field};
+use crate::finding::Confidence;
+use crate::validate::{self, AROUND, Candidate, Verdict};
+
+/// Clusters with fewer digits than this are not candidates.
+pub const MIN_CLUSTER_DIGITS: usize = 4;
+/// Bytes the regex window reaches left of a digit cluster.
+pub const LEFT: usize = 24;
+/// Longest match any digit detector may produce (bytes); bounds the right side of the window.
+pub const MAX_MATCH: usize = 96;
+/// Widest context window a pattern may ask for (bytes before the candidate; half after).
+pub const MAX_WINDOW: usize = 64;
+/// Negative words count only this close before a candidate.
+pub const NEGATIVE_WINDOW: usize = 12;
+/// Longest email address considered.
+const MAX_EMAIL: usize = 254;
+
+/// The engine could not be built from the given specs.
+#[derive(Debug, Error)]
+pub enum EngineError {
+    /// Building the keyword automaton failed.
+    #[error("building keyword automaton: {0}")]
+    Automaton(#[from] aho_corasick::BuildError),
+    /// Two specs share an id.
+    #[error("two pattern files define detector {0:?}")]
+    DuplicateId(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Context,
+    Negative,
+}
+
+/// Everything per field name the engine needs, computed once per distinct field.
+#[derive(Debug, Default, Clone)]
+struct FieldInfo {
+    /// Detectors whose `headers` match this field.
+    header: Vec<u16>,
+    /// Detectors with a negative-context word among this field's words.
+    negative: Vec<u16>,
+}
+
+/// A detector hit inside a cell: offsets into the cell text, never the text itself beyond the
+/// normalised value (which the caller fingerprints and drops).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Start offset in the cell text.
+    pub start: usize,
+    /// End offset (exclusive).
+    pub end: usize,
+    /// Index of the detector in [`Engine::specs`].
+    pub detector: u16,
+    /// Decided confidence.
+    pub confidence: Confidence,
+    /// Normalised value for fingerprinting.
+    pub normalised: String,
+    /// Why, when explaining.
+    pub explain: Option<String>,
+}
+
+/// Per-thread scratch space, reused across cells so the hot path does not allocate.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    fields: HashMap<String, FieldInfo>,
+    ctx_flags: Vec<u8>,
+    touched: Vec<u16>,
+    cands: Vec<Hit>,
+}
+
+const FLAG_CTX: u8 = 1;
+const FLAG_NEG: u8 = 2;
+
+/// All detectors, compiled into one scanner.
+#[derive(Debug)]
+pub struct Engine {
+    specs: Vec<Spec>,
+    by_trigger: [Vec<u16>; 4],
+    ctx_ac: Option<AhoCorasick>,
+    ctx_roles: Vec<Vec<(u16, Role)>>,
+    kw_ac: Option<AhoCorasick>,
+    kw_dets: Vec<Vec<u16>>,
+    vctx: validate::Ctx,
+}
+
+fn trigger_slot(t: Trigger) -> usize {
+    match t {
+        Trigger::Digit => 0,
+        Trigger::At => 1,
+        Trigger::Keyword => 2,
+        Trigger::Field => 3,
+    }
+}
+
+impl Engine {
+    /// Compiles `specs` (already checked) into an engine using `vctx` for validators.
+    pub fn new(specs: Vec<Spec>, vctx: validate::Ctx) -> Result<Engine, EngineError> {
+        let mut seen = std::collections::HashSet::new();
+        for s in &specs {
+            if !seen.insert(s.id.clone()) {
+                return Err(EngineError::DuplicateId(s.id.clone()));
+            }
+        }
+        let mut by_trigger: [Vec<u16>; 4] = Default::default();
+        let mut words: Vec<String> = Vec::new();
+        let mut word_idx: HashMap<String, usize> = HashMap::new();
+        let mut ctx_roles: Vec<Vec<(u16, Role)>> = Vec::new();
+        let mut kws: Vec<String> = Vec::new();
+        let mut kw_idx: HashMap<String, usize> = HashMap::new();
+        let mut kw_dets: Vec<Vec<u16>> = Vec::new();
+        for (i, s) in specs.iter().enumerate() {
+            let i = i as u16;
+            by_trigger[trigger_slot(s.trigger)].push(i);
+            for (list, role) in [
+                (&s.context, Role::Context),
+                (&s.negative_context, Role::Negative),
+            ] {
+                for w in list {
+                    let idx = *word_idx.entry(w.clone()).or_insert_with(|| {
+                        words.push(w.clone());
+                        ctx_roles.push(Vec::new());
+                        words.len() - 1
+                    });
+                    ctx_roles[idx].push((i, role));
+                }
+            }
+            for k in &s.keywords {
+                let idx = *kw_idx.entry(k.clone()).or_insert_with(|| {
+                    kws.push(k.clone());
+                    kw_dets.push(Vec::new());
+                    kws.len() - 1
+                });
+                kw_dets[idx].push(i);
+            }
+        }
+        let build = |pats: &[String]| -> Result<Option<AhoCorasick>, EngineError> {
+            if pats.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(pats)?,
+            ))
+        };
+        Ok(Engine {
+            ctx_ac: build(&words)?,
+            kw_ac: build(&kws)?,
+            specs,
+            by_trigger,
+            ctx_roles,
+            kw_dets,
+            vctx,
+        })
+    }
+
+    /// The compiled detectors, indexed by [`Hit::detector`].
+    pub fn specs(&self) -> &[Spec] {
+        &self.specs
+    }
+
+    /// The validator context (phone region, today).
+    pub fn validate_ctx(&self) -> &validate::Ctx {
+        &self.vctx
+    }
+
+    /// Scans one cell. `text` is the cell's decoded text; `field` its field name if the format
+    /// knows one; only hits starting inside `accept` are reported (the rest belong to a
+    /// neighbouring chunk's overlap). Hits are appended to `out` in order of position.
+    pub fn scan(
+        &self,
+        text: &[u8],
+        field: Option<&str>,
+        accept: Range<usize>,
+        explain: bool,
+        scratch: &mut Scratch,
+        out: &mut Vec<Hit>,
+    ) {
+        if scratch.ctx_flags.len() != self.specs.len() {
+            scratch.ctx_flags = vec![0; self.specs.len()];
+        }
+        let finfo = match field {
+            Some(f) => self.field_info(f, scratch),
+            None => FieldInfo::default(),
+        };
+        let mut cands = std::mem::take(&mut scratch.cands);
+        cands.clear();
+
+        // Field detectors: the whole cell is the candidate.
+        for &d in &self.by_trigger[3] {
+            if finfo.header.contains(&d) {
+                self.try_regex(
+                    d,
+                    text,
+                    0..text.len(),
+                    0..text.len(),
+                    &finfo,
+                    explain,
+                    scratch,
+                    &mut cands,
+                );
+            }
+        }
+        // `@` candidates.
+        if !self.by_trigger[1].is_empty() {
+            let mut covered = 0;
+            for at in memchr::memchr_iter(b'@', text) {
+                if at < covered {
+                    continue;
+                }
+                let mut s = at;
+                while s > 0 && at - s < 64 && is_local_byte(text[s - 1]) {
+                    s -= 1;
+                }
+                let mut e = at + 1;
+                while e < text.len() && e - at < MAX_EMAIL && is_domain_byte(text[e]) {
+                    e += 1;
+                }
+                let before = cands.len();
+                self.flag_context(text, s, e, scratch);
+                for &d in &self.by_trigger[1] {
+                    self.try_regex(
+                        d,
+                        text,
+                        s..e,
+                        at..at + 1,
+                        &finfo,
+                        explain,
+                        scratch,
+                        &mut cands,
+                    );
+                }
+                self.clear_context(scratch);
+                covered = cands[before..]
+                    .iter()
+                    .map(|c| c.end)
+                    .max()
+                    .unwrap_or(at + 1);
+            }
+        }
+        // Keyword-triggered detectors.
+        if let Some(ac) = &self.kw_ac {
+            for m in ac.find_iter(text) {
+                if !word_bounded(text, m.start(), m.end()) {
+                    continue;
+                }
+                let win_end = (m.end() + MAX_MATCH).min(text.len());
+                let s = m.start();
+                self.flag_context(text, s, m.end(), scratch);
+                for &d in &self.kw_dets[m.pattern().as_usize()] {
+                    self.try_regex(
+                        d,
+                        text,
+                        s..win_end,
+                        s..win_end,
+                        &finfo,
+                        explain,
+                        scratch,
+                        &mut cands,
+                    );
+                }
+                self.clear_context(scratch);
+            }
+        }
+        // Digit clusters.
+        if !self.by_trigger[0].is_empty() {
+            let mut i = 0;
+            let mut covered = 0;
+            while let Some(p) = next_digit(text, i) {
+                let (ce, nd) = cluster(text, p);
+                i = ce.max(p + 1);
+                if nd < MIN_CLUSTER_DIGITS || ce <= covered {
+                    continue;
+                }
+                let ws = p.saturating_sub(LEFT);
+                let mut we = (p + MAX_MATCH).min(text.len()).max(ce);
+                // Do not cut a word in half at the window's end: `\b` would see a false edge.
+                while we < text.len() && we - ce < MAX_MATCH && text[we].is_ascii_alphanumeric() {
+                    we += 1;
+                }
+                let before = cands.len();
+                self.flag_context(text, p, ce, scratch);
+                for &d in &self.by_trigger[0] {
+                    self.try_regex(d, text, ws..we, p..ce, &finfo, explain, scratch, &mut cands);
+                }
+                self.clear_context(scratch);
+                if let Some(end) = cands[before..].iter().map(|c| c.end).max() {
+                    covered = covered.max(end);
+                    i = i.max(end);
+                }
+            }
+        }
+        resolve(&mut cands, &self.specs, accept, out);
+        scratch.cands = cands;
+    }
+
+    /// Runs detector `d`'s regex within `win` (searching from its start, haystack cut at its
+    /// end) and keeps matches overlapping `core`, validated and scored, in `cands`.
+    #[allow(clippy::too_many_arguments)]
+    fn try_regex(
+        &self,
+        d: u16,
+        text: &[u8],
+        win: Range<usize>,
+        core: Range<usize>,
+        finfo: &FieldInfo,
+        explain: bool,
+        scratch: &Scratch,
+        cands: &mut Vec<Hit>,
+    ) {
+        let spec = &self.specs[d as usize];
+        let flags = scratch.ctx_flags[d as usize];
+        let header = finfo.header.contains(&d);
+        let context = flags & FLAG_CTX != 0;
+        let negative = flags & FLAG_NEG != 0 || finfo.negative.contains(&d);
+        let required = match spec.require {
+            Require::None => true,
+            Require::Context => context,
+            Require::Header => header,
+            Require::ContextOrHeader => context || header,
+        };
+        if !required {
+            return;
+        }
+        let hay = &text[..win.end];
+        let mut pos = win.start;
+        while pos <= hay.len() {
+            let Some(m) = spec.regex.find_at(hay, pos) else {
+                break;
+            };
+            if m.start() >= core.end {
+                break;
+            }
+            pos = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
+            if m.end() <= core.start || m.is_empty() {
+                continue;
+            }
+            if spec.trigger == Trigger::Digit
+                && (m.start() > 0 && text[m.start() - 1].is_ascii_digit()
+                    || text.get(m.end()).is_some_and(u8::is_ascii_digit))
+            {
+                // Part of a longer digit run: a card inside a 20-digit id is not a card.
+                continue;
+            }
+            let raw = String::from_utf8_lossy(m.as_bytes());
+            let line_start = text[..m.start()]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+                .max(m.start().saturating_sub(AROUND));
+            let line_end = text[m.end()..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(text.len(), |p| m.end() + p)
+                .min(m.end() + AROUND);
+            let cand = Candidate {
+                text: &raw,
+                before: &text[line_start..m.start()],
+                after: &text[m.end()..line_end],
+            };
+            let (normalised, weak, vnote) = match &spec.validator {
+                None => (raw.trim().to_string(), false, "no validator"),
+                Some((name, f)) => match f(&cand, &self.vctx) {
+                    Verdict::Valid { normalised, weak } => {
+                        let _ = name;
+                        (
+                            normalised,
+                            weak,
+                            if weak { "valid (weak form)" } else { "valid" },
+                        )
+                    }
+                    Verdict::Invalid(_) => continue,
+                },
+            };
+            let ev = Evidence {
+                weak,
+                header,
+                context,
+                negative,
+            };
+            let Some(confidence) = score::confidence(spec.base, ev) else {
+                continue;
+            };
+            let explain = explain.then(|| {
+                let v = spec.validator.as_ref().map_or("none", |(n, _)| n.as_str());
+                format!(
+                    "validator {v}: {vnote}; header: {}; context: {}; negative context: {}; base {}",
+                    if header { "match" } else { "no" },
+                    if context { "yes" } else { "no" },
+                    if negative { "yes" } else { "no" },
+                    spec.base
+                )
+            });
+            cands.push(Hit {
+                start: m.start(),
+                end: m.end(),
+                detector: d,
+                confidence,
+                normalised,
+                explain,
+            });
+        }
+    }
+
+    fn field_info(&self, field: &str, scratch: &mut Scratch) -> FieldInfo {
+        if let Some(fi) = scratch.fields.get(field) {
+            return fi.clone();
+        }
+        let norm = normalise_field(field);
+        let words = field_words(field);
+        let mut fi = FieldInfo::default();
+        for (i, s) in self.specs.iter().enumerate() {
+            if s.headers.iter().any(|h| {
+                !h.is_empty() && (norm == *h || (h.len() >= 4 && norm.ends_with(h.as_str())))
+            }) {
+                fi.header.push(i as u16);
+            }
+            if s.negative_context
+                .iter()
+                .any(|n| words.iter().any(|w| w == n))
+            {
+                fi.negative.push(i as u16);
+            }
+        }
+        // Bounded: a hostile file with millions of distinct keys must not grow this forever.
+        if scratch.fields.len() > 4096 {
+            scratch.fields.clear();
+        }
+        scratch.fields.insert(field.to_string(), fi.clone());
+        fi
+    }
+
+    /// Marks, per detector, whether a context word lies within its `window` around the
+    /// candidate core `s..e`, and whether a negative word lies just before it (within
+    /// [`NEGATIVE_WINDOW`] bytes) or overlaps it: "order 0491 570 156" is an order number, while
+    /// "id 42, phone 0491 570 156" is a phone.
+    fn flag_context(&self, text: &[u8], s: usize, e: usize, scratch: &mut Scratch) {
+        let Some(ac) = &self.ctx_ac else { return };
+        let ws = s.saturating_sub(MAX_WINDOW);
+        let we = (e + MAX_WINDOW / 2).min(text.len());
+        for m in ac.find_overlapping_iter(&text[ws..we]) {
+            let (ms, me) = (ws + m.start(), ws + m.end());
+            if !word_bounded(text, ms, me) {
+                continue;
+            }
+            for &(d, role) in &self.ctx_roles[m.pattern().as_usize()] {
+                let near = match role {
+                    Role::Context => {
+                        let w = self.specs[d as usize].window.min(MAX_WINDOW);
+                        me + w >= s && ms <= e + w / 2
+                    }
+                    Role::Negative => me + NEGATIVE_WINDOW >= s && ms <= e,
+                };
+                if !near {
+                    continue;
+                }
+                let flag = &mut scratch.ctx_flags[d as usize];
+                if *flag == 0 {
+                    scratch.touched.push(d);
+                }
+                *flag |= match role {
+                    Role::Context => FLAG_CTX,
+                    Role::Negative => FLAG_NEG,
+                };
+            }
+        }
+    }
+
+    fn clear_context(&self, scratch: &mut Scratch) {
+        for d in scratch.touched.drain(..) {
+            scratch.ctx_flags[d as usize] = 0;
+        }
+    }
+}
+
+/// Keeps the best of overlapping candidates (confidence, then priority, then length) and
+/// appends those starting inside `accept` to `out`, in position order.
+fn resolve(cands: &mut [Hit], specs: &[Spec], accept: Range<usize>, out: &mut Vec<Hit>) {
+    cands.sort_by(|a, b| {
+        b.confidence
+            .cmp(&a.confidence)
+            .then(
+                specs[b.detector as usize]
+                    .priority
+                    .cmp(&specs[a.detector as usize].priority),
+            )
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let first = out.len();
+    let mut taken: Vec<Range<usize>> = Vec::new();
+    for c in cands.iter() {
+        if taken.iter().any(|r| c.start < r.end && r.start < c.end) {
+            continue;
+        }
+        taken.push(c.start..c.end);
+        if accept.contains(&c.start) {
+            out.push(c.clone());
+        }
+    }
+    out[first..].sort_by_key(|h| (h.start, h.end));
+}
+
+fn next_digit(text: &[u8], from: usize) -> Option<usize> {
+    text.get(from..)?
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|p| p + from)
+}
+
+/// End (exclusive) and digit count of the digit cluster starting at `p`.
+fn cluster(text: &[u8], p: usize) -> (usize, usize) {
+    let n = text.len();
+    let (mut i, mut nd) = (p, 0);
+    loop {
+        while i < n && text[i].is_ascii_digit() {
+            i += 1;
+            nd += 1;
+        }
+        let joiner = |b: u8| matches!(b, b' ' | b'-' | b'.' | b'/' | b'(' | b')');
+        if i + 1 < n && joiner(text[i]) && text[i + 1].is_ascii_digit() {
+            i += 1;
+        } else if i + 2 < n
+            && joiner(text[i])
+            && joiner(text[i + 1])
+            && text[i + 2].is_ascii_digit()
+        {
+            i += 2;
+        } else {
+            return (i, nd);
+        }
+    }
+}
+
+fn is_local_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80 || b"._%+-'".contains(&b)
+}
+
+fn is_domain_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80 || b == b'.' || b == b'-'
+}
+
+/// True when `text[s..e]` is not glued to a letter or digit on either side.
+fn word_bounded(text: &[u8], s: usize, e: usize) -> bool {
+    let left = s == 0 || !text[s - 1].is_ascii_alphanumeric();
+    let right = e >= text.len() || !text[e].is_ascii_alphanumeric();
+    left && right
+}

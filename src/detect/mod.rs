@@ -1,0 +1,11 @@
+//! Detection: pattern files (`spec`), the candidate-driven engine (`engine`), and the confidence
+//! function (`score`). Formats never see this module, and it never sees formats: the scan glue
+//! hands it cells.
+
+pub mod builtin;
+pub mod engine;
+pub mod score;
+pub mod spec;
+
+pub use engine::{Engine, Hit, Scratch};
+pub use spec::{Spec, SpecError};

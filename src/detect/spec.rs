@@ -1,0 +1,418 @@
+//! Pattern files: the on-disk detector format, and its checked, compiled form.
+//!
+//! Loading has two stages, as in ripgrep's low/high args and gitleaks' config → rule: [`RawSpec`]
+//! is what TOML deserialises into (`deny_unknown_fields`, so a typo is an error), and
+//! [`Spec::compile`] checks everything a typo could break (id = file stem, kind known, validator
+//! exists, regex compiles, test expectations parse) and returns a [`Spec`]. Every error names the
+//! file it came from.
+
+use std::path::Path;
+
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::finding::{Confidence, Kind};
+use crate::validate::{self, ValidatorFn};
+
+/// A pattern file that failed to load or compile.
+#[derive(Debug, Error)]
+pub enum SpecError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Io {
+        /// The pattern file.
+        file: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML did not parse or had unknown keys.
+    #[error("{file}: {message}")]
+    Toml {
+        /// The pattern file.
+        file: String,
+        /// The parser's message (names the key and line).
+        message: String,
+    },
+    /// The file parsed but is not a valid detector.
+    #[error("{file}: {message}")]
+    Invalid {
+        /// The pattern file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Which cheap scan proposes candidates for a detector (see `detect::engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// Runs of ASCII digits (phones, cards, dates, ids).
+    Digit,
+    /// The `@` byte (emails).
+    At,
+    /// One of the pattern's `keywords` (obfuscated emails, names after "Dear").
+    Keyword,
+    /// A whole cell whose field name matches the pattern's `headers` (names, addresses).
+    Field,
+}
+
+/// What evidence beyond the regex a detector needs before it may report at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Require {
+    /// Regex (and validator) suffice.
+    #[default]
+    None,
+    /// A context word within the window.
+    Context,
+    /// A field name from `headers`.
+    Header,
+    /// Either a context word or a header.
+    ContextOrHeader,
+}
+
+/// One `[[test]]` example inside a pattern file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTest {
+    /// Text to scan.
+    pub text: String,
+    /// Field name the text sits in, if any.
+    #[serde(default)]
+    pub field: Option<String>,
+    /// `high|medium|low` (this detector must report at least... exactly that) or `none`.
+    pub expect: String,
+}
+
+/// A pattern file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpec {
+    /// Detector id; must equal the file stem.
+    pub id: String,
+    /// One of the `Kind` names.
+    pub kind: String,
+    /// One line saying what it detects.
+    pub description: String,
+    /// Where the format is documented.
+    pub reference: String,
+    /// Candidate generator.
+    pub trigger: Trigger,
+    /// The full pattern, run only around candidates. Use ASCII classes.
+    pub regex: String,
+    /// Validator name from `validate::REGISTRY`.
+    #[serde(default)]
+    pub validator: Option<String>,
+    /// Words near a match that support it.
+    #[serde(default)]
+    pub context: Vec<String>,
+    /// Words near a match that contradict it (order, invoice, version...).
+    #[serde(default)]
+    pub negative_context: Vec<String>,
+    /// Field names (normalised) that say a cell holds this kind.
+    #[serde(default)]
+    pub headers: Vec<String>,
+    /// Words that trigger a `keyword` detector.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Evidence required before reporting.
+    #[serde(default)]
+    pub require: Require,
+    /// Confidence with regex + validator and no other evidence.
+    #[serde(default)]
+    pub base: Option<String>,
+    /// Bytes before/after a match searched for context words.
+    #[serde(default)]
+    pub window: Option<usize>,
+    /// Wins ties between detectors claiming one span (higher wins).
+    #[serde(default)]
+    pub priority: i32,
+    /// Self-tests.
+    #[serde(default, rename = "test")]
+    pub tests: Vec<RawTest>,
+}
+
+/// A checked, compiled detector.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Detector id (file stem).
+    pub id: String,
+    /// Kind it reports.
+    pub kind: Kind,
+    /// Human description.
+    pub description: String,
+    /// Format reference.
+    pub reference: String,
+    /// Candidate generator.
+    pub trigger: Trigger,
+    /// Compiled regex (bytes, case-insensitive only if the pattern says `(?i)`).
+    pub regex: Regex,
+    /// Source of the regex (for `--explain` and the rg comparison list).
+    pub regex_src: String,
+    /// Validator, if any, with its name.
+    pub validator: Option<(String, ValidatorFn)>,
+    /// Lower-cased context words.
+    pub context: Vec<String>,
+    /// Lower-cased negative context words.
+    pub negative_context: Vec<String>,
+    /// Normalised header names.
+    pub headers: Vec<String>,
+    /// Lower-cased trigger keywords.
+    pub keywords: Vec<String>,
+    /// Evidence required.
+    pub require: Require,
+    /// Base confidence.
+    pub base: Confidence,
+    /// Context window in bytes.
+    pub window: usize,
+    /// Tie-break priority.
+    pub priority: i32,
+    /// Self-tests: (text, field, expected confidence or None).
+    pub tests: Vec<(String, Option<String>, Option<Confidence>)>,
+    /// Where the spec came from (file path or `builtin:<id>.toml`).
+    pub origin: String,
+}
+
+impl Spec {
+    /// Parses and compiles one pattern file's text. `origin` names it in errors; `stem` is the
+    /// file stem the id must equal.
+    pub fn from_toml(origin: &str, stem: &str, text: &str) -> Result<Spec, SpecError> {
+        let raw: RawSpec = toml::from_str(text).map_err(|e| SpecError::Toml {
+            file: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        Spec::compile(origin, stem, raw)
+    }
+
+    /// Reads a pattern file from disk.
+    pub fn from_path(path: &Path) -> Result<Spec, SpecError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
+            file: origin.clone(),
+            source,
+        })?;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        Spec::from_toml(&origin, stem, &text)
+    }
+
+    /// Checks a [`RawSpec`] and compiles it.
+    pub fn compile(origin: &str, stem: &str, raw: RawSpec) -> Result<Spec, SpecError> {
+        let bad = |message: String| SpecError::Invalid {
+            file: origin.to_string(),
+            message,
+        };
+        if raw.id != stem {
+            return Err(bad(format!(
+                "id {:?} must equal the file stem {stem:?}",
+                raw.id
+            )));
+        }
+        let kind = Kind::parse(&raw.kind).ok_or_else(|| {
+            bad(format!(
+                "unknown kind {:?} (expected one of {})",
+                raw.kind,
+                Kind::ALL.map(Kind::as_str).join(", ")
+            ))
+        })?;
+        if raw.reference.trim().is_empty() {
+            return Err(bad(
+                "reference must say where the format is documented".into()
+            ));
+        }
+        let regex = RegexBuilder::new(&raw.regex)
+            .unicode(true)
+            .size_limit(1 << 22)
+            .build()
+            .map_err(|e| bad(format!("regex does not compile: {e}")))?;
+        let validator = match &raw.validator {
+            None => None,
+            Some(name) => Some((
+                name.clone(),
+                validate::lookup(name).ok_or_else(|| {
+                    bad(format!(
+                        "unknown validator {name:?} (not in validate::REGISTRY)"
+                    ))
+                })?,
+            )),
+        };
+        if raw.trigger == Trigger::Keyword && raw.keywords.is_empty() {
+            return Err(bad(
+                "trigger = \"keyword\" needs a non-empty keywords list".into()
+            ));
+        }
+        if raw.trigger == Trigger::Field && raw.headers.is_empty() {
+            return Err(bad(
+                "trigger = \"field\" needs a non-empty headers list".into()
+            ));
+        }
+        let base = match raw.base.as_deref() {
+            None => Confidence::Medium,
+            Some(s) => Confidence::parse(s)
+                .ok_or_else(|| bad(format!("base {s:?} must be low, medium or high")))?,
+        };
+        let mut tests = Vec::with_capacity(raw.tests.len());
+        for t in raw.tests {
+            let expect = match t.expect.as_str() {
+                "none" => None,
+                s => Some(Confidence::parse(s).ok_or_else(|| {
+                    bad(format!(
+                        "test expect {s:?} must be none, low, medium or high"
+                    ))
+                })?),
+            };
+            tests.push((t.text, t.field, expect));
+        }
+        let lower = |v: Vec<String>| v.into_iter().map(|w| w.to_lowercase()).collect();
+        Ok(Spec {
+            id: raw.id,
+            kind,
+            description: raw.description,
+            reference: raw.reference,
+            trigger: raw.trigger,
+            regex,
+            regex_src: raw.regex,
+            validator,
+            context: lower(raw.context),
+            negative_context: lower(raw.negative_context),
+            headers: raw.headers.iter().map(|h| normalise_field(h)).collect(),
+            keywords: lower(raw.keywords),
+            require: raw.require,
+            base,
+            window: raw.window.unwrap_or(40),
+            priority: raw.priority,
+            tests,
+            origin: origin.to_string(),
+        })
+    }
+}
+
+/// Prefixes stripped from field names before matching headers: `cust_email` is an email column.
+const FIELD_PREFIXES: &[&str] = &[
+    "customer",
+    "cust",
+    "client",
+    "user",
+    "passenger",
+    "pax",
+    "member",
+    "contact",
+    "primary",
+    "secondary",
+    "home",
+    "work",
+    "billing",
+    "shipping",
+    "guest",
+    "traveller",
+    "traveler",
+    "holder",
+    "account",
+    "person",
+    "owner",
+    "main",
+];
+
+/// Normalises a field name for header matching: last path segment (`a.b.email` → `email`,
+/// `users.email` → `email`), lower-case, separators removed, and leading prefix *words* dropped
+/// (`Cust_Email` → `email`, `passenger_dob` → `dob`) while at least three characters remain.
+pub fn normalise_field(field: &str) -> String {
+    let last = field
+        .rsplit(['.', '/'])
+        .find(|s| !s.is_empty() && *s != "[]")
+        .unwrap_or(field);
+    let last = last.trim_end_matches("[]");
+    let words = field_words(last);
+    let mut start = 0;
+    while start + 1 < words.len()
+        && FIELD_PREFIXES.contains(&words[start].as_str())
+        && words[start + 1..].iter().map(String::len).sum::<usize>() >= 3
+    {
+        start += 1;
+    }
+    words[start..].concat()
+}
+
+/// The words of a field name (`order_id` → `order`, `id`; `orderId` → `order`, `id`), lower-case.
+pub fn field_words(field: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in field.chars() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_fields() {
+        for (raw, want) in [
+            ("Cust_Email", "email"),
+            ("customer.contact.email", "email"),
+            ("users.date_of_birth", "dateofbirth"),
+            ("DOB", "dob"),
+            ("passenger_dob", "dob"),
+            ("home_phone", "phone"),
+            ("qff_no", "qffno"),
+            ("items[].sku", "sku"),
+            ("membership_number", "membershipnumber"),
+            ("member_id", "memberid"),
+            ("dateOfBirth", "dateofbirth"),
+            ("user", "user"),
+        ] {
+            assert_eq!(normalise_field(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn splits_field_words() {
+        assert_eq!(field_words("order_id"), ["order", "id"]);
+        assert_eq!(field_words("orderId"), ["order", "id"]);
+        assert_eq!(field_words("Tracking-No"), ["tracking", "no"]);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_problem() {
+        let base = "kind='email'\ndescription='d'\nreference='r'\ntrigger='at'\nregex='@'\n";
+        let e = Spec::from_toml("p/x.toml", "x", &format!("id='y'\n{base}")).unwrap_err();
+        assert!(e.to_string().contains("p/x.toml") && e.to_string().contains("file stem"));
+        let e =
+            Spec::from_toml("p/x.toml", "x", &format!("id='x'\n{base}colour='red'\n")).unwrap_err();
+        assert!(e.to_string().contains("colour"), "{e}");
+        let e = Spec::from_toml(
+            "p/x.toml",
+            "x",
+            &format!("id='x'\n{base}validator='nope'\n"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown validator"), "{e}");
+        let e = Spec::from_toml(
+            "p/x.toml",
+            "x",
+            &base
+                .replace("'email'", "'ssn'")
+                .replace("kind", "id='x'\nkind"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown kind"), "{e}");
+    }
+}

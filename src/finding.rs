@@ -1,0 +1,298 @@
+//! Findings: what a detector reports once its candidate is validated, masked and fingerprinted.
+//!
+//! This module owns the boundary where a raw value stops existing. A [`Finding`] has no field that
+//! can hold the matched text: only a [`mask`]ed rendering (or, with `--reveal`, the raw text the
+//! user asked for) and a keyed [`Fingerprinter`] digest of the *normalised* value. Everything
+//! downstream (exposure, reports, baselines) works from findings, so it cannot leak what it never
+//! receives.
+
+use std::fmt;
+use std::sync::Arc;
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+/// The categories of personal data piiscan reports. The set is closed: pattern files name one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An email address.
+    Email,
+    /// A phone number validated against numbering-plan metadata.
+    Phone,
+    /// A date that is, by context or field, somebody's date of birth.
+    DateOfBirth,
+    /// A frequent-flyer / hotel / retail loyalty membership number.
+    LoyaltyNumber,
+    /// A person's name.
+    PersonName,
+    /// A postal street address.
+    StreetAddress,
+    /// A payment card number (PAN).
+    CreditCard,
+    /// An International Bank Account Number.
+    Iban,
+    /// An IPv4 or IPv6 address.
+    IpAddress,
+    /// A government identifier (SSN, TFN, NINO, ...).
+    NationalId,
+    /// A passport number or machine-readable-zone line.
+    PassportNumber,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 11] = [
+        Kind::Email,
+        Kind::Phone,
+        Kind::DateOfBirth,
+        Kind::LoyaltyNumber,
+        Kind::PersonName,
+        Kind::StreetAddress,
+        Kind::CreditCard,
+        Kind::Iban,
+        Kind::IpAddress,
+        Kind::NationalId,
+        Kind::PassportNumber,
+    ];
+
+    /// The snake_case name used in pattern files and every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+            Kind::DateOfBirth => "date_of_birth",
+            Kind::LoyaltyNumber => "loyalty_number",
+            Kind::PersonName => "person_name",
+            Kind::StreetAddress => "street_address",
+            Kind::CreditCard => "credit_card",
+            Kind::Iban => "iban",
+            Kind::IpAddress => "ip_address",
+            Kind::NationalId => "national_id",
+            Kind::PassportNumber => "passport_number",
+        }
+    }
+
+    /// Parses the snake_case name; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How sure piiscan is that a finding is real personal data.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Shape matched, little else supports it.
+    #[default]
+    Low,
+    /// Shape plus one strong piece of evidence (validator or context).
+    Medium,
+    /// Validated and supported by context or field name.
+    High,
+}
+
+impl Confidence {
+    /// The lowercase name used in flags and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// Parses `low|medium|high`.
+    pub fn parse(s: &str) -> Option<Confidence> {
+        match s {
+            "low" => Some(Confidence::Low),
+            "medium" => Some(Confidence::Medium),
+            "high" => Some(Confidence::High),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One validated piece of personal data at one place. Holds no raw value (see module docs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Display path of the input (`dir/file.csv`, `-` for stdin, `a.zip!b.csv` for members).
+    pub path: Arc<str>,
+    /// 1-based line in the decoded text.
+    pub line: u64,
+    /// 1-based byte column in the decoded text.
+    pub column: u64,
+    /// What kind of personal data this is.
+    pub kind: Kind,
+    /// The pattern id that found it.
+    pub detector: Arc<str>,
+    /// How sure the detector is.
+    pub confidence: Confidence,
+    /// Column / key / `table.column` the value sat in, if the format knows it.
+    pub field: Option<Arc<str>>,
+    /// Masked rendering (raw only under `--reveal`).
+    pub masked: String,
+    /// Keyed HMAC of the normalised value, hex.
+    pub fingerprint: String,
+    /// The record (row, object, tuple, or line) the value belongs to, unique within the input.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub record: Option<u64>,
+    /// Why the detector decided as it did (`--explain`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub explain: Option<String>,
+}
+
+/// Masks a raw value so that a report shows its shape but not its content.
+///
+/// Emails keep the first character of the local part and of the domain, and the top-level domain
+/// (`j***@e******.com`); everything else keeps separators and at most the last four alphanumerics
+/// when the value is long enough that four characters do not identify it (8+), else nothing.
+pub fn mask(kind: Kind, raw: &str) -> String {
+    if kind == Kind::Email
+        && let Some(at) = raw.rfind('@')
+    {
+        let (local, domain) = (&raw[..at], &raw[at + 1..]);
+        let tld_at = domain.rfind('.').unwrap_or(domain.len());
+        let mut out = String::with_capacity(raw.len());
+        mask_keep_first(local, &mut out);
+        out.push('@');
+        mask_keep_first(&domain[..tld_at], &mut out);
+        out.push_str(&domain[tld_at..]);
+        return out;
+    }
+    let alnum = raw.chars().filter(|c| c.is_alphanumeric()).count();
+    let keep = if kind == Kind::DateOfBirth || kind == Kind::PersonName || alnum < 8 {
+        0
+    } else {
+        4
+    };
+    let mut seen = 0usize;
+    raw.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                seen += 1;
+                if seen > alnum - keep { c } else { '*' }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn mask_keep_first(s: &str, out: &mut String) {
+    let mut chars = s.chars();
+    if let Some(first) = chars.next() {
+        out.push(first);
+        out.extend(chars.map(|_| '*'));
+    }
+}
+
+/// Keyed fingerprints: `HMAC-SHA256(key, kind ‖ 0x00 ‖ normalised value)`, first 16 bytes, hex.
+///
+/// Keyed because most PII has little entropy: there are ~44k dates of birth in a lifetime and a
+/// few billion phone numbers, so an unkeyed hash is reversed by enumeration in seconds. With a key
+/// that never leaves the operator, a report can be shared while fingerprints still link equal
+/// values across files, runs (same key) and shards.
+#[derive(Clone)]
+pub struct Fingerprinter {
+    mac: Hmac<Sha256>,
+}
+
+impl fmt::Debug for Fingerprinter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Fingerprinter { key: <redacted> }")
+    }
+}
+
+impl Fingerprinter {
+    /// A fingerprinter keyed with `key` (any length; HMAC hashes long keys).
+    pub fn new(key: &[u8]) -> Fingerprinter {
+        match <Hmac<Sha256> as Mac>::new_from_slice(key) {
+            Ok(mac) => Fingerprinter { mac },
+            // HMAC takes keys of any length (long ones are hashed first), so no input reaches this.
+            Err(_) => unreachable!("HMAC-SHA256 accepts keys of every length"),
+        }
+    }
+
+    /// A fingerprinter with a fresh random 32-byte key (fingerprints only link within this run).
+    pub fn random() -> Result<Fingerprinter, getrandom::Error> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key)?;
+        Ok(Fingerprinter::new(&key))
+    }
+
+    /// The hex fingerprint of a normalised value of `kind`.
+    pub fn fingerprint(&self, kind: Kind, normalised: &str) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(kind.as_str().as_bytes());
+        mac.update(&[0]);
+        mac.update(normalised.as_bytes());
+        let out = mac.finalize().into_bytes();
+        hex::encode(&out[..16])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_shape_not_content() {
+        let cases = [
+            (Kind::Email, "jane.doe@example.com", "j*******@e******.com"),
+            (Kind::Phone, "+61 412 345 678", "+** *** **5 678"),
+            (
+                Kind::CreditCard,
+                "4111 1111 1111 1111",
+                "**** **** **** 1111",
+            ),
+            (Kind::DateOfBirth, "1985-03-12", "****-**-**"),
+            (Kind::LoyaltyNumber, "1234567", "*******"),
+        ];
+        for (kind, raw, want) in cases {
+            assert_eq!(mask(kind, raw), want, "{kind} {raw}");
+        }
+    }
+
+    #[test]
+    fn phone_mask_keeps_last_four_when_long() {
+        assert_eq!(mask(Kind::Phone, "0412345678"), "******5678");
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_and_kind_scoped() {
+        let a = Fingerprinter::new(b"key-a");
+        let b = Fingerprinter::new(b"key-b");
+        let v = "+61412345678";
+        assert_eq!(a.fingerprint(Kind::Phone, v), a.fingerprint(Kind::Phone, v));
+        assert_ne!(a.fingerprint(Kind::Phone, v), b.fingerprint(Kind::Phone, v));
+        assert_ne!(
+            a.fingerprint(Kind::Phone, v),
+            a.fingerprint(Kind::LoyaltyNumber, v)
+        );
+        assert_eq!(a.fingerprint(Kind::Phone, v).len(), 32);
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(Kind::parse("ssn"), None);
+    }
+}

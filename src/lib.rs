@@ -1,0 +1,4 @@
+//! piiscan library root.
+pub mod detect;
+pub mod finding;
+pub mod validate;

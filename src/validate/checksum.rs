@@ -1,0 +1,123 @@
+//! Check-digit algorithms (Luhn, ...) and the identifiers validated by them.
+
+use super::{Candidate, Ctx, Verdict, digits};
+
+/// True when the ASCII digit string passes the Luhn (mod 10) check.
+pub fn luhn(ds: &str) -> bool {
+    if ds.is_empty() || !ds.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let mut sum = 0u32;
+    for (i, b) in ds.bytes().rev().enumerate() {
+        let mut d = u32::from(b - b'0');
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    sum % 10 == 0
+}
+
+/// Validator `luhn`: any digit string (separators ignored) passing Luhn.
+pub fn luhn_digits(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let ds = digits(c.text);
+    if luhn(&ds) {
+        Verdict::valid(ds)
+    } else {
+        Verdict::Invalid("luhn check failed")
+    }
+}
+
+/// Card brands by IIN prefix range and allowed lengths.
+/// Source: ISO/IEC 7812 and the brands' published ranges (as summarised at
+/// <https://en.wikipedia.org/wiki/Payment_card_number#Issuer_identification_number_(IIN)>).
+const BRANDS: &[(&str, u32, u32, usize, &[usize])] = &[
+    // (brand, prefix low, prefix high, prefix digits, lengths)
+    ("amex", 34, 34, 2, &[15]),
+    ("amex", 37, 37, 2, &[15]),
+    ("diners", 300, 305, 3, &[14, 16, 17, 18, 19]),
+    ("diners", 36, 36, 2, &[14, 15, 16, 17, 18, 19]),
+    ("diners", 38, 39, 2, &[14, 15, 16, 17, 18, 19]),
+    ("discover", 6011, 6011, 4, &[16, 17, 18, 19]),
+    ("discover", 644, 649, 3, &[16, 17, 18, 19]),
+    ("discover", 65, 65, 2, &[16, 17, 18, 19]),
+    ("jcb", 3528, 3589, 4, &[16, 17, 18, 19]),
+    ("mastercard", 51, 55, 2, &[16]),
+    ("mastercard", 2221, 2720, 4, &[16]),
+    ("unionpay", 62, 62, 2, &[16, 17, 18, 19]),
+    ("visa", 4, 4, 1, &[13, 16, 19]),
+    ("maestro", 5018, 5018, 4, &[12, 13, 14, 15, 16, 17, 18, 19]),
+    ("maestro", 5020, 5020, 4, &[12, 13, 14, 15, 16, 17, 18, 19]),
+    ("maestro", 5038, 5038, 4, &[12, 13, 14, 15, 16, 17, 18, 19]),
+    ("maestro", 6304, 6304, 4, &[12, 13, 14, 15, 16, 17, 18, 19]),
+    ("maestro", 6759, 6759, 4, &[12, 13, 14, 15, 16, 17, 18, 19]),
+    ("maestro", 6761, 6763, 4, &[12, 13, 14, 15, 16, 17, 18, 19]),
+    ("mir", 2200, 2204, 4, &[16, 17, 18, 19]),
+];
+
+/// The card brand of a digit string, if its IIN and length match a known brand.
+pub fn card_brand(ds: &str) -> Option<&'static str> {
+    BRANDS.iter().find_map(|&(brand, lo, hi, n, lens)| {
+        let prefix: u32 = ds.get(..n)?.parse().ok()?;
+        (prefix >= lo && prefix <= hi && lens.contains(&ds.len())).then_some(brand)
+    })
+}
+
+/// Validator `credit_card`: 12–19 digits, Luhn-valid, known IIN range and brand length, and not
+/// a run of one repeated digit.
+pub fn credit_card(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let ds = digits(c.text);
+    if !(12..=19).contains(&ds.len()) {
+        return Verdict::Invalid("card numbers have 12-19 digits");
+    }
+    if ds.bytes().all(|b| b == ds.as_bytes()[0]) {
+        return Verdict::Invalid("repeated digit");
+    }
+    if !luhn(&ds) {
+        return Verdict::Invalid("luhn check failed");
+    }
+    if card_brand(&ds).is_none() {
+        return Verdict::Invalid("no card brand has this IIN and length");
+    }
+    Verdict::valid(ds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_table() {
+        for (ds, ok) in [
+            ("79927398713", true),
+            ("79927398710", false),
+            ("4111111111111111", true),
+            ("4111111111111112", false),
+            ("", false),
+            ("12a4", false),
+        ] {
+            assert_eq!(luhn(ds), ok, "{ds}");
+        }
+    }
+
+    #[test]
+    fn credit_card_table() {
+        let ctx = Ctx::default();
+        for (text, ok) in [
+            ("4111 1111 1111 1111", true), // visa test PAN
+            ("5555-5555-5555-4444", true), // mastercard test PAN
+            ("3782 822463 10005", true),   // amex test PAN
+            ("6011111111111117", true),    // discover test PAN
+            ("4111111111111112", false),   // bad luhn
+            ("0000000000000000", false),   // repeated
+            ("9111111111111119", false),   // luhn-valid, no brand
+            ("41111111111111", false),     // visa with 14 digits
+        ] {
+            let v = credit_card(&Candidate::bare(text), &ctx);
+            assert_eq!(matches!(v, Verdict::Valid { .. }), ok, "{text}: {v:?}");
+        }
+    }
+}

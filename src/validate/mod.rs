@@ -1,0 +1,144 @@
+//! Validators: pure functions that confirm (or reject) a candidate a detector's regex matched.
+//!
+//! A pattern file names its validator by string (`validator = "luhn"`); [`lookup`] maps that name
+//! to a function. Validators see only the candidate text and a small [`Ctx`] (default phone region,
+//! today's date), never the surrounding document: context is the scorer's job
+//! (`detect::score`). Each returns a [`Verdict`] carrying the *normalised* value that is
+//! fingerprinted (E.164 for phones, digits only for cards, ISO date for birth dates), so equal
+//! values written differently link to one person.
+//!
+//! Adding a validator: write `fn name(text: &str, ctx: &Ctx) -> Verdict` in the submodule that
+//! fits, add it to [`REGISTRY`] (kept sorted; a test checks), and table-test it beside the code.
+
+pub mod checksum;
+pub mod date;
+pub mod email;
+pub mod net;
+pub mod phone;
+
+/// What a validator needs besides the candidate text.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// Region (ISO 3166 alpha-2) for national-format phone numbers, e.g. `AU`.
+    pub region: String,
+    /// Other regions to try for national-format phone numbers, in order.
+    pub fallback_regions: Vec<String>,
+    /// Today's date as (year, month, day): DOBs in the future or over 120 years ago are rejected.
+    pub today: (i32, u8, u8),
+}
+
+impl Default for Ctx {
+    fn default() -> Self {
+        let now = time::OffsetDateTime::now_utc();
+        Ctx {
+            region: "AU".to_string(),
+            fallback_regions: ["US", "GB", "DE", "FR", "BR", "IN", "JP", "CA", "NZ"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            today: (now.year(), u8::from(now.month()), now.day()),
+        }
+    }
+}
+
+/// A validator's decision about one candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The candidate is a real value of its kind.
+    Valid {
+        /// Canonical form used for the fingerprint (never printed).
+        normalised: String,
+        /// True when the value is valid but of a weaker form (e.g. a national-format phone
+        /// number, a card number outside known IIN ranges): the scorer lowers confidence one step.
+        weak: bool,
+    },
+    /// Rejected; the reason is a static string (never contains the value) shown by `--explain`.
+    Invalid(&'static str),
+}
+
+impl Verdict {
+    /// A strong valid verdict.
+    pub fn valid(normalised: impl Into<String>) -> Verdict {
+        Verdict::Valid {
+            normalised: normalised.into(),
+            weak: false,
+        }
+    }
+
+    /// A weak valid verdict (see [`Verdict::Valid::weak`]).
+    pub fn weak(normalised: impl Into<String>) -> Verdict {
+        Verdict::Valid {
+            normalised: normalised.into(),
+            weak: true,
+        }
+    }
+}
+
+/// A candidate as a validator sees it: the matched text and a little of what surrounds it on the
+/// same line (at most [`AROUND`] bytes each side), for checks such as "this `x@y` follows `://`".
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    /// The matched text.
+    pub text: &'a str,
+    /// Bytes just before the match (same line only).
+    pub before: &'a [u8],
+    /// Bytes just after the match (same line only).
+    pub after: &'a [u8],
+}
+
+/// How many bytes of surrounding text a [`Candidate`] carries each side.
+pub const AROUND: usize = 32;
+
+impl<'a> Candidate<'a> {
+    /// A candidate with nothing around it (tests, field values).
+    pub fn bare(text: &'a str) -> Candidate<'a> {
+        Candidate {
+            text,
+            before: b"",
+            after: b"",
+        }
+    }
+}
+
+/// The signature every validator has.
+pub type ValidatorFn = fn(&Candidate<'_>, &Ctx) -> Verdict;
+
+/// Name → validator, sorted by name (a test keeps it sorted so lookups can binary-search).
+pub const REGISTRY: &[(&str, ValidatorFn)] = &[
+    ("credit_card", checksum::credit_card),
+    ("date_of_birth", date::date_of_birth),
+    ("email", email::email),
+    ("ip_address", net::ip_address),
+    ("luhn", checksum::luhn_digits),
+    ("phone", phone::phone),
+];
+
+/// The validator registered under `name`.
+pub fn lookup(name: &str) -> Option<ValidatorFn> {
+    REGISTRY
+        .binary_search_by(|(n, _)| n.cmp(&name))
+        .ok()
+        .map(|i| REGISTRY[i].1)
+}
+
+/// The ASCII digits of `text`, in order.
+pub fn digits(text: &str) -> String {
+    text.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(char::from)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_sorted_and_unique() {
+        for pair in REGISTRY.windows(2) {
+            assert!(pair[0].0 < pair[1].0, "{} !< {}", pair[0].0, pair[1].0);
+        }
+        assert!(lookup("luhn").is_some());
+        assert!(lookup("nope").is_none());
+    }
+}

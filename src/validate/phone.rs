@@ -1,0 +1,153 @@
+//! Phone numbers, validated against libphonenumber's metadata (the `phonenumber` crate).
+
+use phonenumber::{Mode, country, metadata::DATABASE};
+
+use super::{Candidate, Ctx, Verdict, digits};
+
+/// NANP regions write national numbers without a trunk prefix.
+const NO_TRUNK_PREFIX: &[&str] = &["US", "CA"];
+
+/// Validator `phone`.
+///
+/// International forms (`+CC…`, `00CC…`) are parsed without a region and are strong when valid.
+/// National forms are tried in the default region, then the fallback regions; they must start
+/// with that region's trunk prefix (`0` in AU/GB/DE/…), except in NANP, and are `weak` (a bare
+/// national number is more often an id than a phone unless context says otherwise).
+/// The normalised value is E.164 (`+61412345678`).
+pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
+    let text = c.text.trim();
+    if text.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return Verdict::Invalid("letters in number");
+    }
+    let ds = digits(text);
+    if !(7..=15).contains(&ds.len()) {
+        return Verdict::Invalid("phone numbers have 7-15 digits");
+    }
+    if looks_like_date_or_version(text) {
+        return Verdict::Invalid("date, time or version shape");
+    }
+    if ds.bytes().all(|b| b == ds.as_bytes()[0]) {
+        return Verdict::Invalid("repeated digit");
+    }
+    let international = text.starts_with('+') || ds.starts_with("00") && text.starts_with("00");
+    if international {
+        let e164 = if text.starts_with('+') {
+            format!("+{ds}")
+        } else {
+            format!("+{}", &ds[2..])
+        };
+        return match parse_valid(None, &e164) {
+            Some(n) => Verdict::valid(n),
+            None => Verdict::Invalid("not a valid number for its country code"),
+        };
+    }
+    let regions = std::iter::once(ctx.region.as_str()).chain(
+        ctx.fallback_regions
+            .iter()
+            .map(String::as_str)
+            .filter(|r| *r != ctx.region),
+    );
+    for region in regions {
+        let Ok(id) = region.parse::<country::Id>() else {
+            continue;
+        };
+        if !NO_TRUNK_PREFIX.contains(&region) {
+            let prefix = DATABASE
+                .by_id(region)
+                .and_then(|m| m.national_prefix().map(str::to_owned));
+            match prefix {
+                Some(p) if ds.starts_with(&p) => {}
+                _ => continue,
+            }
+        } else if ds.len() != 10 && !(ds.len() == 11 && ds.starts_with('1')) {
+            continue;
+        }
+        if let Some(n) = parse_valid(Some(id), &ds) {
+            return Verdict::weak(n);
+        }
+    }
+    Verdict::Invalid("not valid in the default or fallback regions")
+}
+
+fn parse_valid(region: Option<country::Id>, s: &str) -> Option<String> {
+    let n = phonenumber::parse(region, s).ok()?;
+    if !phonenumber::is_valid(&n) {
+        return None;
+    }
+    Some(n.format().mode(Mode::E164).to_string())
+}
+
+/// `2024-01-05`, `12:30:45`, `1.2.3.4`-style shapes that digit counts alone let through.
+fn looks_like_date_or_version(text: &str) -> bool {
+    let groups: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let dots = text.bytes().filter(|&b| b == b'.').count();
+    if text.contains(':') {
+        return true;
+    }
+    // Dotted groups of 1-3 digits: versions and IPs, not phones.
+    if dots >= 2 && groups.iter().all(|g| g.len() <= 3) {
+        return true;
+    }
+    // YYYY-MM-DD / DD-MM-YYYY with plausible month.
+    if groups.len() == 3 {
+        let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+        let month_ok = |g: &str| g.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m));
+        if lens == [4, 2, 2] && month_ok(groups[1]) || lens == [2, 2, 4] && month_ok(groups[1]) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Verdict {
+        phone(&Candidate::bare(text), &Ctx::default())
+    }
+
+    #[test]
+    fn valid_numbers_normalise_to_e164() {
+        // Numbers from ACMA's and Ofcom's ranges reserved for drama/fiction where possible.
+        for (text, e164, weak) in [
+            ("+61 491 570 156", "+61491570156", false),
+            ("0491 570 156", "+61491570156", true),
+            ("(02) 5550 1234", "+61255501234", true),
+            ("+44 20 7946 0958", "+442079460958", false),
+            ("0061 491 570 156", "+61491570156", false),
+            ("+1 202-555-0143", "+12025550143", false),
+        ] {
+            match check(text) {
+                Verdict::Valid {
+                    normalised,
+                    weak: w,
+                } => {
+                    assert_eq!(normalised, e164, "{text}");
+                    assert_eq!(w, weak, "{text}");
+                }
+                v => panic!("{text}: {v:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_non_phones() {
+        for text in [
+            "2024-01-05",
+            "12:30:45",
+            "1.2.3.4",
+            "1700000000",
+            "0000000000",
+            "123",
+            "+99 123 456 789",
+            "10.0.0.1",
+            "0x1234567",
+        ] {
+            assert!(matches!(check(text), Verdict::Invalid(_)), "{text}");
+        }
+    }
+}
