@@ -18,7 +18,7 @@ pub fn luhn(ds: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Validator `luhn`: any digit string (separators ignored) passing Luhn.

@@ -47,7 +47,7 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
 pub fn parse_date(text: &str, us_order: bool) -> Option<(i32, u8, u8)> {
     let t = text.trim();
     let parts: Vec<&str> = t
-        .split(|c: char| c == ' ' || c == ',' || c == '/' || c == '-' || c == '.')
+        .split([' ', ',', '/', '-', '.'])
         .filter(|p| !p.is_empty())
         .collect();
     let num = |s: &str| -> Option<u32> {
