@@ -1,1 +1,28 @@
-fn main() {}
+//! `piiscan` binary: parse arguments, run, exit with 0 (clean), 1 (findings) or 2 (incomplete
+//! scan or failure). All logic lives in the library and `app`.
+
+mod app;
+
+use clap::Parser;
+
+fn main() {
+    // A panic message could quote data; print only where it happened.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "piiscan: internal error{at} (a bug; the message is withheld in case it holds data)"
+        );
+    }));
+    let cli = app::cli::Cli::parse();
+    let code = match app::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("piiscan: error: {e:#}");
+            app::EXIT_INCOMPLETE
+        }
+    };
+    std::process::exit(code);
+}

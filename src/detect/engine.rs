@@ -42,6 +42,8 @@ pub const MAX_MATCH: usize = 96;
 pub const MAX_WINDOW: usize = 64;
 /// Negative words count only this close before a candidate.
 pub const NEGATIVE_WINDOW: usize = 12;
+/// Cells up to this long are also matched whole by detectors whose headers match the field.
+pub const MAX_FIELD_CELL: usize = 256;
 /// Longest email address considered.
 const MAX_EMAIL: usize = 254;
 
@@ -217,9 +219,13 @@ impl Engine {
         let mut cands = std::mem::take(&mut scratch.cands);
         cands.clear();
 
-        // Field detectors: the whole cell is the candidate.
-        for &d in &self.by_trigger[3] {
-            if finfo.header.contains(&d) {
+        // Field detectors: the whole cell is the candidate. Other detectors whose headers match
+        // the field also see the whole (short) cell, so a value their cheap trigger cannot see
+        // (an alphanumeric member number, a passport number with few digits) is still found
+        // where the field name vouches for it; `resolve` drops the duplicate spans.
+        for &d in &finfo.header {
+            let spec = &self.specs[d as usize];
+            if spec.trigger == Trigger::Field || text.len() <= MAX_FIELD_CELL {
                 self.try_regex(
                     d,
                     text,
@@ -277,12 +283,18 @@ impl Engine {
                 }
                 let win_end = (m.end() + MAX_MATCH).min(text.len());
                 let s = m.start();
+                // Keywords can sit inside or after the value ("jane [at] example.com", "12 Example
+                // Street"): the window reaches `MAX_WINDOW` bytes left, on a char boundary.
+                let mut ws = s.saturating_sub(MAX_WINDOW);
+                while ws < s && (text[ws] & 0xC0) == 0x80 {
+                    ws += 1;
+                }
                 self.flag_context(text, s, m.end(), scratch);
                 for &d in &self.kw_dets[m.pattern().as_usize()] {
                     self.try_regex(
                         d,
                         text,
-                        s..win_end,
+                        ws..win_end,
                         s..win_end,
                         &finfo,
                         explain,
@@ -355,19 +367,25 @@ impl Engine {
         }
         let hay = &text[..win.end];
         let mut pos = win.start;
+        let mut locs = spec.regex.capture_locations();
         while pos <= hay.len() {
-            let Some(m) = spec.regex.find_at(hay, pos) else {
+            let Some(whole) = spec.regex.captures_read_at(&mut locs, hay, pos) else {
                 break;
             };
-            if m.start() >= core.end {
+            // A `value` group, when the pattern has one, is the reported span: "Dear (Jane)".
+            let m = match spec.value_group.and_then(|g| locs.get(g)) {
+                Some((vs, ve)) => Span::new(hay, vs, ve),
+                None => Span::new(hay, whole.start(), whole.end()),
+            };
+            if whole.start() >= core.end {
                 break;
             }
-            pos = if m.end() > m.start() {
-                m.end()
+            pos = if whole.end() > whole.start() {
+                whole.end()
             } else {
-                m.end() + 1
+                whole.end() + 1
             };
-            if m.end() <= core.start || m.is_empty() {
+            if whole.end() <= core.start || m.is_empty() {
                 continue;
             }
             if spec.trigger == Trigger::Digit
@@ -445,15 +463,21 @@ impl Engine {
         let words = field_words(field);
         let mut fi = FieldInfo::default();
         for (i, s) in self.specs.iter().enumerate() {
-            if s.headers.iter().any(|h| {
-                !h.is_empty() && (norm == *h || (h.len() >= 4 && norm.ends_with(h.as_str())))
-            }) {
+            let negative = s
+                .negative_context
+                .iter()
+                .any(|n| words.iter().any(|w| w == n));
+            let exact = s.headers.iter().any(|h| norm == *h);
+            let suffix = s
+                .headers
+                .iter()
+                .any(|h| h.len() >= 4 && norm.ends_with(h.as_str()));
+            // A suffix match names the kind only when no negative word qualifies it:
+            // `product_name` is not a person's name, `email_address` not a street address.
+            if exact || (suffix && !negative) {
                 fi.header.push(i as u16);
             }
-            if s.negative_context
-                .iter()
-                .any(|n| words.iter().any(|w| w == n))
-            {
+            if negative {
                 fi.negative.push(i as u16);
             }
         }
@@ -575,9 +599,36 @@ fn is_domain_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80 || b == b'.' || b == b'-'
 }
 
-/// True when `text[s..e]` is not glued to a letter or digit on either side.
+/// True when `text[s..e]` is not glued to a letter or digit on either side. An edge that is
+/// itself punctuation (`[at]`, `%40`, `ff#`) is its own boundary.
 fn word_bounded(text: &[u8], s: usize, e: usize) -> bool {
-    let left = s == 0 || !text[s - 1].is_ascii_alphanumeric();
-    let right = e >= text.len() || !text[e].is_ascii_alphanumeric();
+    let left = s == 0 || !text[s].is_ascii_alphanumeric() || !text[s - 1].is_ascii_alphanumeric();
+    let right =
+        e >= text.len() || !text[e - 1].is_ascii_alphanumeric() || !text[e].is_ascii_alphanumeric();
     left && right
+}
+
+/// A match span (the regex's whole match or its `value` group) over the searched haystack.
+struct Span<'h> {
+    hay: &'h [u8],
+    start: usize,
+    end: usize,
+}
+
+impl<'h> Span<'h> {
+    fn new(hay: &'h [u8], start: usize, end: usize) -> Span<'h> {
+        Span { hay, start, end }
+    }
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.end
+    }
+    fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    fn as_bytes(&self) -> &'h [u8] {
+        &self.hay[self.start..self.end]
+    }
 }

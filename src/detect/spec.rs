@@ -151,6 +151,9 @@ pub struct Spec {
     pub regex: Regex,
     /// Source of the regex (for `--explain` and the rg comparison list).
     pub regex_src: String,
+    /// Index of the regex's `value` capture group, if it has one: the reported span is that
+    /// group rather than the whole match (so a cue such as `Dear ` can be matched, not reported).
+    pub value_group: Option<usize>,
     /// Validator, if any, with its name.
     pub validator: Option<(String, ValidatorFn)>,
     /// Lower-cased context words.
@@ -271,6 +274,7 @@ impl Spec {
             description: raw.description,
             reference: raw.reference,
             trigger: raw.trigger,
+            value_group: regex.capture_names().position(|n| n == Some("value")),
             regex,
             regex_src: raw.regex,
             validator,

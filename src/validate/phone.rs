@@ -11,8 +11,9 @@ const NO_TRUNK_PREFIX: &[&str] = &["US", "CA"];
 ///
 /// International forms (`+CC…`, `00CC…`) are parsed without a region and are strong when valid.
 /// National forms are tried in the default region, then the fallback regions; they must start
-/// with that region's trunk prefix (`0` in AU/GB/DE/…), except in NANP, and are `weak` (a bare
-/// national number is more often an id than a phone unless context says otherwise).
+/// with that region's trunk prefix (`0` in AU/GB/DE/…), except in NANP; written without any
+/// grouping they are `weak` (a bare national number is as often an id as a phone unless context
+/// says otherwise).
 /// The normalised value is E.164 (`+61412345678`).
 pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     let text = c.text.trim();
@@ -63,7 +64,14 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
             continue;
         }
         if let Some(n) = parse_valid(Some(id), &ds) {
-            return Verdict::weak(n);
+            // Written in phone grouping (`0491 570 156`, `(02) 5550 1234`) it reads as a phone;
+            // a bare run of digits is as likely an id, so it needs context to count.
+            let grouped = text.bytes().any(|b| matches!(b, b' ' | b'-' | b'(' | b'.'));
+            return if grouped {
+                Verdict::valid(n)
+            } else {
+                Verdict::weak(n)
+            };
         }
     }
     Verdict::Invalid("not valid in the default or fallback regions")
@@ -115,8 +123,9 @@ mod tests {
         // Numbers from ACMA's and Ofcom's ranges reserved for drama/fiction where possible.
         for (text, e164, weak) in [
             ("+61 491 570 156", "+61491570156", false),
-            ("0491 570 156", "+61491570156", true),
-            ("(02) 5550 1234", "+61255501234", true),
+            ("0491 570 156", "+61491570156", false),
+            ("0491570156", "+61491570156", true),
+            ("(02) 5550 1234", "+61255501234", false),
             ("+44 20 7946 0958", "+442079460958", false),
             ("0061 491 570 156", "+61491570156", false),
             ("+1 202-555-0143", "+12025550143", false),

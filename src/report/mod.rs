@@ -1,0 +1,256 @@
+//! Reports: the [`Report`] a scan produces, the [`Reporter`] seam every output format implements
+//! (one file per format), and atomic, private writing of output files.
+//!
+//! Reporters see findings, never raw text: a [`Finding`] carries only masked values and keyed
+//! fingerprints, so no report format can leak what the scan glue dropped.
+
+pub mod json;
+pub mod jsonl;
+pub mod text;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{Confidence, Finding, Kind};
+use crate::scan::{InputReport, Status};
+
+/// Version of the JSON report schema; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How the run was configured, as far as a reader of the report needs to know.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Settings {
+    /// Findings below this were dropped.
+    pub min_confidence: Confidence,
+    /// Default phone region.
+    pub region: String,
+    /// `provided` (stable across runs with the same key) or `random` (this run only).
+    pub fingerprint_key: String,
+    /// Whether raw values were revealed.
+    pub reveal: bool,
+    /// Detector ids in use.
+    pub detectors: Vec<String>,
+}
+
+/// Totals over the whole run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Totals {
+    /// Inputs seen (scanned + skipped + errors).
+    pub inputs: u64,
+    /// Inputs read to the end.
+    pub scanned: u64,
+    /// Inputs skipped by policy.
+    pub skipped: u64,
+    /// Inputs that could not be scanned.
+    pub errors: u64,
+    /// Raw bytes read.
+    pub bytes: u64,
+    /// Records seen.
+    pub records: u64,
+    /// Findings reported.
+    pub findings: u64,
+    /// Findings per kind.
+    pub by_kind: BTreeMap<Kind, u64>,
+    /// Findings per confidence.
+    pub by_confidence: BTreeMap<Confidence, u64>,
+}
+
+/// One input in the report.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InputSummary {
+    /// Display path.
+    pub path: String,
+    /// `scanned`, `skipped` or `error`.
+    pub status: String,
+    /// Why it was skipped or failed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// Format used.
+    pub format: Option<String>,
+    /// Encoding used.
+    pub encoding: Option<String>,
+    /// Raw bytes read.
+    pub bytes: u64,
+    /// Records seen.
+    pub records: u64,
+    /// Findings reported in this input.
+    pub findings: u64,
+    /// Findings per kind.
+    pub by_kind: BTreeMap<Kind, u64>,
+}
+
+/// An input that was skipped or failed, with its reason.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Issue {
+    /// Display path.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Everything one scan found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// `piiscan`.
+    pub tool: String,
+    /// Crate version.
+    pub version: String,
+    /// RFC 3339 start time.
+    pub started: String,
+    /// RFC 3339 finish time.
+    pub finished: String,
+    /// Paths given on the command line.
+    pub roots: Vec<String>,
+    /// Configuration.
+    pub settings: Settings,
+    /// Totals.
+    pub totals: Totals,
+    /// Every input, sorted by path.
+    pub inputs: Vec<InputSummary>,
+    /// Every finding, sorted by (path, line, column, detector).
+    pub findings: Vec<Finding>,
+    /// Inputs that could not be scanned.
+    pub errors: Vec<Issue>,
+    /// Inputs skipped by policy.
+    pub skipped: Vec<Issue>,
+}
+
+impl Report {
+    /// Builds a report from per-input results (consumed: findings move into the report).
+    pub fn build(
+        mut inputs: Vec<InputReport>,
+        roots: Vec<String>,
+        settings: Settings,
+        started: String,
+        finished: String,
+    ) -> Report {
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut totals = Totals::default();
+        let mut summaries = Vec::with_capacity(inputs.len());
+        let (mut errors, mut skipped, mut findings) = (Vec::new(), Vec::new(), Vec::new());
+        for mut r in inputs {
+            totals.inputs += 1;
+            totals.bytes += r.bytes;
+            totals.records += r.records;
+            let mut by_kind = BTreeMap::new();
+            for f in &r.findings {
+                *by_kind.entry(f.kind).or_insert(0) += 1;
+                *totals.by_kind.entry(f.kind).or_insert(0) += 1;
+                *totals.by_confidence.entry(f.confidence).or_insert(0) += 1;
+            }
+            let (status, reason) = match &r.status {
+                Status::Scanned => {
+                    totals.scanned += 1;
+                    ("scanned", None)
+                }
+                Status::Skipped(why) => {
+                    totals.skipped += 1;
+                    skipped.push(Issue {
+                        path: r.path.to_string(),
+                        reason: why.clone(),
+                    });
+                    ("skipped", Some(why.clone()))
+                }
+                Status::Error(why) => {
+                    totals.errors += 1;
+                    errors.push(Issue {
+                        path: r.path.to_string(),
+                        reason: why.clone(),
+                    });
+                    ("error", Some(why.clone()))
+                }
+            };
+            summaries.push(InputSummary {
+                path: r.path.to_string(),
+                status: status.to_string(),
+                reason,
+                format: r.format.clone(),
+                encoding: r.encoding.clone(),
+                bytes: r.bytes,
+                records: r.records,
+                findings: r.findings.len() as u64,
+                by_kind,
+            });
+            findings.append(&mut r.findings);
+        }
+        findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.detector).cmp(&(&b.path, b.line, b.column, &b.detector))
+        });
+        totals.findings = findings.len() as u64;
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: "piiscan".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            started,
+            finished,
+            roots,
+            settings,
+            totals,
+            inputs: summaries,
+            findings,
+            errors,
+            skipped,
+        }
+    }
+}
+
+/// An output format.
+pub trait Reporter {
+    /// Writes `report` to `out`.
+    fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The reporter for a `--format` name.
+pub fn reporter(name: &str, color: bool) -> Option<Box<dyn Reporter>> {
+    match name {
+        "text" => Some(Box::new(text::Text { color })),
+        "json" => Some(Box::new(json::Json)),
+        "jsonl" => Some(Box::new(jsonl::Jsonl)),
+        _ => None,
+    }
+}
+
+/// Names accepted by [`reporter`].
+pub const FORMATS: &[&str] = &["text", "json", "jsonl"];
+
+/// Writes `bytes` to `path` atomically (temp file in the same directory, then rename) with mode
+/// 0600, so a report — itself sensitive — is never readable by others or seen half-written.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // tempfile creates files with mode 0600 on Unix.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".piiscan-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Escapes control characters in a path for the terminal (a file named `\x1b[2J…` must not
+/// drive it).
+pub fn escape_for_terminal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,249 @@
+//! The scan glue: one input's bytes → decoded text → format cells → engine hits → findings.
+//!
+//! This is the only module that sees both formats and detectors, and the place where a raw
+//! value becomes a [`Finding`]: its text is masked and fingerprinted here and then dropped.
+//! A panic while scanning one input is caught and reported as an internal error for that input,
+//! so one bad file never ends the run.
+
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::decode::{Decoder, Sniffed};
+use crate::detect::{Engine, Hit, Scratch};
+use crate::finding::{Confidence, Finding, Fingerprinter, mask};
+use crate::formats::{self, Cell, CellSink};
+
+/// Options that change what a scan reports.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Put raw values in `masked` (the user asked with `--reveal`).
+    pub reveal: bool,
+    /// Attach the engine's reasoning to each finding.
+    pub explain: bool,
+    /// Drop findings below this confidence.
+    pub min_confidence: Confidence,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            reveal: false,
+            explain: false,
+            min_confidence: Confidence::Medium,
+        }
+    }
+}
+
+/// What happened to one input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
+pub enum Status {
+    /// Read to the end.
+    Scanned,
+    /// Not looked at, by policy (binary, too large, symlink not followed, special file).
+    Skipped(String),
+    /// Could not be scanned (unreadable, vanished, malformed, internal error). The run is
+    /// incomplete: exit code 2.
+    Error(String),
+}
+
+/// One input's results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InputReport {
+    /// Display path.
+    pub path: Arc<str>,
+    /// Raw bytes read.
+    pub bytes: u64,
+    /// Format used, if it got that far.
+    pub format: Option<String>,
+    /// Encoding used, if it got that far.
+    pub encoding: Option<String>,
+    /// Records seen.
+    pub records: u64,
+    /// Outcome.
+    #[serde(flatten)]
+    pub status: Status,
+    /// Findings (not serialised here: reports list them once, globally).
+    #[serde(skip)]
+    pub findings: Vec<Finding>,
+}
+
+impl InputReport {
+    /// A report for an input that was never opened.
+    pub fn not_scanned(path: Arc<str>, status: Status) -> InputReport {
+        InputReport {
+            path,
+            bytes: 0,
+            format: None,
+            encoding: None,
+            records: 0,
+            status,
+            findings: Vec::new(),
+        }
+    }
+}
+
+/// Scans inputs with one engine and fingerprint key. Shared by all threads.
+#[derive(Debug)]
+pub struct Scanner {
+    engine: Engine,
+    fingerprinter: Fingerprinter,
+    opts: ScanOptions,
+}
+
+impl Scanner {
+    /// A scanner over `engine`, fingerprinting with `fingerprinter`.
+    pub fn new(engine: Engine, fingerprinter: Fingerprinter, opts: ScanOptions) -> Scanner {
+        Scanner {
+            engine,
+            fingerprinter,
+            opts,
+        }
+    }
+
+    /// The engine (for listing detectors).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Scans one input read from `reader`, reported as `path`. Never panics: a panic inside is
+    /// caught and reported as an internal error for this input.
+    pub fn scan_reader(
+        &self,
+        path: Arc<str>,
+        reader: &mut dyn Read,
+        scratch: &mut Scratch,
+    ) -> InputReport {
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            self.scan_inner(path.clone(), reader, scratch)
+        }));
+        match result {
+            Ok(report) => report,
+            Err(_) => {
+                // The scratch may hold half-updated state; start the next input clean.
+                *scratch = Scratch::default();
+                InputReport::not_scanned(
+                    path,
+                    Status::Error(
+                        "internal error: piiscan panicked on this input (a bug; please report it)"
+                            .into(),
+                    ),
+                )
+            }
+        }
+    }
+
+    fn scan_inner(
+        &self,
+        path: Arc<str>,
+        reader: &mut dyn Read,
+        scratch: &mut Scratch,
+    ) -> InputReport {
+        let mut report = InputReport::not_scanned(path.clone(), Status::Scanned);
+        let mut decoder = match Decoder::sniff(reader) {
+            Ok(Sniffed::Text(d)) => d,
+            Ok(Sniffed::Binary { nul_at }) => {
+                report.status =
+                    Status::Skipped(format!("binary content (NUL byte at offset {nul_at})"));
+                return report;
+            }
+            Err(e) => {
+                report.status = Status::Error(format!("read error: {e}"));
+                return report;
+            }
+        };
+        report.encoding = Some(decoder.encoding().as_str().to_string());
+        let head = match std::io::BufRead::fill_buf(&mut decoder) {
+            Ok(h) => h,
+            Err(e) => {
+                report.status = Status::Error(format!("read error: {e}"));
+                return report;
+            }
+        };
+        let format = formats::sniff(&path, head);
+        report.format = Some(format.name().to_string());
+        let mut sink = FindingSink {
+            scanner: self,
+            path,
+            scratch,
+            hits: Vec::new(),
+            findings: Vec::new(),
+        };
+        let result = format.scan(&mut decoder, &mut sink);
+        report.findings = sink.findings;
+        report.bytes = decoder.raw_bytes();
+        match result {
+            Ok(stats) => report.records = stats.records,
+            Err(e) => report.status = Status::Error(e.to_string()),
+        }
+        report
+    }
+}
+
+struct FindingSink<'a> {
+    scanner: &'a Scanner,
+    path: Arc<str>,
+    scratch: &'a mut Scratch,
+    hits: Vec<Hit>,
+    findings: Vec<Finding>,
+}
+
+impl CellSink for FindingSink<'_> {
+    fn cell(&mut self, cell: &Cell<'_>) {
+        let s = self.scanner;
+        self.hits.clear();
+        s.engine.scan(
+            cell.text,
+            cell.field,
+            cell.accept.clone(),
+            s.opts.explain,
+            self.scratch,
+            &mut self.hits,
+        );
+        if self.hits.is_empty() {
+            return;
+        }
+        let field: Option<Arc<str>> = cell.field.map(Arc::from);
+        // Walk forward through the cell once, counting newlines up to each hit.
+        let (mut pos, mut line, mut line_start) = (0usize, cell.line, None::<usize>);
+        for hit in self.hits.drain(..) {
+            if hit.confidence < s.opts.min_confidence {
+                continue;
+            }
+            let seg = &cell.text[pos..hit.start];
+            let nls = memchr::memchr_iter(b'\n', seg).count();
+            if nls > 0 {
+                line += nls as u64;
+                line_start = memchr::memrchr(b'\n', seg).map(|p| pos + p + 1);
+            }
+            pos = hit.start;
+            let column = match line_start {
+                Some(ls) => (hit.start - ls) as u64 + 1,
+                None => cell.column + hit.start as u64,
+            };
+            let spec = &s.engine.specs()[hit.detector as usize];
+            let raw = String::from_utf8_lossy(&cell.text[hit.start..hit.end]);
+            let masked = if s.opts.reveal {
+                raw.into_owned()
+            } else {
+                mask(spec.kind, &raw)
+            };
+            self.findings.push(Finding {
+                path: self.path.clone(),
+                line,
+                column,
+                kind: spec.kind,
+                detector: Arc::from(spec.id.as_str()),
+                confidence: hit.confidence,
+                field: field.clone(),
+                masked,
+                fingerprint: s.fingerprinter.fingerprint(spec.kind, &hit.normalised),
+                record: Some(cell.record.unwrap_or(line)),
+                explain: hit.explain,
+            });
+        }
+    }
+}

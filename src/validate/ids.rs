@@ -1,0 +1,388 @@
+//! National identifiers with a published check rule: US SSN, AU TFN, AU Medicare, UK NINO,
+//! CA SIN, IN Aadhaar, BR CPF, ES DNI/NIE.
+//!
+//! Each validator checks length, structural rules and the check digit; none of them knows the
+//! surrounding text (the pattern files require context or a field name for the shapes that are
+//! too common on their own). Normalised values are the bare digits (letters upper-cased), so
+//! `123-45-6789` and `123456789` link.
+
+use super::checksum::luhn;
+use super::{Candidate, Ctx, Verdict, digits};
+
+/// True when `text` has separators (space, `-`, `.`) between its digit groups: a formatted id is
+/// stronger evidence than a bare digit run.
+fn formatted(text: &str) -> bool {
+    text.trim().bytes().any(|b| matches!(b, b' ' | b'-' | b'.'))
+}
+
+fn all_same(ds: &str) -> bool {
+    ds.bytes().all(|b| Some(&b) == ds.as_bytes().first())
+}
+
+fn nums(ds: &str) -> Vec<u32> {
+    ds.bytes().map(|b| u32::from(b - b'0')).collect()
+}
+
+/// Validator `us_ssn`: area 001–899 except 666, group 01–99, serial 0001–9999, and not one of the
+/// numbers the SSA voided after they were published (078-05-1120, 219-09-9999). A bare 9-digit
+/// run is weak. Rules: <https://www.ssa.gov/employer/randomization.html>.
+pub fn us_ssn(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let ds = digits(c.text);
+    if ds.len() != 9 {
+        return Verdict::Invalid("SSNs have 9 digits");
+    }
+    let (area, group, serial) = (&ds[..3], &ds[3..5], &ds[5..]);
+    if area == "000" || area == "666" || area.starts_with('9') {
+        return Verdict::Invalid("area number never issued");
+    }
+    if group == "00" || serial == "0000" {
+        return Verdict::Invalid("zero group or serial");
+    }
+    if ds == "078051120" || ds == "219099999" || all_same(&ds) {
+        return Verdict::Invalid("published or placeholder number");
+    }
+    if formatted(c.text) {
+        Verdict::valid(ds)
+    } else {
+        Verdict::weak(ds)
+    }
+}
+
+/// Validator `au_tfn`: 9 digits (or 8 for old numbers) whose weighted sum is divisible by 11.
+pub fn au_tfn(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let ds = digits(c.text);
+    let weights: &[u32] = match ds.len() {
+        9 => &[1, 4, 3, 7, 5, 8, 6, 9, 10],
+        8 => &[10, 7, 8, 4, 6, 3, 5, 1],
+        _ => return Verdict::Invalid("TFNs have 8 or 9 digits"),
+    };
+    if all_same(&ds) {
+        return Verdict::Invalid("repeated digit");
+    }
+    let sum: u32 = nums(&ds).iter().zip(weights).map(|(d, w)| d * w).sum();
+    if sum % 11 == 0 {
+        Verdict::valid(ds)
+    } else {
+        Verdict::Invalid("TFN weighted check failed")
+    }
+}
+
+/// Validator `au_medicare`: 10 digits (11 with the individual reference number), first digit
+/// 2–6, 9th digit = weighted sum (1,3,7,9,1,3,7,9) mod 10, issue number (10th) not 0.
+pub fn au_medicare(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let ds = digits(c.text);
+    if ds.len() != 10 && ds.len() != 11 {
+        return Verdict::Invalid("Medicare numbers have 10 or 11 digits");
+    }
+    let d = nums(&ds);
+    if !(2..=6).contains(&d[0]) {
+        return Verdict::Invalid("first digit must be 2-6");
+    }
+    let sum: u32 = d[..8]
+        .iter()
+        .zip([1, 3, 7, 9, 1, 3, 7, 9])
+        .map(|(a, w)| a * w)
+        .sum();
+    if sum % 10 != d[8] {
+        return Verdict::Invalid("Medicare check digit failed");
+    }
+    if d[9] == 0 || (d.len() == 11 && d[10] == 0) {
+        return Verdict::Invalid("issue or reference number 0");
+    }
+    Verdict::valid(ds)
+}
+
+/// Validator `uk_nino`: two prefix letters (first not D F I Q U V, second not D F I O Q U V, and
+/// not BG GB KN NK NT TN ZZ), six digits, optional suffix A–D.
+pub fn uk_nino(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let s: String = c
+        .text
+        .chars()
+        .filter(|ch| !ch.is_whitespace())
+        .map(|ch| ch.to_ascii_uppercase())
+        .collect();
+    let b = s.as_bytes();
+    if !(b.len() == 8 || b.len() == 9)
+        || !b[..2].iter().all(u8::is_ascii_uppercase)
+        || !b[2..8].iter().all(u8::is_ascii_digit)
+    {
+        return Verdict::Invalid("NINO shape is AA 99 99 99 A");
+    }
+    if b.len() == 9 && !(b'A'..=b'D').contains(&b[8]) {
+        return Verdict::Invalid("suffix must be A-D");
+    }
+    if b"DFIQUV".contains(&b[0]) || b"DFIOQUV".contains(&b[1]) {
+        return Verdict::Invalid("prefix letter never used");
+    }
+    if ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&&s[..2]) {
+        return Verdict::Invalid("prefix never allocated");
+    }
+    if all_same(&s[2..8]) {
+        return Verdict::Invalid("repeated digit");
+    }
+    Verdict::valid(&s[..8])
+}
+
+/// Validator `ca_sin`: 9 digits, Luhn-valid, first digit not 0 (fictitious) or 8 (business).
+pub fn ca_sin(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let ds = digits(c.text);
+    if ds.len() != 9 {
+        return Verdict::Invalid("SINs have 9 digits");
+    }
+    if ds.starts_with('0') || ds.starts_with('8') || all_same(&ds) {
+        return Verdict::Invalid("first digit 0 or 8 is not a personal SIN");
+    }
+    if luhn(&ds) {
+        Verdict::valid(ds)
+    } else {
+        Verdict::Invalid("luhn check failed")
+    }
+}
+
+/// Verhoeff's dihedral-group multiplication table.
+const VERHOEFF_D: [[u8; 10]; 10] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+    [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+    [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+    [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+    [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+    [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+    [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+    [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+/// Verhoeff's position permutation.
+const VERHOEFF_P: [[u8; 10]; 8] = [
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+    [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+    [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+    [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+    [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+
+/// True when the digit string (check digit last) passes Verhoeff's check.
+pub fn verhoeff(ds: &str) -> bool {
+    if ds.is_empty() || !ds.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let mut c = 0u8;
+    for (i, b) in ds.bytes().rev().enumerate() {
+        c = VERHOEFF_D[c as usize][VERHOEFF_P[i % 8][(b - b'0') as usize] as usize];
+    }
+    c == 0
+}
+
+/// Validator `in_aadhaar`: 12 digits, first digit 2–9, Verhoeff check digit.
+pub fn in_aadhaar(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let ds = digits(c.text);
+    if ds.len() != 12 {
+        return Verdict::Invalid("Aadhaar numbers have 12 digits");
+    }
+    if ds.starts_with('0') || ds.starts_with('1') || all_same(&ds) {
+        return Verdict::Invalid("first digit must be 2-9");
+    }
+    if verhoeff(&ds) {
+        Verdict::valid(ds)
+    } else {
+        Verdict::Invalid("Verhoeff check failed")
+    }
+}
+
+/// Validator `br_cpf`: 11 digits, not one repeated digit, two mod-11 check digits. The dotted
+/// form `123.456.789-09` is strong; a bare 11-digit run is weak.
+pub fn br_cpf(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let ds = digits(c.text);
+    if ds.len() != 11 {
+        return Verdict::Invalid("CPFs have 11 digits");
+    }
+    if all_same(&ds) {
+        return Verdict::Invalid("repeated digit");
+    }
+    let d = nums(&ds);
+    let check = |n: usize| -> u32 {
+        let sum: u32 = d[..n]
+            .iter()
+            .enumerate()
+            .map(|(i, x)| x * (n as u32 + 1 - i as u32))
+            .sum();
+        (sum * 10) % 11 % 10
+    };
+    if check(9) != d[9] || check(10) != d[10] {
+        return Verdict::Invalid("CPF check digits failed");
+    }
+    if formatted(c.text) {
+        Verdict::valid(ds)
+    } else {
+        Verdict::weak(ds)
+    }
+}
+
+/// Validator `es_dni`: Spanish DNI (8 digits + letter) or NIE (X/Y/Z + 7 digits + letter); the
+/// letter is the number mod 23 looked up in `TRWAGMYFPDXBNJZSQVHLCKE`.
+pub fn es_dni(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let s: String = c
+        .text
+        .chars()
+        .filter(|ch| ch.is_ascii_alphanumeric())
+        .map(|ch| ch.to_ascii_uppercase())
+        .collect();
+    if s.len() != 9 {
+        return Verdict::Invalid("DNI/NIE have 9 characters");
+    }
+    let (body, letter) = s.split_at(8);
+    let body = match body.as_bytes()[0] {
+        b'X' => format!("0{}", &body[1..]),
+        b'Y' => format!("1{}", &body[1..]),
+        b'Z' => format!("2{}", &body[1..]),
+        _ => body.to_string(),
+    };
+    let Ok(n) = body.parse::<u32>() else {
+        return Verdict::Invalid("DNI body must be digits");
+    };
+    let want = b"TRWAGMYFPDXBNJZSQVHLCKE"[(n % 23) as usize];
+    if letter.as_bytes()[0] == want {
+        Verdict::valid(s)
+    } else {
+        Verdict::Invalid("DNI control letter wrong")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type V = fn(&Candidate<'_>, &Ctx) -> Verdict;
+
+    fn run(f: V, cases: &[(&str, Option<bool>)]) {
+        // Some(weak) = valid with that weakness; None = invalid.
+        for &(text, want) in cases {
+            let got = match f(&Candidate::bare(text), &Ctx::default()) {
+                Verdict::Valid { weak, .. } => Some(weak),
+                Verdict::Invalid(_) => None,
+            };
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn ssn() {
+        run(
+            us_ssn,
+            &[
+                ("123-45-6789", Some(false)),
+                ("123456789", Some(true)),
+                ("000-12-3456", None),
+                ("666-12-3456", None),
+                ("912-12-3456", None),
+                ("123-00-4567", None),
+                ("123-45-0000", None),
+                ("078-05-1120", None),
+                ("12-345-678", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn tfn() {
+        run(
+            au_tfn,
+            &[
+                ("123 456 782", Some(false)),
+                ("123456782", Some(false)),
+                ("876 543 210", None),
+                ("123 456 789", None),
+                ("111111111", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn medicare() {
+        run(
+            au_medicare,
+            &[
+                ("2123 45670 1", Some(false)),
+                ("2123456701", Some(false)),
+                ("21234567011", Some(false)),
+                ("2123456781", None),
+                ("7123456701", None),
+                ("2123456700", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn nino() {
+        run(
+            uk_nino,
+            &[
+                ("AB 12 34 56 C", Some(false)),
+                ("AB123456C", Some(false)),
+                ("ab123456", Some(false)),
+                ("QQ123456C", None),
+                ("DA123456C", None),
+                ("GB123456A", None),
+                ("AB123456E", None),
+                ("AB12345", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn sin() {
+        run(
+            ca_sin,
+            &[
+                ("046 454 286", None),
+                ("130 692 544", Some(false)),
+                ("130692544", Some(false)),
+                ("130 692 545", None),
+                ("800 000 002", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn aadhaar() {
+        assert!(verhoeff("2363"));
+        assert!(!verhoeff("2364"));
+        run(
+            in_aadhaar,
+            &[
+                ("2345 6789 0124", Some(false)),
+                ("2345 6789 0125", None),
+                ("1345 6789 0124", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn cpf() {
+        run(
+            br_cpf,
+            &[
+                ("123.456.789-09", Some(false)),
+                ("12345678909", Some(true)),
+                ("123.456.789-00", None),
+                ("111.111.111-11", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn dni() {
+        run(
+            es_dni,
+            &[
+                ("12345678Z", Some(false)),
+                ("12345678-Z", Some(false)),
+                ("X1234567L", Some(false)),
+                ("12345678A", None),
+            ],
+        );
+    }
+}

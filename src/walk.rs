@@ -1,0 +1,295 @@
+//! What to read: a parallel walk over the paths given (`ignore::WalkParallel`), scanning each
+//! file on the walker's own threads, with per-thread state merged once at the end.
+//!
+//! Policy (see the README): everything is scanned by default — hidden and git-ignored files
+//! included, because a sensitive export is often ignored *because* it is sensitive — except VCS
+//! internals (`.git/`). `.piiscanignore` files (gitignore syntax) and `--exclude` globs opt out;
+//! `--respect-gitignore` opts in to ignore rules. Symlinks are not followed unless asked, and
+//! even then a link that resolves outside the scan roots is skipped. Every input not scanned is
+//! still reported, with its reason: "clean" must never hide "not looked at".
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ignore::overrides::OverrideBuilder;
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+use thiserror::Error;
+
+use crate::detect::Scratch;
+use crate::scan::{InputReport, Scanner, Status};
+
+/// How to walk.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Worker threads (0 = all cores).
+    pub threads: usize,
+    /// Honour `.gitignore`, `.ignore`, git excludes.
+    pub respect_gitignore: bool,
+    /// Follow symlinks (never out of the scan roots).
+    pub follow: bool,
+    /// Globs to exclude (gitignore syntax, relative to each root).
+    pub excludes: Vec<String>,
+    /// Skip files larger than this many bytes.
+    pub max_filesize: Option<u64>,
+}
+
+/// The walk could not start.
+#[derive(Debug, Error)]
+pub enum WalkError {
+    /// An `--exclude` glob did not parse.
+    #[error("invalid --exclude glob {glob:?}: {message}")]
+    BadGlob {
+        /// The glob.
+        glob: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// Scans every file under `paths` (`-` is stdin) and returns one report per input, sorted by
+/// display path.
+pub fn scan_paths(
+    paths: &[PathBuf],
+    opts: &WalkOptions,
+    scanner: &Scanner,
+) -> Result<Vec<InputReport>, WalkError> {
+    let mut out = Vec::new();
+    let mut fs_paths = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut stdin = std::io::stdin().lock();
+            out.push(scanner.scan_reader(Arc::from("-"), &mut stdin, &mut Scratch::default()));
+        } else {
+            fs_paths.push(p.clone());
+        }
+    }
+    let Some((first, rest)) = fs_paths.split_first() else {
+        return Ok(out);
+    };
+    let mut builder = WalkBuilder::new(first);
+    for p in rest {
+        builder.add(p);
+    }
+    let respect = opts.respect_gitignore;
+    builder
+        .hidden(false)
+        .ignore(respect)
+        .git_ignore(respect)
+        .git_global(respect)
+        .git_exclude(respect)
+        .require_git(false)
+        .parents(true)
+        .follow_links(opts.follow)
+        .add_custom_ignore_filename(".piiscanignore")
+        .threads(opts.threads)
+        .filter_entry(|e| e.file_name() != ".git");
+    if !opts.excludes.is_empty() {
+        let mut ob = OverrideBuilder::new(first);
+        for g in &opts.excludes {
+            ob.add(&format!("!{g}")).map_err(|e| WalkError::BadGlob {
+                glob: g.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        let ov = ob.build().map_err(|e| WalkError::BadGlob {
+            glob: opts.excludes.join(" "),
+            message: e.to_string(),
+        })?;
+        builder.overrides(ov);
+    }
+    let roots: Vec<PathBuf> = fs_paths
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    let shared = Shared {
+        scanner,
+        opts,
+        roots,
+        results: Mutex::new(Vec::new()),
+    };
+    builder
+        .build_parallel()
+        .visit(&mut VisitorBuilder { shared: &shared });
+    let mut results = shared
+        .results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    out.append(&mut results);
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+struct Shared<'s> {
+    scanner: &'s Scanner,
+    opts: &'s WalkOptions,
+    roots: Vec<PathBuf>,
+    results: Mutex<Vec<InputReport>>,
+}
+
+struct VisitorBuilder<'a, 's> {
+    shared: &'a Shared<'s>,
+}
+
+impl<'a, 's: 'a> ParallelVisitorBuilder<'a> for VisitorBuilder<'a, 's> {
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 'a> {
+        Box::new(Visitor {
+            shared: self.shared,
+            scratch: Scratch::default(),
+            local: Vec::new(),
+        })
+    }
+}
+
+/// Per-thread state: scratch buffers and results, flushed into `shared` once, on drop.
+struct Visitor<'a, 's> {
+    shared: &'a Shared<'s>,
+    scratch: Scratch,
+    local: Vec<InputReport>,
+}
+
+impl Drop for Visitor<'_, '_> {
+    fn drop(&mut self) {
+        let mut g = self
+            .shared
+            .results
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        g.append(&mut self.local);
+    }
+}
+
+impl ParallelVisitor for Visitor<'_, '_> {
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
+        match entry {
+            Ok(e) => {
+                if let Some(r) = self.visit_entry(&e) {
+                    self.local.push(r);
+                }
+            }
+            Err(err) => self.local.push(walk_error(err)),
+        }
+        WalkState::Continue
+    }
+}
+
+impl Visitor<'_, '_> {
+    fn visit_entry(&mut self, e: &DirEntry) -> Option<InputReport> {
+        let path = e.path();
+        let display: Arc<str> = Arc::from(display_path(path).as_str());
+        let Some(ft) = e.file_type() else {
+            return None; // stdin entries are handled before the walk
+        };
+        if ft.is_dir() {
+            return None;
+        }
+        if ft.is_symlink() {
+            return Some(InputReport::not_scanned(
+                display,
+                Status::Skipped("symlink not followed (use --follow)".into()),
+            ));
+        }
+        if e.path_is_symlink() {
+            // Followed: the target must stay inside a scan root.
+            match std::fs::canonicalize(path) {
+                Ok(target) if self.shared.roots.iter().any(|r| target.starts_with(r)) => {}
+                Ok(_) => {
+                    return Some(InputReport::not_scanned(
+                        display,
+                        Status::Skipped("symlink points outside the scan root".into()),
+                    ));
+                }
+                Err(err) => {
+                    return Some(InputReport::not_scanned(
+                        display,
+                        Status::Error(format!("cannot resolve symlink: {err}")),
+                    ));
+                }
+            }
+        }
+        if !ft.is_file() {
+            return Some(InputReport::not_scanned(
+                display,
+                Status::Skipped(format!("not a regular file ({})", special_kind(&ft))),
+            ));
+        }
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(err) => {
+                return Some(InputReport::not_scanned(
+                    display,
+                    Status::Error(format!("cannot open: {err}")),
+                ));
+            }
+        };
+        if let Some(max) = self.shared.opts.max_filesize {
+            match file.metadata() {
+                Ok(m) if m.len() > max => {
+                    return Some(InputReport::not_scanned(
+                        display,
+                        Status::Skipped(format!(
+                            "larger than --max-filesize ({} > {max} bytes)",
+                            m.len()
+                        )),
+                    ));
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    return Some(InputReport::not_scanned(
+                        display,
+                        Status::Error(format!("cannot stat: {err}")),
+                    ));
+                }
+            }
+        }
+        let mut file = file;
+        Some(
+            self.shared
+                .scanner
+                .scan_reader(display, &mut file, &mut self.scratch),
+        )
+    }
+}
+
+fn special_kind(ft: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "fifo"
+    } else if ft.is_socket() {
+        "socket"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "device"
+    } else {
+        "special file"
+    }
+}
+
+fn walk_error(err: ignore::Error) -> InputReport {
+    // Dig out the path the error is about, if any.
+    fn path_of(err: &ignore::Error) -> Option<&Path> {
+        match err {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            ignore::Error::Loop { child, .. } => Some(child),
+            _ => None,
+        }
+    }
+    let path = path_of(&err).map_or_else(|| "<walk>".to_string(), display_path);
+    let reason = match &err {
+        ignore::Error::Loop { .. } => "symlink loop".to_string(),
+        _ => strip_path(&err.to_string(), &path),
+    };
+    InputReport::not_scanned(Arc::from(path.as_str()), Status::Error(reason))
+}
+
+fn strip_path(msg: &str, path: &str) -> String {
+    msg.replacen(&format!("{path}: "), "", 1)
+}
+
+/// The display form of a path: as reached from the path given, without a leading `./`.
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
