@@ -23,28 +23,6 @@ pub enum Command {
     Detectors(DetectorArgs),
 }
 
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// Human summary grouped by file.
-    Text,
-    /// One JSON document: metadata, per-input summaries, findings, errors.
-    Json,
-    /// One finding per line.
-    Jsonl,
-}
-
-impl OutputFormat {
-    /// The reporter name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutputFormat::Text => "text",
-            OutputFormat::Json => "json",
-            OutputFormat::Jsonl => "jsonl",
-        }
-    }
-}
-
 /// Minimum confidence levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum MinConfidence {
@@ -74,9 +52,9 @@ pub struct ScanArgs {
     /// Files or directories to scan; `-` reads stdin.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    /// Output format: text (people), json (one document), jsonl (one finding per line).
+    #[arg(long, default_value = "text", value_parser = clap::builder::PossibleValuesParser::new(piiscan::report::FORMATS))]
+    pub format: String,
     /// Write the report to FILE (atomically, mode 0600) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -153,8 +153,8 @@ fn scan(args: ScanArgs) -> Result<i32> {
         }
         other => bail!("--color must be auto, always or never (got {other:?})"),
     };
-    let Some(reporter) = report::reporter(args.format.as_str(), color) else {
-        bail!("unknown format {}", args.format.as_str());
+    let Some(reporter) = report::reporter(&args.format, color) else {
+        bail!("unknown format {}", args.format);
     };
     match &args.output {
         Some(path) => {
