@@ -1,0 +1,103 @@
+//! Shared helpers for the integration tests: run the real binary, parse its output.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The `piiscan` binary under test, with a fixed fingerprint key so runs are comparable.
+pub fn piiscan() -> Command {
+    let mut cmd = Command::cargo_bin("piiscan").unwrap_or_else(|e| panic!("binary: {e}"));
+    cmd.env("PIISCAN_FINGERPRINT_KEY", "test-key-0123456789abcdef");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// Result of one run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Parses stdout as JSONL.
+    pub fn jsonl(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSONL line {l:?}: {e}"))
+            })
+            .collect()
+    }
+
+    /// Parses stdout as one JSON document.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("bad JSON: {e}\n{}", self.stdout))
+    }
+}
+
+/// Runs `piiscan scan <args>` and returns the result.
+pub fn scan(args: &[&str]) -> Run {
+    Run::from(
+        piiscan()
+            .arg("scan")
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("run: {e}")),
+    )
+}
+
+/// Runs `piiscan scan --format jsonl <args> <path>`.
+pub fn scan_jsonl(path: &Path, args: &[&str]) -> Run {
+    let p = path.to_string_lossy().into_owned();
+    let mut all = vec!["--format", "jsonl"];
+    all.extend_from_slice(args);
+    all.push(&p);
+    scan(&all)
+}
+
+/// Writes `contents` to `dir/rel`, creating parent directories.
+pub fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
+    let p = dir.join(rel);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("mkdir {}: {e}", parent.display()));
+    }
+    std::fs::write(&p, contents).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
+}
+
+/// Findings of `kind` in parsed JSONL.
+pub fn of_kind<'a>(findings: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    findings.iter().filter(|f| f["kind"] == kind).collect()
+}
+
+/// Fake values used across tests: reserved domains, ACMA's fictional mobile range, published
+/// test card numbers. None is a real person's data, but tests treat them as if they were.
+pub const EMAIL: &str = "olivia.testperson@example.com";
+pub const PHONE: &str = "0491 570 156";
+pub const PHONE_INTL: &str = "+61 491 570 157";
+pub const CARD: &str = "4111 1111 1111 1111";
+pub const DOB: &str = "12/03/1985";
+pub const IP: &str = "203.0.113.77";
+
+/// A small text ticket carrying every fake value above, with context words.
+pub fn ticket() -> String {
+    format!(
+        "Ticket #4471\nCustomer email: {EMAIL}\nMobile: {PHONE}, alt phone {PHONE_INTL}\nDOB: {DOB}\n\
+         Paid with card {CARD}.\nLogin from IP {IP}.\nFrequent flyer number: 9876543210\n"
+    )
+}

@@ -1,0 +1,5 @@
+//! The one integration-test binary: each module tests one capability through the real `piiscan`
+//! binary, on fixtures generated in temp dirs at test time.
+
+mod common;
+mod scan_cli;
