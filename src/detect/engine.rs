@@ -467,7 +467,7 @@ impl Engine {
                 .negative_context
                 .iter()
                 .any(|n| words.iter().any(|w| w == n));
-            let exact = s.headers.iter().any(|h| norm == *h);
+            let exact = s.headers.contains(&norm);
             let suffix = s
                 .headers
                 .iter()

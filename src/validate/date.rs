@@ -2,32 +2,96 @@
 
 use super::{Candidate, Ctx, Verdict};
 
+/// Month names in English, German, French, Portuguese, Spanish and Italian (lower case).
 const MONTHS: &[(&str, u8)] = &[
     ("january", 1),
+    ("januar", 1),
+    ("janvier", 1),
+    ("janeiro", 1),
+    ("enero", 1),
+    ("gennaio", 1),
+    ("jänner", 1),
     ("february", 2),
+    ("februar", 2),
+    ("février", 2),
+    ("fevrier", 2),
+    ("fevereiro", 2),
+    ("febrero", 2),
+    ("febbraio", 2),
     ("march", 3),
+    ("märz", 3),
+    ("maerz", 3),
+    ("mars", 3),
+    ("março", 3),
+    ("marco", 3),
+    ("marzo", 3),
     ("april", 4),
+    ("avril", 4),
+    ("abril", 4),
+    ("aprile", 4),
     ("may", 5),
+    ("mai", 5),
+    ("maio", 5),
+    ("mayo", 5),
+    ("maggio", 5),
     ("june", 6),
+    ("juni", 6),
+    ("juin", 6),
+    ("junho", 6),
+    ("junio", 6),
+    ("giugno", 6),
     ("july", 7),
+    ("juli", 7),
+    ("juillet", 7),
+    ("julho", 7),
+    ("julio", 7),
+    ("luglio", 7),
     ("august", 8),
+    ("août", 8),
+    ("aout", 8),
+    ("agosto", 8),
     ("september", 9),
-    ("october", 10),
-    ("november", 11),
-    ("december", 12),
+    ("septembre", 9),
+    ("setembro", 9),
+    ("septiembre", 9),
+    ("settembre", 9),
     ("sept", 9),
+    ("october", 10),
+    ("oktober", 10),
+    ("octobre", 10),
+    ("outubro", 10),
+    ("octubre", 10),
+    ("ottobre", 10),
+    ("november", 11),
+    ("novembre", 11),
+    ("novembro", 11),
+    ("noviembre", 11),
+    ("december", 12),
+    ("dezember", 12),
+    ("décembre", 12),
+    ("decembre", 12),
+    ("dezembro", 12),
+    ("diciembre", 12),
+    ("dicembre", 12),
 ];
 
-/// Month number from an English month name or its 3+ letter abbreviation.
+/// Month number from a month name or an abbreviation of 3+ letters, in any of the languages of
+/// [`MONTHS`]; an abbreviation that two months share (`jui`) is rejected.
 pub fn month_from_name(word: &str) -> Option<u8> {
-    let w = word.trim_end_matches('.').to_ascii_lowercase();
-    if w.len() < 3 {
+    let w = word.trim_end_matches('.').to_lowercase();
+    if w.chars().count() < 3 {
         return None;
     }
-    MONTHS
-        .iter()
-        .find(|(name, _)| name.starts_with(&w) && (w.len() >= 3))
-        .map(|&(_, m)| m)
+    let mut found = None;
+    for &(name, m) in MONTHS {
+        if name.starts_with(&w) {
+            match found {
+                Some(f) if f != m => return None,
+                _ => found = Some(m),
+            }
+        }
+    }
+    found
 }
 
 /// Days in `month` of `year` (proleptic Gregorian).
@@ -46,9 +110,10 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
 /// `D Month YYYY` and `Month D, YYYY`. Returns (year, month, day) without checking plausibility.
 pub fn parse_date(text: &str, us_order: bool) -> Option<(i32, u8, u8)> {
     let t = text.trim();
+    // `de` joins Portuguese/Spanish dates ("12 de março de 1985"); CJK dates use 年月日.
     let parts: Vec<&str> = t
-        .split([' ', ',', '/', '-', '.'])
-        .filter(|p| !p.is_empty())
+        .split([' ', ',', '/', '-', '.', '年', '月', '日', '년', '월', '일'])
+        .filter(|p| !p.is_empty() && *p != "de" && *p != "del")
         .collect();
     let num = |s: &str| -> Option<u32> {
         if s.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty() && s.len() <= 4 {
@@ -59,7 +124,7 @@ pub fn parse_date(text: &str, us_order: bool) -> Option<(i32, u8, u8)> {
     };
     let strip_ordinal = |s: &str| -> String {
         let lower = s.to_ascii_lowercase();
-        for suf in ["st", "nd", "rd", "th"] {
+        for suf in ["st", "nd", "rd", "th", "er", "º", "."] {
             if let Some(p) = lower.strip_suffix(suf)
                 && p.bytes().all(|b| b.is_ascii_digit())
                 && !p.is_empty()
@@ -153,6 +218,12 @@ mod tests {
             ("3rd Mar 1985", "1985-03-03"),
             ("March 3, 1985", "1985-03-03"),
             ("29/02/2000", "2000-02-29"),
+            ("12. März 1985", "1985-03-12"),
+            ("12 mars 1985", "1985-03-12"),
+            ("12 de março de 1985", "1985-03-12"),
+            ("1985年3月12日", "1985-03-12"),
+            ("12-Dez-1985", "1985-12-12"),
+            ("1er janvier 1985", "1985-01-01"),
         ] {
             assert_eq!(
                 date_of_birth(&Candidate::bare(text), &ctx()),

@@ -68,6 +68,52 @@ pub fn email(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     ))
 }
 
+/// Validator `email_obfuscated`: an address written to dodge scrapers (`jane [at] example [dot]
+/// com`, `jane(at)example.com`, `jane%40example.com`). The bare word `at` counts only together
+/// with a spelled-out `dot`, so "look at example.com" is not an address. The de-obfuscated text
+/// must pass [`email`]; normalised like it.
+pub fn email_obfuscated(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
+    let lower = c.text.trim().to_lowercase();
+    if lower.contains('@') {
+        return Verdict::Invalid("plain address: the email detector reports it");
+    }
+    let bracket_at = ["[at]", "(at)", "{at}", "%40"]
+        .iter()
+        .any(|a| lower.contains(a));
+    let spelled_dot = ["[dot]", "(dot)", "{dot}", " dot "]
+        .iter()
+        .any(|d| lower.contains(d));
+    if !bracket_at && !spelled_dot {
+        return Verdict::Invalid("plain 'at' needs a spelled-out 'dot'");
+    }
+    let mut t = format!(" {lower} ");
+    for (from, to) in [
+        ("[at]", "@"),
+        ("(at)", "@"),
+        ("{at}", "@"),
+        ("%40", "@"),
+        (" at ", "@"),
+        ("[dot]", "."),
+        ("(dot)", "."),
+        ("{dot}", "."),
+        (" dot ", "."),
+    ] {
+        t = t.replace(from, to);
+    }
+    let t: String = t.chars().filter(|ch| !ch.is_whitespace()).collect();
+    if t.matches('@').count() != 1 {
+        return Verdict::Invalid("not exactly one at-sign");
+    }
+    email(
+        &Candidate {
+            text: &t,
+            before: c.before,
+            after: c.after,
+        },
+        ctx,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +144,28 @@ mod tests {
             ("a@-x.com", "", false),
         ] {
             assert_eq!(ok(text, before), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn obfuscated() {
+        for (text, want) in [
+            ("jane [at] example [dot] com", Some("jane@example.com")),
+            ("jane(at)example.com", Some("jane@example.com")),
+            ("jane%40example.com", Some("jane@example.com")),
+            (
+                "jane dot doe at example dot org",
+                Some("jane.doe@example.org"),
+            ),
+            ("look at example.com", None),
+            ("jane@example.com", None),
+            ("a [at] b", None),
+        ] {
+            let got = match email_obfuscated(&Candidate::bare(text), &Ctx::default()) {
+                Verdict::Valid { normalised, .. } => Some(normalised),
+                Verdict::Invalid(_) => None,
+            };
+            assert_eq!(got.as_deref(), want, "{text}");
         }
     }
 }

@@ -10,9 +10,15 @@
 //! Adding a validator: write `fn name(text: &str, ctx: &Ctx) -> Verdict` in the submodule that
 //! fits, add it to [`REGISTRY`] (kept sorted; a test checks), and table-test it beside the code.
 
+pub mod address;
 pub mod checksum;
 pub mod date;
 pub mod email;
+pub mod iban;
+pub mod ids;
+pub mod member;
+pub mod mrz;
+pub mod name;
 pub mod net;
 pub mod phone;
 
@@ -105,12 +111,28 @@ pub type ValidatorFn = fn(&Candidate<'_>, &Ctx) -> Verdict;
 
 /// Name → validator, sorted by name (a test keeps it sorted so lookups can binary-search).
 pub const REGISTRY: &[(&str, ValidatorFn)] = &[
+    ("au_medicare", ids::au_medicare),
+    ("au_tfn", ids::au_tfn),
+    ("br_cpf", ids::br_cpf),
+    ("ca_sin", ids::ca_sin),
     ("credit_card", checksum::credit_card),
     ("date_of_birth", date::date_of_birth),
     ("email", email::email),
+    ("email_obfuscated", email::email_obfuscated),
+    ("es_dni", ids::es_dni),
+    ("iban", iban::iban),
+    ("in_aadhaar", ids::in_aadhaar),
     ("ip_address", net::ip_address),
+    ("loyalty", member::loyalty),
     ("luhn", checksum::luhn_digits),
+    ("passport_mrz", mrz::passport_mrz),
+    ("passport_number", member::passport_number),
+    ("person_name", name::person_name),
+    ("person_name_text", name::person_name_text),
     ("phone", phone::phone),
+    ("street_address", address::street_address),
+    ("uk_nino", ids::uk_nino),
+    ("us_ssn", ids::us_ssn),
 ];
 
 /// The validator registered under `name`.

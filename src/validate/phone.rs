@@ -30,6 +30,9 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     if ds.bytes().all(|b| b == ds.as_bytes()[0]) {
         return Verdict::Invalid("repeated digit");
     }
+    if let Some(why) = glued(c) {
+        return Verdict::Invalid(why);
+    }
     let international = text.starts_with('+') || ds.starts_with("00") && text.starts_with("00");
     if international {
         let e164 = if text.starts_with('+') {
@@ -75,6 +78,50 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
         }
     }
     Verdict::Invalid("not valid in the default or fallback regions")
+}
+
+/// Rejects a candidate that is a fragment of a larger token: glued to letters or digits (hex
+/// ids, `v1234567`, UUID groups `-0491-5701-`), a decimal amount (`$ 1234567.50`), a
+/// currency-prefixed price, a percentage, or part of a dotted/dashed identifier.
+fn glued(c: &Candidate<'_>) -> Option<&'static str> {
+    let before = c.before;
+    let after = c.after;
+    let last = before.last().copied();
+    if last.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Some("glued to a word or hex id");
+    }
+    // A separator that joins this number to more of the same token (`abc-0491…`, `…156-aabb`).
+    let joiners = |b: u8| matches!(b, b'-' | b'_' | b'.' | b'/' | b'#');
+    if last.is_some_and(joiners)
+        && before
+            .len()
+            .checked_sub(2)
+            .and_then(|i| before.get(i))
+            .is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return Some("part of a dashed or dotted identifier");
+    }
+    if let (Some(&a), Some(&b)) = (after.first(), after.get(1))
+        && (joiners(a) || a == b',' || a == b':')
+        && b.is_ascii_alphanumeric()
+    {
+        return Some("continues into a longer token, decimal or time");
+    }
+    if after.first().is_some_and(|&b| b == b'%') {
+        return Some("percentage");
+    }
+    let tail = String::from_utf8_lossy(before);
+    let tail = tail.trim_end();
+    if tail.ends_with(['$', '€', '£', '¥', '₹'])
+        || [
+            "usd", "aud", "eur", "gbp", "jpy", "inr", "brl", "r$", "cad", "nzd",
+        ]
+        .iter()
+        .any(|cur| tail.to_ascii_lowercase().ends_with(cur))
+    {
+        return Some("price");
+    }
+    None
 }
 
 fn parse_valid(region: Option<country::Id>, s: &str) -> Option<String> {
@@ -157,6 +204,24 @@ mod tests {
             "0x1234567",
         ] {
             assert!(matches!(check(text), Verdict::Invalid(_)), "{text}");
+        }
+        for (before, text, after) in [
+            ("3f2a9c1e-", "0491-5701-5600", "-aabbccddeeff"),
+            ("$", "0491570156", ""),
+            ("AUD ", "0491570156", ".00"),
+            ("build ", "0491570156", ".3"),
+            ("v", "0491570156", ""),
+            ("", "0491570156", "%"),
+        ] {
+            let c = Candidate {
+                text,
+                before: before.as_bytes(),
+                after: after.as_bytes(),
+            };
+            assert!(
+                matches!(phone(&c, &Ctx::default()), Verdict::Invalid(_)),
+                "{before}{text}{after}"
+            );
         }
     }
 }

@@ -1,0 +1,142 @@
+//! Street addresses: a house number, words, and a street-type word or a postcode.
+//!
+//! Street types come from `patterns/dict/street_types.txt` (embedded). Postcode shapes cover AU
+//! (`NSW 2000`), US (`IL 62704`, ZIP+4), UK (`SW1A 1AA`) and the 5-digit European form that
+//! leads the town (`10115 Berlin`, `75002 Paris`).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use super::{Candidate, Ctx, Verdict};
+
+static STREET_TYPES: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/patterns/dict/street_types.txt"
+    ))
+    .lines()
+    .map(str::trim)
+    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    .map(str::to_lowercase)
+    .collect()
+});
+
+/// True when `word` is a street-type word or abbreviation (`Street`, `Rd`, `straße`).
+pub fn is_street_type(word: &str) -> bool {
+    let w = word.trim_end_matches(['.', ',']).to_lowercase();
+    STREET_TYPES.contains(&w)
+        || [
+            "straße", "strasse", "str.", "weg", "allee", "platz", "gasse",
+        ]
+        .iter()
+        .any(|suf| w.len() > suf.len() + 2 && w.ends_with(suf))
+}
+
+const AU_STATES: &[&str] = &["nsw", "vic", "qld", "wa", "sa", "tas", "act", "nt"];
+
+/// True when `text` contains a postcode shape of AU, US, UK or the 5-digit European form.
+fn has_postcode(words: &[&str]) -> bool {
+    let w: Vec<String> = words
+        .iter()
+        .map(|s| s.trim_matches(|c: char| c == ',' || c == '.').to_string())
+        .collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    for i in 0..w.len() {
+        let (a, b) = (&w[i], w.get(i + 1).map(String::as_str).unwrap_or(""));
+        // AU: state + 4 digits; US: 2-letter state + ZIP or ZIP+4.
+        if AU_STATES.contains(&a.to_lowercase().as_str()) && digits(b, 4) {
+            return true;
+        }
+        let zip = digits(b, 5) || (b.len() == 10 && digits(&b[..5], 5) && &b[5..6] == "-");
+        if a.len() == 2 && a.bytes().all(|c| c.is_ascii_uppercase()) && zip {
+            return true;
+        }
+        // UK: outward code (A9, A99, AA9, AA99, A9A, AA9A) + inward code (9AA).
+        let inward = b.len() == 3
+            && b.as_bytes()[0].is_ascii_digit()
+            && b.as_bytes()[1..].iter().all(u8::is_ascii_uppercase);
+        let outward = (2..=4).contains(&a.len())
+            && a.as_bytes()[0].is_ascii_uppercase()
+            && a.bytes().any(|c| c.is_ascii_digit())
+            && a.bytes()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if inward && outward {
+            return true;
+        }
+        // 5-digit postcode before a capitalised town (DE, FR, ES, IT).
+        if digits(a, 5) && b.chars().next().is_some_and(char::is_uppercase) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Validator `street_address`: 8–200 characters with a number and at least two words, no `@` or
+/// URL, and a street-type word or a postcode. Strong when it has both a number-plus-street-type
+/// and a postcode-or-town; weak with only one of them.
+pub fn street_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let t = c.text.trim();
+    if !(8..=200).contains(&t.len()) {
+        return Verdict::Invalid("length outside 8-200");
+    }
+    if t.contains('@') || t.contains("://") || t.contains('=') || t.contains('{') {
+        return Verdict::Invalid("email, URL or code, not an address");
+    }
+    if !t.bytes().any(|b| b.is_ascii_digit()) {
+        return Verdict::Invalid("no house number or postcode");
+    }
+    let words: Vec<&str> = t
+        .split([' ', '\t', '\n'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let alpha_words = words
+        .iter()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .count();
+    if alpha_words < 2 {
+        return Verdict::Invalid("fewer than two words");
+    }
+    let street = words.iter().any(|w| is_street_type(w));
+    let postcode = has_postcode(&words);
+    let norm = t
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    match (street, postcode) {
+        (true, true) => Verdict::valid(norm),
+        (true, false) | (false, true) => Verdict::weak(norm),
+        (false, false) => Verdict::Invalid("no street type or postcode"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Option<bool> {
+        match street_address(&Candidate::bare(text), &Ctx::default()) {
+            Verdict::Valid { weak, .. } => Some(weak),
+            Verdict::Invalid(_) => None,
+        }
+    }
+
+    #[test]
+    fn table() {
+        for (text, want) in [
+            ("42 Wallaby Way, Sydney NSW 2000", Some(false)),
+            ("1600 Example Ave, Springfield, IL 62704", Some(false)),
+            ("10 Example Road, London SW1A 1AA", Some(false)),
+            ("Musterstraße 12, 10115 Berlin", Some(false)),
+            ("12 rue de la Paix, 75002 Paris", Some(false)),
+            ("Unit 5, 12 Example St", Some(true)),
+            ("PO Box 123, Sydney NSW 2000", Some(true)),
+            ("jane@example.com", None),
+            ("Sydney", None),
+            ("order 12345", None),
+            ("https://example.com/1 Street", None),
+        ] {
+            assert_eq!(check(text), want, "{text}");
+        }
+    }
+}
