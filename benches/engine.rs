@@ -1,1 +1,117 @@
-fn main() {}
+//! Criterion benches per pipeline stage: decoding, the detector engine on dense (export-like)
+//! and sparse (code/prose-like) text, and fingerprinting. Inputs are generated from a fixed seed
+//! so runs are comparable. `cargo bench --bench engine`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use piiscan::decode::decode_all;
+use piiscan::detect::{Engine, Scratch, builtin};
+use piiscan::finding::{Fingerprinter, Kind};
+use piiscan::validate::Ctx;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Export-like text: every line carries an email, a phone, a date and an order id.
+fn dense(n_lines: usize) -> Vec<u8> {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mut out = Vec::new();
+    for i in 0..n_lines {
+        let line = format!(
+            "{i},user{}@example.com,0491 570 {:03},19{}-0{}-1{},ORD-{},{}.{:02}\n",
+            rng.gen_range(0..100_000),
+            rng.gen_range(100..999),
+            rng.gen_range(50..99),
+            rng.gen_range(1..9),
+            rng.gen_range(0..9),
+            rng.gen_range(100_000..999_999),
+            rng.gen_range(1..999),
+            rng.gen_range(0..99)
+        );
+        out.extend_from_slice(line.as_bytes());
+    }
+    out
+}
+
+/// Code/prose-like text with rare hits.
+fn sparse(n_lines: usize) -> Vec<u8> {
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    let words = [
+        "let", "value", "match", "return", "self", "config", "error", "the", "of", "buffer",
+    ];
+    let mut out = Vec::new();
+    for i in 0..n_lines {
+        for _ in 0..10 {
+            out.extend_from_slice(words[rng.gen_range(0..words.len())].as_bytes());
+            out.push(b' ');
+        }
+        if i % 500 == 0 {
+            out.extend_from_slice(b"contact: someone@example.org");
+        }
+        if i % 7 == 0 {
+            out.extend_from_slice(format!("x = {};", rng.gen_range(0..100_000)).as_bytes());
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+fn engine() -> Engine {
+    let specs = builtin::load(&[]).unwrap_or_default();
+    match Engine::new(specs, Ctx::default()) {
+        Ok(e) => e,
+        Err(e) => panic!("engine: {e}"),
+    }
+}
+
+fn bench_engine(c: &mut Criterion) {
+    let engine = engine();
+    for (name, text) in [("dense", dense(20_000)), ("sparse", sparse(20_000))] {
+        let mut g = c.benchmark_group(format!("engine/{name}"));
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function("scan", |b| {
+            let mut scratch = Scratch::default();
+            let mut hits = Vec::new();
+            b.iter(|| {
+                hits.clear();
+                engine.scan(
+                    black_box(&text),
+                    None,
+                    0..text.len(),
+                    false,
+                    &mut scratch,
+                    &mut hits,
+                );
+                black_box(hits.len())
+            })
+        });
+        g.finish();
+    }
+}
+
+fn bench_decode(c: &mut Criterion) {
+    let text = sparse(20_000);
+    let mut u16 = vec![0xFF, 0xFE];
+    for u in String::from_utf8_lossy(&text).encode_utf16() {
+        u16.extend_from_slice(&u.to_le_bytes());
+    }
+    let mut g = c.benchmark_group("decode");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("utf8", |b| {
+        b.iter(|| decode_all(black_box(&text)).map(|o| o.map(|v| v.len())))
+    });
+    g.bench_function("utf16le", |b| {
+        b.iter(|| decode_all(black_box(&u16)).map(|o| o.map(|v| v.len())))
+    });
+    g.finish();
+}
+
+fn bench_fingerprint(c: &mut Criterion) {
+    let fp = Fingerprinter::new(b"bench-key-0123456789abcdef");
+    c.bench_function("fingerprint/phone", |b| {
+        b.iter(|| fp.fingerprint(Kind::Phone, black_box("+61491570156")))
+    });
+}
+
+criterion_group!(benches, bench_engine, bench_decode, bench_fingerprint);
+criterion_main!(benches);

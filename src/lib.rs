@@ -1,4 +1,41 @@
-//! piiscan library root.
+//! # piiscan
+//!
+//! A PII data-minimisation scanner: it finds customer personal data in exports, file shares and
+//! database dumps, says how sure it is and where the data sits (file, line, column, field,
+//! record), and never holds on to the raw values it finds.
+//!
+//! ## Data flow
+//!
+//! ```text
+//! walk ──Input──▶ scan ──▶ formats::Format::scan(text, sink)      one Input = a file or stdin
+//!                               │ pushes Cell { text, line, column, field, record, accept }
+//!                               ▼
+//!                          detect::Engine::scan(cell) → Hit (offsets + normalised value)
+//!                               │ validate::<name>(candidate) → Verdict; detect::score
+//!                               ▼
+//!                          finding::Finding { path, line, column, kind, detector, confidence,
+//!                                             field, masked, fingerprint, record }
+//!                               │ raw value dropped here (scan.rs)
+//! per-thread results ──merge once──▶ sort ──▶ report::Report ──▶ report::<format>
+//! ```
+//!
+//! Import direction (arrows point down only): [`validate`], [`finding`] import nothing of the
+//! crate → [`detect`] (validate, finding) and [`decode`] → [`formats`] (never detect) →
+//! [`scan`] (glue: formats + detect) → [`report`] (never sees raw text) → [`walk`] → the binary.
+//!
+//! ## Glossary
+//!
+//! * **Input** — one thing read: a file, stdin, later an archive member (ripgrep's haystack).
+//! * **Cell** — a span of decoded text with its line/column, field and record.
+//! * **Format** — a parser from decoded text to cells (`formats::text`, …).
+//! * **Detector** — one pattern file, compiled ([`detect::Spec`]).
+//! * **Candidate** — a regex match before validation ([`validate::Candidate`]).
+//! * **Validator** / **Verdict** — a pure check of a candidate and its normalised value.
+//! * **Finding** — a validated, masked, fingerprinted hit ([`finding::Finding`]).
+//! * **Record** — a CSV row, JSON object, SQL tuple, or text line: what one person's data shares.
+//! * **Exposure** — what a place exposes: values, distinct people, combinations.
+//! * **Reporter** — one output format ([`report::Reporter`]).
+
 pub mod decode;
 pub mod detect;
 pub mod finding;
