@@ -38,6 +38,7 @@
 
 pub mod decode;
 pub mod detect;
+pub mod exposure;
 pub mod finding;
 pub mod formats;
 pub mod report;

@@ -1,0 +1,369 @@
+//! The mergeable exposure state: per input, places, record signatures and person clusters,
+//! kept in a canonical order so that equal scans give equal states, whatever the thread
+//! interleaving or shard split.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::is_linking;
+use crate::finding::{Confidence, Finding, Kind};
+
+/// A 128-bit keyed fingerprint (see [`crate::finding::Fingerprinter`]), hex in JSON.
+///
+/// Held as a number, not a string, because the state may hold tens of millions of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fp(pub u128);
+
+impl Fp {
+    /// Reads a finding's fingerprint. Fingerprints piiscan writes are 32 hex digits; anything
+    /// else (a hand-edited report) is hashed, so distinct strings still stay distinct.
+    pub fn from_finding(s: &str) -> Fp {
+        if s.len() == 32
+            && let Ok(v) = u128::from_str_radix(s, 16)
+        {
+            return Fp(v);
+        }
+        let d = Sha256::digest(s.as_bytes());
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&d[..16]);
+        Fp(u128::from_be_bytes(b))
+    }
+}
+
+impl fmt::Display for Fp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+impl Serialize for Fp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fp, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        if s.len() != 32 {
+            return Err(serde::de::Error::custom(
+                "fingerprint must be 32 hex digits",
+            ));
+        }
+        u128::from_str_radix(&s, 16)
+            .map(Fp)
+            .map_err(|_| serde::de::Error::custom("fingerprint must be 32 hex digits"))
+    }
+}
+
+/// Findings per confidence level.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfidenceMix {
+    /// Low-confidence findings.
+    pub low: u64,
+    /// Medium-confidence findings.
+    pub medium: u64,
+    /// High-confidence findings.
+    pub high: u64,
+}
+
+impl ConfidenceMix {
+    fn add(&mut self, c: Confidence) {
+        match c {
+            Confidence::Low => self.low += 1,
+            Confidence::Medium => self.medium += 1,
+            Confidence::High => self.high += 1,
+        }
+    }
+}
+
+/// One (field, kind) of an input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceState {
+    /// Field, if the format has fields.
+    pub field: Option<String>,
+    /// Kind.
+    pub kind: Kind,
+    /// Values found.
+    pub values: u64,
+    /// Distinct values by fingerprint.
+    pub distinct_values: u64,
+    /// Records carrying this place.
+    pub records: u64,
+    /// Confidence mix.
+    pub confidence: ConfidenceMix,
+}
+
+/// Records that carry exactly one set of places.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// Indices into the input's `places`, ascending.
+    pub places: Vec<u32>,
+    /// Whether these records carry a linking identifier (else each is its own person).
+    pub linked: bool,
+    /// How many records.
+    pub records: u64,
+}
+
+/// One person as seen inside one input: linking fingerprints joined by co-occurrence.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cluster {
+    /// Linking fingerprints, ascending (never empty).
+    pub fingerprints: Vec<Fp>,
+    /// Indices into the input's `places` that expose this person, ascending.
+    pub places: Vec<u32>,
+}
+
+/// One input's exposure state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputState {
+    /// Display path.
+    pub path: String,
+    /// Records scanned.
+    pub records: u64,
+    /// Places, sorted by (field, kind).
+    pub places: Vec<PlaceState>,
+    /// Record signatures, sorted.
+    pub signatures: Vec<Signature>,
+    /// Person clusters, sorted by fingerprints.
+    pub clusters: Vec<Cluster>,
+}
+
+/// The exposure state of a scan: one [`InputState`] per input, sorted by path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// Inputs, sorted by path.
+    pub inputs: Vec<InputState>,
+}
+
+/// Why states (or reports) cannot be merged, or a state is inconsistent.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum MergeError {
+    /// Two states describe the same input: merging would double count it.
+    #[error("input {0:?} appears in more than one report (shards must not overlap)")]
+    DuplicateInput(String),
+    /// A state refers to a place that does not exist.
+    #[error("exposure state of {0:?} is inconsistent: {1}")]
+    Inconsistent(String, String),
+}
+
+impl State {
+    /// Reduces findings to state. `inputs` gives every input's display path and records
+    /// scanned (inputs without findings still count their records); findings of a path not in
+    /// `inputs` get an input of their own.
+    pub fn build<'a>(
+        inputs: impl IntoIterator<Item = (&'a str, u64)>,
+        findings: &[Finding],
+    ) -> State {
+        let mut by_path: BTreeMap<&str, (u64, Vec<&Finding>)> = BTreeMap::new();
+        for (path, records) in inputs {
+            by_path.entry(path).or_default().0 += records;
+        }
+        for f in findings {
+            by_path.entry(&f.path).or_default().1.push(f);
+        }
+        State {
+            inputs: by_path
+                .into_iter()
+                .map(|(path, (records, fs))| build_input(path, records, &fs))
+                .collect(),
+        }
+    }
+
+    /// Concatenates the states of scans over disjoint inputs. Fails if an input appears twice.
+    pub fn merge(states: impl IntoIterator<Item = State>) -> Result<State, MergeError> {
+        let mut inputs: Vec<InputState> = states.into_iter().flat_map(|s| s.inputs).collect();
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        if let Some(w) = inputs.windows(2).find(|w| w[0].path == w[1].path) {
+            return Err(MergeError::DuplicateInput(w[0].path.clone()));
+        }
+        let state = State { inputs };
+        state.check()?;
+        Ok(state)
+    }
+
+    /// Checks that every index points at a place (a state read from a file is input).
+    pub fn check(&self) -> Result<(), MergeError> {
+        for i in &self.inputs {
+            let n = i.places.len() as u32;
+            let bad = |what: &str| MergeError::Inconsistent(i.path.clone(), what.to_string());
+            if i.signatures
+                .iter()
+                .any(|s| s.places.iter().any(|&p| p >= n))
+            {
+                return Err(bad("a signature names a missing place"));
+            }
+            if i.clusters.iter().any(|c| c.places.iter().any(|&p| p >= n)) {
+                return Err(bad("a cluster names a missing place"));
+            }
+            if i.clusters.iter().any(|c| c.fingerprints.is_empty()) {
+                return Err(bad("a cluster has no fingerprints"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Union-find over `u32` ids with path halving and union by size.
+#[derive(Debug, Default)]
+pub(super) struct UnionFind {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl UnionFind {
+    pub(super) fn add(&mut self) -> u32 {
+        let id = self.parent.len() as u32;
+        self.parent.push(id);
+        self.size.push(1);
+        id
+    }
+
+    pub(super) fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let gp = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = gp;
+            x = gp;
+        }
+        x
+    }
+
+    pub(super) fn union(&mut self, a: u32, b: u32) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a as usize] < self.size[b as usize] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b as usize] = a;
+        self.size[a as usize] += self.size[b as usize];
+    }
+}
+
+/// Interns fingerprints as dense ids for a [`UnionFind`].
+#[derive(Debug, Default)]
+pub(super) struct Interner {
+    ids: HashMap<Fp, u32>,
+    pub(super) uf: UnionFind,
+}
+
+impl Interner {
+    pub(super) fn id(&mut self, fp: Fp) -> u32 {
+        *self.ids.entry(fp).or_insert_with(|| self.uf.add())
+    }
+}
+
+struct RecordAcc {
+    places: BTreeSet<u32>,
+    first_link: Option<u32>,
+}
+
+fn build_input(path: &str, records: u64, findings: &[&Finding]) -> InputState {
+    // Places, indexed in (field, kind) order so indices are canonical.
+    let mut place_keys: BTreeMap<(Option<&str>, Kind), u32> = BTreeMap::new();
+    for f in findings {
+        place_keys.insert((f.field.as_deref(), f.kind), 0);
+    }
+    for (i, v) in place_keys.values_mut().enumerate() {
+        *v = i as u32;
+    }
+    let mut places: Vec<PlaceState> = place_keys
+        .keys()
+        .map(|(field, kind)| PlaceState {
+            field: field.map(str::to_string),
+            kind: *kind,
+            values: 0,
+            distinct_values: 0,
+            records: 0,
+            confidence: ConfidenceMix::default(),
+        })
+        .collect();
+    let mut distinct: Vec<BTreeSet<Fp>> = vec![BTreeSet::new(); places.len()];
+    let mut recs: HashMap<u64, RecordAcc> = HashMap::new();
+    let mut interner = Interner::default();
+    for f in findings {
+        let p = place_keys[&(f.field.as_deref(), f.kind)];
+        let fp = Fp::from_finding(&f.fingerprint);
+        let place = &mut places[p as usize];
+        place.values += 1;
+        place.confidence.add(f.confidence);
+        distinct[p as usize].insert(fp);
+        // A finding without a record id is its own record (scan.rs uses the line).
+        let rec = recs.entry(f.record.unwrap_or(f.line)).or_insert(RecordAcc {
+            places: BTreeSet::new(),
+            first_link: None,
+        });
+        rec.places.insert(p);
+        if is_linking(f.kind) {
+            let id = interner.id(fp);
+            match rec.first_link {
+                Some(first) => interner.uf.union(first, id),
+                None => rec.first_link = Some(id),
+            }
+        }
+    }
+    for (place, d) in places.iter_mut().zip(&distinct) {
+        place.distinct_values = d.len() as u64;
+    }
+    let mut sigs: BTreeMap<(Vec<u32>, bool), u64> = BTreeMap::new();
+    let mut cluster_places: HashMap<u32, BTreeSet<u32>> = HashMap::new();
+    for rec in recs.values() {
+        for &p in &rec.places {
+            places[p as usize].records += 1;
+        }
+        let key = (
+            rec.places.iter().copied().collect(),
+            rec.first_link.is_some(),
+        );
+        *sigs.entry(key).or_insert(0) += 1;
+        if let Some(first) = rec.first_link {
+            let root = interner.uf.find(first);
+            cluster_places.entry(root).or_default().extend(&rec.places);
+        }
+    }
+    let mut cluster_fps: HashMap<u32, Vec<Fp>> = HashMap::new();
+    let ids: Vec<(Fp, u32)> = interner.ids.iter().map(|(fp, id)| (*fp, *id)).collect();
+    for (fp, id) in ids {
+        let root = interner.uf.find(id);
+        cluster_fps.entry(root).or_default().push(fp);
+    }
+    let mut clusters: Vec<Cluster> = cluster_fps
+        .into_iter()
+        .map(|(root, mut fps)| {
+            fps.sort_unstable();
+            Cluster {
+                fingerprints: fps,
+                places: cluster_places
+                    .get(&root)
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    clusters.sort_unstable();
+    InputState {
+        path: path.to_string(),
+        records,
+        places,
+        signatures: sigs
+            .into_iter()
+            .map(|((places, linked), records)| Signature {
+                places,
+                linked,
+                records,
+            })
+            .collect(),
+        clusters,
+    }
+}

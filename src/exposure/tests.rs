@@ -1,0 +1,242 @@
+//! Table tests for the exposure model on hand-built findings with known answers.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::finding::{Confidence, Finding, Fingerprinter, Kind};
+
+/// A finding in `path`, record `rec`, of `kind` with value `v` (fingerprinted with a fixed key).
+fn f(path: &str, rec: u64, kind: Kind, field: Option<&str>, v: &str) -> Finding {
+    let fp = Fingerprinter::new(b"unit-test-key-0123456789");
+    Finding {
+        path: Arc::from(path),
+        line: rec,
+        column: 1,
+        kind,
+        detector: Arc::from(kind.as_str()),
+        confidence: Confidence::High,
+        field: field.map(Arc::from),
+        masked: "***".into(),
+        fingerprint: fp.fingerprint(kind, v),
+        record: Some(rec),
+        explain: None,
+    }
+}
+
+fn derive(inputs: &[(&str, u64)], findings: &[Finding]) -> Exposure {
+    Exposure::from_findings(inputs.iter().copied(), findings, Weights::default())
+}
+
+#[test]
+fn linking_values_join_records_and_others_do_not() {
+    use Kind::*;
+    let fs = vec![
+        f("a", 1, Email, None, "a@x.com"),
+        f("a", 1, Phone, None, "+61400000001"),
+        f("a", 2, Phone, None, "+61400000001"),
+        f("a", 2, LoyaltyNumber, None, "L1"),
+        f("a", 3, Email, None, "b@x.com"),
+        f("a", 4, DateOfBirth, None, "1980-01-01"),
+        f("a", 5, PersonName, None, "Jo"),
+        f("a", 5, DateOfBirth, None, "1980-01-01"),
+        // Same DOB and name as records 4/5: still no link.
+        f("a", 6, PersonName, None, "Jo"),
+    ];
+    let e = derive(&[("a", 10)], &fs);
+    assert_eq!(e.summary.linked_people, 2);
+    assert_eq!(e.summary.unlinked_people, 3);
+    assert_eq!(e.summary.people, 5);
+    assert_eq!(e.summary.records, 10);
+    assert_eq!(e.summary.records_with_pii, 6);
+    assert_eq!(e.inputs[0].people, 5);
+    let email = e.kinds.iter().find(|k| k.kind == Email).map(|k| k.people);
+    assert_eq!(email, Some(2));
+    let dob = e
+        .kinds
+        .iter()
+        .find(|k| k.kind == DateOfBirth)
+        .map(|k| k.people);
+    assert_eq!(dob, Some(2));
+}
+
+#[test]
+fn people_link_across_inputs_and_overlap_is_reported() {
+    use Kind::*;
+    let fs = vec![
+        f("a", 1, Email, None, "a@x.com"),
+        f("a", 2, Email, None, "c@x.com"),
+        f("b", 1, Email, None, "a@x.com"),
+        f("b", 1, Phone, None, "+61400000001"),
+        f("c", 1, Phone, None, "+61400000001"),
+    ];
+    let e = derive(&[("a", 2), ("b", 1), ("c", 1)], &fs);
+    assert_eq!(e.summary.people, 2);
+    let people: Vec<u64> = e.inputs.iter().map(|i| i.people).collect();
+    assert_eq!(people, vec![2, 1, 1]);
+    let o = e
+        .overlaps
+        .iter()
+        .find(|o| o.input == "c" && o.other == "a")
+        .map(|o| (o.shared_people, o.share));
+    assert_eq!(o, Some((1, 1.0)));
+    let o = e.overlaps.iter().find(|o| o.input == "a" && o.other == "b");
+    assert_eq!(o.map(|o| o.share), Some(0.5));
+}
+
+#[test]
+fn combinations_and_identity_kits_are_counted() {
+    use Kind::*;
+    let mut fs = Vec::new();
+    for r in 0..7 {
+        fs.push(f("a", r, Email, Some("email"), &format!("p{r}@x.com")));
+        fs.push(f("a", r, DateOfBirth, Some("dob"), "1990-02-03"));
+        fs.push(f("a", r, LoyaltyNumber, Some("ffn"), &format!("FF{r}")));
+    }
+    for r in 7..10 {
+        fs.push(f("a", r, Email, Some("email"), &format!("p{r}@x.com")));
+    }
+    let e = derive(&[("a", 10)], &fs);
+    assert_eq!(e.summary.identity_kit_records, 7);
+    assert_eq!(e.combinations.len(), 2);
+    assert_eq!(e.combinations[0].records, 7);
+    assert!(e.combinations[0].identity_kit);
+    assert_eq!(
+        e.combinations[0].kinds,
+        vec![Email, DateOfBirth, LoyaltyNumber]
+    );
+    assert_eq!(e.combinations[1].records, 3);
+    assert!(!e.combinations[1].identity_kit);
+    // DOB: 3·7 values + 3·7 people + 10·7 kits = 112, the biggest single removal.
+    let first = &e.plan[0];
+    assert_eq!(
+        first.action,
+        Action::GeneraliseDob {
+            input: "a".into(),
+            field: Some("dob".into())
+        }
+    );
+    assert_eq!(first.score, 112.0);
+    assert_eq!(first.kits_dissolved, 7);
+    // Kits are gone after step 1: loyalty is next (2·7 + 2·7 = 28) vs email 2·10 + 2·10 = 40.
+    assert!(matches!(
+        e.plan[1].action,
+        Action::Redact { kind: Email, .. }
+    ));
+}
+
+#[test]
+fn plan_covers_the_whole_score() {
+    use Kind::*;
+    let fs = vec![
+        f("a", 1, Email, None, "a@x.com"),
+        f("a", 1, NationalId, None, "123"),
+        f("a", 2, DateOfBirth, None, "1980-01-01"),
+        f("a", 2, PersonName, None, "Jo"),
+        f("a", 2, LoyaltyNumber, None, "FF9"),
+        f("b", 1, Email, None, "a@x.com"),
+    ];
+    let e = derive(&[("a", 2), ("b", 1)], &fs);
+    let last = e.plan.last().map(|s| s.cumulative_share);
+    assert_eq!(last, Some(1.0));
+    let sum: f64 = e.plan.iter().map(|s| s.score).sum();
+    assert!((sum - e.summary.risk_score).abs() < 1e-9);
+    // Shares are non-decreasing and scores non-increasing is NOT guaranteed (interactions),
+    // but the cumulative curve must be monotone.
+    assert!(
+        e.plan
+            .windows(2)
+            .all(|w| w[0].cumulative <= w[1].cumulative)
+    );
+}
+
+#[test]
+fn redundant_copy_is_a_delete_candidate() {
+    use Kind::*;
+    let mut fs = Vec::new();
+    for r in 0..20 {
+        fs.push(f("big", r, Email, Some("e"), &format!("p{r}@x.com")));
+    }
+    for r in 0..5 {
+        fs.push(f("copy", r, Email, Some("e"), &format!("p{r}@x.com")));
+        fs.push(f("copy", r, Phone, Some("m"), &format!("+6140000000{r}")));
+    }
+    let e = derive(&[("big", 20), ("copy", 5)], &fs);
+    let del = e
+        .plan
+        .iter()
+        .find(|s| matches!(s.action, Action::DeleteInput { .. }));
+    assert!(del.is_some(), "{:#?}", e.plan);
+    // The big input's email: 2·20 + 2·15 (5 people also in copy) = 70 beats deleting the copy
+    // (2·5 + 2·5 + 2·5 = 30).
+    assert!(matches!(
+        &e.plan[0].action,
+        Action::Redact { input, kind: Email, .. } if input == "big"
+    ));
+}
+
+#[test]
+fn merged_state_equals_one_scan() {
+    use Kind::*;
+    let fs = vec![
+        f("a", 1, Email, None, "a@x.com"),
+        f("a", 1, Phone, None, "+61400000001"),
+        f("a", 2, DateOfBirth, None, "1980-01-01"),
+        f("b", 1, Phone, None, "+61400000001"),
+        f("b", 1, LoyaltyNumber, None, "FF1"),
+        f("b", 2, Email, None, "z@x.com"),
+        f("c", 1, LoyaltyNumber, None, "FF1"),
+    ];
+    let whole = derive(&[("a", 2), ("b", 2), ("c", 1)], &fs);
+    let (left, right): (Vec<Finding>, Vec<Finding>) =
+        fs.iter().cloned().partition(|x| &*x.path == "b");
+    let s1 = State::build([("b", 2)], &left);
+    let s2 = State::build([("a", 2), ("c", 1)], &right);
+    let merged = State::merge([s1.clone(), s2]).map(|s| Exposure::derive(s, Weights::default()));
+    assert_eq!(merged.as_ref(), Ok(&whole));
+    assert_eq!(whole.summary.linked_people, 2);
+    assert_eq!(
+        State::merge([s1.clone(), s1]),
+        Err(MergeError::DuplicateInput("b".into()))
+    );
+}
+
+#[test]
+fn state_round_trips_through_json_and_rejects_bad_input() {
+    use Kind::*;
+    let fs = vec![
+        f("a", 1, Email, None, "a@x.com"),
+        f("a", 1, Phone, None, "+61400000001"),
+    ];
+    let e = derive(&[("a", 1)], &fs);
+    let json = serde_json::to_string(&e).unwrap_or_default();
+    let back: Result<Exposure, _> = serde_json::from_str(&json);
+    assert_eq!(back.ok().as_ref(), Some(&e));
+    let bad = json.replace(
+        &e.state.inputs[0].clusters[0].fingerprints[0].to_string(),
+        "zz",
+    );
+    assert!(serde_json::from_str::<Exposure>(&bad).is_err());
+    let mut broken = e.state.clone();
+    broken.inputs[0].clusters[0].places.push(99);
+    assert!(matches!(
+        State::merge([broken]),
+        Err(MergeError::Inconsistent(..))
+    ));
+}
+
+#[test]
+fn kit_rule_and_kind_bits() {
+    let w = Weights::default();
+    let kit = kind_bit(Kind::PersonName) | kind_bit(Kind::DateOfBirth) | kind_bit(Kind::NationalId);
+    assert!(w.is_identity_kit(kit));
+    assert!(!w.is_identity_kit(kit & !kind_bit(Kind::DateOfBirth)));
+    assert_eq!(
+        kinds_of(kit),
+        vec![Kind::DateOfBirth, Kind::PersonName, Kind::NationalId]
+    );
+    let none = Weights {
+        identity_kit_roles: Vec::new(),
+        ..Weights::default()
+    };
+    assert!(!none.is_identity_kit(u16::MAX));
+}
