@@ -7,7 +7,11 @@
 //!
 //! Every format must stream: memory is bounded by its own buffers, never by the input's size.
 
+pub mod csv;
+pub mod json;
+pub mod sql;
 pub mod text;
+mod window;
 
 use std::io::{self, BufRead};
 use std::ops::Range;
@@ -79,7 +83,86 @@ pub trait Format: Sync {
     ) -> Result<FormatStats, FormatError>;
 }
 
-/// Picks the format for an input from its first decoded bytes and its display path.
-pub fn sniff(_path: &str, _head: &[u8]) -> &'static dyn Format {
-    &text::Text
+/// Picks the format for an input from its first decoded block (`head`, up to 64 KiB) and its
+/// display path. Content decides first, so a wrong extension cannot fool it: JSON if the head
+/// starts with `{`/`[` and parses (NDJSON if it holds several top-level values), an SQL dump if
+/// its first statement is SQL and it has a dump header or a CREATE TABLE / INSERT / COPY,
+/// delimited text if one delimiter splits the first records consistently. Only when the content
+/// is not conclusive does the extension decide (`.csv`/`.tsv`/`.psv`, `.json`/`.ndjson`/`.jsonl`
+/// starting with `{`/`[`, `.sql`); anything else is plain text.
+pub fn sniff(path: &str, head: &[u8]) -> &'static dyn Format {
+    if let Some(f) = json::sniff(head) {
+        return f;
+    }
+    if sql::sniff(head) {
+        return &sql::Sql;
+    }
+    if let Some(f) = csv::sniff(head) {
+        return f;
+    }
+    let ext = extension(path);
+    if let Some(f) = csv::by_extension(&ext, head) {
+        return f;
+    }
+    let starts_json = head
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'['));
+    match ext.as_str() {
+        "json" | "geojson" if starts_json => &json::JSON,
+        "ndjson" | "jsonl" if starts_json => &json::NDJSON,
+        "sql" => &sql::Sql,
+        _ => &text::Text,
+    }
+}
+
+/// Lower-cased extension of the last component of a display path (`a.zip!d/b.CSV` → `csv`).
+fn extension(path: &str) -> String {
+    let name = path.rsplit(['/', '\\', '!']).next().unwrap_or(path);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniff_content_first_extension_second() {
+        let table: &[(&str, &str, &str)] = &[
+            (
+                "notes.txt",
+                "id,email,dob\n1,a@example.com,1980-01-01\n2,b@example.com,1981-02-02\n",
+                "csv",
+            ),
+            ("data.csv", "[{\"email\": \"a@example.com\"}]", "json"),
+            ("x.log", "{\"a\":1}\n{\"a\":2}\n", "ndjson"),
+            (
+                "dump.txt",
+                "-- MySQL dump 10.13\nCREATE TABLE `t` (`a` int);\n",
+                "sql",
+            ),
+            (
+                "a.tsv",
+                "name\tphone\nAnn\t0491 570 156\nBob\t0491 570 157\n",
+                "tsv",
+            ),
+            ("single.csv", "email\na@example.com\n", "csv"),
+            ("bad.json", "{\"a\": nope", "json"),
+            ("bad.json", "hello", "text"),
+            ("q.sql", "garbage", "sql"),
+            ("readme.md", "Hello, world.\nSome prose.\n", "text"),
+            ("a.zip!dir/B.CSV", "x\n", "csv"),
+            ("log.txt", "[2024-01-01] started, ok\n", "text"),
+        ];
+        for (path, head, want) in table {
+            assert_eq!(
+                sniff(path, head.as_bytes()).name(),
+                *want,
+                "{path}: {head:?}"
+            );
+        }
+    }
 }

@@ -1,0 +1,663 @@
+//! JSON documents of any size and NDJSON: one cell per string value, number and object key;
+//! `field` = key path, `record` = top-level value (or element of a top-level array).
+//!
+//! **Streaming, not a DOM.** A multi-gigabyte array on one line must scan in bounded memory,
+//! so this is a small pull tokenizer over the shared restart [`Window`] driving an explicit
+//! container stack — no recursion, so 100 000-deep nesting cannot overflow the thread's stack;
+//! nesting beyond [`MAX_DEPTH`] is a [`FormatError::Limit`]. Only the current token must fit in
+//! memory (a string over [`MAX_TOKEN`] is a limit error).
+//!
+//! **Fields.** The key path is one reused `String`: entering an object value appends `.key`,
+//! entering an array appends `[]`, leaving truncates; so `{"customer":{"contact":{"email":…}}}`
+//! gives `customer.contact.email` and `{"items":[{"sku":…}]}` gives `items[].sku`. The brackets of
+//! a top-level array are not part of the path: its elements are the records. An object key is
+//! itself scanned (maps keyed by email address exist), with its parent object's path as field.
+//!
+//! **Text and positions.** A cell's text is the raw slice between the quotes when the string
+//! has no escapes. With escapes it is a copy decoded *length-preservingly*: `\n`, `\t`, … become
+//! two spaces, `\"` becomes ` "`, `\u00e9` becomes `é` padded with spaces to six bytes. Every
+//! offset inside the cell therefore still maps onto the input, so lines and columns stay exact
+//! while a detector sees words separated where the JSON had an escaped newline. (An escape that
+//! hides an ASCII character inside a value, `a\u0040b.com`, is not reassembled.) Numbers are
+//! cells too: phone and card numbers are often stored as JSON numbers.
+//!
+//! The same parser reads NDJSON and concatenated JSON: top-level values may follow each other,
+//! separated by whitespace. Anything else — a bad token, a missing comma, end of input inside a
+//! value — is [`FormatError::Malformed`] with the line.
+
+use std::io::BufRead;
+
+use super::window::{MAX_TOKEN, Window};
+use super::{Cell, CellSink, Format, FormatError, FormatStats};
+
+/// Deepest nesting of arrays and objects accepted.
+pub const MAX_DEPTH: usize = 512;
+/// Bytes of one key kept in the field path.
+const MAX_KEY_IN_PATH: usize = 256;
+
+/// The JSON / NDJSON format (one parser; two names for reports).
+#[derive(Debug, Clone, Copy)]
+pub struct Json {
+    name: &'static str,
+}
+
+/// A JSON document (one top-level value).
+pub static JSON: Json = Json { name: "json" };
+/// Newline-delimited JSON (several top-level values).
+pub static NDJSON: Json = Json { name: "ndjson" };
+
+impl Format for Json {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn scan(
+        &self,
+        input: &mut dyn BufRead,
+        sink: &mut dyn CellSink,
+    ) -> Result<FormatStats, FormatError> {
+        let mut w = Window::new(input, MAX_TOKEN);
+        parse(&mut w, sink, MAX_DEPTH).map(|o| FormatStats { records: o.records })
+    }
+}
+
+/// Whether `head` (an input's first decoded block) is JSON: it starts with `{` or `[` and
+/// parses up to its end (a head cut mid-value is fine). NDJSON if it holds several top-level
+/// values.
+pub fn sniff(head: &[u8]) -> Option<&'static Json> {
+    let first = head.iter().position(|b| !b.is_ascii_whitespace())?;
+    if !matches!(head[first], b'{' | b'[') {
+        return None;
+    }
+    let mut r = head;
+    let mut w = Window::new(&mut r, MAX_TOKEN);
+    let mut out = Outcome::default();
+    match parse_into(&mut w, &mut NullSink, MAX_DEPTH, &mut out) {
+        Ok(()) => {}
+        Err(FormatError::Limit(_)) => {}
+        Err(_) if out.ended_early => {}
+        Err(_) => return None,
+    }
+    Some(if out.top_values >= 2 { &NDJSON } else { &JSON })
+}
+
+struct NullSink;
+
+impl CellSink for NullSink {
+    fn cell(&mut self, _: &Cell<'_>) {}
+}
+
+#[derive(Debug, Default)]
+struct Outcome {
+    records: u64,
+    top_values: u64,
+    /// The error was the input ending inside a value.
+    ended_early: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Value,
+    FirstValueOrEnd,
+    FirstKeyOrEnd,
+    Key,
+    Colon,
+    CommaOrEnd,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    obj: bool,
+    /// Path length to restore when the container closes.
+    restore: usize,
+    /// Path length where this container's keys / `[]` end.
+    base: usize,
+}
+
+fn parse(
+    w: &mut Window<'_>,
+    sink: &mut dyn CellSink,
+    max_depth: usize,
+) -> Result<Outcome, FormatError> {
+    let mut out = Outcome::default();
+    parse_into(w, sink, max_depth, &mut out)?;
+    Ok(out)
+}
+
+fn malformed(line: u64, message: &str) -> FormatError {
+    FormatError::Malformed {
+        format: "json",
+        line,
+        message: message.into(),
+    }
+}
+
+/// What a token scan found.
+enum Tok {
+    /// Token ends at this index (exclusive); for strings, whether it had escapes.
+    End(usize, bool),
+    NeedMore,
+}
+
+/// Scans a string whose opening quote is at `buf[s]`.
+fn string_end(buf: &[u8], s: usize) -> Tok {
+    let mut i = s + 1;
+    let mut esc = false;
+    loop {
+        match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+            None => return Tok::NeedMore,
+            Some(k) => {
+                let p = i + k;
+                if buf[p] == b'"' {
+                    return Tok::End(p + 1, esc);
+                }
+                esc = true;
+                if p + 1 >= buf.len() {
+                    return Tok::NeedMore;
+                }
+                i = p + 2;
+            }
+        }
+    }
+}
+
+fn number_end(buf: &[u8], s: usize, eof: bool) -> Tok {
+    match buf[s..]
+        .iter()
+        .position(|b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+    {
+        Some(k) => Tok::End(s + k, false),
+        None if eof => Tok::End(buf.len(), false),
+        None => Tok::NeedMore,
+    }
+}
+
+/// Decodes JSON string escapes without changing the text's length (see the module docs).
+pub(crate) fn unescape_same_len(raw: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut i = 0;
+    while i < raw.len() {
+        let Some(k) = memchr::memchr(b'\\', &raw[i..]) else {
+            out.extend_from_slice(&raw[i..]);
+            break;
+        };
+        out.extend_from_slice(&raw[i..i + k]);
+        i += k;
+        match raw.get(i + 1) {
+            None => {
+                out.push(b'\\');
+                i += 1;
+            }
+            Some(b'u') => {
+                let (ch, used) = unicode_escape(&raw[i..]);
+                let mut tmp = [0u8; 4];
+                let enc: &[u8] = match ch {
+                    Some(c) if !c.is_control() => c.encode_utf8(&mut tmp).as_bytes(),
+                    _ => b"",
+                };
+                out.extend_from_slice(enc);
+                out.resize(out.len() + used - enc.len(), b' ');
+                i += used;
+            }
+            Some(&c) => {
+                out.push(b' ');
+                out.push(if matches!(c, b'"' | b'\\' | b'/') {
+                    c
+                } else {
+                    b' '
+                });
+                i += 2;
+            }
+        }
+    }
+}
+
+/// Decodes `\uXXXX` (and a following low surrogate) at the start of `s`: the char, if valid,
+/// and the bytes used (at least 2).
+fn unicode_escape(s: &[u8]) -> (Option<char>, usize) {
+    let hex = |b: &[u8]| -> Option<u32> {
+        let t = std::str::from_utf8(b).ok()?;
+        u32::from_str_radix(t, 16).ok()
+    };
+    let Some(hi) = s.get(2..6).and_then(hex) else {
+        return (None, 2);
+    };
+    if (0xD800..0xDC00).contains(&hi) {
+        if s.get(6..8) == Some(b"\\u")
+            && let Some(lo) = s.get(8..12).and_then(hex)
+            && (0xDC00..0xE000).contains(&lo)
+        {
+            let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+            return (char::from_u32(c), 12);
+        }
+        return (Some(char::REPLACEMENT_CHARACTER), 6);
+    }
+    (
+        Some(char::from_u32(hi).unwrap_or(char::REPLACEMENT_CHARACTER)),
+        6,
+    )
+}
+
+fn push_key(path: &mut String, raw: &[u8], scratch: &mut Vec<u8>) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    let key: &[u8] = if raw.contains(&b'\\') {
+        unescape_same_len(raw, scratch);
+        scratch.trim_ascii()
+    } else {
+        raw
+    };
+    let key = &key[..key.len().min(MAX_KEY_IN_PATH)];
+    path.push_str(&String::from_utf8_lossy(key));
+}
+
+fn parse_into(
+    w: &mut Window<'_>,
+    sink: &mut dyn CellSink,
+    max_depth: usize,
+    out: &mut Outcome,
+) -> Result<(), FormatError> {
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut path = String::new();
+    let mut scratch: Vec<u8> = Vec::new();
+    let mut keybuf: Vec<u8> = Vec::new();
+    let mut expect = Expect::Value;
+    let mut record = 0u64;
+    let mut pos = 0usize;
+    loop {
+        while pos < w.buf.len() && matches!(w.buf[pos], b' ' | b'\t' | b'\n' | b'\r') {
+            pos += 1;
+        }
+        if pos >= w.buf.len() {
+            if w.refill(pos, "JSON token")? {
+                pos = 0;
+                continue;
+            }
+            break;
+        }
+        let b = w.buf[pos];
+        let eof = w.at_eof();
+        match expect {
+            Expect::Colon => {
+                if b != b':' {
+                    return Err(malformed(w.line_at(pos), "expected ':' after object key"));
+                }
+                pos += 1;
+                expect = Expect::Value;
+            }
+            Expect::CommaOrEnd => {
+                let Some(top) = stack.last().copied() else {
+                    expect = Expect::Value;
+                    continue;
+                };
+                match b {
+                    b',' => {
+                        expect = if top.obj { Expect::Key } else { Expect::Value };
+                        pos += 1;
+                    }
+                    b'}' if top.obj => {
+                        pop(&mut stack, &mut path, &mut expect);
+                        pos += 1;
+                    }
+                    b']' if !top.obj => {
+                        pop(&mut stack, &mut path, &mut expect);
+                        pos += 1;
+                    }
+                    _ => {
+                        return Err(malformed(
+                            w.line_at(pos),
+                            if top.obj {
+                                "expected ',' or '}' after object member"
+                            } else {
+                                "expected ',' or ']' after array element"
+                            },
+                        ));
+                    }
+                }
+            }
+            Expect::FirstKeyOrEnd | Expect::Key => {
+                if b == b'}' && expect == Expect::FirstKeyOrEnd {
+                    pop(&mut stack, &mut path, &mut expect);
+                    pos += 1;
+                    continue;
+                }
+                if b != b'"' {
+                    return Err(malformed(w.line_at(pos), "expected a string object key"));
+                }
+                let (end, esc) = match string_end(&w.buf, pos) {
+                    Tok::End(e, esc) => (e, esc),
+                    Tok::NeedMore => {
+                        if !w.refill(pos, "JSON object key")? {
+                            out.ended_early = true;
+                            return Err(malformed(w.line_at(0), "object key is never closed"));
+                        }
+                        pos = 0;
+                        continue;
+                    }
+                };
+                let base = stack.last().map_or(0, |f| f.base);
+                path.truncate(base);
+                let raw = &w.buf[pos + 1..end - 1];
+                if !raw.is_empty() {
+                    let (line, column) = w.line_col(pos + 1);
+                    let text: &[u8] = if esc {
+                        unescape_same_len(&w.buf[pos + 1..end - 1], &mut scratch);
+                        &scratch
+                    } else {
+                        &w.buf[pos + 1..end - 1]
+                    };
+                    sink.cell(&Cell {
+                        text,
+                        line,
+                        column,
+                        field: (base > 0).then_some(path.as_str()),
+                        record: Some(record),
+                        accept: 0..text.len(),
+                    });
+                }
+                push_key(&mut path, &w.buf[pos + 1..end - 1], &mut keybuf);
+                pos = end;
+                expect = Expect::Colon;
+            }
+            Expect::Value | Expect::FirstValueOrEnd => {
+                if b == b']' && expect == Expect::FirstValueOrEnd {
+                    pop(&mut stack, &mut path, &mut expect);
+                    pos += 1;
+                    continue;
+                }
+                if !matches!(
+                    b,
+                    b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+                ) {
+                    return Err(malformed(w.line_at(pos), "expected a JSON value"));
+                }
+                // A new record: a top-level value, or an element of a top-level array.
+                if stack.is_empty() {
+                    out.top_values += 1;
+                    if b != b'[' {
+                        record += 1;
+                        out.records += 1;
+                    }
+                } else if stack.len() == 1 && !stack[0].obj {
+                    record += 1;
+                    out.records += 1;
+                }
+                match b {
+                    b'{' | b'[' => {
+                        if stack.len() >= max_depth {
+                            return Err(FormatError::Limit(format!(
+                                "JSON nesting deeper than {max_depth} levels at line {}",
+                                w.line_at(pos)
+                            )));
+                        }
+                        let restore = path.len();
+                        if b == b'[' && !stack.is_empty() {
+                            path.push_str("[]");
+                        }
+                        stack.push(Frame {
+                            obj: b == b'{',
+                            restore,
+                            base: path.len(),
+                        });
+                        expect = if b == b'{' {
+                            Expect::FirstKeyOrEnd
+                        } else {
+                            Expect::FirstValueOrEnd
+                        };
+                        pos += 1;
+                    }
+                    b'"' => {
+                        let (end, esc) = match string_end(&w.buf, pos) {
+                            Tok::End(e, esc) => (e, esc),
+                            Tok::NeedMore => {
+                                if !w.refill(pos, "JSON string")? {
+                                    out.ended_early = true;
+                                    return Err(malformed(w.line_at(0), "string is never closed"));
+                                }
+                                pos = 0;
+                                undo_record(&mut stack, &mut record, out);
+                                continue;
+                            }
+                        };
+                        if end - 1 > pos + 1 {
+                            let (line, column) = w.line_col(pos + 1);
+                            let text: &[u8] = if esc {
+                                unescape_same_len(&w.buf[pos + 1..end - 1], &mut scratch);
+                                &scratch
+                            } else {
+                                &w.buf[pos + 1..end - 1]
+                            };
+                            sink.cell(&Cell {
+                                text,
+                                line,
+                                column,
+                                field: (!path.is_empty()).then_some(path.as_str()),
+                                record: Some(record),
+                                accept: 0..text.len(),
+                            });
+                        }
+                        pos = end;
+                        expect = Expect::CommaOrEnd;
+                    }
+                    b'-' | b'0'..=b'9' => {
+                        let end = match number_end(&w.buf, pos, eof) {
+                            Tok::End(e, _) => e,
+                            Tok::NeedMore => {
+                                w.refill(pos, "JSON number")?;
+                                pos = 0;
+                                undo_record(&mut stack, &mut record, out);
+                                continue;
+                            }
+                        };
+                        let (line, column) = w.line_col(pos);
+                        sink.cell(&Cell {
+                            text: &w.buf[pos..end],
+                            line,
+                            column,
+                            field: (!path.is_empty()).then_some(path.as_str()),
+                            record: Some(record),
+                            accept: 0..end - pos,
+                        });
+                        pos = end;
+                        expect = Expect::CommaOrEnd;
+                    }
+                    _ => {
+                        let lit: &[u8] = match b {
+                            b't' => b"true",
+                            b'f' => b"false",
+                            _ => b"null",
+                        };
+                        let have = &w.buf[pos..w.buf.len().min(pos + lit.len())];
+                        if have.len() < lit.len() && lit.starts_with(have) {
+                            if !eof {
+                                w.refill(pos, "JSON literal")?;
+                                pos = 0;
+                                undo_record(&mut stack, &mut record, out);
+                                continue;
+                            }
+                            out.ended_early = true;
+                            return Err(malformed(w.line_at(pos), "input ends inside a literal"));
+                        }
+                        if have != lit {
+                            return Err(malformed(w.line_at(pos), "expected a JSON value"));
+                        }
+                        pos += lit.len();
+                        expect = Expect::CommaOrEnd;
+                    }
+                }
+            }
+        }
+        if expect == Expect::CommaOrEnd && stack.is_empty() {
+            expect = Expect::Value;
+        }
+    }
+    if !stack.is_empty() || !matches!(expect, Expect::Value) {
+        out.ended_early = true;
+        let line = w.line_at(w.buf.len());
+        return Err(malformed(
+            line,
+            "input ends inside an object or array (truncated?)",
+        ));
+    }
+    Ok(())
+}
+
+/// A value's token had to be re-read after a refill: take back the record it started.
+fn undo_record(stack: &mut [Frame], record: &mut u64, out: &mut Outcome) {
+    if stack.is_empty() {
+        out.top_values -= 1;
+        out.records -= 1;
+        *record -= 1;
+    } else if stack.len() == 1 && !stack[0].obj {
+        *record -= 1;
+        out.records -= 1;
+    }
+}
+
+fn pop(stack: &mut Vec<Frame>, path: &mut String, expect: &mut Expect) {
+    if let Some(f) = stack.pop() {
+        path.truncate(f.restore);
+    }
+    *expect = if stack.is_empty() {
+        Expect::Value
+    } else {
+        Expect::CommaOrEnd
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Row = (String, u64, u64, Option<String>, Option<u64>);
+
+    #[derive(Default)]
+    struct Collect(Vec<Row>);
+
+    impl CellSink for Collect {
+        fn cell(&mut self, c: &Cell<'_>) {
+            self.0.push((
+                String::from_utf8_lossy(c.text).into_owned(),
+                c.line,
+                c.column,
+                c.field.map(str::to_string),
+                c.record,
+            ));
+        }
+    }
+
+    fn run(text: &str) -> Result<(Collect, Outcome), FormatError> {
+        let mut sink = Collect::default();
+        let mut r = text.as_bytes();
+        let mut w = Window::new(&mut r, MAX_TOKEN);
+        let o = parse(&mut w, &mut sink, MAX_DEPTH)?;
+        Ok((sink, o))
+    }
+
+    fn find<'a>(c: &'a Collect, text: &str) -> &'a Row {
+        c.0.iter().find(|r| r.0 == text).unwrap()
+    }
+
+    #[test]
+    fn key_paths_records_and_positions() {
+        let doc = "[\n {\"customer\": {\"contact\": {\"email\": \"a@example.com\"}},\n  \"items\": [{\"sku\": \"X1\"}, {\"sku\": 42}], \"tags\": [\"t\"]},\n {\"phone\": 61491570156}\n]";
+        let (c, o) = run(doc).unwrap();
+        let table: &[(&str, u64, u64, Option<&str>, u64)] = &[
+            ("a@example.com", 2, 38, Some("customer.contact.email"), 1),
+            ("X1", 3, 22, Some("items[].sku"), 1),
+            ("42", 3, 36, Some("items[].sku"), 1),
+            ("t", 3, 52, Some("tags[]"), 1),
+            ("61491570156", 4, 12, Some("phone"), 2),
+            ("customer", 2, 4, None, 1),
+            ("email", 2, 29, Some("customer.contact"), 1),
+        ];
+        for (text, line, col, field, rec) in table {
+            let r = find(&c, text);
+            assert_eq!(
+                (r.1, r.2, r.3.as_deref(), r.4),
+                (*line, *col, *field, Some(*rec)),
+                "{text}"
+            );
+        }
+        assert_eq!(o.records, 2);
+    }
+
+    #[test]
+    fn ndjson_lines_are_records() {
+        let (c, o) = run("{\"e\":\"x@example.com\"}\n\n{\"e\":\"y@example.com\"}\n").unwrap();
+        assert_eq!(find(&c, "y@example.com").4, Some(2));
+        assert_eq!(find(&c, "y@example.com").1, 3);
+        assert_eq!(o.top_values, 2);
+    }
+
+    #[test]
+    fn escapes_keep_length_and_positions() {
+        let (c, _) = run(r#"{"n":"a\n0491570156 \u00e9\"x\"", "z": "q@example.com"}"#).unwrap();
+        let r = &c.0[1];
+        assert_eq!(r.0, "a  0491570156 é     \"x \"");
+        assert_eq!(r.0.len(), r#"a\n0491570156 \u00e9\"x\""#.len());
+        assert_eq!(find(&c, "q@example.com").2, 41);
+    }
+
+    #[test]
+    fn malformed_inputs_are_errors_with_lines() {
+        let table: &[(&str, u64)] = &[
+            ("{\"a\": 1,\n \"b\" 2}", 2),
+            ("[1, 2,\n\n", 3),
+            ("{\"a\": \"unterminated\n", 1),
+            ("[1 2]", 1),
+            ("{\"a\": tru", 1),
+            ("{\"a\": nope}", 1),
+        ];
+        for (doc, line) in table {
+            match run(doc) {
+                Err(FormatError::Malformed { line: l, .. }) => assert_eq!(l, *line, "{doc:?}"),
+                other => panic!("{doc:?}: {:?}", other.map(|_| ())),
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_a_limit_not_a_stack_overflow() {
+        let doc = "[".repeat(100_000);
+        assert!(matches!(run(&doc), Err(FormatError::Limit(_))));
+        let ok = format!("{}{}", "[".repeat(400), "]".repeat(400));
+        assert!(run(&ok).is_ok());
+    }
+
+    #[test]
+    fn tokens_split_across_refills() {
+        // Values straddle the window's 256 KiB reads.
+        let mut doc = String::from("[");
+        for i in 0..40_000 {
+            doc.push_str(&format!("{{\"k\":\"v{i}@example.com\",\"n\":{i}}},"));
+        }
+        doc.push_str("{\"last\":\"end@example.com\"}]");
+        let (c, o) = run(&doc).unwrap();
+        assert_eq!(o.records, 40_001);
+        let r = find(&c, "end@example.com");
+        assert_eq!((r.1, r.2 as usize), (1, doc.len() - 17));
+        assert_eq!(r.4, Some(40_001));
+        assert_eq!(
+            c.0.iter().filter(|r| r.3.as_deref() == Some("n")).count(),
+            40_000
+        );
+    }
+
+    #[test]
+    fn sniff_table() {
+        let table: &[(&str, Option<&str>)] = &[
+            ("{\"a\": 1}", Some("json")),
+            ("  [1, 2, {\"b\": [", Some("json")),
+            ("{\"a\":1}\n{\"a\":2}\n", Some("ndjson")),
+            ("[2024-01-01 10:00] INFO started", None),
+            ("[1] Introduction", None),
+            ("hello", None),
+            ("{\"a\": tr", Some("json")),
+        ];
+        for (head, want) in table {
+            assert_eq!(sniff(head.as_bytes()).map(|j| j.name), *want, "{head:?}");
+        }
+    }
+}
