@@ -165,20 +165,22 @@ impl Engine {
                 kw_dets[idx].push(i);
             }
         }
-        let build = |pats: &[String]| -> Result<Option<AhoCorasick>, EngineError> {
+        let build = |pats: &[String], kind| -> Result<Option<AhoCorasick>, EngineError> {
             if pats.is_empty() {
                 return Ok(None);
             }
             Ok(Some(
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
+                    .match_kind(kind)
                     .build(pats)?,
             ))
         };
         Ok(Engine {
-            ctx_ac: build(&words)?,
-            kw_ac: build(&kws)?,
+            // Context words are searched overlapping (every word counts); trigger keywords
+            // leftmost-longest, so `st` does not hide `street` in a non-overlapping scan.
+            ctx_ac: build(&words, MatchKind::Standard)?,
+            kw_ac: build(&kws, MatchKind::LeftmostLongest)?,
             specs,
             by_trigger,
             ctx_roles,
@@ -278,7 +280,12 @@ impl Engine {
         // Keyword-triggered detectors.
         if let Some(ac) = &self.kw_ac {
             for m in ac.find_iter(text) {
-                if !word_bounded(text, m.start(), m.end()) {
+                // A keyword with punctuation in it (`%40`, `[at]`) is a token of its own and may
+                // be glued to the words around it; a plain word must stand alone.
+                let plain = text[m.start()..m.end()]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b' ' || *b >= 0x80);
+                if plain && !word_bounded(text, m.start(), m.end()) {
                     continue;
                 }
                 let win_end = (m.end() + MAX_MATCH).min(text.len());
@@ -461,13 +468,16 @@ impl Engine {
         }
         let norm = normalise_field(field);
         let words = field_words(field);
+        let full = words.concat();
         let mut fi = FieldInfo::default();
         for (i, s) in self.specs.iter().enumerate() {
             let negative = s
                 .negative_context
                 .iter()
                 .any(|n| words.iter().any(|w| w == n));
-            let exact = s.headers.contains(&norm);
+            // Also the unstripped name: `contact_number` is a header even though `contact` is a
+            // prefix word that `normalise_field` drops.
+            let exact = s.headers.contains(&norm) || s.headers.contains(&full);
             let suffix = s
                 .headers
                 .iter()
@@ -510,7 +520,14 @@ impl Engine {
                     }
                     Role::Negative => me + NEGATIVE_WINDOW >= s && ms <= e,
                 };
-                if !near {
+                // Context does not reach across a line break: in a ticket or log, the word on the
+                // previous line is about something else.
+                let gap = if me <= s {
+                    &text[me..s]
+                } else {
+                    &text[e.min(ms)..ms]
+                };
+                if !near || (role == Role::Context && gap.contains(&b'\n')) {
                     continue;
                 }
                 let flag = &mut scratch.ctx_flags[d as usize];

@@ -7,7 +7,7 @@
 //! |--------------------------------------------|---------------------------------|
 //! | validator says the value is of a weak form | −1, unless a header or context supports it |
 //! | field name matches the pattern's `headers` | +1                              |
-//! | context word within the window             | +1                              |
+//! | context word within the window             | +1, unless negative context applies |
 //! | negative context (order, invoice, sku, …)  | −2, unless the field name says otherwise |
 //!
 //! The result is capped at High; below Low there is no finding. Detectors that must not fire
@@ -39,7 +39,9 @@ pub fn confidence(base: Confidence, ev: Evidence) -> Option<Confidence> {
     if ev.header {
         level += 1;
     }
-    if ev.context {
+    // A negative word right before the value says what it is ("booking ref 1928…"): it
+    // cancels supporting context rather than merely offsetting it.
+    if ev.context && (!ev.negative || ev.header) {
         level += 1;
     }
     if ev.negative && !ev.header {
@@ -77,6 +79,8 @@ mod tests {
             (Low, ev(false, false, true, false), Some(Medium)),
             (High, ev(false, true, true, false), Some(High)),
             (Low, ev(true, false, false, false), None),
+            (Medium, ev(false, false, true, true), None),
+            (High, ev(false, false, true, true), Some(Low)),
         ] {
             assert_eq!(confidence(base, e), want, "{base:?} {e:?}");
         }

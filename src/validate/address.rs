@@ -85,6 +85,11 @@ pub fn street_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if !t.bytes().any(|b| b.is_ascii_digit()) {
         return Verdict::Invalid("no house number or postcode");
     }
+    // Japanese addresses have no spaces: prefecture (都道府県) + municipality (市区町村) + block
+    // numbers.
+    if t.contains(['都', '道', '府', '県']) && t.contains(['市', '区', '町', '村']) {
+        return Verdict::weak(t.to_string());
+    }
     let words: Vec<&str> = t
         .split([' ', '\t', '\n'])
         .filter(|w| !w.is_empty())
@@ -133,6 +138,7 @@ mod tests {
             ("PO Box 123, Sydney NSW 2000", Some(true)),
             ("jane@example.com", None),
             ("Sydney", None),
+            ("東京都千代田区丸の内1-1-1", Some(true)),
             ("order 12345", None),
             ("https://example.com/1 Street", None),
         ] {

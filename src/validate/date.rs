@@ -76,7 +76,7 @@ const MONTHS: &[(&str, u8)] = &[
 ];
 
 /// Month number from a month name or an abbreviation of 3+ letters, in any of the languages of
-/// [`MONTHS`]; an abbreviation that two months share (`jui`) is rejected.
+/// `MONTHS`; an abbreviation that two months share (`jui`) is rejected.
 pub fn month_from_name(word: &str) -> Option<u8> {
     let w = word.trim_end_matches('.').to_lowercase();
     if w.chars().count() < 3 {

@@ -14,6 +14,8 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
             .last()
             .is_some_and(|b| matches!(b, b'v' | b'V' | b'.'))
             || c.after.first() == Some(&b'.') && c.after.get(1).is_some_and(u8::is_ascii_digit)
+            || c.after.first() == Some(&b'-')
+                && c.after.get(1).is_some_and(u8::is_ascii_alphanumeric)
         {
             return Verdict::Invalid("part of a version string");
         }
@@ -58,6 +60,7 @@ mod tests {
             ("256.1.1.1", "", "", false),
             ("1.2.3.4", "v", "", false),
             ("1.2.3.4", "", ".5", false),
+            ("10.4.2.1", "node ", "-rc", false),
             ("01.02.03.04", "", "", false),
             ("12:30:45", "", "", false),
             ("::", "", "", false),
