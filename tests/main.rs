@@ -2,4 +2,5 @@
 //! binary, on fixtures generated in temp dirs at test time.
 
 mod common;
+mod exposure;
 mod scan_cli;

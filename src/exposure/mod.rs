@@ -389,7 +389,7 @@ pub struct Exposure {
     pub kinds: Vec<KindExposure>,
     /// Records per combination of kinds, most records first.
     pub combinations: Vec<Combination>,
-    /// Shared people between inputs, most shared first.
+    /// Shared people between inputs, highest share first.
     pub overlaps: Vec<Overlap>,
     /// The ranked redaction plan.
     pub plan: Vec<PlanStep>,

@@ -66,7 +66,9 @@ impl Model<'_> {
     fn mask(&self, sig: &Sig, skip_action: bool) -> u16 {
         sig.units
             .iter()
-            .filter(|&&u| !self.removed[u as usize] && !(skip_action && self.in_action[u as usize]))
+            .filter(|&&u| {
+                !self.removed[u as usize] && (!skip_action || !self.in_action[u as usize])
+            })
             .fold(0, |m, &u| m | self.units[u as usize].bit)
     }
 
@@ -415,8 +417,9 @@ fn overlaps(state: &State, input_persons: &[Vec<u32>]) -> Vec<Overlap> {
         })
         .collect();
     out.sort_by(|x, y| {
-        y.shared_people
-            .cmp(&x.shared_people)
+        y.share
+            .total_cmp(&x.share)
+            .then_with(|| y.shared_people.cmp(&x.shared_people))
             .then_with(|| x.input.cmp(&y.input))
             .then_with(|| x.other.cmp(&y.other))
     });
@@ -456,7 +459,8 @@ fn plan(
         if linked == 0 || inputs[i].people != linked {
             continue;
         }
-        // `overlaps` is sorted by shared people, then path: the first full match is the best.
+        // `overlaps` is sorted by share, then shared people, then paths: the first full match
+        // (share 1) is the deterministic choice.
         if let Some(o) = overlaps
             .iter()
             .find(|o| o.input == input.path && o.shared_people == linked)

@@ -4,8 +4,13 @@
 //! Reporters see findings, never raw text: a [`Finding`] carries only masked values and keyed
 //! fingerprints, so no report format can leak what the scan glue dropped.
 
+pub mod csv;
+pub mod html;
 pub mod json;
 pub mod jsonl;
+pub mod markdown;
+pub mod merge;
+pub mod sarif;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -14,11 +19,17 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::{Confidence, Finding, Kind};
+use crate::exposure::{Exposure, Weights};
+use crate::finding::{Confidence, Finding, Fingerprinter, Kind};
 use crate::scan::{InputReport, Status};
 
-/// Version of the JSON report schema; bumped on incompatible changes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON report schema; bumped on incompatible changes. Version 2 added
+/// `exposure` (with its mergeable state) and `key_id`. The schema is `report.schema.json`
+/// beside this file ([`JSON_SCHEMA`]).
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The JSON Schema (draft 2020-12) of the `json` format.
+pub const JSON_SCHEMA: &str = include_str!("report.schema.json");
 
 /// How the run was configured, as far as a reader of the report needs to know.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -118,6 +129,19 @@ pub struct Report {
     pub errors: Vec<Issue>,
     /// Inputs skipped by policy.
     pub skipped: Vec<Issue>,
+    /// Identifies the fingerprint key without revealing it ([`key_id`]): reports can only be
+    /// merged when their fingerprints come from the same key.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key_id: Option<String>,
+    /// Distinct people, combinations, the redaction plan, and the mergeable state.
+    pub exposure: Exposure,
+}
+
+/// A public identifier of a fingerprint key: the keyed fingerprint of a fixed string that no
+/// detector can produce (it contains a NUL). Equal keys give equal ids; the id reveals nothing
+/// about the key or any value.
+pub fn key_id(fp: &Fingerprinter) -> String {
+    fp.fingerprint(Kind::Email, "\0piiscan key id v1")
 }
 
 impl Report {
@@ -182,6 +206,11 @@ impl Report {
             (&a.path, a.line, a.column, &a.detector).cmp(&(&b.path, b.line, b.column, &b.detector))
         });
         totals.findings = findings.len() as u64;
+        let exposure = Exposure::from_findings(
+            summaries.iter().map(|s| (s.path.as_str(), s.records)),
+            &findings,
+            Weights::default(),
+        );
         Report {
             schema_version: SCHEMA_VERSION,
             tool: "piiscan".into(),
@@ -195,7 +224,16 @@ impl Report {
             findings,
             errors,
             skipped,
+            key_id: None,
+            exposure,
         }
+    }
+
+    /// Re-derives the exposure section with other risk weights (the state is unchanged).
+    pub fn with_weights(mut self, weights: Weights) -> Report {
+        let state = std::mem::take(&mut self.exposure.state);
+        self.exposure = Exposure::derive(state, weights);
+        self
     }
 }
 
@@ -211,12 +249,16 @@ pub fn reporter(name: &str, color: bool) -> Option<Box<dyn Reporter>> {
         "text" => Some(Box::new(text::Text { color })),
         "json" => Some(Box::new(json::Json)),
         "jsonl" => Some(Box::new(jsonl::Jsonl)),
+        "sarif" => Some(Box::new(sarif::Sarif)),
+        "csv" => Some(Box::new(csv::Csv)),
+        "markdown" => Some(Box::new(markdown::Markdown)),
+        "html" => Some(Box::new(html::Html)),
         _ => None,
     }
 }
 
-/// Names accepted by [`reporter`].
-pub const FORMATS: &[&str] = &["text", "json", "jsonl"];
+/// Names accepted by [`reporter`], sorted after `text` (the default).
+pub const FORMATS: &[&str] = &["text", "csv", "html", "json", "jsonl", "markdown", "sarif"];
 
 /// Writes `bytes` to `path` atomically (temp file in the same directory, then rename) with mode
 /// 0600, so a report — itself sensitive — is never readable by others or seen half-written.
@@ -239,6 +281,58 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// `1536` → `1.5 KiB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// A share (0..=1) as a whole percentage, never rounding a non-zero share to 0 or a partial one
+/// to 100.
+pub fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    let r = p.round();
+    if p > 0.0 && r == 0.0 {
+        "<1%".into()
+    } else if p < 100.0 && r == 100.0 {
+        ">99%".into()
+    } else {
+        format!("{r:.0}%")
+    }
+}
+
+/// The plan's headline: the fewest steps that remove at least 90% of the risk score (or all
+/// steps if none do), e.g. "These 3 actions remove 91% of the risk score."
+pub fn plan_headline(exposure: &Exposure) -> Option<String> {
+    let plan = &exposure.plan;
+    let step = plan
+        .iter()
+        .find(|s| s.cumulative_share >= 0.9)
+        .or(plan.last())?;
+    Some(if step.rank == 1 {
+        format!(
+            "This 1 action removes {} of the risk score.",
+            percent(step.cumulative_share)
+        )
+    } else {
+        format!(
+            "These {} actions remove {} of the risk score.",
+            step.rank,
+            percent(step.cumulative_share)
+        )
+    })
 }
 
 /// Escapes control characters in a path for the terminal (a file named `\x1b[2J…` must not

@@ -1,11 +1,19 @@
-//! `--format text`: a summary for people — per file, counts per kind with a masked sample, then
-//! skipped and failed inputs, then totals. Paths are escaped for the terminal.
+//! `--format text`: a summary for people. First the answer (headline: inputs, bytes, distinct
+//! people, identity-kit records), then what to do about it (the ranked plan with its cumulative
+//! curve), then the evidence (top places, per kind, combinations, overlaps, per-file findings
+//! with a masked sample), then skipped and failed inputs and the totals line.
+//!
+//! Paths, fields and masked samples are escaped for the terminal. Colour only when asked (the
+//! binary decides from `--color`, the TTY and `NO_COLOR`).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Report, Reporter, escape_for_terminal};
+use super::{Report, Reporter, escape_for_terminal, human_bytes, percent, plan_headline};
 use crate::finding::{Confidence, Finding, Kind};
+
+/// Places and overlaps shown in the text report.
+const TOP: usize = 10;
 
 /// The text reporter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,24 +32,144 @@ impl Text {
     }
 }
 
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
+fn place_name(path: &str, field: Option<&str>, kind: Kind) -> String {
+    match field {
+        Some(f) => format!(
+            "{} › {} ({kind})",
+            escape_for_terminal(path),
+            escape_for_terminal(f)
+        ),
+        None => format!("{} ({kind})", escape_for_terminal(path)),
     }
 }
 
-impl Reporter for Text {
-    fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// A 20-cell bar for a share.
+fn bar(share: f64) -> String {
+    let full = (share.clamp(0.0, 1.0) * 20.0).round() as usize;
+    format!("{}{}", "█".repeat(full), "░".repeat(20 - full))
+}
+
+impl Text {
+    fn exposure(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let e = &report.exposure;
         let t = &report.totals;
+        let s = &e.summary;
+        writeln!(
+            out,
+            "{} {} inputs, {}, {} records",
+            self.paint("1", "piiscan:"),
+            t.inputs,
+            human_bytes(t.bytes),
+            t.records
+        )?;
+        writeln!(
+            out,
+            "  {} distinct people exposed ({} linked by email/phone/ID, {} unlinked records)",
+            self.paint("1;31", &s.people.to_string()),
+            s.linked_people,
+            s.unlinked_people
+        )?;
+        writeln!(
+            out,
+            "  {} identity-kit records · {} records with PII · risk score {:.0}",
+            self.paint("1;31", &s.identity_kit_records.to_string()),
+            s.records_with_pii,
+            s.risk_score
+        )?;
+        writeln!(out)?;
+        if !e.plan.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                self.paint("1", "Redaction plan (greedy, best first)")
+            )?;
+            writeln!(out, "   #   removes  cumulative                    action")?;
+            for step in &e.plan {
+                writeln!(
+                    out,
+                    "  {:>2}  {:>8.0}  {:>5} {}  {}",
+                    step.rank,
+                    step.score,
+                    percent(step.cumulative_share),
+                    self.paint("32", &bar(step.cumulative_share)),
+                    escape_for_terminal(&step.description)
+                )?;
+            }
+            if let Some(h) = plan_headline(e) {
+                writeln!(out, "  {}", self.paint("1", &h))?;
+            }
+            writeln!(out)?;
+        }
+        let top = e.top_places(TOP);
+        if !top.is_empty() {
+            writeln!(out, "{}", self.paint("1", "Top places by exposure"))?;
+            writeln!(
+                out,
+                "  {:>8}  {:>7}  {:>7}  place",
+                "risk", "people", "values"
+            )?;
+            for (path, p) in top {
+                writeln!(
+                    out,
+                    "  {:>8.0}  {:>7}  {:>7}  {}",
+                    p.risk,
+                    p.people,
+                    p.values,
+                    place_name(path, p.field.as_deref(), p.kind)
+                )?;
+            }
+            writeln!(out)?;
+        }
+        if !e.kinds.is_empty() {
+            writeln!(out, "{}", self.paint("1", "By kind"))?;
+            writeln!(
+                out,
+                "  {:<16} {:>8} {:>8} {:>7}",
+                "kind", "values", "people", "inputs"
+            )?;
+            for k in &e.kinds {
+                writeln!(
+                    out,
+                    "  {:<16} {:>8} {:>8} {:>7}",
+                    k.kind.as_str(),
+                    k.values,
+                    k.people,
+                    k.inputs
+                )?;
+            }
+            writeln!(out)?;
+        }
+        if !e.combinations.is_empty() {
+            writeln!(out, "{}", self.paint("1", "Combinations per record"))?;
+            for c in e.combinations.iter().take(TOP) {
+                let kinds: Vec<&str> = c.kinds.iter().map(|k| k.as_str()).collect();
+                let kit = if c.identity_kit {
+                    self.paint("31", "  ← identity kit")
+                } else {
+                    String::new()
+                };
+                writeln!(out, "  {:>8}  {}{kit}", c.records, kinds.join(" + "))?;
+            }
+            writeln!(out)?;
+        }
+        if !e.overlaps.is_empty() {
+            writeln!(out, "{}", self.paint("1", "Overlap between inputs"))?;
+            for o in e.overlaps.iter().take(TOP) {
+                writeln!(
+                    out,
+                    "  {:>5} of {} ({} people) also in {}",
+                    percent(o.share),
+                    escape_for_terminal(&o.input),
+                    o.shared_people,
+                    escape_for_terminal(&o.other)
+                )?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+
+    fn per_file(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
         for f in &report.findings {
             by_path.entry(&f.path).or_default().push(f);
@@ -92,6 +220,17 @@ impl Reporter for Text {
             }
             writeln!(out)?;
         }
+        Ok(())
+    }
+}
+
+impl Reporter for Text {
+    fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let t = &report.totals;
+        if t.findings > 0 {
+            self.exposure(report, out)?;
+        }
+        self.per_file(report, out)?;
         if !report.skipped.is_empty() {
             writeln!(
                 out,
@@ -99,14 +238,24 @@ impl Reporter for Text {
                 self.paint("2", "Skipped (not scanned, by policy):")
             )?;
             for s in &report.skipped {
-                writeln!(out, "  {} — {}", escape_for_terminal(&s.path), s.reason)?;
+                writeln!(
+                    out,
+                    "  {} — {}",
+                    escape_for_terminal(&s.path),
+                    escape_for_terminal(&s.reason)
+                )?;
             }
             writeln!(out)?;
         }
         if !report.errors.is_empty() {
             writeln!(out, "{}", self.paint("31", "Errors (scan incomplete):"))?;
             for s in &report.errors {
-                writeln!(out, "  {} — {}", escape_for_terminal(&s.path), s.reason)?;
+                writeln!(
+                    out,
+                    "  {} — {}",
+                    escape_for_terminal(&s.path),
+                    escape_for_terminal(&s.reason)
+                )?;
             }
             writeln!(out)?;
         }
