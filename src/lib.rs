@@ -36,6 +36,7 @@
 //! * **Exposure** — what a place exposes: values, distinct people, combinations.
 //! * **Reporter** — one output format ([`report::Reporter`]).
 
+pub mod archive;
 pub mod decode;
 pub mod detect;
 pub mod exposure;
@@ -43,5 +44,6 @@ pub mod finding;
 pub mod formats;
 pub mod report;
 pub mod scan;
+pub mod unpack;
 pub mod validate;
 pub mod walk;

@@ -118,7 +118,7 @@ impl Scanner {
         scratch: &mut Scratch,
     ) -> InputReport {
         let result = catch_unwind(AssertUnwindSafe(|| {
-            self.scan_inner(path.clone(), reader, scratch)
+            self.scan_text(path.clone(), reader, scratch)
         }));
         match result {
             Ok(report) => report,
@@ -136,7 +136,46 @@ impl Scanner {
         }
     }
 
-    fn scan_inner(
+    /// Scans any input — text, compressed stream or archive — from `src`: one report per input
+    /// found (an archive yields one per member). Never panics: a panic inside is caught and
+    /// reported as an internal error for this input.
+    pub fn scan_source(
+        &self,
+        path: Arc<str>,
+        src: crate::unpack::Source<'_>,
+        scratch: &mut Scratch,
+    ) -> Vec<InputReport> {
+        let budget = crate::archive::Budget::default();
+        let limits = crate::archive::Limits::default();
+        let mut out = Vec::new();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            crate::unpack::scan_any(
+                self,
+                path.clone(),
+                src,
+                0,
+                &limits,
+                &budget,
+                scratch,
+                &mut out,
+            )
+        }));
+        if result.is_err() {
+            *scratch = Scratch::default();
+            out.push(InputReport::not_scanned(
+                path,
+                Status::Error(
+                    "internal error: piiscan panicked on this input (a bug; please report it)"
+                        .into(),
+                ),
+            ));
+        }
+        out
+    }
+
+    /// Scans one text input (already known not to be a container): decode, pick a format,
+    /// detect. Panics propagate; callers catch them.
+    pub fn scan_text(
         &self,
         path: Arc<str>,
         reader: &mut dyn Read,

@@ -18,6 +18,7 @@ use thiserror::Error;
 
 use crate::detect::Scratch;
 use crate::scan::{InputReport, Scanner, Status};
+use crate::unpack::Source;
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]
@@ -59,7 +60,11 @@ pub fn scan_paths(
     for p in paths {
         if p.as_os_str() == "-" {
             let mut stdin = std::io::stdin().lock();
-            out.push(scanner.scan_reader(Arc::from("-"), &mut stdin, &mut Scratch::default()));
+            out.extend(scanner.scan_source(
+                Arc::from("-"),
+                Source::Stream(&mut stdin),
+                &mut Scratch::default(),
+            ));
         } else {
             fs_paths.push(p.clone());
         }
@@ -162,11 +167,18 @@ impl Drop for Visitor<'_, '_> {
 impl ParallelVisitor for Visitor<'_, '_> {
     fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
         match entry {
-            Ok(e) => {
-                if let Some(r) = self.visit_entry(&e) {
-                    self.local.push(r);
+            Ok(e) => match self.open_entry(&e) {
+                Opened::Dir => {}
+                Opened::NotScanned(r) => self.local.push(r),
+                Opened::File(mut file, display) => {
+                    let reports = self.shared.scanner.scan_source(
+                        display,
+                        Source::File(&mut file),
+                        &mut self.scratch,
+                    );
+                    self.local.extend(reports);
                 }
-            }
+            },
             Err(err) => self.local.push(walk_error(err)),
         }
         WalkState::Continue
@@ -174,17 +186,17 @@ impl ParallelVisitor for Visitor<'_, '_> {
 }
 
 impl Visitor<'_, '_> {
-    fn visit_entry(&mut self, e: &DirEntry) -> Option<InputReport> {
+    fn open_entry(&mut self, e: &DirEntry) -> Opened {
         let path = e.path();
         let display: Arc<str> = Arc::from(display_path(path).as_str());
         let Some(ft) = e.file_type() else {
-            return None; // stdin entries are handled before the walk
+            return Opened::Dir; // stdin entries are handled before the walk
         };
         if ft.is_dir() {
-            return None;
+            return Opened::Dir;
         }
         if ft.is_symlink() {
-            return Some(InputReport::not_scanned(
+            return Opened::NotScanned(InputReport::not_scanned(
                 display,
                 Status::Skipped("symlink not followed (use --follow)".into()),
             ));
@@ -194,13 +206,13 @@ impl Visitor<'_, '_> {
             match std::fs::canonicalize(path) {
                 Ok(target) if self.shared.roots.iter().any(|r| target.starts_with(r)) => {}
                 Ok(_) => {
-                    return Some(InputReport::not_scanned(
+                    return Opened::NotScanned(InputReport::not_scanned(
                         display,
                         Status::Skipped("symlink points outside the scan root".into()),
                     ));
                 }
                 Err(err) => {
-                    return Some(InputReport::not_scanned(
+                    return Opened::NotScanned(InputReport::not_scanned(
                         display,
                         Status::Error(format!("cannot resolve symlink: {err}")),
                     ));
@@ -208,7 +220,7 @@ impl Visitor<'_, '_> {
             }
         }
         if !ft.is_file() {
-            return Some(InputReport::not_scanned(
+            return Opened::NotScanned(InputReport::not_scanned(
                 display,
                 Status::Skipped(format!("not a regular file ({})", special_kind(&ft))),
             ));
@@ -216,7 +228,7 @@ impl Visitor<'_, '_> {
         let file = match File::open(path) {
             Ok(f) => f,
             Err(err) => {
-                return Some(InputReport::not_scanned(
+                return Opened::NotScanned(InputReport::not_scanned(
                     display,
                     Status::Error(format!("cannot open: {err}")),
                 ));
@@ -225,7 +237,7 @@ impl Visitor<'_, '_> {
         if let Some(max) = self.shared.opts.max_filesize {
             match file.metadata() {
                 Ok(m) if m.len() > max => {
-                    return Some(InputReport::not_scanned(
+                    return Opened::NotScanned(InputReport::not_scanned(
                         display,
                         Status::Skipped(format!(
                             "larger than --max-filesize ({} > {max} bytes)",
@@ -235,20 +247,25 @@ impl Visitor<'_, '_> {
                 }
                 Ok(_) => {}
                 Err(err) => {
-                    return Some(InputReport::not_scanned(
+                    return Opened::NotScanned(InputReport::not_scanned(
                         display,
                         Status::Error(format!("cannot stat: {err}")),
                     ));
                 }
             }
         }
-        let mut file = file;
-        Some(
-            self.shared
-                .scanner
-                .scan_reader(display, &mut file, &mut self.scratch),
-        )
+        Opened::File(file, display)
     }
+}
+
+/// What visiting one walk entry produced.
+enum Opened {
+    /// A directory: nothing to report.
+    Dir,
+    /// Not scanned (skipped by policy, or an error), with its report.
+    NotScanned(InputReport),
+    /// An opened regular file to scan.
+    File(File, Arc<str>),
 }
 
 fn special_kind(ft: &std::fs::FileType) -> &'static str {

@@ -1,6 +1,7 @@
 //! The one integration-test binary: each module tests one capability through the real `piiscan`
 //! binary, on fixtures generated in temp dirs at test time.
 
+mod archives;
 mod common;
 mod exposure;
 mod scan_cli;

@@ -1,0 +1,312 @@
+//! Containers in the scan: one input that is an archive or a compressed stream becomes the
+//! inputs it holds, each scanned like a file (`Scanner::scan_text`) under a member path
+//! (`outer.zip!dir/inner.csv`). Recursion depth, expansion and member counts are capped by
+//! [`archive::Limits`]; every cap hit and every corrupt container is reported for its input.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::archive::{self, Budget, Container, Counting, Guarded, Limits};
+use crate::detect::Scratch;
+use crate::scan::{InputReport, Scanner, Status};
+
+/// Where an input's bytes come from.
+pub enum Source<'a> {
+    /// A regular file: seekable, so a zip is read in place.
+    File(&'a mut File),
+    /// Any other stream (stdin, an archive member).
+    Stream(&'a mut dyn Read),
+}
+
+impl Read for Source<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Source::File(f) => f.read(buf),
+            Source::Stream(r) => r.read(buf),
+        }
+    }
+}
+
+fn error(path: Arc<str>, why: String) -> InputReport {
+    InputReport::not_scanned(path, Status::Error(why))
+}
+
+fn read_head(src: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match src.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Scans `src` as whatever it is — text, a compressed stream, or an archive — appending one
+/// report per input found to `out`.
+pub fn scan_any(
+    scanner: &Scanner,
+    path: Arc<str>,
+    mut src: Source<'_>,
+    depth: u32,
+    limits: &Limits,
+    budget: &Budget,
+    scratch: &mut Scratch,
+    out: &mut Vec<InputReport>,
+) {
+    let mut head = [0u8; archive::SNIFF_LEN];
+    let n = match read_head(&mut src, &mut head) {
+        Ok(n) => n,
+        Err(e) => {
+            out.push(error(path, format!("read error: {e}")));
+            return;
+        }
+    };
+    let Some(kind) = archive::sniff(&head[..n]) else {
+        let mut chained = (&head[..n]).chain(src);
+        out.push(scanner.scan_text(path, &mut chained, scratch));
+        return;
+    };
+    if depth >= limits.max_depth {
+        out.push(error(
+            path,
+            format!(
+                "{} nested deeper than {} containers (depth cap hit; not opened)",
+                kind.as_str(),
+                limits.max_depth
+            ),
+        ));
+        return;
+    }
+    match kind {
+        Container::Zip => scan_zip(
+            scanner,
+            path,
+            src,
+            &head[..n],
+            depth,
+            limits,
+            budget,
+            scratch,
+            out,
+        ),
+        Container::Tar => {
+            let chained = (&head[..n]).chain(src);
+            scan_tar(scanner, path, chained, depth, limits, budget, scratch, out);
+        }
+        _ => {
+            let (counted, count) = Counting::new((&head[..n]).chain(src));
+            match archive::decompressor(kind, counted) {
+                Ok(dec) => {
+                    let mut guarded = Guarded::new(dec, count, *limits, budget);
+                    scan_any(
+                        scanner,
+                        path,
+                        Source::Stream(&mut guarded),
+                        depth + 1,
+                        limits,
+                        budget,
+                        scratch,
+                        out,
+                    );
+                }
+                Err(e) => out.push(error(path, format!("corrupt {}: {e}", kind.as_str()))),
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_tar(
+    scanner: &Scanner,
+    path: Arc<str>,
+    reader: impl Read,
+    depth: u32,
+    limits: &Limits,
+    budget: &Budget,
+    scratch: &mut Scratch,
+    out: &mut Vec<InputReport>,
+) {
+    let mut ar = tar::Archive::new(reader);
+    let entries = match ar.entries() {
+        Ok(e) => e,
+        Err(e) => {
+            out.push(error(path, format!("corrupt tar: {e}")));
+            return;
+        }
+    };
+    let mut members = 0u64;
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                out.push(error(
+                    path.clone(),
+                    format!("corrupt tar: {}", cap_or(budget, &e)),
+                ));
+                return;
+            }
+        };
+        members += 1;
+        if members > limits.max_members {
+            out.push(error(
+                path,
+                format!(
+                    "more than {} archive members (member cap hit)",
+                    limits.max_members
+                ),
+            ));
+            return;
+        }
+        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let member: Arc<str> = Arc::from(format!("{path}!{name}").as_str());
+        use tar::EntryType as T;
+        match entry.header().entry_type() {
+            T::Regular | T::Continuous | T::GNUSparse => {
+                scan_any(
+                    scanner,
+                    member,
+                    Source::Stream(&mut entry),
+                    depth + 1,
+                    limits,
+                    budget,
+                    scratch,
+                    out,
+                );
+            }
+            T::Directory | T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => {}
+            T::Symlink | T::Link => out.push(InputReport::not_scanned(
+                member,
+                Status::Skipped("archive member is a link (names only, never followed)".into()),
+            )),
+            other => out.push(InputReport::not_scanned(
+                member,
+                Status::Skipped(format!("archive member is not a regular file ({other:?})")),
+            )),
+        }
+        if budget.cap_hit().is_some() {
+            return;
+        }
+    }
+}
+
+/// The cap message if a cap caused `e`, else `e` itself.
+fn cap_or(budget: &Budget, e: &io::Error) -> String {
+    budget
+        .cap_hit()
+        .map_or_else(|| e.to_string(), str::to_string)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_zip(
+    scanner: &Scanner,
+    path: Arc<str>,
+    src: Source<'_>,
+    head: &[u8],
+    depth: u32,
+    limits: &Limits,
+    budget: &Budget,
+    scratch: &mut Scratch,
+    out: &mut Vec<InputReport>,
+) {
+    // Zip needs random access: use the file in place, or spool a stream to an anonymous temp
+    // file (unlinked at creation, mode 0600, gone when dropped).
+    let file = match src {
+        Source::File(f) => f.seek(SeekFrom::Start(0)).and_then(|_| f.try_clone()),
+        Source::Stream(r) => spool(head.chain(r), limits.max_spool),
+    };
+    match file {
+        Ok(f) => scan_zip_file(scanner, path, f, depth, limits, budget, scratch, out),
+        Err(e) => out.push(error(path, format!("read error: {}", cap_or(budget, &e)))),
+    }
+}
+
+/// Copies `r` into an anonymous temp file (at most `max` bytes) and rewinds it.
+fn spool(mut r: impl Read, max: u64) -> io::Result<File> {
+    let mut tmp = tempfile::tempfile()?;
+    let n = io::copy(&mut (&mut r).take(max + 1), &mut tmp)?;
+    if n > max {
+        return Err(io::Error::other(format!(
+            "nested zip larger than {max} bytes (spool cap hit)"
+        )));
+    }
+    tmp.seek(SeekFrom::Start(0))?;
+    Ok(tmp)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_zip_file(
+    scanner: &Scanner,
+    path: Arc<str>,
+    file: File,
+    depth: u32,
+    limits: &Limits,
+    budget: &Budget,
+    scratch: &mut Scratch,
+    out: &mut Vec<InputReport>,
+) {
+    let mut zip = match zip::ZipArchive::new(file) {
+        Ok(z) => z,
+        Err(e) => {
+            out.push(error(path, format!("corrupt zip: {e}")));
+            return;
+        }
+    };
+    if zip.len() as u64 > limits.max_members {
+        out.push(error(
+            path.clone(),
+            format!(
+                "more than {} archive members (member cap hit)",
+                limits.max_members
+            ),
+        ));
+        return;
+    }
+    for i in 0..zip.len() {
+        let mut entry = match zip.by_index(i) {
+            Ok(e) => e,
+            Err(e) => {
+                out.push(error(
+                    Arc::from(format!("{path}!#{i}").as_str()),
+                    format!("unreadable zip member: {e}"),
+                ));
+                continue;
+            }
+        };
+        let name = match entry.name() {
+            Ok(n) => n.into_owned(),
+            Err(_) => format!("#{i}"),
+        };
+        let member: Arc<str> = Arc::from(format!("{path}!{name}").as_str());
+        if entry.is_dir() {
+            continue;
+        }
+        if entry.is_symlink() {
+            out.push(InputReport::not_scanned(
+                member,
+                Status::Skipped("archive member is a link (names only, never followed)".into()),
+            ));
+            continue;
+        }
+        // The entry decompresses itself; guard its output against its compressed size.
+        let compressed = Rc::new(std::cell::Cell::new(entry.compressed_size()));
+        let mut guarded = Guarded::new(&mut entry, compressed, *limits, budget);
+        scan_any(
+            scanner,
+            member,
+            Source::Stream(&mut guarded),
+            depth + 1,
+            limits,
+            budget,
+            scratch,
+            out,
+        );
+        if budget.cap_hit() == Some(archive::TOTAL_CAP) {
+            return;
+        }
+    }
+}
