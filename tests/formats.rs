@@ -413,3 +413,25 @@ fn malformed_inputs_fail_alone_and_the_run_goes_on() {
     assert!(!of(findings, "truncated.json", "email").is_empty());
     assert!(!of(findings, "unbalanced.csv", "email").is_empty());
 }
+
+#[test]
+fn logfmt_and_email_give_keys_as_fields() {
+    let dir = TempDir::new().unwrap();
+    let log = "ts=2024-05-01T10:00:00Z level=info msg=\"signup\" email=zed@example.com\n\
+        ts=2024-05-01T10:00:01Z level=info msg=\"call back\" phone=\"0491 570 119\"\n\
+        ts=2024-05-01T10:00:02Z level=warn msg=\"retry\" attempt=2\n";
+    write(dir.path(), "app.log", log);
+    let eml = "Return-Path: <amy@example.com>\r\nFrom: Amy Example <amy@example.com>\r\nTo: desk@example.com,\r\n  ben@example.com\r\nSubject: my details\r\n\r\nHi,\r\nMobile: 0491 570 120\r\nThanks\r\n";
+    write(dir.path(), "ticket.eml", eml);
+    let (_, f) = scan_dir(dir.path());
+    assert_at(&f, "app.log", log, "zed@example.com", "email", "email");
+    assert_at(&f, "app.log", log, "0491 570 119", "phone", "phone");
+    let (line, col) = pos_of(eml, "ben@example.com");
+    assert!(
+        of(&f, "ticket.eml", "email")
+            .iter()
+            .any(|e| e["line"] == line && e["column"] == col && e["field"] == "To"),
+        "{f:#?}"
+    );
+    assert_at(&f, "ticket.eml", eml, "0491 570 120", "phone", "Mobile");
+}

@@ -9,9 +9,10 @@
 
 pub mod csv;
 pub mod json;
+pub mod kv;
 pub mod sql;
 pub mod text;
-mod window;
+pub mod window;
 
 use std::io::{self, BufRead};
 use std::ops::Range;
@@ -87,7 +88,8 @@ pub trait Format: Sync {
 /// display path. Content decides first, so a wrong extension cannot fool it: JSON if the head
 /// starts with `{`/`[` and parses (NDJSON if it holds several top-level values), an SQL dump if
 /// its first statement is SQL and it has a dump header or a CREATE TABLE / INSERT / COPY,
-/// delimited text if one delimiter splits the first records consistently. Only when the content
+/// delimited text if one delimiter splits the first records consistently, key/value text (an
+/// email, logfmt, `Key: value` lines) if most lines are pairs. Only when the content
 /// is not conclusive does the extension decide (`.csv`/`.tsv`/`.psv`, `.json`/`.ndjson`/`.jsonl`
 /// starting with `{`/`[`, `.sql`); anything else is plain text.
 pub fn sniff(path: &str, head: &[u8]) -> &'static dyn Format {
@@ -101,6 +103,9 @@ pub fn sniff(path: &str, head: &[u8]) -> &'static dyn Format {
         return f;
     }
     let ext = extension(path);
+    if let Some(f) = kv::sniff(&ext, head) {
+        return f;
+    }
     if let Some(f) = csv::by_extension(&ext, head) {
         return f;
     }
@@ -156,6 +161,16 @@ mod tests {
             ("readme.md", "Hello, world.\nSome prose.\n", "text"),
             ("a.zip!dir/B.CSV", "x\n", "csv"),
             ("log.txt", "[2024-01-01] started, ok\n", "text"),
+            (
+                "app.log",
+                "ts=1 level=info user=a\nts=2 level=warn user=b\nts=3 level=info user=c\n",
+                "kv",
+            ),
+            (
+                "msg.eml",
+                "From: a@example.com\nSubject: x\n\nhi\n",
+                "email",
+            ),
         ];
         for (path, head, want) in table {
             assert_eq!(
