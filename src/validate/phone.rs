@@ -101,9 +101,11 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
     {
         return Some("part of a dashed or dotted identifier");
     }
+    // `…156-aabb` continues a dashed id; `…156,50` a decimal and `…12:30` a time. A comma or
+    // colon followed by a letter is a delimiter (`0491 570 156,Olivia` in a CSV line).
     if let (Some(&a), Some(&b)) = (after.first(), after.get(1))
-        && (joiners(a) || a == b',' || a == b':')
-        && b.is_ascii_alphanumeric()
+        && (joiners(a) && b.is_ascii_alphanumeric()
+            || (a == b',' || a == b':') && b.is_ascii_digit())
     {
         return Some("continues into a longer token, decimal or time");
     }
@@ -212,6 +214,8 @@ mod tests {
             ("build ", "0491570156", ".3"),
             ("v", "0491570156", ""),
             ("", "0491570156", "%"),
+            ("", "0491570156", ",50"),
+            ("", "0491570156", ":30"),
         ] {
             let c = Candidate {
                 text,
@@ -221,6 +225,27 @@ mod tests {
             assert!(
                 matches!(phone(&c, &Ctx::default()), Verdict::Invalid(_)),
                 "{before}{text}{after}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod delimiter_tests {
+    use super::*;
+
+    /// Commas and colons that separate fields are not part of the number.
+    #[test]
+    fn field_delimiters_are_not_glue() {
+        for (before, after) in [(",", ",Olivia"), ("phone: ", ":x"), ("", ", call after 5")] {
+            let c = Candidate {
+                text: "0491 570 156",
+                before: before.as_bytes(),
+                after: after.as_bytes(),
+            };
+            assert!(
+                matches!(phone(&c, &Ctx::default()), Verdict::Valid { .. }),
+                "{before}|{after}"
             );
         }
     }
