@@ -48,6 +48,7 @@ fn read_head(src: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 
 /// Scans `src` as whatever it is — text, a compressed stream, or an archive — appending one
 /// report per input found to `out`.
+#[allow(clippy::too_many_arguments)]
 pub fn scan_any(
     scanner: &Scanner,
     path: Arc<str>,
