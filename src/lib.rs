@@ -37,6 +37,9 @@
 //! * **Reporter** — one output format ([`report::Reporter`]).
 
 pub mod archive;
+pub mod baseline;
+pub mod cache;
+pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod exposure;

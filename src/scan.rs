@@ -5,6 +5,7 @@
 //! A panic while scanning one input is caught and reported as an internal error for that input,
 //! so one bad file never ends the run.
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -25,6 +26,8 @@ pub struct ScanOptions {
     pub explain: bool,
     /// Drop findings below this confidence.
     pub min_confidence: Confidence,
+    /// Accepted values: never reported, counted in [`InputReport::suppressed`].
+    pub allow: Allow,
 }
 
 impl Default for ScanOptions {
@@ -33,8 +36,25 @@ impl Default for ScanOptions {
             reveal: false,
             explain: false,
             min_confidence: Confidence::Medium,
+            allow: Allow::default(),
         }
     }
+}
+
+/// The marker that suppresses every finding on its line, in any comment syntax.
+pub const INLINE_ALLOW: &[u8] = b"piiscan:allow";
+
+/// What the scan glue drops before a finding is made. Checked here, on the raw value, because
+/// this is the only place the raw value exists.
+#[derive(Debug, Clone, Default)]
+pub struct Allow {
+    /// Honour `piiscan:allow` anywhere on a finding's line.
+    pub inline: bool,
+    /// Value patterns (e.g. `@example\.com$`), matched against the value as written and its
+    /// normalised form.
+    pub values: Option<regex::RegexSet>,
+    /// Keyed fingerprints (hex) of accepted values.
+    pub fingerprints: Arc<HashSet<String>>,
 }
 
 /// What happened to one input.
@@ -69,6 +89,9 @@ pub struct InputReport {
     /// Findings (not serialised here: reports list them once, globally).
     #[serde(skip)]
     pub findings: Vec<Finding>,
+    /// Findings dropped by an allowlist or `piiscan:allow` (counted, never silent).
+    #[serde(default)]
+    pub suppressed: u64,
 }
 
 impl InputReport {
@@ -82,6 +105,7 @@ impl InputReport {
             records: 0,
             status,
             findings: Vec::new(),
+            suppressed: 0,
         }
     }
 }
@@ -210,9 +234,24 @@ impl Scanner {
             scratch,
             hits: Vec::new(),
             findings: Vec::new(),
+            allow_lines: Vec::new(),
+            suppressed: 0,
         };
         let result = format.scan(&mut decoder, &mut sink);
-        report.findings = sink.findings;
+        let FindingSink {
+            mut findings,
+            mut allow_lines,
+            mut suppressed,
+            ..
+        } = sink;
+        if !allow_lines.is_empty() {
+            allow_lines.sort_unstable();
+            let before = findings.len();
+            findings.retain(|f| allow_lines.binary_search(&f.line).is_err());
+            suppressed += (before - findings.len()) as u64;
+        }
+        report.findings = findings;
+        report.suppressed = suppressed;
         report.bytes = decoder.raw_bytes();
         match result {
             Ok(stats) => report.records = stats.records,
@@ -228,11 +267,32 @@ struct FindingSink<'a> {
     scratch: &'a mut Scratch,
     hits: Vec<Hit>,
     findings: Vec<Finding>,
+    /// Lines holding [`INLINE_ALLOW`]; their findings are dropped when the input ends (the
+    /// marker may come after the finding, e.g. in a later CSV cell or a trailing comment).
+    allow_lines: Vec<u64>,
+    suppressed: u64,
+}
+
+impl FindingSink<'_> {
+    fn note_allow_markers(&mut self, cell: &Cell<'_>) {
+        let mut from = 0;
+        let mut line = cell.line;
+        for at in memchr::memmem::find_iter(cell.text, INLINE_ALLOW) {
+            line += memchr::memchr_iter(b'\n', &cell.text[from..at]).count() as u64;
+            from = at;
+            if self.allow_lines.last() != Some(&line) {
+                self.allow_lines.push(line);
+            }
+        }
+    }
 }
 
 impl CellSink for FindingSink<'_> {
     fn cell(&mut self, cell: &Cell<'_>) {
         let s = self.scanner;
+        if s.opts.allow.inline {
+            self.note_allow_markers(cell);
+        }
         self.hits.clear();
         s.engine.scan(
             cell.text,
@@ -265,6 +325,17 @@ impl CellSink for FindingSink<'_> {
             };
             let spec = &s.engine.specs()[hit.detector as usize];
             let raw = String::from_utf8_lossy(&cell.text[hit.start..hit.end]);
+            if let Some(values) = &s.opts.allow.values
+                && (values.is_match(&raw) || values.is_match(&hit.normalised))
+            {
+                self.suppressed += 1;
+                continue;
+            }
+            let fingerprint = s.fingerprinter.fingerprint(spec.kind, &hit.normalised);
+            if s.opts.allow.fingerprints.contains(&fingerprint) {
+                self.suppressed += 1;
+                continue;
+            }
             let masked = if s.opts.reveal {
                 raw.into_owned()
             } else {
@@ -279,7 +350,7 @@ impl CellSink for FindingSink<'_> {
                 confidence: hit.confidence,
                 field: field.clone(),
                 masked,
-                fingerprint: s.fingerprinter.fingerprint(spec.kind, &hit.normalised),
+                fingerprint,
                 record: Some(cell.record.unwrap_or(line)),
                 explain: hit.explain,
             });

@@ -33,6 +33,8 @@ pub struct WalkOptions {
     pub excludes: Vec<String>,
     /// Skip files larger than this many bytes.
     pub max_filesize: Option<u64>,
+    /// Reuse unchanged files' results from this cache (`--cache`).
+    pub cache: Option<Arc<crate::cache::Cache>>,
 }
 
 /// The walk could not start.
@@ -171,11 +173,20 @@ impl ParallelVisitor for Visitor<'_, '_> {
                 Opened::Dir => {}
                 Opened::NotScanned(r) => self.local.push(r),
                 Opened::File(mut file, display) => {
-                    let reports = self.shared.scanner.scan_source(
-                        display,
-                        Source::File(&mut file),
-                        &mut self.scratch,
-                    );
+                    let reports = match &self.shared.opts.cache {
+                        Some(cache) => cache.scan_file(
+                            e.path(),
+                            display,
+                            file,
+                            self.shared.scanner,
+                            &mut self.scratch,
+                        ),
+                        None => self.shared.scanner.scan_source(
+                            display,
+                            Source::File(&mut file),
+                            &mut self.scratch,
+                        ),
+                    };
                     self.local.extend(reports);
                 }
             },

@@ -21,6 +21,81 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the detectors in use (built-in plus --patterns), with kind and description.
     Detectors(DetectorArgs),
+    /// Accepted findings: `baseline create` writes a baseline for `scan --baseline`.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Compare two JSON reports: new, resolved and grown exposure per place and kind. Exit 1
+    /// when exposure grew.
+    Diff(DiffArgs),
+    /// Combine the JSON reports of partial scans (same fingerprint key) into one report.
+    Merge(super::merge::MergeArgs),
+    /// Git hooks: `hook install` writes .git/hooks/pre-commit.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// piiscan.toml: `config check [FILE]` validates a file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `piiscan baseline …`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan PATHs and write every finding as accepted, keyed by (path glob, field, kind, keyed
+    /// fingerprint): no raw values, no line numbers, no timestamps. Needs a stable fingerprint key.
+    Create(BaselineCreateArgs),
+}
+
+/// `piiscan baseline create`.
+#[derive(Debug, Args)]
+pub struct BaselineCreateArgs {
+    /// Baseline file to write (atomically, mode 0600).
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        default_value = ".piiscan-baseline.json"
+    )]
+    pub output: PathBuf,
+    /// What to scan and how.
+    #[command(flatten)]
+    pub common: ScanCommon,
+}
+
+/// `piiscan diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier JSON report (`scan --format json`).
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The later JSON report.
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    /// Output format: text or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+}
+
+/// `piiscan hook …`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write .git/hooks/pre-commit running `piiscan scan --staged`. Refuses to overwrite a hook
+    /// piiscan did not write; re-running updates its own.
+    Install,
+}
+
+/// `piiscan config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check a piiscan.toml (default: the one found from the current directory upward): unknown
+    /// keys, bad values, unknown kinds or detectors are errors naming the key and the file.
+    Check {
+        /// The file to check.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// Detector options (extra pattern directories are checked too).
+        #[command(flatten)]
+        detectors: DetectorArgs,
+    },
 }
 
 /// Minimum confidence levels.
@@ -41,23 +116,25 @@ pub struct DetectorArgs {
     /// it. Repeatable.
     #[arg(long = "patterns", value_name = "DIR")]
     pub patterns: Vec<PathBuf>,
-    /// Default region for national-format phone numbers (ISO 3166 alpha-2).
-    #[arg(long, value_name = "CC", default_value = "AU")]
-    pub region: String,
+    /// Default region for national-format phone numbers (ISO 3166 alpha-2) [default: piiscan.toml's
+    /// `region`, else AU].
+    #[arg(long, value_name = "CC")]
+    pub region: Option<String>,
+    /// Use this piiscan.toml instead of looking for one upward from the (first) scan root.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Do not read any piiscan.toml.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
-/// `piiscan scan`.
+/// What to scan and how: shared by `scan` and `baseline create`.
 #[derive(Debug, Args)]
-pub struct ScanArgs {
-    /// Files or directories to scan; `-` reads stdin.
-    #[arg(value_name = "PATH", default_value = ".")]
+pub struct ScanCommon {
+    /// Files or directories to scan; `-` reads stdin. With --staged / --since: limit to these
+    /// paths.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Output format: text (people), json (one document), jsonl (one finding per line).
-    #[arg(long, default_value = "text", value_parser = clap::builder::PossibleValuesParser::new(piiscan::report::FORMATS))]
-    pub format: String,
-    /// Write the report to FILE (atomically, mode 0600) instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -73,13 +150,31 @@ pub struct ScanArgs {
     /// Follow symbolic links (never out of the scan roots).
     #[arg(long)]
     pub follow: bool,
-    /// Report only findings at or above this confidence.
-    #[arg(long, value_enum, default_value_t = MinConfidence::Medium)]
-    pub min_confidence: MinConfidence,
+    /// Report only findings at or above this confidence [default: piiscan.toml's
+    /// `min_confidence`, else medium].
+    #[arg(long, value_enum)]
+    pub min_confidence: Option<MinConfidence>,
     /// File holding the fingerprint key (any bytes). Overrides PIISCAN_FINGERPRINT_KEY. Without
     /// either, a random per-run key is used and fingerprints only link within this run.
     #[arg(long, value_name = "FILE")]
     pub fingerprint_key_file: Option<PathBuf>,
+    /// Do not print per-input errors to stderr (they stay in the report).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Detector options.
+    #[command(flatten)]
+    pub detectors: DetectorArgs,
+}
+
+/// `piiscan scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Output format: text (people), json (one document), jsonl (one finding per line).
+    #[arg(long, default_value = "text", value_parser = clap::builder::PossibleValuesParser::new(piiscan::report::FORMATS))]
+    pub format: String,
+    /// Write the report to FILE (atomically, mode 0600) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Print raw values instead of masked ones. The report then contains PII: handle it so.
     #[arg(long)]
     pub reveal: bool,
@@ -90,12 +185,30 @@ pub struct ScanArgs {
     /// always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: String,
-    /// Do not print per-input errors to stderr (they stay in the report).
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Detector options.
+    /// Scan what is staged for commit (the git index, not the working tree), reporting only
+    /// lines the commit adds.
+    #[arg(long, conflicts_with = "since")]
+    pub staged: bool,
+    /// Scan what changed since git revision REV (working tree vs REV), reporting only added
+    /// lines.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Which findings fail the run (exit 1): a confidence level and/or kinds, comma-separated
+    /// or repeated (`high`, `credit_card,date_of_birth`, `medium,email`). Default: every
+    /// reported finding [or piiscan.toml's `fail_on`].
+    #[arg(long, value_name = "POLICY")]
+    pub fail_on: Vec<String>,
+    /// Report only findings not accepted in this baseline file (`piiscan baseline create`);
+    /// entries that no longer match are listed as stale [default: piiscan.toml's `baseline`].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Reuse results for files unchanged (size, mtime, content hash) since the run that wrote
+    /// the cache in DIR with the same ruleset. Needs a stable fingerprint key; not with --reveal.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// What to scan and how.
     #[command(flatten)]
-    pub detectors: DetectorArgs,
+    pub common: ScanCommon,
 }
 
 /// Parses `123`, `10K`, `5M`, `2G` (binary multiples).

@@ -1,18 +1,32 @@
-//! The binary's commands: resolve arguments into library configuration (with `anyhow` context
-//! on every failure), run the pipeline, print, and decide the exit code.
+//! The binary's commands: resolve arguments and `piiscan.toml` into library configuration (with
+//! `anyhow` context on every failure), run the pipeline, print, and decide the exit code.
+//!
+//! One file per command beyond `scan`: [`baseline`], [`diff`], [`hook`], [`merge`]; [`staged`] reads git's
+//! index and diffs for `scan --staged` / `--since`. Flags override `piiscan.toml`, which overrides
+//! built-in defaults.
 
+pub mod baseline;
 pub mod cli;
+pub mod diff;
+pub mod hook;
+pub mod merge;
+pub mod staged;
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 
-use cli::{Cli, Command, DetectorArgs, MinConfidence, ScanArgs};
+use cli::{BaselineCommand, ScanCommon};
+use cli::{Cli, Command, ConfigCommand, DetectorArgs, HookCommand, MinConfidence, ScanArgs};
+use piiscan::cache::{Cache, RulesetHasher};
+use piiscan::config::{self, Config, FailOn};
 use piiscan::detect::{Engine, builtin};
+use piiscan::exposure::Weights;
 use piiscan::finding::{Confidence, Fingerprinter};
 use piiscan::report::{self, Report, Settings};
-use piiscan::scan::{ScanOptions, Scanner, Status};
+use piiscan::scan::{Allow, InputReport, ScanOptions, Scanner, Status};
 use piiscan::validate;
 use piiscan::walk::{self, WalkOptions};
 
@@ -28,13 +42,55 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan(args),
         Command::Detectors(args) => detectors(&args),
+        Command::Baseline(BaselineCommand::Create(args)) => baseline::create(args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Merge(args) => merge::run(args),
+        Command::Hook(HookCommand::Install) => hook::install(),
+        Command::Config(ConfigCommand::Check { file, detectors }) => {
+            config_check(file.as_deref(), &detectors)
+        }
     }
 }
 
-fn build_engine(args: &DetectorArgs) -> Result<Engine> {
-    let dirs: Vec<&Path> = args.patterns.iter().map(|p| p.as_path()).collect();
+/// Loads the configuration: `--config FILE`, else `piiscan.toml` found upward from `root`, else
+/// none (`--no-config`, or nothing found).
+fn load_config(args: &DetectorArgs, root: &Path) -> Result<Config> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let file = match &args.config {
+        Some(f) => Some(f.clone()),
+        None => config::discover(root),
+    };
+    match file {
+        Some(f) => Ok(Config::load(&f)?),
+        None => Ok(Config::default()),
+    }
+}
+
+/// The directory configuration discovery starts from: the first scan path (its directory for
+/// a file), or the working directory for stdin and git modes.
+fn config_root(paths: &[PathBuf]) -> PathBuf {
+    match paths.first() {
+        Some(p) if p.as_os_str() != "-" => p.clone(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn build_engine(args: &DetectorArgs, cfg: &Config) -> Result<Engine> {
+    let dirs: Vec<&Path> = args
+        .patterns
+        .iter()
+        .chain(&cfg.pattern_dirs)
+        .map(|p| p.as_path())
+        .collect();
     let specs = builtin::load(&dirs).context("loading pattern files")?;
-    let region = args.region.to_ascii_uppercase();
+    let specs = cfg.select_specs(specs)?;
+    let region = match (&args.region, &cfg.region) {
+        (Some(r), _) => r.to_ascii_uppercase(),
+        (None, Some(r)) => r.clone(),
+        (None, None) => "AU".to_string(),
+    };
     if region.parse::<phonenumber::country::Id>().is_err() {
         bail!("--region {region:?} is not an ISO 3166 alpha-2 region code");
     }
@@ -46,7 +102,8 @@ fn build_engine(args: &DetectorArgs) -> Result<Engine> {
 }
 
 fn detectors(args: &DetectorArgs) -> Result<i32> {
-    let engine = build_engine(args)?;
+    let cfg = load_config(args, Path::new("."))?;
+    let engine = build_engine(args, &cfg)?;
     let mut out = std::io::stdout().lock();
     for s in engine.specs() {
         writeln!(
@@ -60,8 +117,29 @@ fn detectors(args: &DetectorArgs) -> Result<i32> {
     Ok(EXIT_CLEAN)
 }
 
-fn fingerprinter(args: &ScanArgs) -> Result<(Fingerprinter, &'static str)> {
-    if let Some(path) = &args.fingerprint_key_file {
+fn config_check(file: Option<&Path>, args: &DetectorArgs) -> Result<i32> {
+    let file = match file
+        .map(Path::to_path_buf)
+        .or_else(|| config::discover(Path::new(".")))
+    {
+        Some(f) => f,
+        None => bail!(
+            "no {} in the current directory or its parents",
+            config::FILE_NAME
+        ),
+    };
+    let cfg = Config::load(&file)?;
+    let engine = build_engine(args, &cfg)?;
+    println!(
+        "{}: ok ({} detectors enabled)",
+        file.display(),
+        engine.specs().len()
+    );
+    Ok(EXIT_CLEAN)
+}
+
+fn fingerprinter(common: &ScanCommon) -> Result<(Fingerprinter, &'static str)> {
+    if let Some(path) = &common.fingerprint_key_file {
         let key = std::fs::read(path)
             .with_context(|| format!("reading fingerprint key file {}", path.display()))?;
         if key.len() < 16 {
@@ -94,35 +172,146 @@ fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-fn scan(args: ScanArgs) -> Result<i32> {
+/// Where the inputs come from.
+enum Source<'a> {
+    /// Walk these paths.
+    Paths(&'a [PathBuf]),
+    /// The git index (`--staged`), limited to these paths.
+    Staged(&'a [PathBuf]),
+    /// Changes since a revision (`--since`), limited to these paths.
+    Since(&'a str, &'a [PathBuf]),
+}
+
+/// Per-command options for [`run_scan`] that `ScanCommon` does not carry.
+struct Extra<'a> {
+    reveal: bool,
+    explain: bool,
+    cache: Option<&'a Path>,
+    source: Source<'a>,
+}
+
+/// One scan's results, before reporting.
+struct Scanned {
+    results: Vec<InputReport>,
+    settings: Settings,
+    cfg: Config,
+    fp: Fingerprinter,
+    roots: Vec<String>,
+    started: String,
+    /// Findings dropped by `allow.paths` (value, fingerprint and inline suppressions are counted
+    /// per input by the scan glue).
+    suppressed_paths: u64,
+}
+
+impl Scanned {
+    fn suppressed(&self) -> u64 {
+        self.suppressed_paths + self.results.iter().map(|r| r.suppressed).sum::<u64>()
+    }
+}
+
+/// Resolves configuration, builds the scanner, scans (walk, git index or diff, through the
+/// cache when asked) and applies `allow.paths`.
+fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
     let started = now_rfc3339();
-    let engine = build_engine(&args.detectors)?;
+    let default_paths = [PathBuf::from(".")];
+    let paths: &[PathBuf] = match extra.source {
+        Source::Paths([]) => &default_paths,
+        Source::Paths(p) | Source::Staged(p) | Source::Since(_, p) => p,
+    };
+    let cfg = load_config(&common.detectors, &config_root(paths))?;
+    let engine = build_engine(&common.detectors, &cfg)?;
     let detectors: Vec<String> = engine.specs().iter().map(|s| s.id.clone()).collect();
-    let (fp, key_kind) = fingerprinter(&args)?;
-    let min_confidence = match args.min_confidence {
-        MinConfidence::Low => Confidence::Low,
-        MinConfidence::Medium => Confidence::Medium,
-        MinConfidence::High => Confidence::High,
+    let (fp, key_kind) = fingerprinter(common)?;
+    let min_confidence = match common.min_confidence {
+        Some(MinConfidence::Low) => Confidence::Low,
+        Some(MinConfidence::Medium) => Confidence::Medium,
+        Some(MinConfidence::High) => Confidence::High,
+        None => cfg.min_confidence.unwrap_or(Confidence::Medium),
     };
     let region = engine.validate_ctx().region.clone();
+    let cache = match extra.cache {
+        None => None,
+        Some(dir) => {
+            if extra.reveal {
+                bail!("--cache cannot be used with --reveal: the cache would hold raw values");
+            }
+            if key_kind == "random" {
+                bail!(
+                    "--cache needs a stable fingerprint key (PIISCAN_FINGERPRINT_KEY or \
+                     --fingerprint-key-file): cached findings carry fingerprints, and with a \
+                     random per-run key they could never be linked with this run's"
+                );
+            }
+            let ruleset = ruleset_hash(common, &cfg, &detectors, &region, min_confidence, &fp)?;
+            let cache = Cache::open(dir, &ruleset);
+            if let Some(why) = &cache.invalidated
+                && !common.quiet
+            {
+                eprintln!("piiscan: cache: starting afresh ({why})");
+            }
+            Some(Arc::new(cache))
+        }
+    };
     let scanner = Scanner::new(
         engine,
-        fp,
+        fp.clone(),
         ScanOptions {
-            reveal: args.reveal,
-            explain: args.explain,
+            reveal: extra.reveal,
+            explain: extra.explain,
             min_confidence,
+            allow: Allow {
+                inline: true,
+                values: cfg.allow_values.clone(),
+                fingerprints: Arc::new(cfg.allow_fingerprints.clone()),
+            },
         },
     );
-    let wopts = WalkOptions {
-        threads: args.threads.unwrap_or(0),
-        respect_gitignore: args.respect_gitignore,
-        follow: args.follow,
-        excludes: args.exclude.clone(),
-        max_filesize: args.max_filesize,
+    let (mut results, roots) = match extra.source {
+        Source::Paths(_) => {
+            let wopts = WalkOptions {
+                threads: common.threads.unwrap_or(0),
+                respect_gitignore: common.respect_gitignore,
+                follow: common.follow,
+                excludes: common.exclude.clone(),
+                max_filesize: common.max_filesize,
+                cache: cache.clone(),
+            };
+            let results = walk::scan_paths(paths, &wopts, &scanner)?;
+            let roots = paths.iter().map(|p| p.display().to_string()).collect();
+            (results, roots)
+        }
+        Source::Staged(p) => {
+            let changes = staged::staged(p)?;
+            (staged::scan(&scanner, changes), vec![":staged".to_string()])
+        }
+        Source::Since(rev, p) => {
+            let changes = staged::since(rev, p)?;
+            (staged::scan(&scanner, changes), vec![format!("{rev}..")])
+        }
     };
-    let results = walk::scan_paths(&args.paths, &wopts, &scanner)?;
-    if !args.quiet {
+    if let Some(cache) = cache {
+        let stats = cache.stats();
+        if !common.quiet {
+            eprintln!(
+                "piiscan: cache: {} inputs reused unread, {} reused after re-hashing, {} scanned",
+                stats.reused, stats.rehashed, stats.scanned
+            );
+        }
+        match Arc::try_unwrap(cache) {
+            Ok(cache) => cache.save().context("writing the cache")?,
+            Err(_) => bail!("internal error: cache still shared after the walk"),
+        }
+    }
+    let mut suppressed_paths = 0;
+    if cfg.allow_paths.is_some() {
+        for r in &mut results {
+            if !r.findings.is_empty() && cfg.allows_path(&r.path) {
+                suppressed_paths += r.findings.len() as u64;
+                r.findings.clear();
+            }
+        }
+    }
+    if !common.quiet {
         let mut err = std::io::stderr().lock();
         for r in &results {
             if let Status::Error(why) = &r.status {
@@ -138,11 +327,137 @@ fn scan(args: ScanArgs) -> Result<i32> {
         min_confidence,
         region,
         fingerprint_key: key_kind.to_string(),
-        reveal: args.reveal,
+        reveal: extra.reveal,
         detectors,
     };
-    let roots = args.paths.iter().map(|p| p.display().to_string()).collect();
-    let report = Report::build(results, roots, settings, started, now_rfc3339());
+    Ok(Scanned {
+        results,
+        settings,
+        cfg,
+        fp,
+        roots,
+        started,
+        suppressed_paths,
+    })
+}
+
+/// Everything that changes what a scan reports, hashed: the cache is valid for this only.
+fn ruleset_hash(
+    common: &ScanCommon,
+    cfg: &Config,
+    detectors: &[String],
+    region: &str,
+    min_confidence: Confidence,
+    fp: &Fingerprinter,
+) -> Result<String> {
+    let mut h = RulesetHasher::new();
+    h.add("version", env!("CARGO_PKG_VERSION").as_bytes());
+    // The binary itself: validators and formats are code, not pattern files.
+    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        h.add("exe", format!("{}:{mtime}", meta.len()).as_bytes());
+    }
+    for (stem, text) in builtin::PATTERNS {
+        h.add(stem, text.as_bytes());
+    }
+    for (stem, text) in builtin::DICTS {
+        h.add(stem, text.as_bytes());
+    }
+    for dir in common.detectors.patterns.iter().chain(&cfg.pattern_dirs) {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading pattern directory {}", dir.display()))?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for f in files {
+            if let Ok(bytes) = std::fs::read(&f) {
+                h.add(&f.display().to_string(), &bytes);
+            }
+        }
+    }
+    if let Some(file) = &cfg.file {
+        let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        h.add("config", &bytes);
+    }
+    h.add("detectors", detectors.join(",").as_bytes());
+    h.add("region", region.as_bytes());
+    h.add("min_confidence", min_confidence.as_str().as_bytes());
+    h.add(
+        "max_filesize",
+        format!("{:?}", common.max_filesize).as_bytes(),
+    );
+    h.add("key", piiscan::baseline::key_check(fp).as_bytes());
+    Ok(h.finish())
+}
+
+/// The fail-on policy: `--fail-on` flags, else piiscan.toml's `fail_on`, else every finding.
+fn fail_on(flags: &[String], cfg: &Config) -> Result<FailOn> {
+    if !flags.is_empty() {
+        let items: Vec<&str> = flags.iter().map(String::as_str).collect();
+        return Ok(FailOn::parse(&items, "--fail-on", "--fail-on")?);
+    }
+    Ok(cfg.fail_on.clone().unwrap_or_default())
+}
+
+fn scan(args: ScanArgs) -> Result<i32> {
+    let source = if args.staged {
+        Source::Staged(&args.common.paths)
+    } else if let Some(rev) = &args.since {
+        Source::Since(rev, &args.common.paths)
+    } else {
+        Source::Paths(&args.common.paths)
+    };
+    let partial = !matches!(source, Source::Paths(_));
+    let scanned = run_scan(
+        &args.common,
+        Extra {
+            reveal: args.reveal,
+            explain: args.explain,
+            cache: args.cache.as_deref(),
+            source,
+        },
+    )?;
+    let policy = fail_on(&args.fail_on, &scanned.cfg)?;
+    let baseline_file = args.baseline.clone().or(scanned.cfg.baseline.clone());
+    let suppressed = scanned.suppressed();
+    let risk_weights = scanned.cfg.risk_weights.clone();
+    let Scanned {
+        mut results,
+        settings,
+        fp,
+        roots,
+        started,
+        ..
+    } = scanned;
+    let mut notes = Vec::new();
+    if suppressed > 0 {
+        notes.push(format!(
+            "{suppressed} findings suppressed by piiscan:allow or piiscan.toml allowlists"
+        ));
+    }
+    if let Some(file) = &baseline_file {
+        notes.extend(baseline::apply(file, &fp, &mut results, partial)?);
+    }
+    let provided = settings.fingerprint_key == "provided";
+    let mut report = Report::build(results, roots, settings, started, now_rfc3339());
+    if provided {
+        report.key_id = Some(report::key_id(&fp));
+    }
+    if !risk_weights.is_empty() {
+        let mut w = Weights::default();
+        w.kinds.extend(risk_weights);
+        report = report.with_weights(w);
+    }
+    if !args.common.quiet {
+        for n in &notes {
+            eprintln!("piiscan: {n}");
+        }
+    }
     let color = match args.color.as_str() {
         "always" => true,
         "never" => false,
@@ -175,7 +490,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
     }
     Ok(if report.totals.errors > 0 {
         EXIT_INCOMPLETE
-    } else if report.totals.findings > 0 {
+    } else if report.findings.iter().any(|f| policy.fails(f)) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN

@@ -1,0 +1,362 @@
+//! Incremental re-scans (`--cache DIR`): reuse an input's results when neither the input nor the
+//! ruleset changed since the cached run.
+//!
+//! An input is reused **without being read** when its size and modification time equal the
+//! cached ones and that mtime is not "racy" (within [`RACY_NS`] of when the cache was written,
+//! where a later write in the same clock tick could hide). When only the mtime differs (or is
+//! racy) but the size is equal, the content is hashed (SHA-256) and reused if the hash matches.
+//! Otherwise the input is scanned, hashing while it is read, and the new result is stored.
+//!
+//! The cache is valid for one *ruleset*: a hash of everything that changes what a scan reports
+//! (pattern sources, settings, allowlists, the binary, a check of the fingerprint key), computed
+//! by the caller with [`RulesetHasher`]. A different ruleset starts an empty cache.
+//!
+//! The cache file holds what a report holds — masked values and keyed fingerprints, never raw
+//! values (callers must not use a cache with `--reveal`) — and is written atomically, mode 0600,
+//! in a directory created 0700.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{self, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::detect::Scratch;
+use crate::finding::Finding;
+use crate::report::write_atomic;
+use crate::scan::{InputReport, Scanner, Status};
+use crate::unpack::Source;
+
+/// Version of the cache file format.
+pub const VERSION: u32 = 1;
+/// The cache file's name inside the cache directory.
+pub const FILE_NAME: &str = "piiscan-cache.json";
+/// An mtime this close to the cache's write time is not trusted without hashing.
+pub const RACY_NS: i64 = 2_000_000_000;
+
+/// The cache could not be saved.
+#[derive(Debug, Error)]
+pub enum CacheError {
+    /// Creating the directory or writing the file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+/// Builds the ruleset hash: feed it every labelled thing that changes what a scan reports.
+#[derive(Debug, Default, Clone)]
+pub struct RulesetHasher(Sha256);
+
+impl RulesetHasher {
+    /// An empty hasher.
+    pub fn new() -> RulesetHasher {
+        RulesetHasher::default()
+    }
+
+    /// Adds one labelled item (length-prefixed, so items cannot run into each other).
+    pub fn add(&mut self, label: &str, bytes: &[u8]) -> &mut RulesetHasher {
+        for part in [label.as_bytes(), bytes] {
+            self.0.update((part.len() as u64).to_le_bytes());
+            self.0.update(part);
+        }
+        self
+    }
+
+    /// The hex hash.
+    pub fn finish(&self) -> String {
+        hex::encode(self.0.clone().finalize())
+    }
+}
+
+/// One file's cached result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    size: u64,
+    mtime_ns: i64,
+    sha256: String,
+    /// One per input found in the file (an archive has one per member).
+    inputs: Vec<CachedInput>,
+}
+
+/// One input's cached result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CachedInput {
+    /// The input's display path minus the file's (`""`, or `"!member.csv"` for a member).
+    suffix: String,
+    bytes: u64,
+    format: Option<String>,
+    encoding: Option<String>,
+    records: u64,
+    #[serde(default)]
+    suppressed: u64,
+    findings: Vec<Finding>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CacheFile {
+    version: u32,
+    ruleset: String,
+    written_ns: i64,
+    entries: BTreeMap<String, Entry>,
+}
+
+/// What the cache did in one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Inputs reused without reading them (size and mtime unchanged).
+    pub reused: u64,
+    /// Inputs reused after hashing their content (mtime changed, content did not).
+    pub rehashed: u64,
+    /// Inputs scanned (new, changed, or not cacheable).
+    pub scanned: u64,
+}
+
+/// A cache for one ruleset, shared by the walk's threads.
+#[derive(Debug)]
+pub struct Cache {
+    file: PathBuf,
+    dir: PathBuf,
+    ruleset: String,
+    old: HashMap<String, Entry>,
+    old_written_ns: i64,
+    new: Mutex<BTreeMap<String, Entry>>,
+    reused: AtomicU64,
+    rehashed: AtomicU64,
+    scanned: AtomicU64,
+    /// Why the previous cache was not used, if it existed.
+    pub invalidated: Option<String>,
+}
+
+fn mtime_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+fn now_ns() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
+/// SHA-256 of the whole file, leaving it rewound.
+fn hash_file(file: &mut File) -> io::Result<String> {
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hash.update(&buf[..n]);
+    }
+    file.rewind()?;
+    Ok(hex::encode(hash.finalize()))
+}
+
+impl Cache {
+    /// Opens the cache in `dir` for `ruleset`. A missing, unreadable or foreign cache file (or one
+    /// for another ruleset) gives an empty cache, with the reason in [`Cache::invalidated`].
+    pub fn open(dir: &Path, ruleset: &str) -> Cache {
+        let file = dir.join(FILE_NAME);
+        let mut invalidated = None;
+        let mut old = HashMap::new();
+        let mut old_written_ns = 0;
+        match std::fs::read(&file) {
+            Ok(bytes) => match serde_json::from_slice::<CacheFile>(&bytes) {
+                Ok(c) if c.version == VERSION && c.ruleset == ruleset => {
+                    old = c.entries.into_iter().collect();
+                    old_written_ns = c.written_ns;
+                }
+                Ok(_) => invalidated = Some("the ruleset or piiscan changed".to_string()),
+                Err(_) => invalidated = Some("the cache file is not readable".to_string()),
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => invalidated = Some(format!("cannot read the cache file: {e}")),
+        }
+        Cache {
+            file,
+            dir: dir.to_path_buf(),
+            ruleset: ruleset.to_string(),
+            old,
+            old_written_ns,
+            new: Mutex::new(BTreeMap::new()),
+            reused: AtomicU64::new(0),
+            rehashed: AtomicU64::new(0),
+            scanned: AtomicU64::new(0),
+            invalidated,
+        }
+    }
+
+    /// What the cache did so far.
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            reused: self.reused.load(Ordering::Relaxed),
+            rehashed: self.rehashed.load(Ordering::Relaxed),
+            scanned: self.scanned.load(Ordering::Relaxed),
+        }
+    }
+
+    fn reuse(
+        &self,
+        key: String,
+        entry: &Entry,
+        display: &Arc<str>,
+        mtime: i64,
+    ) -> Vec<InputReport> {
+        let out = entry
+            .inputs
+            .iter()
+            .map(|c| {
+                let path: Arc<str> = Arc::from(format!("{display}{}", c.suffix).as_str());
+                let mut r = InputReport::not_scanned(path.clone(), Status::Scanned);
+                r.bytes = c.bytes;
+                r.format = c.format.clone();
+                r.encoding = c.encoding.clone();
+                r.records = c.records;
+                r.suppressed = c.suppressed;
+                r.findings = c
+                    .findings
+                    .iter()
+                    .map(|f| Finding {
+                        path: path.clone(),
+                        ..f.clone()
+                    })
+                    .collect();
+                r
+            })
+            .collect();
+        let mut e = entry.clone();
+        e.mtime_ns = mtime;
+        self.store(key, e);
+        out
+    }
+
+    fn store(&self, key: String, e: Entry) {
+        self.new
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, e);
+    }
+
+    /// Scans the regular file `file` at `path` (reported as `display`), reusing the cached result
+    /// when it is still valid. Returns one report per input found in the file.
+    pub fn scan_file(
+        &self,
+        path: &Path,
+        display: Arc<str>,
+        mut file: File,
+        scanner: &Scanner,
+        scratch: &mut Scratch,
+    ) -> Vec<InputReport> {
+        let key = std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .to_string_lossy()
+            .into_owned();
+        let (size, mtime) = match file.metadata() {
+            Ok(m) => (m.len(), mtime_ns(&m)),
+            Err(_) => {
+                self.scanned.fetch_add(1, Ordering::Relaxed);
+                return scanner.scan_source(display, Source::File(&mut file), scratch);
+            }
+        };
+        let mut sha256 = None;
+        if let Some(e) = self.old.get(&key)
+            && e.size == size
+        {
+            let racy = e.mtime_ns >= self.old_written_ns.saturating_sub(RACY_NS);
+            if e.mtime_ns == mtime && !racy {
+                self.reused.fetch_add(1, Ordering::Relaxed);
+                return self.reuse(key, e, &display, mtime);
+            }
+            sha256 = hash_file(&mut file).ok();
+            if sha256.as_deref() == Some(e.sha256.as_str()) {
+                self.rehashed.fetch_add(1, Ordering::Relaxed);
+                return self.reuse(key, e, &display, mtime);
+            }
+        }
+        self.scanned.fetch_add(1, Ordering::Relaxed);
+        // Hash first (a fast sequential read the scan then finds in the page cache): the
+        // scanner reads through its own layers (decompression, archive members) and may stop early.
+        if sha256.is_none() {
+            sha256 = hash_file(&mut file).ok();
+        }
+        let reports = scanner.scan_source(display.clone(), Source::File(&mut file), scratch);
+        let cacheable = !reports.is_empty()
+            && reports.iter().all(|r| r.status == Status::Scanned)
+            && sha256.is_some();
+        if let (true, Some(sha256)) = (cacheable, sha256) {
+            let inputs = reports
+                .iter()
+                .map(|r| CachedInput {
+                    suffix: r
+                        .path
+                        .strip_prefix(&*display)
+                        .unwrap_or(&r.path)
+                        .to_string(),
+                    bytes: r.bytes,
+                    format: r.format.clone(),
+                    encoding: r.encoding.clone(),
+                    records: r.records,
+                    suppressed: r.suppressed,
+                    findings: r.findings.clone(),
+                })
+                .collect();
+            self.store(
+                key,
+                Entry {
+                    size,
+                    mtime_ns: mtime,
+                    sha256,
+                    inputs,
+                },
+            );
+        }
+        reports
+    }
+
+    /// Writes the cache: this run's entries, plus earlier entries for files that still exist
+    /// and were not part of this run.
+    pub fn save(self) -> Result<(), CacheError> {
+        let io_err = |path: &Path, source| CacheError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut entries = self.new.into_inner().unwrap_or_else(|p| p.into_inner());
+        for (k, e) in self.old {
+            if !entries.contains_key(&k) && Path::new(&k).is_file() {
+                entries.insert(k, e);
+            }
+        }
+        let cf = CacheFile {
+            version: VERSION,
+            ruleset: self.ruleset,
+            written_ns: now_ns(),
+            entries,
+        };
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&self.dir)
+                .map_err(|e| io_err(&self.dir, e))?;
+        }
+        let bytes = serde_json::to_vec(&cf).unwrap_or_default();
+        write_atomic(&self.file, &bytes).map_err(|e| io_err(&self.file, e))
+    }
+}
