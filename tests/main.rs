@@ -5,3 +5,4 @@ mod archives;
 mod common;
 mod exposure;
 mod scan_cli;
+mod workflow;
