@@ -11,7 +11,6 @@
 //! by default in most validators. TODO: switch to the `jsonschema` crate once it is a
 //! dev-dependency; this validator then stays as a cross-check or goes.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -328,6 +327,36 @@ fn merged_shards_equal_one_scan() {
         );
     }
     assert_eq!(merged.settings, whole.settings);
+    // The same through the binary: `piiscan merge a.json b.json --format json`.
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (name, shard) in [("a.json", "shard1"), ("b.json", "shard2")] {
+        let mut cmd = piiscan();
+        cmd.args(["scan", "--format", "json", "-o"])
+            .arg(out.path().join(name))
+            .arg(c.root().join(shard));
+        let run = Run::from(cmd.output().unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(run.code, 1, "{}", run.stderr);
+    }
+    let mut cmd = piiscan();
+    cmd.args(["merge", "--format", "json"])
+        .arg(out.path().join("a.json"))
+        .arg(out.path().join("b.json"));
+    let run = Run::from(cmd.output().unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let cli: Report = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cli.exposure, whole.exposure);
+    assert_eq!(cli.totals, whole.totals);
+    let mut cmd = piiscan();
+    cmd.arg("merge")
+        .arg(out.path().join("a.json"))
+        .arg(out.path().join("a.json"));
+    let run = Run::from(cmd.output().unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("more than one report"),
+        "{}",
+        run.stderr
+    );
     // Merging a shard twice would double count it.
     let dup = report::merge::merge(vec![a.clone(), a.clone()]);
     assert!(

@@ -37,11 +37,14 @@
 //! as one person of its own (`unlinked_people`); the count is exact under these rules.
 //!
 //! People are counted per input (distinct global clusters the input touches, plus its unlinked
-//! records) and overall. **Memory bound:** beyond the findings themselves, the state holds one
-//! 16-byte fingerprint per distinct (input, linking value), and derivation adds a hash-table
-//! entry (~40 bytes) per distinct linking fingerprint and a 4-byte counter per (person, kind)
-//! pair: about 60–100 bytes per linking fingerprint, so 10 million fingerprints stay under 1 GB.
-//! There is no approximate mode; above that, scan in shards and merge on a bigger machine.
+//! records) and overall. **Memory bound:** beyond the findings themselves, exposure memory is
+//! linear in the number of distinct (input, linking value) pairs: the state holds each as a
+//! 16-byte number inside its cluster, and derivation adds a hash-table entry and union-find slot
+//! per distinct linking fingerprint plus a 4-byte counter per (person, kind) pair. Measured
+//! (1M people in 20 inputs, 4M linking fingerprints): state ≈ 310 MB resident, derivation
+//! +270 MB peak and 3 s — about 150 bytes per linking fingerprint, so 10 million fingerprints
+//! need ≈ 1.5 GB. Counts are exact; there is no approximate mode (a sketch such as HyperLogLog
+//! counts distinct values but cannot link them into people).
 //!
 //! # Combinations and identity kits
 //!

@@ -348,3 +348,87 @@ pub fn escape_for_terminal(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_report() -> Report {
+        let settings = Settings {
+            min_confidence: Confidence::Medium,
+            region: "AU".into(),
+            fingerprint_key: "provided".into(),
+            reveal: false,
+            detectors: vec!["email".into()],
+        };
+        Report::build(
+            Vec::new(),
+            vec![".".into()],
+            settings,
+            "t0".into(),
+            "t1".into(),
+        )
+    }
+
+    #[test]
+    fn registry_is_complete_and_sorted() {
+        assert_eq!(FORMATS[0], "text");
+        assert!(FORMATS[1..].windows(2).all(|w| w[0] < w[1]));
+        for name in FORMATS {
+            assert!(reporter(name, false).is_some(), "{name}");
+        }
+        assert!(reporter("yaml", false).is_none());
+    }
+
+    #[test]
+    fn every_format_renders_an_empty_report() {
+        let report = empty_report();
+        for name in FORMATS {
+            let mut out = Vec::new();
+            let r = reporter(name, false).map(|r| r.write(&report, &mut out));
+            assert!(matches!(r, Some(Ok(()))), "{name}");
+        }
+    }
+
+    #[test]
+    fn embedded_schema_is_json() {
+        let v: Result<serde_json::Value, _> = serde_json::from_str(JSON_SCHEMA);
+        assert!(v.is_ok_and(|v| v["properties"]["schema_version"]["const"] == SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn percentages_never_round_to_the_ends() {
+        assert_eq!(percent(0.001), "<1%");
+        assert_eq!(percent(0.999), ">99%");
+        assert_eq!(percent(1.0), "100%");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.912), "91%");
+    }
+
+    #[test]
+    fn merge_refuses_what_would_make_the_sum_wrong() {
+        use merge::{ReportMergeError, merge};
+        assert_eq!(merge(Vec::new()).err(), Some(ReportMergeError::Empty));
+        let a = empty_report();
+        let mut b = empty_report();
+        b.settings.region = "NZ".into();
+        assert!(matches!(
+            merge(vec![a.clone(), b]),
+            Err(ReportMergeError::Settings { index: 1, .. })
+        ));
+        let mut c = empty_report();
+        c.schema_version = 1;
+        assert!(matches!(
+            merge(vec![a.clone(), c]),
+            Err(ReportMergeError::SchemaVersion { index: 1, .. })
+        ));
+        let mut d = empty_report();
+        d.key_id = Some("00".into());
+        assert_eq!(
+            merge(vec![a.clone(), d]).err(),
+            Some(ReportMergeError::KeyMismatch { index: 1 })
+        );
+        let ok = merge(vec![a.clone(), a]);
+        assert!(ok.is_ok_and(|r| r.roots.len() == 2 && r.started == "t0"));
+    }
+}

@@ -1,7 +1,9 @@
-//! `--format text`: a summary for people. First the answer (headline: inputs, bytes, distinct
-//! people, identity-kit records), then what to do about it (the ranked plan with its cumulative
-//! curve), then the evidence (top places, per kind, combinations, overlaps, per-file findings
-//! with a masked sample), then skipped and failed inputs and the totals line.
+//! `--format text`: a summary for people. Per-file findings (counts per kind with a masked
+//! sample) come first, then the exposure answer — headline (inputs, bytes, distinct people,
+//! identity-kit records), top places, the ranked plan with its cumulative curve, per kind,
+//! combinations and overlaps — then skipped and failed inputs and the totals line. The answer
+//! is printed last on purpose: on a terminal the end of the output is what stays on screen,
+//! however many files were listed above it.
 //!
 //! Paths, fields and masked samples are escaped for the terminal. Colour only when asked (the
 //! binary decides from `--color`, the TTY and `NO_COLOR`).
@@ -45,7 +47,8 @@ fn place_name(path: &str, field: Option<&str>, kind: Kind) -> String {
 
 /// A 20-cell bar for a share.
 fn bar(share: f64) -> String {
-    let full = (share.clamp(0.0, 1.0) * 20.0).round() as usize;
+    // Floor, so that only a complete removal draws a full bar.
+    let full = (share.clamp(0.0, 1.0) * 20.0).floor() as usize;
     format!("{}{}", "█".repeat(full), "░".repeat(20 - full))
 }
 
@@ -77,6 +80,26 @@ impl Text {
             s.risk_score
         )?;
         writeln!(out)?;
+        let top = e.top_places(TOP);
+        if !top.is_empty() {
+            writeln!(out, "{}", self.paint("1", "Top places by exposure"))?;
+            writeln!(
+                out,
+                "  {:>8}  {:>7}  {:>7}  place",
+                "risk", "people", "values"
+            )?;
+            for (path, p) in top {
+                writeln!(
+                    out,
+                    "  {:>8.0}  {:>7}  {:>7}  {}",
+                    p.risk,
+                    p.people,
+                    p.values,
+                    place_name(path, p.field.as_deref(), p.kind)
+                )?;
+            }
+            writeln!(out)?;
+        }
         if !e.plan.is_empty() {
             writeln!(
                 out,
@@ -97,26 +120,6 @@ impl Text {
             }
             if let Some(h) = plan_headline(e) {
                 writeln!(out, "  {}", self.paint("1", &h))?;
-            }
-            writeln!(out)?;
-        }
-        let top = e.top_places(TOP);
-        if !top.is_empty() {
-            writeln!(out, "{}", self.paint("1", "Top places by exposure"))?;
-            writeln!(
-                out,
-                "  {:>8}  {:>7}  {:>7}  place",
-                "risk", "people", "values"
-            )?;
-            for (path, p) in top {
-                writeln!(
-                    out,
-                    "  {:>8.0}  {:>7}  {:>7}  {}",
-                    p.risk,
-                    p.people,
-                    p.values,
-                    place_name(path, p.field.as_deref(), p.kind)
-                )?;
             }
             writeln!(out)?;
         }
@@ -227,10 +230,10 @@ impl Text {
 impl Reporter for Text {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let t = &report.totals;
+        self.per_file(report, out)?;
         if t.findings > 0 {
             self.exposure(report, out)?;
         }
-        self.per_file(report, out)?;
         if !report.skipped.is_empty() {
             writeln!(
                 out,
