@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
@@ -168,6 +169,8 @@ pub struct Matcher {
     globs: Vec<GlobMatcher>,
     by_value: HashMap<(Kind, String), Vec<usize>>,
     used: Vec<bool>,
+    /// Display path → stored form, computed once per input (it touches the filesystem).
+    stored: HashMap<Arc<str>, String>,
 }
 
 impl Matcher {
@@ -202,6 +205,7 @@ impl Matcher {
         Ok(Matcher {
             dir,
             used: vec![false; baseline.entries.len()],
+            stored: HashMap::new(),
             entries: baseline.entries,
             globs,
             by_value,
@@ -213,11 +217,15 @@ impl Matcher {
         let Some(idx) = self.by_value.get(&(f.kind, f.fingerprint.clone())) else {
             return false;
         };
-        let path = stored_path(&self.dir, &f.path);
+        let dir = &self.dir;
+        let path = self
+            .stored
+            .entry(f.path.clone())
+            .or_insert_with(|| stored_path(dir, &f.path));
         let mut hit = false;
         for &i in idx {
             if self.entries[i].field.as_deref() == f.field.as_deref()
-                && (self.globs[i].is_match(&path) || self.globs[i].is_match(&*f.path))
+                && (self.globs[i].is_match(&*path) || self.globs[i].is_match(&*f.path))
             {
                 self.used[i] = true;
                 hit = true;
@@ -251,7 +259,6 @@ impl Matcher {
 mod tests {
     use super::*;
     use crate::finding::Confidence;
-    use std::sync::Arc;
 
     fn finding(path: &str, line: u64, field: Option<&str>, fp: &str) -> Finding {
         Finding {

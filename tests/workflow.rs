@@ -208,6 +208,27 @@ fn inline_suppression_on_the_line_in_any_comment_syntax() {
         "{}",
         run.stderr
     );
+
+    // Structured formats: the marker in another cell of the same row / object line.
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "a.csv",
+        "id,email,note\n1,ann.test@example.org,\n2,ben.test@example.org,piiscan:allow\n",
+    );
+    write(
+        dir.path(),
+        "b.ndjson",
+        "{\"email\":\"cat.test@example.org\",\"note\":\"piiscan:allow\"}\n\
+         {\"email\":\"dan.test@example.org\"}\n",
+    );
+    let f = scan_jsonl(dir.path(), &[]).jsonl();
+    let lines: Vec<(&str, u64)> = f
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .map(|(p, l)| (p.rsplit('/').next().unwrap(), l))
+        .collect();
+    assert_eq!(lines, vec![("a.csv", 2), ("b.ndjson", 2)], "{f:?}");
 }
 
 #[test]
@@ -493,6 +514,11 @@ fn diff_reports_new_resolved_grown_and_exits_1_on_growth() {
         (grown["old_values"].as_u64(), grown["new_values"].as_u64()),
         (Some(1), Some(2))
     );
+    assert_eq!(
+        (grown["old_people"].as_u64(), grown["new_people"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert!(j["people"].is_array(), "{j}");
 
     let run = run_in(d, &["diff", "old.json", "new.json"]);
     assert!(

@@ -41,6 +41,33 @@ struct RInput {
     status: String,
 }
 
+#[derive(Deserialize)]
+struct RPlace {
+    field: Option<String>,
+    kind: Kind,
+    people: u64,
+}
+
+#[derive(Deserialize)]
+struct RInputExposure {
+    path: String,
+    #[serde(default)]
+    places: Vec<RPlace>,
+}
+
+#[derive(Deserialize)]
+struct RSummary {
+    people: u64,
+}
+
+/// The exposure section (report schema 2), if present: distinct people per place.
+#[derive(Deserialize)]
+struct RExposure {
+    summary: RSummary,
+    #[serde(default)]
+    inputs: Vec<RInputExposure>,
+}
+
 /// The parts of a JSON report the diff needs (other keys are ignored, so reports from newer
 /// versions with more keys still compare).
 #[derive(Deserialize)]
@@ -51,6 +78,8 @@ struct RReport {
     inputs: Vec<RInput>,
     #[serde(default)]
     key_id: Option<String>,
+    #[serde(default)]
+    exposure: Option<RExposure>,
 }
 
 #[derive(Default)]
@@ -58,6 +87,7 @@ struct Stats {
     findings: u64,
     values: BTreeSet<String>,
     records: BTreeSet<u64>,
+    people: Option<u64>,
 }
 
 type Key = (String, Option<String>, Kind);
@@ -81,6 +111,15 @@ fn load(path: &Path) -> Result<(RReport, BTreeMap<Key, Stats>)> {
             s.records.insert(r);
         }
     }
+    if let Some(e) = &report.exposure {
+        for i in &e.inputs {
+            for p in &i.places {
+                if let Some(s) = places.get_mut(&(i.path.clone(), p.field.clone(), p.kind)) {
+                    s.people = Some(p.people);
+                }
+            }
+        }
+    }
     Ok((report, places))
 }
 
@@ -99,6 +138,9 @@ struct Row {
     new_records: u64,
     old_findings: u64,
     new_findings: u64,
+    /// Distinct people exposed through the place (from the reports' exposure sections).
+    old_people: Option<u64>,
+    new_people: Option<u64>,
 }
 
 /// The whole diff, as `--format json` prints it.
@@ -112,6 +154,8 @@ struct Diff {
     shrunk: u64,
     unknown: u64,
     distinct_values_added: BTreeMap<Kind, u64>,
+    /// Distinct people exposed in the whole report, old and new (exposure sections).
+    people: Option<(u64, u64)>,
     places: Vec<Row>,
 }
 
@@ -141,6 +185,10 @@ fn build(old: &(RReport, BTreeMap<Key, Stats>), new: &(RReport, BTreeMap<Key, St
         shrunk: 0,
         unknown: 0,
         distinct_values_added: BTreeMap::new(),
+        people: match (&old.0.exposure, &new.0.exposure) {
+            (Some(o), Some(n)) => Some((o.summary.people, n.summary.people)),
+            _ => None,
+        },
         places: Vec::new(),
     };
     for key in keys {
@@ -186,6 +234,8 @@ fn build(old: &(RReport, BTreeMap<Key, Stats>), new: &(RReport, BTreeMap<Key, St
             new_records: n.records.len() as u64,
             old_findings: o.findings,
             new_findings: n.findings,
+            old_people: o.people.or((o.findings == 0).then_some(0)),
+            new_people: n.people.or((n.findings == 0).then_some(0)),
         });
     }
     if by_fp {
@@ -225,9 +275,13 @@ fn write_text(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
             ),
             _ => format!("{} → {} {unit}", r.old_values, r.new_values),
         };
+        let people = match (r.old_people, r.new_people) {
+            (Some(o), Some(n)) => format!("; people {o} → {n}"),
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "{:<9} {place}  {}: {change}; records {} → {}",
+            "{:<9} {place}  {}: {change}; records {} → {}{people}",
             r.status.to_uppercase(),
             r.kind,
             r.old_records,
@@ -240,6 +294,9 @@ fn write_text(d: &Diff, out: &mut dyn Write) -> std::io::Result<()> {
         .iter()
         .map(|(k, n)| format!("{k} {n}"))
         .collect();
+    if let Some((o, n)) = d.people {
+        writeln!(out, "distinct people exposed: {o} → {n}")?;
+    }
     writeln!(
         out,
         "{}: {} new, {} grown, {} shrunk, {} resolved, {} unknown (not scanned in NEW); \

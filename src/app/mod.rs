@@ -242,7 +242,14 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                      random per-run key they could never be linked with this run's"
                 );
             }
-            let ruleset = ruleset_hash(common, &cfg, &detectors, &region, min_confidence, &fp)?;
+            let settings = format!(
+                "{}|{}|{}|{:?}",
+                region,
+                min_confidence.as_str(),
+                extra.explain,
+                common.max_filesize
+            );
+            let ruleset = ruleset_hash(common, &cfg, &detectors, &settings, &fp)?;
             let cache = Cache::open(dir, &ruleset);
             if let Some(why) = &cache.invalidated
                 && !common.quiet
@@ -346,8 +353,7 @@ fn ruleset_hash(
     common: &ScanCommon,
     cfg: &Config,
     detectors: &[String],
-    region: &str,
-    min_confidence: Confidence,
+    settings: &str,
     fp: &Fingerprinter,
 ) -> Result<String> {
     let mut h = RulesetHasher::new();
@@ -385,12 +391,8 @@ fn ruleset_hash(
         h.add("config", &bytes);
     }
     h.add("detectors", detectors.join(",").as_bytes());
-    h.add("region", region.as_bytes());
-    h.add("min_confidence", min_confidence.as_str().as_bytes());
-    h.add(
-        "max_filesize",
-        format!("{:?}", common.max_filesize).as_bytes(),
-    );
+    // Region, minimum confidence, --explain, --max-filesize.
+    h.add("settings", settings.as_bytes());
     h.add("key", piiscan::baseline::key_check(fp).as_bytes());
     Ok(h.finish())
 }
