@@ -267,6 +267,93 @@ fn distinct_people_and_combinations_are_exact() {
 }
 
 #[test]
+fn structured_csv_combinations_and_plan_are_exact() {
+    use std::collections::BTreeMap;
+    let n = 300;
+    let ppl = people(n, 41);
+    let mut rng = ChaCha8Rng::seed_from_u64(42);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // customers.csv: every person, with mobile / dob / membership number sometimes empty.
+    let mut csv = String::from("email,mobile,dob,membership_number\n");
+    let mut combos: BTreeMap<Vec<&str>, usize> = BTreeMap::new();
+    let (mut dobs, mut kits) = (0usize, 0usize);
+    for p in &ppl {
+        let mobile = rng.gen_bool(0.7);
+        let dob = rng.gen_bool(0.8);
+        let ffn = rng.gen_bool(0.75);
+        let _ = writeln!(
+            csv,
+            "{},{},{},{}",
+            p.email,
+            if mobile { p.phone.as_str() } else { "" },
+            if dob { p.dob.as_str() } else { "" },
+            if ffn { p.ffn.as_str() } else { "" }
+        );
+        let mut kinds = vec!["email"];
+        if mobile {
+            kinds.push("phone");
+        }
+        if dob {
+            kinds.push("date_of_birth");
+            dobs += 1;
+        }
+        if ffn {
+            kinds.push("loyalty_number");
+        }
+        kits += usize::from(dob && ffn);
+        *combos.entry(kinds).or_default() += 1;
+    }
+    // marketing.csv: a tenth of them again, plus people nobody else holds.
+    let mut mk = String::from("email,mobile\n");
+    let extra = people(20, 43);
+    let again: Vec<&Person> = ppl.iter().filter(|_| rng.gen_bool(0.1)).collect();
+    // Phones from blocks the customers file does not use, distinct between the two groups.
+    for (p, block) in again
+        .iter()
+        .map(|p| (*p, "0491 571"))
+        .chain(extra.iter().map(|p| (p, "0491 572")))
+    {
+        let _ = writeln!(mk, "{},{}", p.email, p.phone.replace("0491 570", block));
+    }
+    *combos.entry(vec!["email", "phone"]).or_default() += again.len() + extra.len();
+    std::fs::write(dir.path().join("customers.csv"), csv).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("marketing.csv"), mk).unwrap_or_else(|e| panic!("{e}"));
+    let e = exposure_of(&[dir.path()]);
+    let got: BTreeMap<Vec<&str>, usize> = e
+        .combinations
+        .iter()
+        .map(|c| {
+            (
+                c.kinds.iter().map(|k| k.as_str()).collect(),
+                c.records as usize,
+            )
+        })
+        .collect();
+    assert_eq!(got, combos);
+    assert_eq!(e.summary.identity_kit_records as usize, kits);
+    // Emails link marketing's repeat people to customers; its extra people are new.
+    assert_eq!(e.summary.people as usize, n + extra.len());
+    let dob = e.inputs[0]
+        .places
+        .iter()
+        .find(|p| p.field.as_deref() == Some("dob"));
+    assert_eq!(
+        dob.map(|p| (p.values as usize, p.records as usize)),
+        Some((dobs, dobs))
+    );
+    // Best first action: generalise customers.csv's dob column. It removes 3 per DOB value,
+    // 3 per person exposed to a DOB (each row is a different person) and 10 per identity kit.
+    let first = &e.plan[0];
+    assert!(
+        matches!(&first.action, Action::GeneraliseDob { input, field: Some(f) }
+            if input.ends_with("customers.csv") && f == "dob"),
+        "{:?}",
+        first.action
+    );
+    assert_eq!(first.score, (6 * dobs + 10 * kits) as f64);
+}
+
+#[test]
 fn plan_first_action_is_the_known_best() {
     let c = Corpus::generate(11, 200, false);
     let e = exposure_of(&[c.root()]);
