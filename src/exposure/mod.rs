@@ -177,7 +177,10 @@ impl Weights {
     }
 }
 
-/// A kind as one bit of a `u16` set (11 kinds fit).
+// Kind sets are `u16` bit masks.
+const _: () = assert!(Kind::ALL.len() <= 16);
+
+/// A kind as one bit of a `u16` set.
 pub fn kind_bit(kind: Kind) -> u16 {
     1 << (Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u16)
 }

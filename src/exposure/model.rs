@@ -163,7 +163,10 @@ impl Model<'_> {
     }
 }
 
-pub(super) fn derive(state: State, weights: Weights) -> Exposure {
+pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
+    // A state read from a file is input: make every index below valid (a no-op for states
+    // built here or passed through `State::merge`).
+    state.sanitise();
     // Global people: union clusters' fingerprints across all inputs.
     let mut interner = Interner::default();
     let mut cluster_first: Vec<Vec<u32>> = Vec::with_capacity(state.inputs.len());

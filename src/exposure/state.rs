@@ -214,6 +214,24 @@ impl State {
     }
 }
 
+impl State {
+    /// Drops what [`State::check`] would complain about (out-of-range place indices, clusters
+    /// without fingerprints), so that deriving from an unchecked state read from a file can
+    /// never index out of bounds.
+    pub(super) fn sanitise(&mut self) {
+        for i in &mut self.inputs {
+            let n = i.places.len() as u32;
+            for s in &mut i.signatures {
+                s.places.retain(|&p| p < n);
+            }
+            i.clusters.retain(|c| !c.fingerprints.is_empty());
+            for c in &mut i.clusters {
+                c.places.retain(|&p| p < n);
+            }
+        }
+    }
+}
+
 /// Union-find over `u32` ids with path halving and union by size.
 #[derive(Debug, Default)]
 pub(super) struct UnionFind {

@@ -218,10 +218,21 @@ fn state_round_trips_through_json_and_rejects_bad_input() {
     assert!(serde_json::from_str::<Exposure>(&bad).is_err());
     let mut broken = e.state.clone();
     broken.inputs[0].clusters[0].places.push(99);
+    broken.inputs[0].signatures[0].places.push(7);
+    broken.inputs[0].clusters.push(Cluster {
+        fingerprints: Vec::new(),
+        places: vec![0],
+    });
     assert!(matches!(
-        State::merge([broken]),
+        State::merge([broken.clone()]),
         Err(MergeError::Inconsistent(..))
     ));
+    // Deriving from it anyway (a report read from a file) must not panic, and gives the
+    // numbers of the repaired state.
+    assert_eq!(
+        Exposure::derive(broken, Weights::default()).summary,
+        e.summary
+    );
 }
 
 #[test]
