@@ -35,7 +35,12 @@ fn main() {
     ] {
         let _ = writeln!(src, "/// Embedded `{}` files: (stem, contents).", ext);
         let _ = writeln!(src, "pub const {name}: &[(&str, &str)] = &[");
-        for (stem, path) in list(&dir, ext) {
+        let files = list(&dir, ext);
+        // A binary without detectors would report every tree as clean: refuse to build one.
+        if files.is_empty() {
+            panic!("no *.{ext} files in {}: piiscan cannot be built without them", dir.display());
+        }
+        for (stem, path) in files {
             println!("cargo:rerun-if-changed={path}");
             let _ = writeln!(src, "    ({stem:?}, include_str!({path:?})),");
         }

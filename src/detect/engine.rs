@@ -619,9 +619,10 @@ fn is_domain_byte(b: u8) -> bool {
 /// True when `text[s..e]` is not glued to a letter or digit on either side. An edge that is
 /// itself punctuation (`[at]`, `%40`, `ff#`) is its own boundary.
 fn word_bounded(text: &[u8], s: usize, e: usize) -> bool {
-    let left = s == 0 || !text[s].is_ascii_alphanumeric() || !text[s - 1].is_ascii_alphanumeric();
-    let right =
-        e >= text.len() || !text[e - 1].is_ascii_alphanumeric() || !text[e].is_ascii_alphanumeric();
+    // `_` joins words into identifiers: `RING` in `IORING_OFF_PBUF_RING` is not the word "ring".
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let left = s == 0 || !word(text[s]) || !word(text[s - 1]);
+    let right = e >= text.len() || !word(text[e - 1]) || !word(text[e]);
     left && right
 }
 

@@ -250,6 +250,15 @@ pub fn sniff(head: &[u8]) -> Option<&'static Csv> {
         if m < 2 || recs.len() < need || agree * 10 < recs.len() * 9 {
             continue;
         }
+        // A delimiter that mostly *ends* lines is a statement terminator (`pub const X: u32 = 1;`,
+        // `a = 1;`), not a field separator: code is not a two-column table.
+        let trailing_empty = recs
+            .iter()
+            .filter(|r| r.last().is_some_and(|&(s, e)| head[s..e].trim_ascii().is_empty()))
+            .count();
+        if trailing_empty * 2 > recs.len() {
+            continue;
+        }
         if best.is_none_or(|(_, bm)| m > bm) {
             best = Some((c, m));
         }

@@ -57,14 +57,15 @@ impl Format for Sql {
 pub fn sniff(head: &[u8]) -> bool {
     const FIRST: &[&str] = &[
         "set ", "create ", "insert ", "copy ", "drop ", "begin", "pragma ", "lock ", "alter ",
-        "use ", "start ", "replace ", "unlock ", "commit", "select ", "/*!",
+        "start ", "replace ", "unlock ", "commit", "select ", "/*!",
     ];
+    // Not `use `: Rust and C++ sources start with `use …;` / `using …;`, and a mysqldump that
+    // says `USE db` also carries its `-- MySQL dump` header or CREATE/INSERT statements first.
     const STRONG: &[&str] = &[
         "create table",
         "insert into",
         "insert ignore into",
         "replace into",
-        "copy ",
         "-- mysql dump",
         "-- mariadb dump",
         "-- postgresql database dump",
@@ -99,7 +100,9 @@ pub fn sniff(head: &[u8]) -> bool {
             }
             first_seen = true;
         }
-        strong |= STRONG.iter().any(|s| p.starts_with(s));
+        strong |= STRONG.iter().any(|s| p.starts_with(s))
+            || p.starts_with("copy ")
+                && memchr::memmem::find(&line.to_ascii_lowercase(), b"from stdin").is_some();
         if strong {
             return true;
         }
