@@ -31,6 +31,16 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if text.matches(':').count() < 2 {
         return Verdict::Invalid("too few colons for IPv6");
     }
+    // `rfc3966::phone_number`, `e164::Format`: a code path, not an address. Real addresses
+    // written in text have at least two groups (`fe80::1`, `2001:db8::`).
+    if c.after.first().is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
+        || c.before.last().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Verdict::Invalid("part of an identifier or code path");
+    }
+    if text.split(':').filter(|g| !g.is_empty()).count() < 2 {
+        return Verdict::Invalid("a single group is not an IPv6 address");
+    }
     match text.parse::<Ipv6Addr>() {
         Ok(ip) if ip.is_unspecified() => Verdict::Invalid("unspecified address"),
         Ok(ip) => Verdict::valid(ip.to_string()),
@@ -65,6 +75,9 @@ mod tests {
             ("12:30:45", "", "", false),
             ("::", "", "", false),
             ("00:1a:2b:3c:4d:5e", "", "", false),
+            ("3966::", "rfc", "phone_number", false),
+            ("beef::", "", "", false),
+            ("fe80::1", "", "", true),
         ] {
             assert_eq!(check(text, before, after), want, "{text}");
         }
