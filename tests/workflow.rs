@@ -111,6 +111,44 @@ fn staged_scans_the_index_and_only_added_lines() {
     assert!(places.contains(&("new.txt".into(), "credit_card".into(), 2)));
     assert!(places.iter().all(|p| p.0 != "unstaged.txt"));
     assert!(!places.contains(&("old.txt".into(), "email".into(), 1)));
+    // .piiscanignore and --exclude opt paths out, as in a walk.
+    write(d, ".piiscanignore", "fixtures/\n");
+    write(
+        d,
+        "fixtures/deep/f.txt",
+        format!("Customer email: {EMAIL}\n"),
+    );
+    git(d, &["add", ".piiscanignore", "fixtures"]);
+    let run = run_in(
+        d,
+        &[
+            "scan",
+            "--staged",
+            "--format",
+            "jsonl",
+            "--exclude",
+            "new.txt",
+        ],
+    );
+    let paths: Vec<&str> = run
+        .jsonl()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .map(|p| {
+            if p.starts_with("fixtures") {
+                "fixtures"
+            } else if p == "new.txt" {
+                "new.txt"
+            } else {
+                "other"
+            }
+        })
+        .collect();
+    assert!(
+        !paths.contains(&"fixtures") && !paths.contains(&"new.txt"),
+        "{}",
+        run.stdout
+    );
     // Paths limit the staged scan.
     let run = run_in(d, &["scan", "--staged", "--format", "jsonl", "old.txt"]);
     assert!(findings_of(&run).iter().all(|f| f["path"] == "old.txt"));

@@ -288,11 +288,11 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
             (results, roots)
         }
         Source::Staged(p) => {
-            let changes = staged::staged(p)?;
+            let changes = staged::staged(p, &common.exclude)?;
             (staged::scan(&scanner, changes), vec![":staged".to_string()])
         }
         Source::Since(rev, p) => {
-            let changes = staged::since(rev, p)?;
+            let changes = staged::since(rev, p, &common.exclude)?;
             (staged::scan(&scanner, changes), vec![format!("{rev}..")])
         }
     };

@@ -4,13 +4,17 @@
 //! :path`), never the working tree, so what is scanned is exactly what will be committed.
 //! `--since REV` compares REV with the working tree and reads files from the working tree. In
 //! both modes the whole file is scanned — so a CSV value still knows its column — but only
-//! findings on lines the diff adds (`git diff -U0` hunk headers) are kept.
+//! findings on lines the diff adds (`git diff -U0` hunk headers) are kept. `.piiscanignore`
+//! files and `--exclude` globs opt paths out as they do for a walk.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
+use ignore::gitignore::Gitignore;
+use ignore::overrides::{Override, OverrideBuilder};
 use rayon::prelude::*;
 
 use piiscan::detect::Scratch;
@@ -124,11 +128,78 @@ fn display_for(top: &Path, rel: &str) -> String {
     }
 }
 
-fn collect(diff_args: &[&str], pathspecs: &[PathBuf], staged: bool) -> Result<Vec<Change>> {
+/// Opt-outs that apply to a walk apply to changes too: `.piiscanignore` files (in the
+/// repository's directories, from the top down to the file's) and `--exclude` globs.
+struct OptOut {
+    top: PathBuf,
+    excludes: Option<Override>,
+    ignores: HashMap<PathBuf, Option<Gitignore>>,
+}
+
+impl OptOut {
+    fn new(top: &Path, excludes: &[String]) -> Result<OptOut> {
+        let excludes = if excludes.is_empty() {
+            None
+        } else {
+            let mut ob = OverrideBuilder::new(top);
+            for g in excludes {
+                ob.add(&format!("!{g}"))
+                    .with_context(|| format!("invalid --exclude glob {g:?}"))?;
+            }
+            Some(ob.build().context("invalid --exclude globs")?)
+        };
+        Ok(OptOut {
+            top: top.to_path_buf(),
+            excludes,
+            ignores: HashMap::new(),
+        })
+    }
+
+    fn excluded(&mut self, rel: &str) -> bool {
+        let abs = self.top.join(rel);
+        if let Some(ov) = &self.excludes
+            && ov.matched(&abs, false).is_ignore()
+        {
+            return true;
+        }
+        // The deepest .piiscanignore with an opinion decides, as in a walk.
+        let mut verdict = false;
+        let mut dir = self.top.clone();
+        let parts: Vec<&str> = rel.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let gi = self.ignores.entry(dir.clone()).or_insert_with(|| {
+                let f = dir.join(".piiscanignore");
+                f.is_file().then(|| Gitignore::new(&f).0)
+            });
+            if let Some(gi) = gi {
+                match gi.matched_path_or_any_parents(&abs, false) {
+                    ignore::Match::Ignore(_) => verdict = true,
+                    ignore::Match::Whitelist(_) => verdict = false,
+                    ignore::Match::None => {}
+                }
+            }
+            if i + 1 < parts.len() {
+                dir.push(part);
+            }
+        }
+        verdict
+    }
+}
+
+fn collect(
+    diff_args: &[&str],
+    pathspecs: &[PathBuf],
+    excludes: &[String],
+    staged: bool,
+) -> Result<Vec<Change>> {
     let top = toplevel()?;
     let top = std::fs::canonicalize(&top).unwrap_or(top);
+    let mut opt_out = OptOut::new(&top, excludes)?;
     let mut out = Vec::new();
     for (status, path, old) in changed(diff_args, pathspecs)? {
+        if opt_out.excluded(&path) {
+            continue;
+        }
         let spec_new = format!(":(top,literal){path}");
         let added = if status == b'A' {
             None
@@ -162,13 +233,14 @@ fn collect(diff_args: &[&str], pathspecs: &[PathBuf], staged: bool) -> Result<Ve
     Ok(out)
 }
 
-/// The staged changes (index vs HEAD; everything staged in a repository without commits).
-pub fn staged(pathspecs: &[PathBuf]) -> Result<Vec<Change>> {
-    collect(&["--cached"], pathspecs, true)
+/// The staged changes (index vs HEAD; everything staged in a repository without commits),
+/// minus `.piiscanignore`d and `--exclude`d paths.
+pub fn staged(pathspecs: &[PathBuf], excludes: &[String]) -> Result<Vec<Change>> {
+    collect(&["--cached"], pathspecs, excludes, true)
 }
 
-/// Changes between `rev` and the working tree.
-pub fn since(rev: &str, pathspecs: &[PathBuf]) -> Result<Vec<Change>> {
+/// Changes between `rev` and the working tree, minus `.piiscanignore`d and `--exclude`d paths.
+pub fn since(rev: &str, pathspecs: &[PathBuf], excludes: &[String]) -> Result<Vec<Change>> {
     // Resolve first, for a clear error on a bad revision.
     git(&[
         "rev-parse",
@@ -177,7 +249,7 @@ pub fn since(rev: &str, pathspecs: &[PathBuf]) -> Result<Vec<Change>> {
         &format!("{rev}^{{commit}}"),
     ])
     .with_context(|| format!("--since {rev:?} is not a commit"))?;
-    collect(&[rev], pathspecs, false)
+    collect(&[rev], pathspecs, excludes, false)
 }
 
 /// Scans every change in memory (in parallel) and keeps findings on added lines only.
