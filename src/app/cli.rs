@@ -169,7 +169,8 @@ pub struct ScanCommon {
 /// `piiscan scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Output format: text (people), json (one document), jsonl (one finding per line).
+    /// Output format: text (people), json (one document), jsonl (one finding per line), sarif
+    /// (code scanning), csv, markdown, html.
     #[arg(long, default_value = "text", value_parser = clap::builder::PossibleValuesParser::new(piiscan::report::FORMATS))]
     pub format: String,
     /// Write the report to FILE (atomically, mode 0600) instead of stdout.
@@ -204,7 +205,7 @@ pub struct ScanArgs {
     pub baseline: Option<PathBuf>,
     /// Reuse results for files unchanged (size, mtime, content hash) since the run that wrote
     /// the cache in DIR with the same ruleset. Needs a stable fingerprint key; not with --reveal.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["staged", "since"])]
     pub cache: Option<PathBuf>,
     /// What to scan and how.
     #[command(flatten)]
@@ -231,6 +232,12 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 
     #[test]
     fn sizes() {
