@@ -164,7 +164,9 @@ impl Corpus {
 
 fn scan(paths: &[&Path], format: &str) -> Run {
     let mut cmd = piiscan();
+    // --no-config: a piiscan.toml above the temp dir must not change the ground truth.
     cmd.arg("scan")
+        .arg("--no-config")
         .arg("--format")
         .arg(format)
         .arg("--color")
@@ -418,7 +420,7 @@ fn merged_shards_equal_one_scan() {
     let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     for (name, shard) in [("a.json", "shard1"), ("b.json", "shard2")] {
         let mut cmd = piiscan();
-        cmd.args(["scan", "--format", "json", "-o"])
+        cmd.args(["scan", "--no-config", "--format", "json", "-o"])
             .arg(out.path().join(name))
             .arg(c.root().join(shard));
         let run = Run::from(cmd.output().unwrap_or_else(|e| panic!("{e}")));
@@ -530,7 +532,8 @@ fn csv_markdown_and_text_show_the_exposure() {
     assert!(text.contains("Redaction plan"));
     assert!(text.contains("of the risk score."));
     let mut cmd = piiscan();
-    cmd.args(["scan", "--color", "always"]).arg(c.root());
+    cmd.args(["scan", "--no-config", "--color", "always"])
+        .arg(c.root());
     let coloured = Run::from(cmd.output().unwrap_or_else(|e| panic!("{e}")));
     assert!(coloured.stdout.contains("\x1b["));
 }

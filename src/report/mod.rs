@@ -370,6 +370,73 @@ mod tests {
         )
     }
 
+    /// A report whose path and field try to inject markup, formulas and terminal escapes.
+    fn hostile_report() -> Report {
+        use std::sync::Arc;
+        let path: Arc<str> = Arc::from("=cmd|' /C calc'!A0<script>alert(1)</script>\x1b[2J.csv");
+        let field: Arc<str> = Arc::from("<img src=x onerror=alert(2)>|[x](http://e)");
+        let fp = Fingerprinter::new(b"hostile-test-key");
+        let finding = |line: u64, kind: Kind, v: &str| Finding {
+            path: path.clone(),
+            line,
+            column: 1,
+            kind,
+            detector: Arc::from(kind.as_str()),
+            confidence: Confidence::High,
+            field: Some(field.clone()),
+            masked: "***".into(),
+            fingerprint: fp.fingerprint(kind, v),
+            record: Some(line),
+            explain: None,
+        };
+        let mut input = InputReport::not_scanned(path.clone(), Status::Scanned);
+        input.records = 2;
+        input.findings = vec![
+            finding(1, Kind::Email, "a@x.com"),
+            finding(2, Kind::Email, "b@x.com"),
+        ];
+        let failed = InputReport::not_scanned(
+            Arc::from("</td><script>x</script>"),
+            Status::Error("bad <b>".into()),
+        );
+        let mut r = empty_report();
+        r = Report::build(
+            vec![input, failed],
+            r.roots,
+            r.settings,
+            "t0".into(),
+            "t1".into(),
+        );
+        r
+    }
+
+    fn render(name: &str, r: &Report) -> String {
+        let mut out = Vec::new();
+        let ok = reporter(name, false).map(|rep| rep.write(r, &mut out));
+        assert!(matches!(ok, Some(Ok(()))), "{name}");
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn hostile_paths_cannot_inject() {
+        let r = hostile_report();
+        let html = render("html", &r);
+        assert_eq!(html.matches("<script").count(), 1, "only our own script");
+        assert!(!html.contains("<img"));
+        let md = render("markdown", &r);
+        assert!(!md.contains("<script") && !md.contains("<img") && !md.contains("](http"));
+        let text = render("text", &r);
+        assert!(!text.contains('\x1b'));
+        let csv = render("csv", &r);
+        assert!(
+            csv.lines()
+                .skip(1)
+                .all(|l| l.starts_with("\"'=") || l.starts_with("'="))
+        );
+        let sarif = render("sarif", &r);
+        assert!(sarif.contains("%3Cscript%3E"));
+    }
+
     #[test]
     fn registry_is_complete_and_sorted() {
         assert_eq!(FORMATS[0], "text");
