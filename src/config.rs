@@ -15,6 +15,7 @@
 //! patterns = ["ci/patterns"]         # extra pattern directories
 //! fail_on = "high"                   # or ["credit_card", "date_of_birth"], or "high,credit_card"
 //! baseline = ".piiscan-baseline.json"
+//! inline_allow = true                # honour `piiscan:allow` (turn off for audits of data)
 //!
 //! [kinds]
 //! disable = ["ip_address"]           # or enable = [...] to scan only those
@@ -124,6 +125,8 @@ pub struct RawConfig {
     pub fail_on: Option<RawFailOn>,
     /// Baseline file used by `scan` when `--baseline` is not given.
     pub baseline: Option<PathBuf>,
+    /// Honour `piiscan:allow` markers (default true).
+    pub inline_allow: Option<bool>,
     /// Kinds to scan.
     #[serde(default)]
     pub kinds: RawToggle,
@@ -190,7 +193,7 @@ impl FailOn {
 }
 
 /// A checked configuration (stage two). [`Config::default`] is "no file".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The file it came from.
     pub file: Option<PathBuf>,
@@ -204,6 +207,9 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// Baseline file, resolved against the file's directory.
     pub baseline: Option<PathBuf>,
+    /// Whether `piiscan:allow` markers are honoured (`inline_allow`, default true). Turn off for
+    /// audits of data (not code), where anyone who can write a row could hide it.
+    pub inline_allow: bool,
     /// Kinds to scan (None: all).
     pub kinds_enable: Option<Vec<Kind>>,
     /// Kinds never scanned.
@@ -220,6 +226,28 @@ pub struct Config {
     pub allow_paths: Option<GlobSet>,
     /// Risk weights per kind, for the exposure report.
     pub risk_weights: BTreeMap<Kind, f64>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            file: None,
+            min_confidence: None,
+            region: None,
+            pattern_dirs: Vec::new(),
+            fail_on: None,
+            baseline: None,
+            inline_allow: true,
+            kinds_enable: None,
+            kinds_disable: Vec::new(),
+            detectors_enable: None,
+            detectors_disable: Vec::new(),
+            allow_values: None,
+            allow_fingerprints: HashSet::new(),
+            allow_paths: None,
+            risk_weights: BTreeMap::new(),
+        }
+    }
 }
 
 fn invalid(file: &str, key: &str, message: &str) -> ConfigError {
@@ -395,6 +423,7 @@ impl Config {
             pattern_dirs: raw.patterns.iter().map(|p| base.join(p)).collect(),
             fail_on,
             baseline: raw.baseline.map(|p| base.join(p)),
+            inline_allow: raw.inline_allow.unwrap_or(true),
             kinds_enable,
             kinds_disable,
             detectors_enable: raw.detectors.enable,

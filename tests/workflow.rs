@@ -267,6 +267,9 @@ fn inline_suppression_on_the_line_in_any_comment_syntax() {
         .map(|(p, l)| (p.rsplit('/').next().unwrap(), l))
         .collect();
     assert_eq!(lines, vec![("a.csv", 2), ("b.ndjson", 2)], "{f:?}");
+    // An audit of data can refuse markers anyone writing a row could add.
+    write(dir.path(), "piiscan.toml", "inline_allow = false\n");
+    assert_eq!(scan_jsonl(dir.path(), &[]).jsonl().len(), 4);
 }
 
 #[test]

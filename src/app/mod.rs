@@ -267,7 +267,7 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
             explain: extra.explain,
             min_confidence,
             allow: Allow {
-                inline: true,
+                inline: cfg.inline_allow,
                 values: cfg.allow_values.clone(),
                 fingerprints: Arc::new(cfg.allow_fingerprints.clone()),
             },
