@@ -399,15 +399,14 @@ mod tests {
             Arc::from("</td><script>x</script>"),
             Status::Error("bad <b>".into()),
         );
-        let mut r = empty_report();
-        r = Report::build(
+        let base = empty_report();
+        Report::build(
             vec![input, failed],
-            r.roots,
-            r.settings,
+            base.roots,
+            base.settings,
             "t0".into(),
             "t1".into(),
-        );
-        r
+        )
     }
 
     fn render(name: &str, r: &Report) -> String {
