@@ -465,6 +465,14 @@ fn baseline_survives_reordering_and_catches_a_new_value_on_an_accepted_line() {
     assert_eq!(f[0]["kind"], "email");
     assert!(run.stderr.contains("1 stale"), "{}", run.stderr);
 
+    // A file that is gone leaves its entries stale.
+    write(d, "data/other.txt", CLEAN);
+    std::fs::rename(d.join("data/customers.csv"), d.join("moved.csv")).unwrap();
+    let run = run_in(d, &["scan", "--baseline", ".piiscan-baseline.json", "data"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("3 stale"), "{}", run.stderr);
+    std::fs::rename(d.join("moved.csv"), d.join("data/customers.csv")).unwrap();
+
     // Scanning from elsewhere (absolute path) matches the same entries.
     let run = scan_jsonl(&d.join("data"), &["--baseline", &bpath.to_string_lossy()]);
     assert_eq!(run.jsonl().len(), 1, "{}", run.stderr);

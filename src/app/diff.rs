@@ -341,3 +341,75 @@ pub fn run(args: &DiffArgs) -> Result<i32> {
     out.flush()?;
     Ok(if d.grew { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(
+        findings: &[(&str, &str, &str)],
+        errored: &[&str],
+    ) -> (RReport, BTreeMap<Key, Stats>) {
+        let findings: Vec<serde_json::Value> = findings
+            .iter()
+            .map(|(path, kind, fp)| {
+                serde_json::json!({"path": path, "field": null, "kind": kind, "fingerprint": fp})
+            })
+            .collect();
+        let inputs: Vec<serde_json::Value> = errored
+            .iter()
+            .map(|p| serde_json::json!({"path": p, "status": "error"}))
+            .collect();
+        let doc = serde_json::json!({
+            "settings": {"fingerprint_key": "provided"},
+            "key_id": "k",
+            "findings": findings,
+            "inputs": inputs,
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.json");
+        std::fs::write(&p, doc.to_string()).unwrap();
+        load(&p).unwrap()
+    }
+
+    #[test]
+    fn classes_and_growth() {
+        let old = report(
+            &[
+                ("a", "email", "1"),
+                ("b", "phone", "2"),
+                ("c", "email", "3"),
+                ("d", "email", "4"),
+            ],
+            &[],
+        );
+        let new = report(
+            &[("a", "email", "1"), ("a", "email", "5"), ("e", "iban", "6")],
+            &["c"],
+        );
+        let d = build(&old, &new);
+        let status: Vec<(&str, &str)> = d
+            .places
+            .iter()
+            .map(|r| (r.path.as_str(), r.status))
+            .collect();
+        assert_eq!(
+            status,
+            vec![
+                ("a", "grown"),
+                ("b", "resolved"),
+                ("c", "unknown"),
+                ("d", "resolved"),
+                ("e", "new")
+            ]
+        );
+        assert!(d.grew);
+        assert_eq!(d.distinct_values_added[&Kind::Email], 1);
+        assert_eq!(d.distinct_values_added[&Kind::Iban], 1);
+        // Same-size rotation of values is not growth, but the added value is counted.
+        let rotated = report(&[("a", "email", "9")], &[]);
+        let d = build(&report(&[("a", "email", "1")], &[]), &rotated);
+        assert!(!d.grew);
+        assert_eq!(d.distinct_values_added[&Kind::Email], 1);
+    }
+}
