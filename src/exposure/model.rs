@@ -462,11 +462,12 @@ fn plan(
         if linked == 0 || inputs[i].people != linked {
             continue;
         }
-        // `overlaps` is sorted by share, then shared people, then paths: the first full match
-        // (share 1) is the deterministic choice.
-        if let Some(o) = overlaps
+        // One candidate per input that holds all of them: which copy survives decides whether
+        // the deletion is still justified later (see the loop below). `overlaps` is sorted by
+        // share, then shared people, then paths, so the order is deterministic.
+        for o in overlaps
             .iter()
-            .find(|o| o.input == input.path && o.shared_people == linked)
+            .filter(|o| o.input == input.path && o.shared_people == linked)
         {
             candidates.push((
                 Action::DeleteInput {
@@ -477,14 +478,25 @@ fn plan(
             ));
         }
     }
+    // Inputs the plan has deleted: no later deletion may be justified by a copy that is gone,
+    // and an input is deleted at most once (else "delete A, it is in B; delete B, it is in A").
+    let mut deleted: Vec<&str> = Vec::new();
     let total = m.total();
     let mut used = vec![false; candidates.len()];
     let mut steps = Vec::new();
     let mut cumulative = 0.0;
     while steps.len() < m.w.max_actions {
         let mut best: Option<(usize, Delta)> = None;
-        for (c, (_, units)) in candidates.iter().enumerate() {
+        for (c, (action, units)) in candidates.iter().enumerate() {
             if used[c] {
+                continue;
+            }
+            if let Action::DeleteInput {
+                input,
+                duplicate_of,
+            } = action
+                && (deleted.contains(&duplicate_of.as_str()) || deleted.contains(&input.as_str()))
+            {
                 continue;
             }
             let d = m.evaluate(units);
@@ -494,6 +506,9 @@ fn plan(
         }
         let Some((c, d)) = best else { break };
         used[c] = true;
+        if let Action::DeleteInput { input, .. } = &candidates[c].0 {
+            deleted.push(input.as_str());
+        }
         m.apply(&candidates[c].1);
         cumulative += d.score;
         let action = candidates[c].0.clone();

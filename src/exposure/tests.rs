@@ -251,3 +251,24 @@ fn kit_rule_and_kind_bits() {
     };
     assert!(!none.is_identity_kit(u16::MAX));
 }
+
+/// Two copies of the same people: the plan may delete one, never both (each "justified" by the
+/// other).
+#[test]
+fn plan_never_deletes_both_copies_of_a_duplicate() {
+    use Kind::*;
+    let mut fs = Vec::new();
+    for path in ["a", "b"] {
+        for r in 0..5 {
+            fs.push(f(path, r, Email, Some("e"), &format!("p{r}@x.com")));
+            fs.push(f(path, r, Phone, Some("m"), &format!("+6140000000{r}")));
+        }
+    }
+    let e = derive(&[("a", 5), ("b", 5)], &fs);
+    let deletes = e
+        .plan
+        .iter()
+        .filter(|s| matches!(s.action, Action::DeleteInput { .. }))
+        .count();
+    assert!(deletes <= 1, "{:#?}", e.plan);
+}
