@@ -254,7 +254,10 @@ pub fn sniff(head: &[u8]) -> Option<&'static Csv> {
         // `a = 1;`), not a field separator: code is not a two-column table.
         let trailing_empty = recs
             .iter()
-            .filter(|r| r.last().is_some_and(|&(s, e)| head[s..e].trim_ascii().is_empty()))
+            .filter(|r| {
+                r.last()
+                    .is_some_and(|&(s, e)| head[s..e].trim_ascii().is_empty())
+            })
             .count();
         if trailing_empty * 2 > recs.len() {
             continue;
@@ -360,6 +363,8 @@ fn scan_with(
     w.refill(0, "CSV field")?;
     let recs = sample(&w.buf, delim, w.at_eof(), SAMPLE_RECORDS);
     let mut header = has_header(&w.buf, &recs);
+    // The header row is scanned (a wrong guess loses nothing) but is not a data record.
+    let had_header = header;
     let mut names: Vec<String> = Vec::new();
     let mut scratch = String::new();
     let (mut record, mut col, mut record_bytes) = (1u64, 0usize, 0u64);
@@ -432,7 +437,7 @@ fn scan_with(
         }
     }
     Ok(FormatStats {
-        records: record - 1 + u64::from(col > 0),
+        records: (record - 1 + u64::from(col > 0)).saturating_sub(u64::from(had_header)),
     })
 }
 
