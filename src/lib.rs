@@ -45,6 +45,7 @@ pub mod detect;
 pub mod exposure;
 pub mod finding;
 pub mod formats;
+pub mod redact;
 pub mod report;
 pub mod scan;
 pub mod unpack;

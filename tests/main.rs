@@ -4,5 +4,6 @@
 mod archives;
 mod common;
 mod exposure;
+mod redact;
 mod scan_cli;
 mod workflow;

@@ -1,0 +1,319 @@
+//! `piiscan redact SRC --out DST`: write minimised copies, verify them, write a receipt.
+//!
+//! Resolves flags into [`piiscan::redact::Rules`], runs [`Redactor::redact_tree`], re-scans the
+//! copies with [`verify::verify`], prints before/after exposure by kind, and returns the exit
+//! code: 2 if any input was not redacted or a copy could not be scanned, else 1 if a copy still
+//! holds a value the rules redact, else 0.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use piiscan::exposure::PlanStep;
+use piiscan::finding::{Confidence, Fingerprinter, Kind};
+use piiscan::redact::verify::{self, Receipt, Side, Verification};
+use piiscan::redact::{Action, DEFAULT_MAX_FILESIZE, FileStatus, Redactor, Rules, TreeOutcome};
+use piiscan::report::{self, escape_for_terminal};
+use piiscan::scan::{ScanOptions, Scanner};
+
+use super::cli::{DetectorArgs, MinConfidence, parse_size};
+use super::{EXIT_CLEAN, EXIT_FINDINGS, EXIT_INCOMPLETE};
+
+/// `piiscan redact`.
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// File or directory to redact. It is only read.
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// Directory the minimised copies are written to (created if needed; same relative paths).
+    /// Must not be SRC, inside it, or contain it.
+    #[arg(long = "out", value_name = "DST")]
+    pub out: PathBuf,
+    /// What to do with values: `KIND=ACTION` (`date_of_birth=generalise`),
+    /// `field:NAME=ACTION` (`field:email=tokenise`; NAME is a column, key path or
+    /// `table.column`, or its last part) or `field:NAME:KIND=ACTION`. ACTION is mask, tokenise,
+    /// generalise, drop or null. Repeatable; the most specific rule wins.
+    #[arg(long = "action", value_name = "RULE")]
+    pub actions: Vec<String>,
+    /// Apply the ranked redaction plan of this JSON report (`piiscan scan --format json`).
+    #[arg(long, value_name = "REPORT")]
+    pub plan: Option<PathBuf>,
+    /// With --plan: apply the first N steps.
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "plan")]
+    pub top: usize,
+    /// With --plan: the action for a plan step that redacts a place (date-of-birth steps always
+    /// generalise).
+    #[arg(long, value_name = "ACTION", default_value = "mask", requires = "plan")]
+    pub plan_action: String,
+    /// Action for values no rule names: an ACTION or `keep` [default: mask, or keep with --plan].
+    #[arg(long = "default", value_name = "ACTION")]
+    pub default_action: Option<String>,
+    /// Write a machine-readable receipt (JSON: digests, ruleset version, counts before/after,
+    /// actions; no values) to FILE (atomically, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub receipt: Option<PathBuf>,
+    /// Redact values at or above this confidence [default: piiscan.toml's `min_confidence`,
+    /// else medium].
+    #[arg(long, value_enum)]
+    pub min_confidence: Option<MinConfidence>,
+    /// File holding the key for tokens and fingerprints. Overrides PIISCAN_FINGERPRINT_KEY.
+    /// Without either, a random key is used and tokens only match within this run.
+    #[arg(long, value_name = "FILE")]
+    pub fingerprint_key_file: Option<PathBuf>,
+    /// Do not redact files larger than SIZE (they are listed as not redacted) [default: 512M].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_filesize: Option<u64>,
+    /// Print only the verdict line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Detector options.
+    #[command(flatten)]
+    pub detectors: DetectorArgs,
+}
+
+fn key(args: &RedactArgs) -> Result<(Fingerprinter, bool)> {
+    if let Some(path) = &args.fingerprint_key_file {
+        let key = std::fs::read(path)
+            .with_context(|| format!("reading fingerprint key file {}", path.display()))?;
+        if key.len() < 16 {
+            bail!(
+                "fingerprint key file {} holds {} bytes; use at least 16 random bytes",
+                path.display(),
+                key.len()
+            );
+        }
+        return Ok((Fingerprinter::new(&key), true));
+    }
+    if let Some(key) = std::env::var_os("PIISCAN_FINGERPRINT_KEY") {
+        let key = key.as_encoded_bytes();
+        if key.len() < 16 {
+            bail!(
+                "PIISCAN_FINGERPRINT_KEY holds {} bytes; use at least 16",
+                key.len()
+            );
+        }
+        return Ok((Fingerprinter::new(key), true));
+    }
+    let fp =
+        Fingerprinter::random().map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
+    Ok((fp, false))
+}
+
+fn parse_action(flag: &str, s: &str) -> Result<Action> {
+    Action::parse(s).with_context(|| {
+        format!("{flag} {s:?}: unknown action (use mask, tokenise, generalise, drop or null)")
+    })
+}
+
+fn load_plan(path: &Path) -> Result<Vec<PlanStep>> {
+    let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let plan = v.pointer("/exposure/plan").with_context(|| {
+        format!(
+            "{} has no exposure.plan (write it with `piiscan scan --format json`)",
+            path.display()
+        )
+    })?;
+    serde_json::from_value(plan.clone())
+        .with_context(|| format!("{}: exposure.plan has an unexpected shape", path.display()))
+}
+
+/// Resolves the rules from flags (see [`RedactArgs`]).
+fn rules(args: &RedactArgs) -> Result<(Rules, Vec<String>)> {
+    let mut rules = Rules::default();
+    for a in &args.actions {
+        rules.add_flag(a)?;
+    }
+    let mut not_applied = Vec::new();
+    if let Some(p) = &args.plan {
+        let plan = load_plan(p)?;
+        let action = parse_action("--plan-action", &args.plan_action)?;
+        not_applied = rules.add_plan(&plan, args.top, action);
+    }
+    rules.default = match args.default_action.as_deref() {
+        Some("keep") => None,
+        Some(s) => Some(parse_action("--default", s)?),
+        None if args.plan.is_some() => None,
+        None => Some(Action::Mask),
+    };
+    Ok((rules, not_applied))
+}
+
+/// Runs `piiscan redact`; returns the exit code.
+pub fn run(args: RedactArgs) -> Result<i32> {
+    let root = if args.src.is_dir() {
+        args.src.clone()
+    } else {
+        args.src
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let cfg = super::load_config(&args.detectors, &root)?;
+    let engine = super::build_engine(&args.detectors, &cfg)?;
+    let (fp, stable_key) = key(&args)?;
+    let (rules, not_applied) = rules(&args)?;
+    let min_confidence = match args.min_confidence {
+        Some(MinConfidence::Low) => Confidence::Low,
+        Some(MinConfidence::Medium) => Confidence::Medium,
+        Some(MinConfidence::High) => Confidence::High,
+        None => cfg.min_confidence.unwrap_or(Confidence::Medium),
+    };
+    let redactor = Redactor {
+        engine: &engine,
+        fingerprinter: &fp,
+        rules,
+        min_confidence,
+        max_filesize: args.max_filesize.unwrap_or(DEFAULT_MAX_FILESIZE),
+    };
+    let outcome = redactor.redact_tree(&args.src, &args.out)?;
+    let Redactor { rules, .. } = redactor;
+    let ruleset = verify::ruleset_version(&engine);
+    let scanner = Scanner::new(
+        engine,
+        fp.clone(),
+        ScanOptions {
+            min_confidence,
+            ..ScanOptions::default()
+        },
+    );
+    let verification = verify::verify(&scanner, &outcome, &rules);
+    let created = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let receipt = Receipt::new(
+        &outcome,
+        &verification,
+        &rules,
+        ruleset,
+        report::key_id(&fp),
+        created,
+    );
+    if let Some(path) = &args.receipt {
+        let mut json = serde_json::to_vec_pretty(&receipt)?;
+        json.push(b'\n');
+        report::write_atomic(path, &json)
+            .with_context(|| format!("writing receipt {}", path.display()))?;
+    }
+    let mut out = std::io::stdout().lock();
+    if !args.quiet {
+        print_summary(&mut out, &outcome, &verification, &not_applied, stable_key)?;
+    }
+    let not_redacted = outcome.not_redacted().count();
+    let verdict = if not_redacted > 0 || verification.after.errors > 0 {
+        EXIT_INCOMPLETE
+    } else if !verification.residual.is_empty() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    };
+    let written = outcome.files.len() - not_redacted;
+    let msg = match verdict {
+        EXIT_CLEAN => format!("verified: {written} copies hold no value the rules redact"),
+        EXIT_FINDINGS => format!(
+            "NOT VERIFIED: {} value(s) the rules redact remain in the copies",
+            verification.residual.iter().map(|r| r.count).sum::<u64>()
+        ),
+        _ => format!(
+            "INCOMPLETE: {not_redacted} input(s) not redacted, {} cop(ies) not fully scanned",
+            verification.after.errors
+        ),
+    };
+    writeln!(out, "{msg}")?;
+    Ok(verdict)
+}
+
+fn print_summary(
+    out: &mut dyn Write,
+    outcome: &TreeOutcome,
+    v: &Verification,
+    not_applied: &[String],
+    stable_key: bool,
+) -> Result<()> {
+    writeln!(
+        out,
+        "redact {} → {}",
+        escape_for_terminal(&outcome.src.display().to_string()),
+        escape_for_terminal(&outcome.dst.display().to_string())
+    )?;
+    for f in &outcome.files {
+        let path = escape_for_terminal(&f.path);
+        match &f.status {
+            FileStatus::Redacted => {
+                let changed: u64 = f.applied.values().flat_map(|m| m.values()).sum();
+                writeln!(
+                    out,
+                    "  written      {path} ({}, {}): {changed} value(s) changed, {} field(s) dropped",
+                    f.format.unwrap_or("?"),
+                    f.encoding.unwrap_or("?"),
+                    f.dropped_fields
+                )?;
+            }
+            FileStatus::NotRedacted(why) => {
+                writeln!(out, "  NOT REDACTED {path}: {}", escape_for_terminal(why))?;
+            }
+        }
+    }
+    for step in not_applied {
+        writeln!(
+            out,
+            "  plan step not applied (a copy cannot delete an input): {}",
+            escape_for_terminal(step)
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<16} {:>14} {:>14}   {:>14} {:>14}",
+        "kind", "values before", "distinct", "values after", "distinct"
+    )?;
+    let kinds: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| v.before.by_kind.contains_key(k) || v.after.by_kind.contains_key(k))
+        .collect();
+    let get = |s: &Side, k: Kind| s.by_kind.get(&k).copied().unwrap_or_default();
+    for k in kinds {
+        let (b, a) = (get(&v.before, k), get(&v.after, k));
+        writeln!(
+            out,
+            "{:<16} {:>14} {:>14}   {:>14} {:>14}",
+            k.as_str(),
+            b.values,
+            b.distinct,
+            a.values,
+            a.distinct
+        )?;
+    }
+    writeln!(
+        out,
+        "{:<16} {:>14} {:>14}   {:>14} {:>14}",
+        "total", v.before.values, v.before.distinct, v.after.values, v.after.distinct
+    )?;
+    writeln!(
+        out,
+        "people exposed: {} → {}; identity-kit records: {} → {}",
+        v.before.people,
+        v.after.people,
+        v.before.identity_kit_records,
+        v.after.identity_kit_records
+    )?;
+    for r in &v.residual {
+        writeln!(
+            out,
+            "  residual: {} {} value(s) in {} (lines {:?})",
+            r.count,
+            r.kind,
+            escape_for_terminal(&r.path),
+            r.lines
+        )?;
+    }
+    if !stable_key {
+        writeln!(
+            out,
+            "note: random key — tokens match only within this run (set PIISCAN_FINGERPRINT_KEY or --fingerprint-key-file)"
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! Verification: re-scan the copies with the same scanner, compare with the sources, and write
+//! the receipt.
+//!
+//! Both sides are scanned by [`Scanner::scan_source`] — the code path of `piiscan scan` — under
+//! the same display path (the path relative to SRC), so the numbers compare like for like and
+//! a value the redaction missed is reported exactly as a scan would report it. Only inputs that
+//! were written are compared; the rest are listed as not redacted.
+//!
+//! A **residual** is a finding in a copy that the rules would have changed (its input, field
+//! and kind get an action): the redaction did not remove something it was asked to. Findings
+//! of kinds the rules keep are counted in "after" but are not residuals.
+//!
+//! The [`Receipt`] holds digests, counts, rule descriptions and format names — never a value,
+//! masked or not, and never a field name found in the data (JSON keys can be email addresses).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{FileOutcome, FileStatus, Rules, TreeOutcome};
+use crate::detect::{Engine, Scratch, builtin};
+use crate::exposure::{Exposure, Weights};
+use crate::finding::{Finding, Kind};
+use crate::scan::{Scanner, Status};
+use crate::unpack::Source;
+
+/// Version of the receipt format.
+pub const RECEIPT_VERSION: u32 = 1;
+
+/// Per-kind counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct KindCount {
+    /// Values found.
+    pub values: u64,
+    /// Distinct values (keyed fingerprints).
+    pub distinct: u64,
+}
+
+/// Exposure of one side (sources or copies).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Side {
+    /// Inputs scanned.
+    pub inputs: u64,
+    /// Inputs that could not be scanned completely.
+    pub errors: u64,
+    /// Values found.
+    pub values: u64,
+    /// Distinct values.
+    pub distinct: u64,
+    /// Distinct people (see [`crate::exposure`]).
+    pub people: u64,
+    /// Records that are identity kits.
+    pub identity_kit_records: u64,
+    /// Per kind.
+    pub by_kind: BTreeMap<Kind, KindCount>,
+}
+
+/// Something the rules should have removed but a copy still holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Residual {
+    /// Path relative to SRC.
+    pub path: String,
+    /// Kind.
+    pub kind: Kind,
+    /// How many.
+    pub count: u64,
+    /// First lines where they sit (up to 10).
+    pub lines: Vec<u64>,
+}
+
+/// Before/after exposure and residuals.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Verification {
+    /// The sources of the inputs written.
+    pub before: Side,
+    /// The copies.
+    pub after: Side,
+    /// What the copies still hold that the rules redact.
+    pub residual: Vec<Residual>,
+}
+
+impl Verification {
+    /// No residual and every copy scanned completely.
+    pub fn passed(&self) -> bool {
+        self.residual.is_empty() && self.after.errors == 0
+    }
+}
+
+fn scan_file(
+    scanner: &Scanner,
+    path: &Path,
+    rel: &str,
+    scratch: &mut Scratch,
+) -> (Vec<Finding>, u64, bool) {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(_) => return (Vec::new(), 0, false),
+    };
+    let reports = scanner.scan_source(Arc::from(rel), Source::File(&mut file), scratch);
+    let mut ok = true;
+    let mut records = 0;
+    let mut findings = Vec::new();
+    for r in reports {
+        ok &= !matches!(r.status, Status::Error(_));
+        records += r.records;
+        findings.extend(r.findings);
+    }
+    (findings, records, ok)
+}
+
+fn side(inputs: &[(String, u64)], findings: &[Finding], errors: u64) -> Side {
+    let mut by_kind: BTreeMap<Kind, (u64, BTreeSet<&str>)> = BTreeMap::new();
+    for f in findings {
+        let e = by_kind.entry(f.kind).or_default();
+        e.0 += 1;
+        e.1.insert(&f.fingerprint);
+    }
+    let exposure = Exposure::from_findings(
+        inputs.iter().map(|(p, r)| (p.as_str(), *r)),
+        findings,
+        Weights::default(),
+    );
+    let by_kind: BTreeMap<Kind, KindCount> = by_kind
+        .into_iter()
+        .map(|(k, (v, d))| {
+            (
+                k,
+                KindCount {
+                    values: v,
+                    distinct: d.len() as u64,
+                },
+            )
+        })
+        .collect();
+    Side {
+        inputs: inputs.len() as u64,
+        errors,
+        values: by_kind.values().map(|c| c.values).sum(),
+        distinct: by_kind.values().map(|c| c.distinct).sum(),
+        people: exposure.summary.people,
+        identity_kit_records: exposure.summary.identity_kit_records,
+        by_kind,
+    }
+}
+
+/// Scans the source and the copy of every written input (see the module docs).
+pub fn verify(scanner: &Scanner, outcome: &TreeOutcome, rules: &Rules) -> Verification {
+    let root = if outcome.src.is_file() {
+        outcome
+            .src
+            .parent()
+            .map_or(outcome.src.clone(), Path::to_path_buf)
+    } else {
+        outcome.src.clone()
+    };
+    let mut scratch = Scratch::default();
+    let (mut before_f, mut after_f) = (Vec::new(), Vec::new());
+    let (mut before_in, mut after_in) = (Vec::new(), Vec::new());
+    let (mut before_err, mut after_err) = (0, 0);
+    for f in outcome
+        .files
+        .iter()
+        .filter(|f| matches!(f.status, FileStatus::Redacted))
+    {
+        let (fs, recs, ok) = scan_file(scanner, &root.join(&f.path), &f.path, &mut scratch);
+        before_f.extend(fs);
+        before_in.push((f.path.clone(), recs));
+        before_err += u64::from(!ok);
+        let (fs, recs, ok) = scan_file(scanner, &outcome.dst.join(&f.path), &f.path, &mut scratch);
+        after_f.extend(fs);
+        after_in.push((f.path.clone(), recs));
+        after_err += u64::from(!ok);
+    }
+    let mut residual: BTreeMap<(String, Kind), Residual> = BTreeMap::new();
+    for f in &after_f {
+        if rules.decide(&f.path, f.field.as_deref(), f.kind).is_none() {
+            continue;
+        }
+        let r = residual
+            .entry((f.path.to_string(), f.kind))
+            .or_insert_with(|| Residual {
+                path: f.path.to_string(),
+                kind: f.kind,
+                count: 0,
+                lines: Vec::new(),
+            });
+        r.count += 1;
+        if r.lines.len() < 10 {
+            r.lines.push(f.line);
+        }
+    }
+    Verification {
+        before: side(&before_in, &before_f, before_err),
+        after: side(&after_in, &after_f, after_err),
+        residual: residual.into_values().collect(),
+    }
+}
+
+/// The ruleset version: SHA-256 of the crate version, every detector in use (id, kind, pattern
+/// source, validator, context and header words, scoring settings) and the built-in word lists.
+pub fn ruleset_version(engine: &Engine) -> String {
+    let mut h = Sha256::new();
+    let mut add = |label: &str, bytes: &[u8]| {
+        for part in [label.as_bytes(), bytes] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+    };
+    add("version", env!("CARGO_PKG_VERSION").as_bytes());
+    for s in engine.specs() {
+        add("id", s.id.as_bytes());
+        add("kind", s.kind.as_str().as_bytes());
+        add("regex", s.regex_src.as_bytes());
+        add(
+            "rest",
+            format!(
+                "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+                s.validator.as_ref().map(|v| &v.0),
+                s.trigger,
+                s.context,
+                s.negative_context,
+                s.headers,
+                s.keywords,
+                s.require,
+                s.base,
+                s.window,
+                s.priority
+            )
+            .as_bytes(),
+        );
+    }
+    for (stem, text) in builtin::DICTS {
+        add(stem, text.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// The machine-readable receipt (see the module docs).
+#[derive(Debug, Serialize)]
+pub struct Receipt<'a> {
+    /// [`RECEIPT_VERSION`].
+    pub receipt_version: u32,
+    /// `piiscan`.
+    pub tool: &'static str,
+    /// Crate version.
+    pub version: &'static str,
+    /// When the receipt was made (RFC 3339, UTC).
+    pub created: String,
+    /// [`ruleset_version`].
+    pub ruleset: String,
+    /// Public id of the fingerprint / token key.
+    pub key_id: String,
+    /// Canonical source root.
+    pub source: &'a Path,
+    /// Canonical output root.
+    pub output: &'a Path,
+    /// The rules applied.
+    pub rules: &'a Rules,
+    /// Per input: status, digests, actions applied.
+    pub files: &'a [FileOutcome],
+    /// Exposure of the sources of the inputs written.
+    pub before: &'a Side,
+    /// Exposure of the copies.
+    pub after: &'a Side,
+    /// What the copies still hold that the rules redact.
+    pub residual: &'a [Residual],
+    /// Inputs not redacted.
+    pub not_redacted: u64,
+    /// No residuals, every copy scanned, every input redacted.
+    pub verified: bool,
+}
+
+impl<'a> Receipt<'a> {
+    /// A receipt for one run.
+    pub fn new(
+        outcome: &'a TreeOutcome,
+        verification: &'a Verification,
+        rules: &'a Rules,
+        ruleset: String,
+        key_id: String,
+        created: String,
+    ) -> Receipt<'a> {
+        let not_redacted = outcome.not_redacted().count() as u64;
+        Receipt {
+            receipt_version: RECEIPT_VERSION,
+            tool: "piiscan",
+            version: env!("CARGO_PKG_VERSION"),
+            created,
+            ruleset,
+            key_id,
+            source: &outcome.src,
+            output: &outcome.dst,
+            rules,
+            files: &outcome.files,
+            before: &verification.before,
+            after: &verification.after,
+            residual: &verification.residual,
+            not_redacted,
+            verified: verification.passed() && not_redacted == 0,
+        }
+    }
+}
