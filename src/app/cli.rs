@@ -29,6 +29,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// Combine the JSON reports of partial scans (same fingerprint key) into one report.
     Merge(super::merge::MergeArgs),
+    /// Write minimised copies of files and trees (mask, tokenise, generalise, drop, null), then
+    /// re-scan the copies to prove it.
+    Redact(super::redact::RedactArgs),
     /// Git hooks: `hook install` writes .git/hooks/pre-commit.
     #[command(subcommand)]
     Hook(HookCommand),

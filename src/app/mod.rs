@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diff;
 pub mod hook;
 pub mod merge;
+pub mod redact;
 pub mod staged;
 
 use std::io::{IsTerminal, Write};
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Baseline(BaselineCommand::Create(args)) => baseline::create(args),
         Command::Diff(args) => diff::run(&args),
         Command::Merge(args) => merge::run(args),
+        Command::Redact(args) => redact::run(args),
         Command::Hook(HookCommand::Install) => hook::install(),
         Command::Config(ConfigCommand::Check { file, detectors }) => {
             config_check(file.as_deref(), &detectors)
