@@ -445,31 +445,12 @@ fn scan_with(
 mod tests {
     use super::*;
 
-    type Row = (String, u64, u64, Option<String>, Option<u64>);
-
-    #[derive(Default)]
-    struct Collect(Vec<Row>);
-
-    impl CellSink for Collect {
-        fn cell(&mut self, c: &Cell<'_>) {
-            self.0.push((
-                String::from_utf8_lossy(c.text).into_owned(),
-                c.line,
-                c.column,
-                c.field.map(str::to_string),
-                c.record,
-            ));
-        }
-    }
+    use crate::formats::test_sink::Collect;
 
     fn run(delim: u8, text: &str) -> Result<Collect, FormatError> {
         let mut sink = Collect::default();
         scan_with(&mut text.as_bytes(), &mut sink, delim, MAX_RECORD)?;
         Ok(sink)
-    }
-
-    fn cell<'a>(c: &'a Collect, text: &str) -> &'a Row {
-        c.0.iter().find(|x| x.0 == text).unwrap()
     }
 
     #[test]
@@ -480,7 +461,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            cell(&c, "ann@example.com"),
+            c.find("ann@example.com"),
             &(
                 "ann@example.com".into(),
                 2,
@@ -489,13 +470,10 @@ mod tests {
                 Some(2)
             )
         );
-        assert_eq!(
-            (cell(&c, "1975-05-06").1, cell(&c, "1975-05-06").2),
-            (3, 30)
-        );
-        assert_eq!(cell(&c, "Lee, \"\"B\"\"").2, 2);
-        assert_eq!(cell(&c, "dob").3, None);
-        assert_eq!(cell(&c, "dob").4, Some(1));
+        assert_eq!((c.find("1975-05-06").1, c.find("1975-05-06").2), (3, 30));
+        assert_eq!(c.find("Lee, \"\"B\"\"").2, 2);
+        assert_eq!(c.find("dob").3, None);
+        assert_eq!(c.find("dob").4, Some(1));
     }
 
     #[test]
@@ -505,18 +483,18 @@ mod tests {
             "id\tnote\tphone\n1\t\"line one\nline two\"\t0491 570 156\r\n",
         )
         .unwrap();
-        let p = cell(&c, "0491 570 156");
+        let p = c.find("0491 570 156");
         assert_eq!((p.1, p.2, p.3.as_deref()), (3, 11, Some("phone")));
-        assert_eq!(cell(&c, "line one\nline two").1, 2);
-        assert_eq!(cell(&c, "line one\nline two").2, 4);
+        assert_eq!(c.find("line one\nline two").1, 2);
+        assert_eq!(c.find("line one\nline two").2, 4);
     }
 
     #[test]
     fn headerless_fields_are_numbered_columns() {
         let c = run(b',', "Ann,0491 570 156,x\nBob,0491 570 157,y\n").unwrap();
-        assert_eq!(cell(&c, "0491 570 157").3.as_deref(), Some("column 2"));
-        assert_eq!(cell(&c, "Ann").3.as_deref(), Some("column 1"));
-        assert_eq!(cell(&c, "Bob").4, Some(2));
+        assert_eq!(c.find("0491 570 157").3.as_deref(), Some("column 2"));
+        assert_eq!(c.find("Ann").3.as_deref(), Some("column 1"));
+        assert_eq!(c.find("Bob").4, Some(2));
     }
 
     #[test]

@@ -530,22 +530,7 @@ fn pop(stack: &mut Vec<Frame>, path: &mut String, expect: &mut Expect) {
 mod tests {
     use super::*;
 
-    type Row = (String, u64, u64, Option<String>, Option<u64>);
-
-    #[derive(Default)]
-    struct Collect(Vec<Row>);
-
-    impl CellSink for Collect {
-        fn cell(&mut self, c: &Cell<'_>) {
-            self.0.push((
-                String::from_utf8_lossy(c.text).into_owned(),
-                c.line,
-                c.column,
-                c.field.map(str::to_string),
-                c.record,
-            ));
-        }
-    }
+    use crate::formats::test_sink::Collect;
 
     fn run(text: &str) -> Result<(Collect, Outcome), FormatError> {
         let mut sink = Collect::default();
@@ -553,10 +538,6 @@ mod tests {
         let mut w = Window::new(&mut r, MAX_TOKEN);
         let o = parse(&mut w, &mut sink, MAX_DEPTH)?;
         Ok((sink, o))
-    }
-
-    fn find<'a>(c: &'a Collect, text: &str) -> &'a Row {
-        c.0.iter().find(|r| r.0 == text).unwrap()
     }
 
     #[test]
@@ -573,7 +554,7 @@ mod tests {
             ("email", 2, 29, Some("customer.contact"), 1),
         ];
         for (text, line, col, field, rec) in table {
-            let r = find(&c, text);
+            let r = c.find(text);
             assert_eq!(
                 (r.1, r.2, r.3.as_deref(), r.4),
                 (*line, *col, *field, Some(*rec)),
@@ -586,8 +567,8 @@ mod tests {
     #[test]
     fn ndjson_lines_are_records() {
         let (c, o) = run("{\"e\":\"x@example.com\"}\n\n{\"e\":\"y@example.com\"}\n").unwrap();
-        assert_eq!(find(&c, "y@example.com").4, Some(2));
-        assert_eq!(find(&c, "y@example.com").1, 3);
+        assert_eq!(c.find("y@example.com").4, Some(2));
+        assert_eq!(c.find("y@example.com").1, 3);
         assert_eq!(o.top_values, 2);
     }
 
@@ -597,7 +578,7 @@ mod tests {
         let r = &c.0[1];
         assert_eq!(r.0, "a  0491570156 é     \"x \"");
         assert_eq!(r.0.len(), r#"a\n0491570156 \u00e9\"x\""#.len());
-        assert_eq!(find(&c, "q@example.com").2, 41);
+        assert_eq!(c.find("q@example.com").2, 41);
     }
 
     #[test]
@@ -636,7 +617,7 @@ mod tests {
         doc.push_str("{\"last\":\"end@example.com\"}]");
         let (c, o) = run(&doc).unwrap();
         assert_eq!(o.records, 40_001);
-        let r = find(&c, "end@example.com");
+        let r = c.find("end@example.com");
         assert_eq!((r.1, r.2 as usize), (1, doc.len() - 17));
         assert_eq!(r.4, Some(40_001));
         assert_eq!(

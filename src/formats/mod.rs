@@ -181,3 +181,38 @@ mod tests {
         }
     }
 }
+
+/// A sink that records every cell, for the formats' table tests.
+#[cfg(test)]
+pub(crate) mod test_sink {
+    use super::{Cell, CellSink};
+
+    /// (text, line, column, field, record) of one cell.
+    pub type Row = (String, u64, u64, Option<String>, Option<u64>);
+
+    /// Collects cells as [`Row`]s.
+    #[derive(Default)]
+    pub struct Collect(pub Vec<Row>);
+
+    impl Collect {
+        /// The first cell whose text is `text`.
+        pub fn find(&self, text: &str) -> &Row {
+            self.0
+                .iter()
+                .find(|r| r.0 == text)
+                .unwrap_or_else(|| panic!("no cell {text:?} in {:?}", self.0))
+        }
+    }
+
+    impl CellSink for Collect {
+        fn cell(&mut self, c: &Cell<'_>) {
+            self.0.push((
+                String::from_utf8_lossy(c.text).into_owned(),
+                c.line,
+                c.column,
+                c.field.map(str::to_string),
+                c.record,
+            ));
+        }
+    }
+}

@@ -825,33 +825,12 @@ impl Parser {
 mod tests {
     use super::*;
 
-    type Row = (String, u64, u64, Option<String>, Option<u64>);
-
-    #[derive(Default)]
-    struct Collect(Vec<Row>);
-
-    impl CellSink for Collect {
-        fn cell(&mut self, c: &Cell<'_>) {
-            self.0.push((
-                String::from_utf8_lossy(c.text).into_owned(),
-                c.line,
-                c.column,
-                c.field.map(str::to_string),
-                c.record,
-            ));
-        }
-    }
+    use crate::formats::test_sink::Collect;
 
     fn run(text: &str) -> Result<(Collect, FormatStats), FormatError> {
         let mut sink = Collect::default();
         let stats = Sql.scan(&mut text.as_bytes(), &mut sink)?;
         Ok((sink, stats))
-    }
-
-    fn find<'a>(c: &'a Collect, text: &str) -> &'a Row {
-        c.0.iter()
-            .find(|r| r.0 == text)
-            .unwrap_or_else(|| panic!("no cell {text:?} in {:?}", c.0))
     }
 
     const MYSQL: &str = "-- MySQL dump 10.13\n/*!40101 SET NAMES utf8 */;\nCREATE TABLE `customers` (\n  `id` int NOT NULL,\n  `email` varchar(255) DEFAULT NULL,\n  `phone` varchar(20),\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;\nINSERT INTO `customers` VALUES (1,'a@example.com','0491 570 156'),(2,'O\\'Neil b@example.com',NULL);\nINSERT INTO `customers` (`phone`, `id`) VALUES ('0491 570 157', 3);\n";
@@ -867,7 +846,7 @@ mod tests {
             ("3", 10, 65, "customers.id", 3),
         ];
         for (text, line, col, field, rec) in table {
-            let r = find(&c, text);
+            let r = c.find(text);
             assert_eq!(
                 (r.1, r.2, r.3.as_deref(), r.4),
                 (*line, *col, Some(*field), Some(*rec)),
@@ -881,23 +860,23 @@ mod tests {
     fn pg_dump_copy_and_inserts() {
         let dump = "--\n-- PostgreSQL database dump\n--\nSET standard_conforming_strings = on;\nCREATE TABLE public.people (\n    id integer NOT NULL,\n    email text,\n    dob date\n);\nCOPY public.people (id, email, dob) FROM stdin;\n1\tc@example.com\t1980-02-03\n2\t\\N\tline\\nbreak\n\\.\nINSERT INTO public.people (id, email, dob) VALUES (3, 'it''s d@example.com', '1990-01-01');\nINSERT INTO public.people VALUES (4, E'x\\ty@example.com', NULL);\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\nCOMMENT ON TABLE people IS 'z@example.com';\n";
         let (c, stats) = run(dump).unwrap();
-        let r = find(&c, "c@example.com");
+        let r = c.find("c@example.com");
         assert_eq!(
             (r.1, r.2, r.3.as_deref(), r.4),
             (11, 3, Some("people.email"), Some(1))
         );
-        assert_eq!(find(&c, "1980-02-03").3.as_deref(), Some("people.dob"));
-        assert_eq!(find(&c, "line  break").3.as_deref(), Some("people.dob"));
-        let r = find(&c, "it 's d@example.com");
+        assert_eq!(c.find("1980-02-03").3.as_deref(), Some("people.dob"));
+        assert_eq!(c.find("line  break").3.as_deref(), Some("people.dob"));
+        let r = c.find("it 's d@example.com");
         assert_eq!(
             (r.1, r.2, r.3.as_deref(), r.4),
             (14, 56, Some("people.email"), Some(3))
         );
         assert_eq!(
-            find(&c, "x  y@example.com").3.as_deref(),
+            c.find("x  y@example.com").3.as_deref(),
             Some("people.email")
         );
-        assert_eq!(find(&c, "z@example.com").3, None);
+        assert_eq!(c.find("z@example.com").3, None);
         assert_eq!(stats.records, 4);
     }
 
@@ -905,8 +884,8 @@ mod tests {
     fn sqlite_dump() {
         let dump = "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE users(id INTEGER PRIMARY KEY, \"e mail\" TEXT, card TEXT);\nINSERT INTO users VALUES(1,'e@example.com','4111111111111111');\nINSERT INTO \"users\" VALUES(2,'f@example.com',4111111111111111);\nCOMMIT;\n";
         let (c, _) = run(dump).unwrap();
-        assert_eq!(find(&c, "e@example.com").3.as_deref(), Some("users.e mail"));
-        let r = find(&c, "4111111111111111");
+        assert_eq!(c.find("e@example.com").3.as_deref(), Some("users.e mail"));
+        let r = c.find("4111111111111111");
         assert_eq!(r.3.as_deref(), Some("users.card"));
         assert_eq!(c.0.iter().filter(|r| r.0 == "4111111111111111").count(), 2);
     }
@@ -940,7 +919,7 @@ mod tests {
         dump.push_str("('last@example.com');\n");
         let (c, stats) = run(&dump).unwrap();
         assert_eq!(stats.records, 60_001);
-        let r = find(&c, "last@example.com");
+        let r = c.find("last@example.com");
         assert_eq!((r.1, r.2 as usize, r.4), (1, dump.len() - 19, Some(60_001)));
     }
 
