@@ -8,7 +8,6 @@
 //! input could not be scanned (the merged scan is incomplete), else 1 if there are findings,
 //! else 0.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -75,35 +74,7 @@ pub fn run(args: MergeArgs) -> Result<i32> {
             bail!("cannot merge: {e}{file}");
         }
     };
-    let color = match args.color.as_str() {
-        "always" => true,
-        "never" => false,
-        "auto" => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-        other => bail!("--color must be auto, always or never (got {other:?})"),
-    };
-    let Some(reporter) = report::reporter(&args.format, color) else {
-        bail!("unknown format {}", args.format);
-    };
-    match &args.output {
-        Some(path) => {
-            let mut buf = Vec::new();
-            reporter.write(&merged, &mut buf)?;
-            report::write_atomic(path, &buf)
-                .with_context(|| format!("writing merged report to {}", path.display()))?;
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = reporter.write(&merged, &mut out).and_then(|_| out.flush())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                return Err(e).context("writing merged report to stdout");
-            }
-        }
-    }
+    super::emit_report(&merged, &args.format, &args.color, args.output.as_deref())?;
     Ok(if merged.totals.errors > 0 {
         EXIT_INCOMPLETE
     } else if merged.totals.findings > 0 {

@@ -462,36 +462,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
             eprintln!("piiscan: {n}");
         }
     }
-    let color = match args.color.as_str() {
-        "always" => true,
-        "never" => false,
-        "auto" => {
-            args.output.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-        other => bail!("--color must be auto, always or never (got {other:?})"),
-    };
-    let Some(reporter) = report::reporter(&args.format, color) else {
-        bail!("unknown format {}", args.format);
-    };
-    match &args.output {
-        Some(path) => {
-            let mut buf = Vec::new();
-            reporter.write(&report, &mut buf)?;
-            report::write_atomic(path, &buf)
-                .with_context(|| format!("writing report to {}", path.display()))?;
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = reporter.write(&report, &mut out).and_then(|_| out.flush()) {
-                // A closed pipe (`| head`) is not a failure of the scan.
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(e).context("writing report to stdout");
-                }
-            }
-        }
-    }
+    emit_report(&report, &args.format, &args.color, args.output.as_deref())?;
     Ok(if report.totals.errors > 0 {
         EXIT_INCOMPLETE
     } else if report.findings.iter().any(|f| policy.fails(f)) {
@@ -499,4 +470,45 @@ fn scan(args: ScanArgs) -> Result<i32> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// Writes `report` in `format` to `output` (atomically, 0600) or to stdout. `color` is
+/// `auto|always|never`; `auto` means stdout is a terminal and `NO_COLOR` is unset. A closed pipe
+/// (`| head`) is not a failure.
+pub fn emit_report(
+    report: &piiscan::report::Report,
+    format: &str,
+    color: &str,
+    output: Option<&Path>,
+) -> Result<()> {
+    let color = match color {
+        "always" => true,
+        "never" => false,
+        "auto" => {
+            output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+        other => bail!("--color must be auto, always or never (got {other:?})"),
+    };
+    let Some(reporter) = report::reporter(format, color) else {
+        bail!("unknown format {format}");
+    };
+    match output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            reporter.write(report, &mut buf)?;
+            report::write_atomic(path, &buf)
+                .with_context(|| format!("writing report to {}", path.display()))?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = reporter.write(report, &mut out).and_then(|_| out.flush())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e).context("writing report to stdout");
+            }
+        }
+    }
+    Ok(())
 }
