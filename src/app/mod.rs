@@ -140,8 +140,10 @@ fn config_check(file: Option<&Path>, args: &DetectorArgs) -> Result<i32> {
     Ok(EXIT_CLEAN)
 }
 
-fn fingerprinter(common: &ScanCommon) -> Result<(Fingerprinter, &'static str)> {
-    if let Some(path) = &common.fingerprint_key_file {
+/// The fingerprint key: `key_file`, else `PIISCAN_FINGERPRINT_KEY`, else a random per-run key.
+/// Returns the fingerprinter and `"provided"` or `"random"`.
+fn fingerprinter(key_file: Option<&Path>) -> Result<(Fingerprinter, &'static str)> {
+    if let Some(path) = key_file {
         let key = std::fs::read(path)
             .with_context(|| format!("reading fingerprint key file {}", path.display()))?;
         if key.len() < 16 {
@@ -223,7 +225,7 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
     let cfg = load_config(&common.detectors, &config_root(paths))?;
     let engine = build_engine(&common.detectors, &cfg)?;
     let detectors: Vec<String> = engine.specs().iter().map(|s| s.id.clone()).collect();
-    let (fp, key_kind) = fingerprinter(common)?;
+    let (fp, key_kind) = fingerprinter(common.fingerprint_key_file.as_deref())?;
     let min_confidence = match common.min_confidence {
         Some(MinConfidence::Low) => Confidence::Low,
         Some(MinConfidence::Medium) => Confidence::Medium,

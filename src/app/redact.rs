@@ -8,11 +8,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Args;
 
 use piiscan::exposure::PlanStep;
-use piiscan::finding::{Confidence, Fingerprinter, Kind};
+use piiscan::finding::{Confidence, Kind};
 use piiscan::redact::verify::{self, Receipt, Side, Verification};
 use piiscan::redact::{Action, DEFAULT_MAX_FILESIZE, FileStatus, Redactor, Rules, TreeOutcome};
 use piiscan::report::{self, escape_for_terminal};
@@ -73,34 +73,6 @@ pub struct RedactArgs {
     pub detectors: DetectorArgs,
 }
 
-fn key(args: &RedactArgs) -> Result<(Fingerprinter, bool)> {
-    if let Some(path) = &args.fingerprint_key_file {
-        let key = std::fs::read(path)
-            .with_context(|| format!("reading fingerprint key file {}", path.display()))?;
-        if key.len() < 16 {
-            bail!(
-                "fingerprint key file {} holds {} bytes; use at least 16 random bytes",
-                path.display(),
-                key.len()
-            );
-        }
-        return Ok((Fingerprinter::new(&key), true));
-    }
-    if let Some(key) = std::env::var_os("PIISCAN_FINGERPRINT_KEY") {
-        let key = key.as_encoded_bytes();
-        if key.len() < 16 {
-            bail!(
-                "PIISCAN_FINGERPRINT_KEY holds {} bytes; use at least 16",
-                key.len()
-            );
-        }
-        return Ok((Fingerprinter::new(key), true));
-    }
-    let fp =
-        Fingerprinter::random().map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
-    Ok((fp, false))
-}
-
 fn parse_action(flag: &str, s: &str) -> Result<Action> {
     Action::parse(s).with_context(|| {
         format!("{flag} {s:?}: unknown action (use mask, tokenise, generalise, drop or null)")
@@ -153,7 +125,8 @@ pub fn run(args: RedactArgs) -> Result<i32> {
     };
     let cfg = super::load_config(&args.detectors, &root)?;
     let engine = super::build_engine(&args.detectors, &cfg)?;
-    let (fp, stable_key) = key(&args)?;
+    let (fp, key_kind) = super::fingerprinter(args.fingerprint_key_file.as_deref())?;
+    let stable_key = key_kind == "provided";
     let (rules, not_applied) = rules(&args)?;
     let min_confidence = match args.min_confidence {
         Some(MinConfidence::Low) => Confidence::Low,
