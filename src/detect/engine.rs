@@ -24,7 +24,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use std::sync::Arc;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::{CaptureLocations, Regex};
 use thiserror::Error;
 
 use super::score::{self, Evidence};
@@ -92,12 +95,22 @@ pub struct Hit {
 }
 
 /// Per-thread scratch space, reused across cells so the hot path does not allocate.
+///
+/// It also holds this thread's own clones of the detectors' regexes. A `regex::bytes::Regex`
+/// keeps its search caches in an internal pool: the first thread to use a regex gets a
+/// lock-free fast path and every other thread takes a mutex-guarded slow path on every search
+/// (measured: `Pool::get_slow` in the profile, and `-j2` no faster than `-j1`). Cloning a
+/// regex gives the clone a pool of its own, so each thread searching its own clones never
+/// contends.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    fields: HashMap<String, FieldInfo>,
+    fields: HashMap<String, Arc<FieldInfo>>,
+    last_field: Option<(String, Arc<FieldInfo>)>,
     ctx_flags: Vec<u8>,
     touched: Vec<u16>,
     cands: Vec<Hit>,
+    regexes: Vec<Regex>,
+    locs: Vec<Option<CaptureLocations>>,
 }
 
 const FLAG_CTX: u8 = 1;
@@ -214,9 +227,13 @@ impl Engine {
         if scratch.ctx_flags.len() != self.specs.len() {
             scratch.ctx_flags = vec![0; self.specs.len()];
         }
+        if scratch.regexes.len() != self.specs.len() {
+            scratch.regexes = self.specs.iter().map(|s| s.regex.clone()).collect();
+            scratch.locs = vec![None; self.specs.len()];
+        }
         let finfo = match field {
             Some(f) => self.field_info(f, scratch),
-            None => FieldInfo::default(),
+            None => Arc::new(FieldInfo::default()),
         };
         let mut cands = std::mem::take(&mut scratch.cands);
         cands.clear();
@@ -355,7 +372,7 @@ impl Engine {
         core: Range<usize>,
         finfo: &FieldInfo,
         explain: bool,
-        scratch: &Scratch,
+        scratch: &mut Scratch,
         cands: &mut Vec<Hit>,
     ) {
         let spec = &self.specs[d as usize];
@@ -374,9 +391,16 @@ impl Engine {
         }
         let hay = &text[..win.end];
         let mut pos = win.start;
-        let mut locs = spec.regex.capture_locations();
+        let regex = &scratch.regexes[d as usize];
+        let locs = scratch.locs[d as usize].get_or_insert_with(|| regex.capture_locations());
         while pos <= hay.len() {
-            let Some(whole) = spec.regex.captures_read_at(&mut locs, hay, pos) else {
+            // Capture groups cost a second, slower engine pass after the DFA finds the match:
+            // ask for them only when the pattern has a `value` group.
+            let found = match spec.value_group {
+                None => regex.find_at(hay, pos),
+                Some(_) => regex.captures_read_at(locs, hay, pos),
+            };
+            let Some(whole) = found else {
                 break;
             };
             // A `value` group, when the pattern has one, is the reported span: "Dear (Jane)".
@@ -462,9 +486,18 @@ impl Engine {
         }
     }
 
-    fn field_info(&self, field: &str, scratch: &mut Scratch) -> FieldInfo {
-        if let Some(fi) = scratch.fields.get(field) {
+    fn field_info(&self, field: &str, scratch: &mut Scratch) -> Arc<FieldInfo> {
+        // Cells of one column arrive in runs in text and SQL, and every row repeats the same
+        // few fields in CSV: check the last one before hashing.
+        if let Some((f, fi)) = &scratch.last_field
+            && f == field
+        {
             return fi.clone();
+        }
+        if let Some(fi) = scratch.fields.get(field) {
+            let fi = fi.clone();
+            scratch.last_field = Some((field.to_string(), fi.clone()));
+            return fi;
         }
         let norm = normalise_field(field);
         let words = field_words(field);
@@ -495,6 +528,7 @@ impl Engine {
         if scratch.fields.len() > 4096 {
             scratch.fields.clear();
         }
+        let fi = Arc::new(fi);
         scratch.fields.insert(field.to_string(), fi.clone());
         fi
     }

@@ -4,6 +4,8 @@ use phonenumber::{Mode, country, metadata::DATABASE};
 
 use super::{Candidate, Ctx, Verdict, digits};
 
+mod fast;
+
 /// NANP regions write national numbers without a trunk prefix.
 const NO_TRUNK_PREFIX: &[&str] = &["US", "CA"];
 
@@ -127,6 +129,14 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
 }
 
 fn parse_valid(region: Option<country::Id>, s: &str) -> Option<String> {
+    if let Some(decided) = fast::parse_valid(region.as_ref().map(|r| r.as_ref()), s) {
+        return decided;
+    }
+    slow_parse_valid(region, s)
+}
+
+/// The `phonenumber` crate's own parse + validity check: the reference [`fast`] must agree with.
+fn slow_parse_valid(region: Option<country::Id>, s: &str) -> Option<String> {
     let n = phonenumber::parse(region, s).ok()?;
     if !phonenumber::is_valid(&n) {
         return None;
@@ -248,5 +258,67 @@ mod delimiter_tests {
                 "{before}|{after}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod fast_tests {
+    use super::*;
+
+    /// The fast path must agree with the `phonenumber` crate on every number it decides.
+    #[test]
+    fn fast_path_agrees_with_phonenumber() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let prefixes = [
+            "", "0", "04", "02", "03", "07", "08", "01", "020", "07911", "0800", "1", "2", "5",
+            "61", "44", "001", "0011", "00",
+        ];
+        let codes = [
+            "1", "44", "61", "64", "49", "33", "91", "55", "39", "7", "81", "86", "800", "979",
+            "353", "27", "34", "31", "65", "852", "971", "380", "1242", "1876", "0",
+        ];
+        let regions = [
+            None,
+            Some(country::Id::AU),
+            Some(country::Id::GB),
+            Some(country::Id::US),
+            Some(country::Id::CA),
+            Some(country::Id::DE),
+            Some(country::Id::NZ),
+            Some(country::Id::IN),
+            Some(country::Id::IT),
+            Some(country::Id::AR),
+            Some(country::Id::BR),
+        ];
+        let (mut decided, mut total) = (0, 0);
+        for i in 0..30_000 {
+            let region = regions[i % regions.len()];
+            let len = 5 + next(11) as usize;
+            let mut s = match region {
+                None => format!("+{}", codes[next(codes.len() as u64) as usize]),
+                Some(_) => prefixes[next(prefixes.len() as u64) as usize].to_string(),
+            };
+            while s.trim_start_matches('+').len() < len {
+                s.push(char::from(b'0' + next(10) as u8));
+            }
+            total += 1;
+            let r = region.as_ref().map(|r| r.as_ref());
+            if let Some(fast) = fast::parse_valid(r, &s) {
+                decided += 1;
+                assert_eq!(fast, slow_parse_valid(region, &s), "{region:?} {s}");
+            }
+        }
+        // The fast path must actually take most inputs (the generator deliberately includes
+        // shapes it hands back: national numbers starting with an IDD or the country code).
+        assert!(
+            decided * 4 > total * 3,
+            "fast path decided {decided} of {total}"
+        );
     }
 }
