@@ -13,8 +13,13 @@
 //! * nesting depth of containers;
 //! * expansion ratio of each decompression layer (bytes out ≤ ratio × bytes in + 1 MiB);
 //! * total bytes expanded from one top-level input (zip bombs with overlapping entries);
-//! * members per archive;
-//! * the size of a zip that must be spooled.
+//! * members per archive, and members of one top-level input at all nesting levels together
+//!   (a 42.zip-style fan-out is cut after that many);
+//! * zips whose members overlap or share compressed data are refused (Fifield's non-recursive
+//!   zip bomb) before any member is expanded;
+//! * the size of a zip that must be spooled;
+//! * decoder memory: zstd windows and xz dictionaries up to 64 MiB at the top level, 16 MiB
+//!   inside a container (a stack of nested streams holds one window each).
 
 use std::cell::Cell;
 use std::io::{self, Read};
@@ -87,7 +92,7 @@ pub struct Limits {
     pub max_ratio: u64,
     /// Bytes that may be expanded from one top-level input, all layers and members together.
     pub max_total: u64,
-    /// Members per archive.
+    /// Members per archive, and per top-level input at all nesting levels together.
     pub max_members: u64,
     /// Largest zip that is spooled to a temp file for random access.
     pub max_spool: u64,
@@ -105,17 +110,41 @@ impl Default for Limits {
     }
 }
 
-/// Shared accounting for one top-level input: total expanded bytes, and the first cap hit.
+/// Shared accounting for one top-level input: total expanded bytes, members opened at every
+/// nesting level, the first cap hit, and whether a budget-wide cap ended the input.
 #[derive(Debug, Default)]
 pub struct Budget {
     expanded: Cell<u64>,
+    members: Cell<u64>,
     hit: Cell<Option<&'static str>>,
+    exhausted: Cell<Option<&'static str>>,
 }
 
 impl Budget {
-    /// The cap that stopped expansion, if any.
+    /// The first cap hit while expanding this input, if any (a ratio cap in one member
+    /// included: see [`Budget::exhausted`] for caps that end the whole input).
     pub fn cap_hit(&self) -> Option<&'static str> {
         self.hit.get()
+    }
+
+    /// The budget-wide cap ([`TOTAL_CAP`], [`MEMBER_CAP`]) that ended this input, if any: once
+    /// set, nothing more of the input is opened.
+    pub fn exhausted(&self) -> Option<&'static str> {
+        self.exhausted.get()
+    }
+
+    /// Counts one archive member (at any depth) against `limits.max_members`. `Err` with
+    /// [`MEMBER_CAP`] once more members than that were met in this top-level input, so a
+    /// 42.zip-style fan-out (16 members of 16 members of ...) is cut after a bounded number.
+    pub fn count_member(&self, limits: &Limits) -> Result<(), &'static str> {
+        let n = self.members.get() + 1;
+        self.members.set(n);
+        if n > limits.max_members {
+            self.trip(MEMBER_CAP);
+            self.exhausted.set(Some(MEMBER_CAP));
+            return Err(MEMBER_CAP);
+        }
+        Ok(())
     }
 
     fn trip(&self, what: &'static str) -> io::Error {
@@ -180,6 +209,11 @@ impl<'b, R: Read> Guarded<'b, R> {
 pub const RATIO_CAP: &str = "archive expansion ratio cap hit (possible decompression bomb)";
 /// The message of the total cap.
 pub const TOTAL_CAP: &str = "archive total expanded bytes cap hit (possible decompression bomb)";
+/// The message of the member cap (all nesting levels of one input together).
+pub const MEMBER_CAP: &str = "archive member cap hit (too many members at all nesting levels)";
+/// The message for a zip whose members share or overlap their compressed data.
+pub const OVERLAP_CAP: &str =
+    "zip members overlap or share their data (overlapping-entry zip bomb; not opened)";
 
 impl<R: Read> Read for Guarded<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -196,21 +230,46 @@ impl<R: Read> Read for Guarded<'_, R> {
             return Err(self.budget.trip(RATIO_CAP));
         }
         if total > self.limits.max_total {
+            self.budget.exhausted.set(Some(TOTAL_CAP));
             return Err(self.budget.trip(TOTAL_CAP));
         }
         Ok(n)
     }
 }
 
+/// Largest zstd window / xz dictionary accepted for a compressed stream at the top level.
+pub const TOP_WINDOW: u64 = 64 << 20;
+/// Largest zstd window / xz dictionary accepted for a compressed stream inside a container: a
+/// stack of nested streams holds one window each, so the depth cap alone would allow
+/// 5 × 64 MiB. Covers zstd levels up to 19 and xz presets up to -7.
+pub const NESTED_WINDOW: u64 = 16 << 20;
+
+/// The window / dictionary cap for a compressed stream opened at container `depth`.
+pub fn window_limit(depth: u32) -> u64 {
+    if depth == 0 {
+        TOP_WINDOW
+    } else {
+        NESTED_WINDOW
+    }
+}
+
 /// Opens a single-stream decompressor of `kind` over `inner`. Memory-bounded: zstd windows and
-/// xz dictionaries are capped at 64 MiB.
-pub fn decompressor<'a, R: Read + 'a>(kind: Container, inner: R) -> io::Result<Box<dyn Read + 'a>> {
+/// xz dictionaries larger than `max_window` bytes are refused (see [`window_limit`]).
+pub fn decompressor<'a, R: Read + 'a>(
+    kind: Container,
+    inner: R,
+    max_window: u64,
+) -> io::Result<Box<dyn Read + 'a>> {
     Ok(match kind {
         Container::Gzip => Box::new(flate2::read::MultiGzDecoder::new(inner)),
         Container::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(inner)),
-        Container::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(inner, true, 64 * 1024)),
+        Container::Xz => {
+            // The limit covers the dictionary plus the decoder's own state (~1 MiB).
+            let kib = u32::try_from((max_window >> 10) + 1024).unwrap_or(u32::MAX - 1);
+            Box::new(lzma_rust2::XzReader::new_mem_limit(inner, true, kib))
+        }
         Container::Zstd => Box::new(
-            ruzstd::decoding::StreamingDecoder::new_with_max_window_size(inner, 64 << 20)
+            ruzstd::decoding::StreamingDecoder::new_with_max_window_size(inner, max_window)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?,
         ),
         Container::Zip | Container::Tar => {
@@ -247,6 +306,48 @@ mod tests {
         }
     }
 
+    /// A zstd frame header declaring a `1 << log` byte window, then one RLE block.
+    fn zstd_with_window(log: u8) -> Vec<u8> {
+        let mut v = vec![0x28, 0xb5, 0x2f, 0xfd, 0x00, (log - 10) << 3];
+        // Last block, RLE, 16 bytes of 'a'.
+        let header: u32 = 1 | (1 << 1) | (16 << 3);
+        v.extend_from_slice(&header.to_le_bytes()[..3]);
+        v.push(b'a');
+        v
+    }
+
+    #[test]
+    fn nested_streams_get_smaller_windows() {
+        let big = zstd_with_window(26); // 64 MiB
+        let mut out = Vec::new();
+        decompressor(Container::Zstd, &big[..], window_limit(0))
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"a".repeat(16));
+        let err = decompressor(Container::Zstd, &big[..], window_limit(1))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("zstd"), "{err}");
+        assert!(window_limit(3) < window_limit(0));
+    }
+
+    #[test]
+    fn member_cap_counts_every_level_and_ends_the_input() {
+        let limits = Limits {
+            max_members: 3,
+            ..Limits::default()
+        };
+        let budget = Budget::default();
+        for _ in 0..3 {
+            assert_eq!(budget.count_member(&limits), Ok(()));
+        }
+        assert_eq!(budget.exhausted(), None);
+        assert_eq!(budget.count_member(&limits), Err(MEMBER_CAP));
+        assert_eq!(budget.exhausted(), Some(MEMBER_CAP));
+        assert_eq!(budget.cap_hit(), Some(MEMBER_CAP));
+    }
+
     #[test]
     fn guard_trips_on_ratio() {
         let zeros = vec![0u8; 8 << 20];
@@ -255,7 +356,7 @@ mod tests {
         let packed = gz.finish().unwrap();
         let budget = Budget::default();
         let (counted, n) = Counting::new(&packed[..]);
-        let dec = decompressor(Container::Gzip, counted).unwrap();
+        let dec = decompressor(Container::Gzip, counted, TOP_WINDOW).unwrap();
         let limits = Limits {
             max_ratio: 10,
             ..Limits::default()

@@ -5,6 +5,7 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -27,6 +28,66 @@ impl Read for Source<'_> {
             Source::Stream(r) => r.read(buf),
         }
     }
+}
+
+/// Opens an input file read-only, without side effects on it and without blocking:
+///
+/// * `O_NOATIME` where permitted (it needs the file's owner or `CAP_FOWNER`; retried without it
+///   on `EPERM`), so a scan does not move access times;
+/// * `O_NONBLOCK`, so a file swapped for a FIFO after the walk saw a regular file cannot block
+///   the open (reads of regular files ignore the flag);
+/// * `O_NOFOLLOW` when `nofollow`, so a file swapped for a symlink is not followed.
+///
+/// Callers must still check that what was opened is a regular file (`File::metadata`).
+pub fn open_input(path: &Path, nofollow: bool) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let base = sys::O_NONBLOCK | if nofollow { sys::O_NOFOLLOW } else { 0 };
+    let open = |flags: i32| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
+            .open(path)
+    };
+    match open(base | sys::O_NOATIME) {
+        Err(e) if sys::O_NOATIME != 0 && e.raw_os_error() == Some(sys::EPERM) => open(base),
+        r => r,
+    }
+}
+
+/// Open flags (the crate has no `libc` dependency; values from the Linux uapi headers).
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "x86", target_arch = "riscv64")
+))]
+mod sys {
+    pub const O_NONBLOCK: i32 = 0o4000;
+    pub const O_NOFOLLOW: i32 = 0o400000;
+    pub const O_NOATIME: i32 = 0o1000000;
+    pub const EPERM: i32 = 1;
+}
+#[cfg(all(target_os = "linux", any(target_arch = "aarch64", target_arch = "arm")))]
+mod sys {
+    pub const O_NONBLOCK: i32 = 0o4000;
+    pub const O_NOFOLLOW: i32 = 0o100000;
+    pub const O_NOATIME: i32 = 0o1000000;
+    pub const EPERM: i32 = 1;
+}
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "riscv64",
+        target_arch = "aarch64",
+        target_arch = "arm"
+    )
+)))]
+mod sys {
+    // Unknown values: no extra flags (the caller's file-type check still applies).
+    pub const O_NONBLOCK: i32 = 0;
+    pub const O_NOFOLLOW: i32 = 0;
+    pub const O_NOATIME: i32 = 0;
+    pub const EPERM: i32 = 1;
 }
 
 fn error(path: Arc<str>, why: String) -> InputReport {
@@ -101,7 +162,7 @@ pub fn scan_any(
         }
         _ => {
             let (counted, count) = Counting::new((&head[..n]).chain(src));
-            match archive::decompressor(kind, counted) {
+            match archive::decompressor(kind, counted, archive::window_limit(depth)) {
                 Ok(dec) => {
                     let mut guarded = Guarded::new(dec, count, *limits, budget);
                     scan_any(
@@ -140,7 +201,6 @@ fn scan_tar(
             return;
         }
     };
-    let mut members = 0u64;
     for entry in entries {
         let mut entry = match entry {
             Ok(e) => e,
@@ -152,15 +212,8 @@ fn scan_tar(
                 return;
             }
         };
-        members += 1;
-        if members > limits.max_members {
-            out.push(error(
-                path,
-                format!(
-                    "more than {} archive members (member cap hit)",
-                    limits.max_members
-                ),
-            ));
+        if budget.count_member(limits).is_err() {
+            out.push(stopped(path, budget, limits));
             return;
         }
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
@@ -189,10 +242,26 @@ fn scan_tar(
                 Status::Skipped(format!("archive member is not a regular file ({other:?})")),
             )),
         }
-        if budget.cap_hit().is_some() {
+        if budget.exhausted().is_some() {
+            out.push(stopped(path, budget, limits));
             return;
         }
     }
+}
+
+/// The report for an archive whose remaining members were not opened because a budget-wide
+/// cap ([`archive::TOTAL_CAP`], [`archive::MEMBER_CAP`]) ended its top-level input.
+fn stopped(path: Arc<str>, budget: &Budget, limits: &Limits) -> InputReport {
+    let why = match budget.exhausted() {
+        Some(archive::MEMBER_CAP) => format!(
+            "{} (more than {} members); remaining members not scanned",
+            archive::MEMBER_CAP,
+            limits.max_members
+        ),
+        Some(cap) => format!("{cap}; remaining members not scanned"),
+        None => "remaining members not scanned".to_string(),
+    };
+    error(path, why)
 }
 
 /// The cap message if a cap caused `e`, else `e` itself.
@@ -257,6 +326,19 @@ fn scan_zip_file(
             return;
         }
     };
+    // Fifield-style bombs: many entries whose compressed data is one shared or overlapping
+    // kernel. Refused before anything is expanded (checking reads each local header once).
+    match zip.has_overlapping_files() {
+        Ok(false) => {}
+        Ok(true) => {
+            out.push(error(path, archive::OVERLAP_CAP.to_string()));
+            return;
+        }
+        Err(e) => {
+            out.push(error(path, format!("corrupt zip: {e}")));
+            return;
+        }
+    }
     if zip.len() as u64 > limits.max_members {
         out.push(error(
             path.clone(),
@@ -268,6 +350,10 @@ fn scan_zip_file(
         return;
     }
     for i in 0..zip.len() {
+        if budget.count_member(limits).is_err() {
+            out.push(stopped(path, budget, limits));
+            return;
+        }
         let mut entry = match zip.by_index(i) {
             Ok(e) => e,
             Err(e) => {
@@ -306,7 +392,8 @@ fn scan_zip_file(
             scratch,
             out,
         );
-        if budget.cap_hit() == Some(archive::TOTAL_CAP) {
+        if budget.exhausted().is_some() {
+            out.push(stopped(path, budget, limits));
             return;
         }
     }

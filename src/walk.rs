@@ -171,7 +171,11 @@ impl ParallelVisitor for Visitor<'_, '_> {
         match entry {
             Ok(e) => match self.open_entry(&e) {
                 Opened::Dir => {}
-                Opened::NotScanned(r) => self.local.push(r),
+                Opened::NotScanned(r) => {
+                    self.local.push(r);
+                    // A directory reached through a link out of the root is not descended.
+                    return WalkState::Skip;
+                }
                 Opened::File(mut file, display) => {
                     let reports = match &self.shared.opts.cache {
                         Some(cache) => cache.scan_file(
@@ -203,9 +207,6 @@ impl Visitor<'_, '_> {
         let Some(ft) = e.file_type() else {
             return Opened::Dir; // stdin entries are handled before the walk
         };
-        if ft.is_dir() {
-            return Opened::Dir;
-        }
         if ft.is_symlink() {
             return Opened::NotScanned(InputReport::not_scanned(
                 display,
@@ -230,13 +231,19 @@ impl Visitor<'_, '_> {
                 }
             }
         }
+        // Checked after the link check, so a followed link to a directory outside the root
+        // is reported and not descended (`visit` returns `Skip`).
+        if ft.is_dir() {
+            return Opened::Dir;
+        }
         if !ft.is_file() {
             return Opened::NotScanned(InputReport::not_scanned(
                 display,
                 Status::Skipped(format!("not a regular file ({})", special_kind(&ft))),
             ));
         }
-        let file = match File::open(path) {
+        // Non-blocking, no atime update, no symlink swapped in since the walk (see open_input).
+        let file = match crate::unpack::open_input(path, !e.path_is_symlink()) {
             Ok(f) => f,
             Err(err) => {
                 return Opened::NotScanned(InputReport::not_scanned(
@@ -245,6 +252,29 @@ impl Visitor<'_, '_> {
                 ));
             }
         };
+        // Check what was opened, not what the walk saw: it may have been swapped since.
+        match file.metadata() {
+            Ok(m) if m.is_file() => {}
+            Ok(m) => {
+                return Opened::NotScanned(InputReport::not_scanned(
+                    display,
+                    Status::Skipped(format!(
+                        "changed to a {} during the scan; not read",
+                        if m.is_dir() {
+                            "directory"
+                        } else {
+                            special_kind(&m.file_type())
+                        }
+                    )),
+                ));
+            }
+            Err(err) => {
+                return Opened::NotScanned(InputReport::not_scanned(
+                    display,
+                    Status::Error(format!("cannot stat: {err}")),
+                ));
+            }
+        }
         if let Some(max) = self.shared.opts.max_filesize {
             match file.metadata() {
                 Ok(m) if m.len() > max => {

@@ -4,6 +4,7 @@
 mod archives;
 mod common;
 mod exposure;
+mod hostile;
 mod redact;
 mod scan_cli;
 mod workflow;
