@@ -193,6 +193,41 @@ fn scan_tar(
     scratch: &mut Scratch,
     out: &mut Vec<InputReport>,
 ) {
+    let first = out.len();
+    scan_tar_members(
+        scanner,
+        path.clone(),
+        reader,
+        depth,
+        limits,
+        budget,
+        scratch,
+        out,
+    );
+    archive_itself(path, "tar", first, out);
+}
+
+/// An archive with no member to report (empty, only directories) is still one input: without
+/// this it would vanish from the report. Found by the `archive` fuzz target.
+fn archive_itself(path: Arc<str>, format: &str, first: usize, out: &mut Vec<InputReport>) {
+    if out.len() == first {
+        let mut r = InputReport::not_scanned(path, Status::Scanned);
+        r.format = Some(format.to_string());
+        out.push(r);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_tar_members(
+    scanner: &Scanner,
+    path: Arc<str>,
+    reader: impl Read,
+    depth: u32,
+    limits: &Limits,
+    budget: &Budget,
+    scratch: &mut Scratch,
+    out: &mut Vec<InputReport>,
+) {
     let mut ar = tar::Archive::new(reader);
     let entries = match ar.entries() {
         Ok(e) => e,
@@ -290,7 +325,20 @@ fn scan_zip(
         Source::Stream(r) => spool(head.chain(r), limits.max_spool),
     };
     match file {
-        Ok(f) => scan_zip_file(scanner, path, f, depth, limits, budget, scratch, out),
+        Ok(f) => {
+            let first = out.len();
+            scan_zip_file(
+                scanner,
+                path.clone(),
+                f,
+                depth,
+                limits,
+                budget,
+                scratch,
+                out,
+            );
+            archive_itself(path, "zip", first, out);
+        }
         Err(e) => out.push(error(path, format!("read error: {}", cap_or(budget, &e)))),
     }
 }

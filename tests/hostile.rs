@@ -1131,3 +1131,42 @@ fn never_modifies_input() {
         assert_unchanged(&before, &snapshot(p));
     }
 }
+
+/// Archives with nothing to scan (an empty zip, a zip of directories only, an empty tar, the
+/// fuzzer's zip whose directory lists no member) are still reported as inputs. Regression for
+/// the `archive` fuzz target's first finding (an input that produced no report at all).
+#[test]
+fn archives_without_members_are_still_reported() {
+    let dir = TempDir::new().unwrap();
+    let mut empty = Vec::new();
+    end_of_directory(&mut empty, 0, 0);
+    write(dir.path(), "empty.zip", &empty);
+    let dirs = RawMember {
+        name: "only/".into(),
+        deflated: false,
+        data: Vec::new(),
+        crc: 0,
+        size: 0,
+    };
+    write(dir.path(), "dirs.zip", zip_raw(&[dirs]));
+    let mut tar = Vec::new();
+    tar_member(&mut tar, b"d/", tar::EntryType::Directory, b"", b"");
+    tar.extend_from_slice(&[0u8; 1024]);
+    write(dir.path(), "dirs.tar", &tar);
+    // A local header, then an end-of-directory record that lists no member.
+    let mut odd = Vec::new();
+    local_header(&mut odd, &RawMember::deflated("a.csv", b"x"));
+    let cd = odd.len();
+    end_of_directory(&mut odd, 0, cd);
+    write(dir.path(), "odd.zip", &odd);
+    let s = scan_hostile(dir.path(), &[], secs(60));
+    let inputs = s.report["inputs"].as_array().unwrap();
+    for name in ["/empty.zip", "/dirs.zip", "/dirs.tar", "/odd.zip"] {
+        assert!(
+            inputs
+                .iter()
+                .any(|i| i["path"].as_str().unwrap().ends_with(name)),
+            "{name} missing: {inputs:#?}"
+        );
+    }
+}
