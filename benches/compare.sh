@@ -58,7 +58,7 @@ time_cmd() {
 pii="piiscan scan --format jsonl"
 row() { # NAME
   awk -v n="$1" -v s="${secs[$1]}" -v k="${rss[$1]}" -v b="$bytes" -v p="${secs[$pii]:-0}" \
-    'BEGIN { r = (p > 0) ? sprintf("%.1f×", s / p) : "-";
+    'BEGIN { r = (p > 0) ? sprintf("%.3g×", s / p) : "-";
              printf "| %-37s | %8.2f | %9.0f | %6.0f | %10s |\n", n, s, b / s / 1e6, k / 1024, r }'
 }
 
