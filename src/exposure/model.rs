@@ -16,7 +16,6 @@ use super::{
 use crate::finding::Kind;
 
 struct Unit {
-    input: usize,
     kind: Kind,
     bit: u16,
     values: u64,
@@ -46,8 +45,14 @@ struct Model<'w> {
     pair_count: Vec<u32>,
     sigs: Vec<Sig>,
     input_sigs: Vec<Range<usize>>,
+    /// Signatures each unit occurs in: an action touches only these, so evaluating it costs its
+    /// own size, not the input's (an input with one signature per record and one place per
+    /// field made every evaluation walk every record — quadratic on hostile inputs).
+    unit_sigs: Vec<Vec<u32>>,
     removed: Vec<bool>,
     in_action: Vec<bool>,
+    /// Signatures already visited by the current evaluation.
+    sig_seen: Vec<bool>,
     dec: Vec<u32>,
 }
 
@@ -105,9 +110,9 @@ impl Model<'_> {
             .copied()
             .filter(|&u| !self.removed[u as usize])
             .collect();
-        let Some(&first) = live.first() else {
+        if live.is_empty() {
             return d;
-        };
+        }
         let mut touched = Vec::new();
         for &u in &live {
             self.in_action[u as usize] = true;
@@ -128,12 +133,17 @@ impl Model<'_> {
             }
             self.dec[p as usize] = 0;
         }
-        let input = self.units[first as usize].input;
-        for s in self.input_sigs[input].clone() {
-            let sig = &self.sigs[s];
-            if !sig.units.iter().any(|&u| self.in_action[u as usize]) {
-                continue;
+        let mut visited = Vec::new();
+        for &u in &live {
+            for &s in &self.unit_sigs[u as usize] {
+                if !self.sig_seen[s as usize] {
+                    self.sig_seen[s as usize] = true;
+                    visited.push(s);
+                }
             }
+        }
+        for &s in &visited {
+            let sig = &self.sigs[s as usize];
             let (before, after) = (self.mask(sig, false), self.mask(sig, true));
             if !sig.linked {
                 let lost = before & !after;
@@ -147,6 +157,9 @@ impl Model<'_> {
         }
         for &u in &live {
             self.in_action[u as usize] = false;
+        }
+        for s in visited {
+            self.sig_seen[s as usize] = false;
         }
         d
     }
@@ -205,10 +218,9 @@ pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
     // Units and (person, kind) pairs.
     let mut units: Vec<Unit> = Vec::new();
     let mut base = Vec::with_capacity(state.inputs.len());
-    for (i, input) in state.inputs.iter().enumerate() {
+    for input in &state.inputs {
         base.push(units.len() as u32);
         units.extend(input.places.iter().map(|p| Unit {
-            input: i,
             kind: p.kind,
             bit: kind_bit(p.kind),
             values: p.values,
@@ -262,6 +274,15 @@ pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
     }
     let n_units = units.len();
     let n_pairs = pair_weight.len();
+    let mut unit_sigs: Vec<Vec<u32>> = vec![Vec::new(); n_units];
+    for (si, sig) in sigs.iter().enumerate() {
+        for &u in &sig.units {
+            if let Some(list) = unit_sigs.get_mut(u as usize) {
+                list.push(si as u32);
+            }
+        }
+    }
+    let n_sigs = sigs.len();
     let mut m = Model {
         w: &weights,
         units,
@@ -269,8 +290,10 @@ pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
         pair_count,
         sigs,
         input_sigs,
+        unit_sigs,
         removed: vec![false; n_units],
         in_action: vec![false; n_units],
+        sig_seen: vec![false; n_sigs],
         dec: vec![0; n_pairs],
     };
     let risk_score = m.total();
@@ -400,8 +423,15 @@ fn overlaps(state: &State, input_persons: &[Vec<u32>]) -> Vec<Overlap> {
             person_inputs.entry(p).or_default().push(i as u32);
         }
     }
+    // Pairwise counting is quadratic in the inputs one person appears in: a person present in
+    // thousands of files (a support address in every ticket) would make millions of pairs.
+    // Such people are left out of the pairwise table (they overlap everything), and the table
+    // keeps the strongest MAX_OVERLAPS pairs.
     let mut shared: BTreeMap<(u32, u32), u64> = BTreeMap::new();
-    for ins in person_inputs.values().filter(|v| v.len() > 1) {
+    for ins in person_inputs
+        .values()
+        .filter(|v| v.len() > 1 && v.len() <= MAX_OVERLAP_FANOUT)
+    {
         for &a in ins {
             for &b in ins {
                 if a != b {
@@ -426,8 +456,14 @@ fn overlaps(state: &State, input_persons: &[Vec<u32>]) -> Vec<Overlap> {
             .then_with(|| x.input.cmp(&y.input))
             .then_with(|| x.other.cmp(&y.other))
     });
+    out.truncate(MAX_OVERLAPS);
     out
 }
+
+/// People present in more inputs than this are not counted in pairwise overlaps.
+pub const MAX_OVERLAP_FANOUT: usize = 64;
+/// Overlap pairs reported (the strongest first).
+pub const MAX_OVERLAPS: usize = 1000;
 
 fn plan(
     state: &State,
