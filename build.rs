@@ -38,7 +38,10 @@ fn main() {
         let files = list(&dir, ext);
         // A binary without detectors would report every tree as clean: refuse to build one.
         if files.is_empty() {
-            panic!("no *.{ext} files in {}: piiscan cannot be built without them", dir.display());
+            panic!(
+                "no *.{ext} files in {}: piiscan cannot be built without them",
+                dir.display()
+            );
         }
         for (stem, path) in files {
             println!("cargo:rerun-if-changed={path}");

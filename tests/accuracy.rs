@@ -15,7 +15,11 @@ fn precision_and_recall_meet_the_floors() {
     let mut failures = Vec::new();
     for &(kind, p, r) in corpus::FLOORS {
         let c = table.get(kind).copied().unwrap_or_default();
-        assert!(c.tp > 20, "{kind}: too few true positives ({}) to measure", c.tp);
+        assert!(
+            c.tp > 20,
+            "{kind}: too few true positives ({}) to measure",
+            c.tp
+        );
         if c.precision() < p || c.recall() < r {
             failures.push(format!(
                 "{kind}: precision {:.3} (floor {p}), recall {:.3} (floor {r})",
@@ -24,7 +28,12 @@ fn precision_and_recall_meet_the_floors() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{}\n{}", failures.join("\n"), corpus::render(&table));
+    assert!(
+        failures.is_empty(),
+        "{}\n{}",
+        failures.join("\n"),
+        corpus::render(&table)
+    );
 }
 
 #[test]

@@ -1,9 +1,11 @@
 //! The one integration-test binary: each module tests one capability through the real `piiscan`
 //! binary, on fixtures generated in temp dirs at test time.
 
+mod accuracy;
 mod archives;
 mod common;
 mod exposure;
+mod formats;
 mod hostile;
 mod redact;
 mod scan_cli;

@@ -33,8 +33,12 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     }
     // `rfc3966::phone_number`, `e164::Format`: a code path, not an address. Real addresses
     // written in text have at least two groups (`fe80::1`, `2001:db8::`).
-    if c.after.first().is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
-        || c.before.last().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+    if c.after
+        .first()
+        .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
+        || c.before
+            .last()
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
     {
         return Verdict::Invalid("part of an identifier or code path");
     }
