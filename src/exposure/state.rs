@@ -287,11 +287,40 @@ struct RecordAcc {
     first_link: Option<u32>,
 }
 
+/// Places kept per input before the smallest fields are folded together (see `build_input`).
+pub const MAX_PLACES_PER_INPUT: usize = 1024;
+/// The field name of the folded place.
+pub const OTHER_FIELDS: &str = "(other fields)";
+
 fn build_input(path: &str, records: u64, findings: &[&Finding]) -> InputState {
-    // Places, indexed in (field, kind) order so indices are canonical.
+    // Places, indexed in (field, kind) order so indices are canonical. A hostile or odd input
+    // can name a new field in every record (JSON keyed by email, `row 17 email: …` lines): past
+    // MAX_PLACES_PER_INPUT places, the least-populated fields are folded into one OTHER_FIELDS
+    // place per kind, so the state and the plan stay linear in the input's size.
+    let mut counts: BTreeMap<(Option<&str>, Kind), u64> = BTreeMap::new();
+    for f in findings {
+        *counts.entry((f.field.as_deref(), f.kind)).or_default() += 1;
+    }
+    let mut folded: std::collections::HashSet<(Option<&str>, Kind)> = Default::default();
+    if counts.len() > MAX_PLACES_PER_INPUT {
+        let mut by_size: Vec<(&(Option<&str>, Kind), &u64)> = counts.iter().collect();
+        by_size.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        folded.extend(by_size.iter().skip(MAX_PLACES_PER_INPUT).map(|(k, _)| **k));
+    }
+    fn key<'a>(
+        f: &'a Finding,
+        folded: &std::collections::HashSet<(Option<&str>, Kind)>,
+    ) -> (Option<&'a str>, Kind) {
+        let k = (f.field.as_deref(), f.kind);
+        if folded.contains(&k) {
+            (Some(OTHER_FIELDS), f.kind)
+        } else {
+            k
+        }
+    }
     let mut place_keys: BTreeMap<(Option<&str>, Kind), u32> = BTreeMap::new();
     for f in findings {
-        place_keys.insert((f.field.as_deref(), f.kind), 0);
+        place_keys.insert(key(f, &folded), 0);
     }
     for (i, v) in place_keys.values_mut().enumerate() {
         *v = i as u32;
@@ -311,7 +340,7 @@ fn build_input(path: &str, records: u64, findings: &[&Finding]) -> InputState {
     let mut recs: HashMap<u64, RecordAcc> = HashMap::new();
     let mut interner = Interner::default();
     for f in findings {
-        let p = place_keys[&(f.field.as_deref(), f.kind)];
+        let p = place_keys[&key(f, &folded)];
         let fp = Fp::from_finding(&f.fingerprint);
         let place = &mut places[p as usize];
         place.values += 1;

@@ -272,3 +272,31 @@ fn plan_never_deletes_both_copies_of_a_duplicate() {
         .count();
     assert!(deletes <= 1, "{:#?}", e.plan);
 }
+
+/// A new field name in every record (JSON keyed by email, `row 17 email: …`) cannot grow the
+/// state past the place cap: the smallest fields fold into one place, and every value counts.
+#[test]
+fn places_per_input_are_capped() {
+    use Kind::*;
+    let n = state::MAX_PLACES_PER_INPUT as u64 + 500;
+    let fs: Vec<Finding> = (0..n)
+        .map(|r| {
+            f(
+                "a",
+                r,
+                Email,
+                Some(&format!("row {r} email")),
+                &format!("p{r}@x.com"),
+            )
+        })
+        .collect();
+    let e = derive(&[("a", n)], &fs);
+    let places = &e.inputs[0].places;
+    assert_eq!(places.len(), state::MAX_PLACES_PER_INPUT + 1);
+    assert_eq!(places.iter().map(|p| p.values).sum::<u64>(), n);
+    assert!(
+        places
+            .iter()
+            .any(|p| p.field.as_deref() == Some(state::OTHER_FIELDS))
+    );
+}
