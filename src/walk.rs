@@ -35,6 +35,26 @@ pub struct WalkOptions {
     pub max_filesize: Option<u64>,
     /// Reuse unchanged files' results from this cache (`--cache`).
     pub cache: Option<Arc<crate::cache::Cache>>,
+    /// Live counters for a progress display, updated as each input finishes.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// Live counters a progress display reads while the walk runs.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Inputs finished (scanned, skipped or failed).
+    pub inputs: std::sync::atomic::AtomicU64,
+    /// Raw bytes read.
+    pub bytes: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    fn add(&self, reports: &[InputReport]) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.inputs.fetch_add(reports.len() as u64, Relaxed);
+        self.bytes
+            .fetch_add(reports.iter().map(|r| r.bytes).sum::<u64>(), Relaxed);
+    }
 }
 
 /// The walk could not start.
@@ -191,6 +211,9 @@ impl ParallelVisitor for Visitor<'_, '_> {
                             &mut self.scratch,
                         ),
                     };
+                    if let Some(p) = &self.shared.opts.progress {
+                        p.add(&reports);
+                    }
                     self.local.extend(reports);
                 }
             },

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diff;
 pub mod hook;
 pub mod merge;
+pub mod progress;
 pub mod redact;
 pub mod staged;
 
@@ -279,6 +280,7 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
     );
     let (mut results, roots) = match extra.source {
         Source::Paths(_) => {
+            let (progress, display) = progress::start(paths, common.quiet);
             let wopts = WalkOptions {
                 threads: common.threads.unwrap_or(0),
                 respect_gitignore: common.respect_gitignore,
@@ -286,8 +288,13 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 excludes: common.exclude.clone(),
                 max_filesize: common.max_filesize,
                 cache: cache.clone(),
+                progress,
             };
-            let results = walk::scan_paths(paths, &wopts, &scanner)?;
+            let results = walk::scan_paths(paths, &wopts, &scanner);
+            if let Some(d) = display {
+                d.finish();
+            }
+            let results = results?;
             let roots = paths.iter().map(|p| p.display().to_string()).collect();
             (results, roots)
         }
