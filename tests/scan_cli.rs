@@ -482,3 +482,43 @@ fn terminal_output_escapes_control_characters_in_paths() {
         run.stdout
     );
 }
+
+#[test]
+fn output_to_a_fifo_or_device_writes_in_place_and_never_replaces_it() {
+    // `-o /dev/null` once replaced /dev/null with a regular file (temp file + rename). A FIFO in
+    // a temp dir stands in for a device here, so a regression cannot break the machine.
+    let dir = tree_with_ticket();
+    let out_dir = TempDir::new().unwrap();
+    let fifo = out_dir.path().join("report.fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let run = scan(&[
+        "--format",
+        "jsonl",
+        "-o",
+        fifo.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let got = reader.join().unwrap();
+    assert!(!got.is_empty());
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    assert_eq!(
+        std::fs::read_dir(out_dir.path()).unwrap().count(),
+        1,
+        "temp file left behind"
+    );
+}

@@ -262,7 +262,18 @@ pub const FORMATS: &[&str] = &["text", "csv", "html", "json", "jsonl", "markdown
 
 /// Writes `bytes` to `path` atomically (temp file in the same directory, then rename) with mode
 /// 0600, so a report — itself sensitive — is never readable by others or seen half-written.
+/// An existing non-regular file (a device such as `/dev/null`, a FIFO) is written in place
+/// instead: it is a destination, not a file to replace.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    // `-o /dev/null`, `-o /dev/stdout`, a FIFO: not a file to replace. Renaming a temp file over
+    // them would turn `/dev/null` into a regular file for the whole machine; write in place.
+    if let Ok(m) = std::fs::metadata(path)
+        && !m.is_file()
+        && !m.is_dir()
+    {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        return f.write_all(bytes);
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
