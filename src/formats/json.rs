@@ -278,6 +278,30 @@ fn parse_into(
         }
         let b = w.buf[pos];
         let eof = w.at_eof();
+        // JSONC comments (VS Code settings, tsconfig.json, …) are skipped like whitespace:
+        // a repository scan must not report every commented settings file as malformed.
+        if b == b'/' {
+            let end = match w.buf.get(pos + 1) {
+                Some(b'/') => memchr::memchr(b'\n', &w.buf[pos..]).map(|k| pos + k + 1),
+                Some(b'*') => {
+                    memchr::memmem::find(&w.buf[pos + 2..], b"*/").map(|k| pos + 2 + k + 2)
+                }
+                Some(_) => return Err(malformed(w.line_at(pos), "unexpected '/'")),
+                None => None,
+            };
+            match end {
+                Some(e) => pos = e,
+                None if !eof => {
+                    if w.refill(pos, "JSON comment")? {
+                        pos = 0;
+                    }
+                }
+                // A `//` comment may end the file; an open `/*` may not.
+                None if w.buf.get(pos + 1) == Some(&b'/') => pos = w.buf.len(),
+                None => return Err(malformed(w.line_at(pos), "comment is never closed")),
+            }
+            continue;
+        }
         match expect {
             Expect::Colon => {
                 if b != b':' {
@@ -640,5 +664,15 @@ mod tests {
         for (head, want) in table {
             assert_eq!(sniff(head.as_bytes()).map(|j| j.name), *want, "{head:?}");
         }
+    }
+
+    #[test]
+    fn jsonc_comments_are_skipped() {
+        let doc = "// settings\n{\n  /* who */ \"email\": \"a@example.com\", // trailing\n  \"n\": 1\n}\n// end";
+        let (c, _) = run(doc).unwrap();
+        let row = c.find("a@example.com");
+        assert_eq!((row.1, row.2), (3, 23));
+        assert_eq!(row.3.as_deref(), Some("email"));
+        assert!(run("{\"a\": 1 /* open").is_err());
     }
 }
