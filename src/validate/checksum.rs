@@ -82,7 +82,47 @@ pub fn credit_card(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if card_brand(&ds).is_none() {
         return Verdict::Invalid("no card brand has this IIN and length");
     }
+    // Tables of numeric constants (`(4951948911778577463, 2037035976334486086)`) pass Luhn one
+    // time in ten: a second long digit run on the same line marks a table, not a card.
+    if has_long_digit_run(c.before) || has_long_digit_run(c.after) {
+        return Verdict::Invalid("next to another long number: a table of numbers");
+    }
+    // 17-19 digits with no separators are far more often 64-bit constants than the rare long
+    // PANs: they are left to `credit_card_long`, which needs a card word or a card column.
+    if is_bare_long(c.text, &ds) {
+        return Verdict::Invalid("17-19 bare digits: only with card context (credit_card_long)");
+    }
     Verdict::valid(ds)
+}
+
+fn is_bare_long(text: &str, ds: &str) -> bool {
+    ds.len() >= 17 && !text.bytes().any(|b| b == b' ' || b == b'-')
+}
+
+/// Validator `credit_card_long`: exactly the 17-19-digit runs without separators that
+/// [`credit_card`] leaves out, with the same Luhn / IIN / length / table checks.
+pub fn credit_card_long(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
+    let ds = digits(c.text);
+    if !is_bare_long(c.text, &ds) {
+        return Verdict::Invalid("not a bare 17-19 digit run (credit_card covers it)");
+    }
+    let spaced = format!("{} {}", &ds[..4], &ds[4..]);
+    match credit_card(
+        &Candidate {
+            text: &spaced,
+            ..*c
+        },
+        ctx,
+    ) {
+        Verdict::Valid { .. } => Verdict::valid(ds),
+        v => v,
+    }
+}
+
+fn has_long_digit_run(bytes: &[u8]) -> bool {
+    bytes
+        .split(|b| !b.is_ascii_digit())
+        .any(|run| run.len() >= 12)
 }
 
 #[cfg(test)]
@@ -119,5 +159,44 @@ mod tests {
             let v = credit_card(&Candidate::bare(text), &ctx);
             assert_eq!(matches!(v, Verdict::Valid { .. }), ok, "{text}: {v:?}");
         }
+    }
+
+    #[test]
+    fn numeric_tables_and_bare_long_runs() {
+        let ctx = Ctx::default();
+        let table = Candidate {
+            text: "4111111111111111",
+            before: b"(",
+            after: b", 2037035976334486086)",
+        };
+        assert!(matches!(credit_card(&table, &ctx), Verdict::Invalid(_)));
+        // A Luhn-valid 19-digit Visa-range run: bare, it is credit_card_long's; spaced, a card.
+        let mut body = String::from("411111111111111111");
+        let check = (0..10).find(|d| luhn(&format!("{body}{d}"))).unwrap_or(0);
+        body.push_str(&check.to_string());
+        assert!(matches!(
+            credit_card(&Candidate::bare(&body), &ctx),
+            Verdict::Invalid(_)
+        ));
+        assert!(matches!(
+            credit_card_long(&Candidate::bare(&body), &ctx),
+            Verdict::Valid { .. }
+        ));
+        assert!(matches!(
+            credit_card_long(&Candidate::bare("4111111111111111"), &ctx),
+            Verdict::Invalid(_)
+        ));
+        let spaced = format!(
+            "{} {} {} {} {}",
+            &body[..4],
+            &body[4..8],
+            &body[8..12],
+            &body[12..16],
+            &body[16..]
+        );
+        assert!(matches!(
+            credit_card(&Candidate::bare(&spaced), &ctx),
+            Verdict::Valid { weak: false, .. }
+        ));
     }
 }

@@ -116,6 +116,7 @@ pub const REGISTRY: &[(&str, ValidatorFn)] = &[
     ("br_cpf", ids::br_cpf),
     ("ca_sin", ids::ca_sin),
     ("credit_card", checksum::credit_card),
+    ("credit_card_long", checksum::credit_card_long),
     ("date_of_birth", date::date_of_birth),
     ("email", email::email),
     ("email_obfuscated", email::email_obfuscated),
