@@ -22,8 +22,10 @@
 //! cells too: phone and card numbers are often stored as JSON numbers.
 //!
 //! The same parser reads NDJSON and concatenated JSON: top-level values may follow each other,
-//! separated by whitespace. Anything else — a bad token, a missing comma, end of input inside a
-//! value — is [`FormatError::Malformed`] with the line.
+//! separated by whitespace. JSONC, as editors write it (VS Code settings, tsconfig), is accepted:
+//! `//` and `/* */` comments are skipped like whitespace and a trailing comma may close an object
+//! or array. Anything else — a bad token, a missing comma, end of input inside a value — is
+//! [`FormatError::Malformed`] with the line.
 
 use std::io::BufRead;
 
@@ -341,7 +343,8 @@ fn parse_into(
                 }
             }
             Expect::FirstKeyOrEnd | Expect::Key => {
-                if b == b'}' && expect == Expect::FirstKeyOrEnd {
+                // `Key` follows a comma: `}` there is a JSONC trailing comma (`{"a": 1,}`).
+                if b == b'}' {
                     pop(&mut stack, &mut path, &mut expect);
                     pos += 1;
                     continue;
@@ -385,7 +388,11 @@ fn parse_into(
                 expect = Expect::Colon;
             }
             Expect::Value | Expect::FirstValueOrEnd => {
-                if b == b']' && expect == Expect::FirstValueOrEnd {
+                // `]` after a comma inside an array is a JSONC trailing comma (`[1, 2,]`); after
+                // `:` (top frame an object) it stays an error.
+                if b == b']'
+                    && (expect == Expect::FirstValueOrEnd || stack.last().is_some_and(|f| !f.obj))
+                {
                     pop(&mut stack, &mut path, &mut expect);
                     pos += 1;
                     continue;
@@ -674,5 +681,9 @@ mod tests {
         assert_eq!((row.1, row.2), (3, 23));
         assert_eq!(row.3.as_deref(), Some("email"));
         assert!(run("{\"a\": 1 /* open").is_err());
+        // Trailing commas, as VS Code settings write them.
+        let (c, _) = run("{\n \"a\": [\"x@example.com\",],\n \"b\": 2,\n}").unwrap();
+        assert_eq!(c.find("x@example.com").3.as_deref(), Some("a[]"));
+        assert!(run("{\"a\": ]}").is_err());
     }
 }
