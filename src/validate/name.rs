@@ -267,6 +267,20 @@ pub fn person_name(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 /// Validator `person_name_text`: a name after a cue in free text (1–3 words). Invalid unless a
 /// word is in a dictionary; weak unless every word is.
 pub fn person_name_text(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    // After a `name:` / `name=` cue the value is the whole rest of the field: a capitalised word
+    // followed by more words (`- name: Mark the job as successful` in a CI workflow) is a
+    // sentence, not a name.
+    let keyed = c
+        .before
+        .trim_ascii_end()
+        .last()
+        .is_some_and(|b| matches!(b, b':' | b'=' | b'-'));
+    if keyed {
+        let rest = c.after.trim_ascii_start();
+        if rest.first().is_some_and(|b| b.is_ascii_alphanumeric()) {
+            return Verdict::Invalid("a `name:` value that goes on is a sentence, not a name");
+        }
+    }
     match shape(c.text, 3) {
         Err(why) => Verdict::Invalid(why),
         Ok((0, _, _)) => Verdict::Invalid("no word is a known given name or surname"),
@@ -336,5 +350,27 @@ mod tests {
         ] {
             assert_eq!(free(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn keyed_values_must_end_where_the_name_ends() {
+        let ctx = Ctx::default();
+        let c = |before: &'static str, text: &'static str, after: &'static str| Candidate {
+            text,
+            before: before.as_bytes(),
+            after: after.as_bytes(),
+        };
+        assert!(matches!(
+            person_name_text(&c("  - name: ", "Mark", " the job as successful"), &ctx),
+            Verdict::Invalid(_)
+        ));
+        assert!(matches!(
+            person_name_text(&c("Name: ", "Mary Smith", ""), &ctx),
+            Verdict::Valid { .. }
+        ));
+        assert!(matches!(
+            person_name_text(&c("Dear ", "Mary", " and thanks"), &ctx),
+            Verdict::Valid { .. }
+        ));
     }
 }
