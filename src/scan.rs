@@ -228,35 +228,33 @@ impl Scanner {
         };
         let format = formats::sniff(&path, head);
         report.format = Some(format.name().to_string());
-        let mut sink = FindingSink {
-            scanner: self,
-            path,
-            scratch,
-            hits: Vec::new(),
-            findings: Vec::new(),
-            allow_lines: Vec::new(),
-            suppressed: 0,
-        };
+        let mut sink = FindingSink::new(self, path, scratch, false);
         let result = format.scan(&mut decoder, &mut sink);
-        let FindingSink {
-            mut findings,
-            mut allow_lines,
-            mut suppressed,
-            ..
-        } = sink;
-        if !allow_lines.is_empty() {
-            allow_lines.sort_unstable();
-            let before = findings.len();
-            findings.retain(|f| allow_lines.binary_search(&f.line).is_err());
-            suppressed += (before - findings.len()) as u64;
-        }
-        report.findings = findings;
-        report.suppressed = suppressed;
+        sink.finish(&mut report, result);
         report.bytes = decoder.raw_bytes();
-        match result {
-            Ok(stats) => report.records = stats.records,
-            Err(e) => report.status = Status::Error(e.to_string()),
-        }
+        report
+    }
+
+    /// Scans one input whose cells come from `produce` rather than from decoded text (SQLite
+    /// databases and spreadsheets, see [`formats::table`]), reported as `path` with format
+    /// `format` and `bytes` raw bytes. Inline `piiscan:allow` markers suppress the findings of
+    /// their record (row). Panics propagate; callers catch them.
+    pub fn scan_cells(
+        &self,
+        path: Arc<str>,
+        format: &str,
+        bytes: u64,
+        produce: &mut dyn FnMut(
+            &mut dyn CellSink,
+        ) -> Result<formats::FormatStats, formats::FormatError>,
+        scratch: &mut Scratch,
+    ) -> InputReport {
+        let mut report = InputReport::not_scanned(path.clone(), Status::Scanned);
+        report.format = Some(format.to_string());
+        report.bytes = bytes;
+        let mut sink = FindingSink::new(self, path, scratch, true);
+        let result = produce(&mut sink);
+        sink.finish(&mut report, result);
         report
     }
 }
@@ -270,11 +268,75 @@ struct FindingSink<'a> {
     /// Lines holding [`INLINE_ALLOW`]; their findings are dropped when the input ends (the
     /// marker may come after the finding, e.g. in a later CSV cell or a trailing comment).
     allow_lines: Vec<u64>,
+    /// Whether `allow_lines` holds record ids instead of lines (table files, where lines, i.e.
+    /// row numbers, repeat across tables and sheets).
+    allow_by_record: bool,
     suppressed: u64,
 }
 
-impl FindingSink<'_> {
+impl<'a> FindingSink<'a> {
+    fn new(
+        scanner: &'a Scanner,
+        path: Arc<str>,
+        scratch: &'a mut Scratch,
+        allow_by_record: bool,
+    ) -> FindingSink<'a> {
+        FindingSink {
+            scanner,
+            path,
+            scratch,
+            hits: Vec::new(),
+            findings: Vec::new(),
+            allow_lines: Vec::new(),
+            allow_by_record,
+            suppressed: 0,
+        }
+    }
+
+    /// Applies the inline allow markers and records findings, suppressions and the result.
+    fn finish(
+        self,
+        report: &mut InputReport,
+        result: Result<formats::FormatStats, formats::FormatError>,
+    ) {
+        let FindingSink {
+            mut findings,
+            mut allow_lines,
+            mut suppressed,
+            allow_by_record,
+            ..
+        } = self;
+        if !allow_lines.is_empty() {
+            allow_lines.sort_unstable();
+            allow_lines.dedup();
+            let before = findings.len();
+            findings.retain(|f| {
+                let key = if allow_by_record {
+                    f.record.unwrap_or(f.line)
+                } else {
+                    f.line
+                };
+                allow_lines.binary_search(&key).is_err()
+            });
+            suppressed += (before - findings.len()) as u64;
+        }
+        report.findings = findings;
+        report.suppressed = suppressed;
+        match result {
+            Ok(stats) => report.records = stats.records,
+            Err(e) => report.status = Status::Error(e.to_string()),
+        }
+    }
+
     fn note_allow_markers(&mut self, cell: &Cell<'_>) {
+        if self.allow_by_record {
+            if let Some(record) = cell.record
+                && memchr::memmem::find(cell.text, INLINE_ALLOW).is_some()
+            {
+                self.allow_lines.push(record);
+            }
+            return;
+        }
         let mut from = 0;
         let mut line = cell.line;
         for at in memchr::memmem::find_iter(cell.text, INLINE_ALLOW) {

@@ -2,6 +2,12 @@
 //! inputs it holds, each scanned like a file (`Scanner::scan_text`) under a member path
 //! (`outer.zip!dir/inner.csv`). Recursion depth, expansion and member counts are capped by
 //! [`archive::Limits`]; every cap hit and every corrupt container is reported for its input.
+//!
+//! Table files that need random access are detected here too, before the container check and
+//! the binary skip: SQLite databases (by their 16-byte header), xlsx/xlsm/xlsb/ods (a zip whose
+//! members say it is a workbook) and xls (an OLE2 file that calamine opens as one). They are read
+//! in place when the input is a file, else from a spooled anonymous temp file, by
+//! [`formats::table`].
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -11,6 +17,7 @@ use std::sync::Arc;
 
 use crate::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::detect::Scratch;
+use crate::formats::table;
 use crate::scan::{InputReport, Scanner, Status};
 
 /// Where an input's bytes come from.
@@ -128,6 +135,10 @@ pub fn scan_any(
             return;
         }
     };
+    if head[..n].starts_with(table::SQLITE_MAGIC) || head[..n].starts_with(table::OLE2_MAGIC) {
+        scan_table_file(scanner, path, src, &head[..n], limits, budget, scratch, out);
+        return;
+    }
     let Some(kind) = archive::sniff(&head[..n]) else {
         let mut chained = (&head[..n]).chain(src);
         out.push(scanner.scan_text(path, &mut chained, scratch));
@@ -343,13 +354,168 @@ fn scan_zip(
     }
 }
 
+/// A SQLite database or an OLE2 file (xls if calamine opens it as one; anything else is scanned
+/// like any other input, i.e. skipped as binary).
+#[allow(clippy::too_many_arguments)]
+fn scan_table_file(
+    scanner: &Scanner,
+    path: Arc<str>,
+    src: Source<'_>,
+    head: &[u8],
+    limits: &Limits,
+    budget: &Budget,
+    scratch: &mut Scratch,
+    out: &mut Vec<InputReport>,
+) {
+    // SQLite opens databases by name (it resolves `/proc/self/fd/N`, which for an unlinked file
+    // names nothing), so a database that is not a file on disk is spooled to a *named* temp
+    // file (mode 0600, in a private 0700 temp dir, removed when dropped) instead of an
+    // anonymous one.
+    let is_sqlite = head.starts_with(table::SQLITE_MAGIC);
+    let mut named = None;
+    let file = match src {
+        Source::File(f) => f.seek(SeekFrom::Start(0)).and_then(|_| f.try_clone()),
+        Source::Stream(r) if is_sqlite => {
+            spool_named(head.chain(r), limits.max_spool).and_then(|t| {
+                let f = t.file.reopen();
+                named = Some(t);
+                f
+            })
+        }
+        Source::Stream(r) => spool(head.chain(r), limits.max_spool),
+    };
+    let mut file = match file {
+        Ok(f) => f,
+        Err(e) => {
+            out.push(error(path, format!("read error: {}", cap_or(budget, &e))));
+            return;
+        }
+    };
+    let bytes = file.metadata().map_or(0, |m| m.len());
+    if is_sqlite {
+        let at = named.as_ref().map(|t| t.file.path());
+        out.push(scanner.scan_cells(
+            path,
+            "sqlite",
+            bytes,
+            &mut |sink| table::scan_sqlite(&file, at, sink),
+            scratch,
+        ));
+        return;
+    }
+    if bytes > table::WORKBOOK_CAP {
+        out.push(InputReport::not_scanned(
+            path,
+            Status::Skipped(format!(
+                "OLE2 file larger than {} bytes: not opened as an xls workbook (workbook cap)",
+                table::WORKBOOK_CAP
+            )),
+        ));
+        return;
+    }
+    let opened = match file.try_clone() {
+        Ok(f) => table::open_ole2(f),
+        Err(e) => {
+            out.push(error(path, format!("read error: {e}")));
+            return;
+        }
+    };
+    match opened {
+        table::Ole2::Xls(mut book) => out.push(scanner.scan_cells(
+            path,
+            "xls",
+            bytes,
+            &mut |sink| table::scan_workbook("xls", &mut book, sink),
+            scratch,
+        )),
+        table::Ole2::Encrypted => {
+            let mut r = error(path, "password-protected xls workbook: not readable".into());
+            r.format = Some("xls".into());
+            out.push(r);
+        }
+        table::Ole2::Other => match file.seek(SeekFrom::Start(0)) {
+            Ok(_) => out.push(scanner.scan_text(path, &mut file, scratch)),
+            Err(e) => out.push(error(path, format!("read error: {e}"))),
+        },
+    }
+}
+
+/// A zip that is a workbook: scanned as sheets, not as members.
+fn scan_zip_book(
+    scanner: &Scanner,
+    path: Arc<str>,
+    kind: table::ZipBook,
+    declared: u64,
+    file: io::Result<File>,
+    scratch: &mut Scratch,
+    out: &mut Vec<InputReport>,
+) {
+    let fail = |path: Arc<str>, why: String| {
+        let mut r = error(path, why);
+        r.format = Some(kind.name().into());
+        r
+    };
+    if declared > table::WORKBOOK_CAP {
+        out.push(fail(
+            path,
+            format!(
+                "{} workbook declares more than {} bytes uncompressed (workbook cap hit)",
+                kind.name(),
+                table::WORKBOOK_CAP
+            ),
+        ));
+        return;
+    }
+    let file = match file {
+        Ok(f) => f,
+        Err(e) => {
+            out.push(fail(path, format!("read error: {e}")));
+            return;
+        }
+    };
+    let bytes = file.metadata().map_or(0, |m| m.len());
+    match table::open_zip_book(kind, file) {
+        Ok(mut book) => out.push(scanner.scan_cells(
+            path,
+            kind.name(),
+            bytes,
+            &mut |sink| table::scan_workbook(kind.name(), &mut book, sink),
+            scratch,
+        )),
+        Err(e) => out.push(fail(path, e.to_string())),
+    }
+}
+
+/// Like [`spool`], into a named temp file (mode 0600) in a private temp dir (mode 0700); both
+/// are removed when dropped (the file first: fields drop in declaration order).
+fn spool_named(mut r: impl Read, max: u64) -> io::Result<NamedSpool> {
+    let dir = tempfile::tempdir()?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir.path())?;
+    let n = io::copy(&mut (&mut r).take(max + 1), tmp.as_file_mut())?;
+    if n > max {
+        return Err(io::Error::other(format!(
+            "spooled input (table file) larger than {max} bytes (spool cap hit)"
+        )));
+    }
+    Ok(NamedSpool {
+        file: tmp,
+        _dir: dir,
+    })
+}
+
+/// A spooled copy with a name, see [`spool_named`].
+struct NamedSpool {
+    file: tempfile::NamedTempFile,
+    _dir: tempfile::TempDir,
+}
+
 /// Copies `r` into an anonymous temp file (at most `max` bytes) and rewinds it.
 fn spool(mut r: impl Read, max: u64) -> io::Result<File> {
     let mut tmp = tempfile::tempfile()?;
     let n = io::copy(&mut (&mut r).take(max + 1), &mut tmp)?;
     if n > max {
         return Err(io::Error::other(format!(
-            "nested zip larger than {max} bytes (spool cap hit)"
+            "spooled input (nested zip or table file) larger than {max} bytes (spool cap hit)"
         )));
     }
     tmp.seek(SeekFrom::Start(0))?;
@@ -367,6 +533,7 @@ fn scan_zip_file(
     scratch: &mut Scratch,
     out: &mut Vec<InputReport>,
 ) {
+    let book_file = file.try_clone();
     let mut zip = match zip::ZipArchive::new(file) {
         Ok(z) => z,
         Err(e) => {
@@ -386,6 +553,11 @@ fn scan_zip_file(
             out.push(error(path, format!("corrupt zip: {e}")));
             return;
         }
+    }
+    if let Some(kind) = table::zip_book(&mut zip) {
+        let declared = table::zip_declared_size(&mut zip);
+        scan_zip_book(scanner, path, kind, declared, book_file, scratch, out);
+        return;
     }
     if zip.len() as u64 > limits.max_members {
         out.push(error(

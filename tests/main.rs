@@ -9,4 +9,5 @@ mod formats;
 mod hostile;
 mod redact;
 mod scan_cli;
+mod tables;
 mod workflow;

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod json;
 pub mod kv;
 pub mod sql;
+pub mod table;
 pub mod text;
 pub mod window;
 
@@ -64,6 +65,14 @@ pub enum FormatError {
         format: &'static str,
         /// 1-based line.
         line: u64,
+        /// What is wrong (no input text).
+        message: String,
+    },
+    /// A binary table file (SQLite database, workbook) could not be read; no line applies.
+    #[error("unreadable {format}: {message}")]
+    Unreadable {
+        /// Format name.
+        format: &'static str,
         /// What is wrong (no input text).
         message: String,
     },

@@ -1,0 +1,209 @@
+//! Table files through the real binary: SQLite databases made by the test with `rusqlite` (on
+//! disk and inside a zip, so both the in-place and the spooled path are used), a truncated
+//! database that must fail alone, and a minimal xlsx written part by part with the `zip` crate.
+//! Each test asserts path, line (row), field and kind of parsed JSONL findings.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::common::*;
+
+/// Asserts a finding of `kind` whose path ends with `path`, on `line`, with `field`.
+fn assert_found(findings: &[Value], path: &str, line: u64, field: &str, kind: &str) {
+    assert!(
+        findings.iter().any(|f| {
+            f["path"].as_str().is_some_and(|p| p.ends_with(path))
+                && f["line"] == line
+                && f["field"] == field
+                && f["kind"] == kind
+        }),
+        "no {kind} at {path}:{line} field {field}; got {findings:#?}"
+    );
+}
+
+/// A `customers` table (three rows) and a `notes` table (one row) in a new database at `path`.
+fn make_db(path: &Path, extra_rows: usize) {
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, email TEXT, phone TEXT, \
+         date_of_birth TEXT, balance REAL);
+         INSERT INTO customers VALUES
+           (1, 'Ann Example', 'ann@example.com', '0491 570 156', '1980-04-12', 10.5),
+           (2, 'Bob Example', 'bob@example.com', '0491 570 157', '1975-11-30', NULL),
+           (3, 'Cat Example', NULL, '0491 570 158', '1990-01-02', 0);
+         CREATE TABLE notes (body TEXT);
+         INSERT INTO notes VALUES ('call back dee@example.com');
+         CREATE VIEW emails AS SELECT email FROM customers;",
+    )
+    .unwrap();
+    let pad = "x".repeat(500);
+    for i in 0..extra_rows {
+        db.execute("INSERT INTO notes VALUES (?1)", [format!("{pad} {i}")])
+            .unwrap();
+    }
+}
+
+fn scan_ok(dir: &Path) -> Vec<Value> {
+    let run = scan_jsonl(dir, &[]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    run.jsonl()
+}
+
+#[test]
+fn sqlite_tables_give_table_column_fields_and_row_lines() {
+    let dir = TempDir::new().unwrap();
+    // A lying extension: the header decides.
+    make_db(&dir.path().join("crm.txt"), 0);
+    let f = scan_ok(dir.path());
+    assert_found(&f, "crm.txt", 1, "customers.email", "email");
+    assert_found(&f, "crm.txt", 2, "customers.email", "email");
+    assert_found(&f, "crm.txt", 3, "customers.phone", "phone");
+    assert_found(&f, "crm.txt", 1, "customers.date_of_birth", "date_of_birth");
+    assert_found(&f, "crm.txt", 1, "notes.body", "email");
+    // The view is not scanned again: one finding per stored email.
+    let emails = of_kind(&f, "email");
+    assert_eq!(emails.len(), 3, "{emails:#?}");
+    // The column is the 1-based byte offset inside the value.
+    for x in &f {
+        let want = if x["field"] == "notes.body" { 11 } else { 1 };
+        assert_eq!(x["column"], want, "{x:#}");
+    }
+}
+
+#[test]
+fn sqlite_inside_a_zip_is_spooled_and_scanned() {
+    let dir = TempDir::new().unwrap();
+    let db_path = dir.path().join("crm.db");
+    make_db(&db_path, 0);
+    let bytes = std::fs::read(&db_path).unwrap();
+    std::fs::remove_file(&db_path).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("backup/crm.db", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(&bytes).unwrap();
+    write(dir.path(), "bundle.zip", w.finish().unwrap().into_inner());
+    let f = scan_ok(dir.path());
+    assert_found(
+        &f,
+        "bundle.zip!backup/crm.db",
+        2,
+        "customers.email",
+        "email",
+    );
+}
+
+#[test]
+fn truncated_sqlite_fails_alone() {
+    let dir = TempDir::new().unwrap();
+    let good = dir.path().join("good.db");
+    make_db(&good, 200);
+    let bytes = std::fs::read(&good).unwrap();
+    assert!(bytes.len() > 8192);
+    write(dir.path(), "broken.db", &bytes[..bytes.len() / 3]);
+    let run = scan(&["--format", "json", &dir.path().to_string_lossy()]);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let report = run.json();
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0]["path"].as_str().unwrap().ends_with("broken.db"));
+    let reason = errors[0]["reason"].as_str().unwrap();
+    assert!(!reason.contains("@example.com"), "{reason}");
+    let findings = report["findings"].as_array().unwrap();
+    assert_found(findings, "good.db", 1, "customers.email", "email");
+}
+
+/// A minimal xlsx: one sheet `Customers` with a header row and two data rows of inline strings.
+fn tiny_xlsx() -> Vec<u8> {
+    let row = |r: u32, cells: &[&str]| {
+        let cols = ["A", "B", "C"];
+        let cs: String = cells
+            .iter()
+            .zip(cols)
+            .map(|(v, c)| format!(r#"<c r="{c}{r}" t="inlineStr"><is><t>{v}</t></is></c>"#))
+            .collect();
+        format!(r#"<row r="{r}">{cs}</row>"#)
+    };
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{}{}{}</sheetData></worksheet>"#,
+        row(1, &["name", "email", "mobile"]),
+        row(2, &["Ann Example", "ann@example.com", "0491 570 156"]),
+        row(3, &["Bob Example", "bob@example.com", "0491 570 157"]),
+    );
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Customers" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+        ),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, body) in parts {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(body.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn xlsx_sheets_give_sheet_header_fields_and_row_lines() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "book.xlsx", tiny_xlsx());
+    let f = scan_ok(dir.path());
+    assert_found(&f, "book.xlsx", 2, "Customers.email", "email");
+    assert_found(&f, "book.xlsx", 3, "Customers.email", "email");
+    assert_found(&f, "book.xlsx", 3, "Customers.mobile", "phone");
+    // Read as a workbook, not as XML members.
+    assert!(
+        f.iter()
+            .all(|x| x["path"].as_str().is_some_and(|p| p.ends_with("book.xlsx"))),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn corrupt_xlsx_fails_alone() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "good.xlsx", tiny_xlsx());
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for name in ["[Content_Types].xml", "xl/workbook.xml"] {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(b"<not a workbook eve@example.com").unwrap();
+    }
+    write(dir.path(), "broken.xlsx", w.finish().unwrap().into_inner());
+    let run = scan(&["--format", "json", &dir.path().to_string_lossy()]);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let report = run.json();
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0]["path"].as_str().unwrap().ends_with("broken.xlsx"));
+    assert!(
+        !errors[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("@example.com")
+    );
+    let findings = report["findings"].as_array().unwrap();
+    assert_found(findings, "good.xlsx", 2, "Customers.email", "email");
+}
