@@ -7,7 +7,7 @@
 //! the binary skip: SQLite databases (by their 16-byte header), xlsx/xlsm/xlsb/ods (a zip whose
 //! members say it is a workbook) and xls (an OLE2 file that calamine opens as one). They are read
 //! in place when the input is a file, else from a spooled anonymous temp file, by
-//! [`formats::table`].
+//! [`crate::formats::table`].
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
