@@ -285,30 +285,11 @@ pub fn validate(text: &[u8]) -> Result<(), RedactError> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::finding::Kind;
-
-    fn value(text: &str, needle: &str, action: Action, rep: &str) -> Value {
-        let start = text.find(needle).unwrap();
-        Value {
-            start,
-            end: start + needle.len(),
-            cell: (start, start + needle.len()),
-            kind: Kind::Email,
-            field: None,
-            action,
-            replacement: rep.into(),
-        }
-    }
+    use crate::redact::test_util::{self, value};
 
     fn run(text: &str, vals: Vec<Value>, dropped: &[&str]) -> String {
-        let an = Analysis {
-            values: vals,
-            dropped: dropped.iter().map(|d| Arc::from(*d)).collect(),
-            ..Analysis::default()
-        };
+        let an = test_util::analysis(vals, dropped);
         let out = apply(text.as_bytes(), edits(text.as_bytes(), &an).unwrap());
         validate(&out).unwrap();
         String::from_utf8(out).unwrap()

@@ -827,3 +827,37 @@ mod tests {
         }
     }
 }
+
+/// Builders shared by the writers' table tests.
+#[cfg(test)]
+pub(crate) mod test_util {
+    use std::sync::Arc;
+
+    use super::{Action, Analysis, Value};
+    use crate::finding::Kind;
+
+    /// An email value covering the first `needle` in `text`, to be replaced by `rep`.
+    pub fn value(text: &str, needle: &str, action: Action, rep: &str) -> Value {
+        let start = text
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in text"));
+        Value {
+            start,
+            end: start + needle.len(),
+            cell: (start, start + needle.len()),
+            kind: Kind::Email,
+            field: None,
+            action,
+            replacement: rep.into(),
+        }
+    }
+
+    /// An analysis with these values and dropped fields.
+    pub fn analysis(values: Vec<Value>, dropped: &[&str]) -> Analysis {
+        Analysis {
+            values,
+            dropped: dropped.iter().map(|d| Arc::from(*d)).collect(),
+            ..Analysis::default()
+        }
+    }
+}
