@@ -52,6 +52,22 @@ impl Format for Sql {
     }
 }
 
+/// Words that start a table constraint (not a column) inside `CREATE TABLE (…)`.
+pub(crate) const CONSTRAINT: &[&str] = &[
+    "primary",
+    "key",
+    "unique",
+    "constraint",
+    "foreign",
+    "index",
+    "check",
+    "fulltext",
+    "spatial",
+    "exclude",
+    "like",
+    "period",
+];
+
 /// Whether `head` looks like an SQL dump: its first statement starts with an SQL keyword and it
 /// has a dump header comment or a `CREATE TABLE` / `INSERT INTO` / `COPY` statement.
 pub fn sniff(head: &[u8]) -> bool {
@@ -674,20 +690,6 @@ impl Parser {
                     want_name: true,
                 },
                 Kind::Word | Kind::Ident if want_name && depth == 1 => {
-                    const CONSTRAINT: &[&str] = &[
-                        "primary",
-                        "key",
-                        "unique",
-                        "constraint",
-                        "foreign",
-                        "index",
-                        "check",
-                        "fulltext",
-                        "spatial",
-                        "exclude",
-                        "like",
-                        "period",
-                    ];
                     let is_constraint = t.kind == Kind::Word && CONSTRAINT.iter().any(|k| word(k));
                     if !is_constraint && let Some(name) = Self::ident(&w.buf, &t) {
                         self.push_col(name);

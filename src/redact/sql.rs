@@ -315,20 +315,7 @@ impl Rewriter<'_> {
         if open.k != K::Punct(b'(') {
             return self.skip_statement(Some(open));
         }
-        const CONSTRAINT: &[&str] = &[
-            "primary",
-            "key",
-            "unique",
-            "constraint",
-            "foreign",
-            "index",
-            "check",
-            "fulltext",
-            "spatial",
-            "exclude",
-            "like",
-            "period",
-        ];
+        use crate::formats::sql::CONSTRAINT;
         let mut cols = Vec::new();
         let (mut depth, mut want) = (1usize, true);
         while let Some(t) = self.lx.next()? {
