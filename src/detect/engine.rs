@@ -28,6 +28,7 @@ use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{CaptureLocations, Regex};
+use regex_automata::{Input, PatternSet, meta};
 use thiserror::Error;
 
 use super::score::{self, Evidence};
@@ -59,6 +60,9 @@ pub enum EngineError {
     /// Two specs share an id.
     #[error("two pattern files define detector {0:?}")]
     DuplicateId(String),
+    /// The combined automaton over all digit detectors could not be built.
+    #[error("building the combined digit-detector automaton: {0}")]
+    Combined(#[from] Box<regex_automata::meta::BuildError>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +115,9 @@ pub struct Scratch {
     cands: Vec<Hit>,
     regexes: Vec<Regex>,
     locs: Vec<Option<CaptureLocations>>,
+    /// This thread's search cache for [`Engine::digit_set`] (never shared, so never locked).
+    digit_cache: Option<meta::Cache>,
+    digit_hits: Option<PatternSet>,
 }
 
 const FLAG_CTX: u8 = 1;
@@ -121,6 +128,13 @@ const FLAG_NEG: u8 = 2;
 pub struct Engine {
     specs: Vec<Spec>,
     by_trigger: [Vec<u16>; 4],
+    /// Every digit-triggered detector's regex in one automaton (pattern `i` is
+    /// `by_trigger[0][i]`): one pass over a cluster's window says which detectors can match
+    /// there at all, so a cluster costs one search plus the one or two that matter, not ~25.
+    digit_set: Option<meta::Regex>,
+    /// Per digit detector (same order): run whether or not the set matched (see
+    /// [`set_friendly`]).
+    digit_always: Vec<bool>,
     ctx_ac: Option<AhoCorasick>,
     ctx_roles: Vec<Vec<(u16, Role)>>,
     kw_ac: Option<AhoCorasick>,
@@ -189,7 +203,42 @@ impl Engine {
                     .build(pats)?,
             ))
         };
+        let digit_set = if by_trigger[0].is_empty() {
+            None
+        } else {
+            let srcs: Vec<&str> = by_trigger[0]
+                .iter()
+                .map(|&d| specs[d as usize].regex_src.as_str())
+                // An empty class never matches: its detector is in `digit_always` instead.
+                .map(|src| if set_friendly(src) { src } else { "[a&&b]" })
+                .collect();
+            // Same syntax as each detector's own `regex::bytes::Regex` (Unicode on, matching
+            // invalid UTF-8 allowed), so the set matches a window exactly when one of them does.
+            // `All` reports every pattern that matches, which is what a prefilter needs.
+            let set = meta::Regex::builder()
+                .syntax(
+                    regex_automata::util::syntax::Config::new()
+                        .unicode(true)
+                        .utf8(false),
+                )
+                .configure(
+                    meta::Config::new()
+                        .match_kind(regex_automata::MatchKind::All)
+                        .utf8_empty(false)
+                        .nfa_size_limit(Some(64 << 20))
+                        .hybrid_cache_capacity(8 << 20),
+                )
+                .build_many(&srcs)
+                .map_err(Box::new)?;
+            Some(set)
+        };
+        let digit_always = by_trigger[0]
+            .iter()
+            .map(|&d| !set_friendly(&specs[d as usize].regex_src))
+            .collect();
         Ok(Engine {
+            digit_set,
+            digit_always,
             // Context words are searched overlapping (every word counts); trigger keywords
             // leftmost-longest, so `st` does not hide `street` in a non-overlapping scan.
             ctx_ac: build(&words, MatchKind::Standard)?,
@@ -347,8 +396,36 @@ impl Engine {
                 }
                 let before = cands.len();
                 self.flag_context(text, p, ce, scratch);
-                for &d in &self.by_trigger[0] {
-                    self.try_regex(d, text, ws..we, p..ce, &finfo, explain, scratch, &mut cands);
+                if let Some(set) = &self.digit_set {
+                    let mut hits = scratch
+                        .digit_hits
+                        .take()
+                        .unwrap_or_else(|| PatternSet::new(set.pattern_len()));
+                    hits.clear();
+                    let cache = scratch
+                        .digit_cache
+                        .get_or_insert_with(|| set.create_cache());
+                    set.which_overlapping_matches_with(
+                        cache,
+                        &Input::new(&text[..we]).span(ws..we),
+                        &mut hits,
+                    );
+                    for (i, &d) in self.by_trigger[0].iter().enumerate() {
+                        if self.digit_always[i] || hits.contains(regex_automata::PatternID::must(i))
+                        {
+                            self.try_regex(
+                                d,
+                                text,
+                                ws..we,
+                                p..ce,
+                                &finfo,
+                                explain,
+                                scratch,
+                                &mut cands,
+                            );
+                        }
+                    }
+                    scratch.digit_hits = Some(hits);
                 }
                 self.clear_context(scratch);
                 if let Some(end) = cands[before..].iter().map(|c| c.end).max() {
@@ -609,6 +686,13 @@ fn resolve(cands: &mut [Hit], specs: &[Spec], accept: Range<usize>, out: &mut Ve
         }
     }
     out[first..].sort_by_key(|h| (h.start, h.end));
+}
+
+/// Whether a digit detector's regex goes into the combined automaton. Unicode classes (`\p{L}`
+/// for month names) multiply the states a DFA over ~25 patterns must build (measured: the
+/// set spent its time determinizing), so such detectors are run on their own, every time.
+fn set_friendly(src: &str) -> bool {
+    !src.contains("\\p{") && !src.contains("\\w") && src.is_ascii()
 }
 
 fn next_digit(text: &[u8], from: usize) -> Option<usize> {
