@@ -187,8 +187,13 @@ impl FailOn {
 
     /// Whether `f` fails the run under this policy.
     pub fn fails(&self, f: &Finding) -> bool {
-        self.min_confidence.is_none_or(|m| f.confidence >= m)
-            && (self.kinds.is_empty() || self.kinds.contains(&f.kind))
+        self.fails_on(f.kind, f.confidence)
+    }
+
+    /// Whether a finding of `kind` at `confidence` fails the run under this policy.
+    pub fn fails_on(&self, kind: Kind, confidence: Confidence) -> bool {
+        self.min_confidence.is_none_or(|m| confidence >= m)
+            && (self.kinds.is_empty() || self.kinds.contains(&kind))
     }
 }
 

@@ -16,7 +16,9 @@
 //!                          finding::Finding { path, line, column, kind, detector, confidence,
 //!                                             field, masked, fingerprint, record }
 //!                               │ raw value dropped here (scan.rs)
-//! per-thread results ──merge once──▶ sort ──▶ report::Report ──▶ report::<format>
+//! each finished input ──collect::Collector──▶ counts + exposure state (memory),
+//!                                              findings ──▶ spool (temporary file)
+//! sorted by path ──▶ report::Report (reads the spool) ──▶ report::<format>
 //! ```
 //!
 //! Import direction (arrows point down only): [`validate`], [`finding`] import nothing of the
@@ -39,6 +41,7 @@
 pub mod archive;
 pub mod baseline;
 pub mod cache;
+pub mod collect;
 pub mod config;
 pub mod decode;
 pub mod detect;
@@ -48,6 +51,7 @@ pub mod formats;
 pub mod redact;
 pub mod report;
 pub mod scan;
+pub mod spool;
 pub mod unpack;
 pub mod validate;
 pub mod walk;

@@ -1,5 +1,5 @@
 //! What to read: a parallel walk over the paths given (`ignore::WalkParallel`), scanning each
-//! file on the walker's own threads, with per-thread state merged once at the end.
+//! file on the walker's own threads and handing each finished input to a [`Collector`].
 //!
 //! Policy (see the README): everything is scanned by default — hidden and git-ignored files
 //! included, because a sensitive export is often ignored *because* it is sensitive — except VCS
@@ -10,12 +10,13 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 use thiserror::Error;
 
+use crate::collect::Collector;
 use crate::detect::Scratch;
 use crate::scan::{InputReport, Scanner, Status};
 use crate::unpack::Source;
@@ -70,29 +71,31 @@ pub enum WalkError {
     },
 }
 
-/// Scans every file under `paths` (`-` is stdin) and returns one report per input, sorted by
-/// display path.
+/// Scans every file under `paths` (`-` is stdin), handing each input's report to `collector`
+/// as soon as it is done (so findings never pile up in the walk).
 pub fn scan_paths(
     paths: &[PathBuf],
     opts: &WalkOptions,
     scanner: &Scanner,
-) -> Result<Vec<InputReport>, WalkError> {
-    let mut out = Vec::new();
+    collector: &Collector,
+) -> Result<(), WalkError> {
     let mut fs_paths = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
             let mut stdin = std::io::stdin().lock();
-            out.extend(scanner.scan_source(
+            for r in scanner.scan_source(
                 Arc::from("-"),
                 Source::Stream(&mut stdin),
                 &mut Scratch::default(),
-            ));
+            ) {
+                collector.add(r);
+            }
         } else {
             fs_paths.push(p.clone());
         }
     }
     let Some((first, rest)) = fs_paths.split_first() else {
-        return Ok(out);
+        return Ok(());
     };
     let mut builder = WalkBuilder::new(first);
     for p in rest {
@@ -133,25 +136,19 @@ pub fn scan_paths(
         scanner,
         opts,
         roots,
-        results: Mutex::new(Vec::new()),
+        collector,
     };
     builder
         .build_parallel()
         .visit(&mut VisitorBuilder { shared: &shared });
-    let mut results = shared
-        .results
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
-    out.append(&mut results);
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    Ok(())
 }
 
 struct Shared<'s> {
     scanner: &'s Scanner,
     opts: &'s WalkOptions,
     roots: Vec<PathBuf>,
-    results: Mutex<Vec<InputReport>>,
+    collector: &'s Collector,
 }
 
 struct VisitorBuilder<'a, 's> {
@@ -163,27 +160,14 @@ impl<'a, 's: 'a> ParallelVisitorBuilder<'a> for VisitorBuilder<'a, 's> {
         Box::new(Visitor {
             shared: self.shared,
             scratch: Scratch::default(),
-            local: Vec::new(),
         })
     }
 }
 
-/// Per-thread state: scratch buffers and results, flushed into `shared` once, on drop.
+/// Per-thread state: scratch buffers reused across inputs.
 struct Visitor<'a, 's> {
     shared: &'a Shared<'s>,
     scratch: Scratch,
-    local: Vec<InputReport>,
-}
-
-impl Drop for Visitor<'_, '_> {
-    fn drop(&mut self) {
-        let mut g = self
-            .shared
-            .results
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        g.append(&mut self.local);
-    }
 }
 
 impl ParallelVisitor for Visitor<'_, '_> {
@@ -192,7 +176,7 @@ impl ParallelVisitor for Visitor<'_, '_> {
             Ok(e) => match self.open_entry(&e) {
                 Opened::Dir => {}
                 Opened::NotScanned(r) => {
-                    self.local.push(r);
+                    self.shared.collector.add(r);
                     // A directory reached through a link out of the root is not descended.
                     return WalkState::Skip;
                 }
@@ -214,10 +198,12 @@ impl ParallelVisitor for Visitor<'_, '_> {
                     if let Some(p) = &self.shared.opts.progress {
                         p.add(&reports);
                     }
-                    self.local.extend(reports);
+                    for r in reports {
+                        self.shared.collector.add(r);
+                    }
                 }
             },
-            Err(err) => self.local.push(walk_error(err)),
+            Err(err) => self.shared.collector.add(walk_error(err)),
         }
         WalkState::Continue
     }

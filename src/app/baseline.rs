@@ -1,13 +1,16 @@
 //! `piiscan baseline create` and `scan --baseline`: writing accepted findings, and dropping them
 //! from a later run while listing entries that no longer match (see `piiscan::baseline`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result, bail};
 
 use super::cli::BaselineCreateArgs;
 use super::{EXIT_CLEAN, EXIT_INCOMPLETE, Extra, Source, run_scan};
 use piiscan::baseline::{Baseline, Matcher};
+use piiscan::collect::Collected;
 use piiscan::finding::Fingerprinter;
 use piiscan::report::{self, escape_for_terminal};
 use piiscan::scan::{InputReport, Status};
@@ -33,20 +36,26 @@ pub fn create(args: BaselineCreateArgs) -> Result<i32> {
             explain: false,
             cache: None,
             source: Source::Paths(&common.paths),
+            baseline: None,
+            use_config_baseline: false,
         },
     )?;
     let dir = match args.output.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let findings = scanned.results.iter().flat_map(|r| r.findings.iter());
-    let baseline = Baseline::from_findings(findings, &scanned.fp, dir);
+    // A baseline lists every accepted value, so reading them all back is its size anyway.
+    let findings = scanned
+        .findings
+        .to_vec()
+        .context("reading findings back from the temporary spool")?;
+    let baseline = Baseline::from_findings(&findings, &scanned.fp, dir);
     report::write_atomic(&args.output, &baseline.to_bytes())
         .with_context(|| format!("writing baseline {}", args.output.display()))?;
     let errors = scanned
-        .results
+        .collected
         .iter()
-        .filter(|r| matches!(r.status, Status::Error(_)))
+        .filter(|c| matches!(c.input.status, Status::Error(_)))
         .count();
     eprintln!(
         "piiscan: wrote {} with {} accepted entries",
@@ -62,43 +71,64 @@ pub fn create(args: BaselineCreateArgs) -> Result<i32> {
     Ok(EXIT_CLEAN)
 }
 
-/// Drops findings accepted by the baseline in `file` from `results`; returns notes for stderr
-/// (how many were accepted, and each stale entry). `partial`: the run covered only changes
-/// (`--staged` / `--since`), so entries for files it did not look at are not stale.
-pub fn apply(
-    file: &Path,
-    fp: &Fingerprinter,
-    results: &mut [InputReport],
-    partial: bool,
-) -> Result<Vec<String>> {
-    let baseline = Baseline::load(file)?;
-    let mut matcher = Matcher::new(baseline, file, fp)?;
-    let mut accepted = 0u64;
-    for r in results.iter_mut() {
+/// `scan --baseline`: drops accepted findings from each input as it is collected, and
+/// afterwards lists what it accepted and which entries no longer match.
+pub struct BaselineFilter {
+    file: PathBuf,
+    matcher: Mutex<Matcher>,
+    accepted: AtomicU64,
+}
+
+impl BaselineFilter {
+    /// Loads the baseline in `file` for a run fingerprinting with `fp`.
+    pub fn load(file: &Path, fp: &Fingerprinter) -> Result<BaselineFilter> {
+        let baseline = Baseline::load(file)?;
+        Ok(BaselineFilter {
+            file: file.to_path_buf(),
+            matcher: Mutex::new(Matcher::new(baseline, file, fp)?),
+            accepted: AtomicU64::new(0),
+        })
+    }
+
+    /// Drops `r`'s accepted findings.
+    pub fn apply(&self, r: &mut InputReport) {
+        if r.findings.is_empty() {
+            return;
+        }
+        let mut m = self.matcher.lock().unwrap_or_else(|p| p.into_inner());
         let before = r.findings.len();
-        r.findings.retain(|f| !matcher.accepts(f));
-        accepted += (before - r.findings.len()) as u64;
+        r.findings.retain(|f| !m.accepts(f));
+        self.accepted
+            .fetch_add((before - r.findings.len()) as u64, Ordering::Relaxed);
     }
-    let scanned: Vec<&str> = results
-        .iter()
-        .filter(|r| r.status == Status::Scanned)
-        .map(|r| &*r.path)
-        .collect();
-    let all: Vec<&str> = results.iter().map(|r| &*r.path).collect();
-    let stale = matcher.stale(&scanned, &all, !partial);
-    let name = escape_for_terminal(&file.display().to_string());
-    let mut notes = vec![format!(
-        "{accepted} findings accepted by baseline {name}; {} stale entries",
-        stale.len()
-    )];
-    for e in stale {
-        notes.push(format!(
-            "stale baseline entry: path {} field {} kind {} fingerprint {}",
-            escape_for_terminal(&e.path),
-            escape_for_terminal(e.field.as_deref().unwrap_or("-")),
-            e.kind,
-            e.fingerprint
-        ));
+
+    /// Notes for stderr: how many findings were accepted, and each stale entry. `partial`: the
+    /// run covered only changes (`--staged` / `--since`), so entries for files it did not look
+    /// at are not stale.
+    pub fn notes(&self, collected: &[Collected], partial: bool) -> Vec<String> {
+        let scanned: Vec<&str> = collected
+            .iter()
+            .filter(|c| c.input.status == Status::Scanned)
+            .map(|c| &*c.input.path)
+            .collect();
+        let all: Vec<&str> = collected.iter().map(|c| &*c.input.path).collect();
+        let m = self.matcher.lock().unwrap_or_else(|p| p.into_inner());
+        let stale = m.stale(&scanned, &all, !partial);
+        let name = escape_for_terminal(&self.file.display().to_string());
+        let mut notes = vec![format!(
+            "{} findings accepted by baseline {name}; {} stale entries",
+            self.accepted.load(Ordering::Relaxed),
+            stale.len()
+        )];
+        for e in stale {
+            notes.push(format!(
+                "stale baseline entry: path {} field {} kind {} fingerprint {}",
+                escape_for_terminal(&e.path),
+                escape_for_terminal(e.field.as_deref().unwrap_or("-")),
+                e.kind,
+                e.fingerprint
+            ));
+        }
+        notes
     }
-    Ok(notes)
 }

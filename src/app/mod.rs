@@ -17,18 +17,22 @@ pub mod staged;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result, bail};
 
+use baseline::BaselineFilter;
 use cli::{BaselineCommand, ScanCommon};
 use cli::{Cli, Command, ConfigCommand, DetectorArgs, HookCommand, MinConfidence, ScanArgs};
 use piiscan::cache::{Cache, RulesetHasher};
+use piiscan::collect::{Collected, Collector};
 use piiscan::config::{self, Config, FailOn};
 use piiscan::detect::{Engine, builtin};
 use piiscan::exposure::Weights;
 use piiscan::finding::{Confidence, Fingerprinter};
 use piiscan::report::{self, Report, Settings};
 use piiscan::scan::{Allow, InputReport, ScanOptions, Scanner, Status};
+use piiscan::spool::Findings;
 use piiscan::validate;
 use piiscan::walk::{self, WalkOptions};
 
@@ -193,11 +197,20 @@ struct Extra<'a> {
     explain: bool,
     cache: Option<&'a Path>,
     source: Source<'a>,
+    /// `scan --baseline FILE` (else piiscan.toml's `baseline`, for `scan` only).
+    baseline: Option<&'a Path>,
+    /// Whether piiscan.toml's `baseline` applies (it does for `scan`, not `baseline create`).
+    use_config_baseline: bool,
 }
 
 /// One scan's results, before reporting.
 struct Scanned {
-    results: Vec<InputReport>,
+    /// Every input, sorted by path (findings spooled, see `piiscan::collect`).
+    collected: Vec<Collected>,
+    /// Their findings, in the same order.
+    findings: Findings,
+    /// Notes from the baseline filter, if one applied.
+    baseline_notes: Vec<String>,
     settings: Settings,
     cfg: Config,
     fp: Fingerprinter,
@@ -210,7 +223,12 @@ struct Scanned {
 
 impl Scanned {
     fn suppressed(&self) -> u64 {
-        self.suppressed_paths + self.results.iter().map(|r| r.suppressed).sum::<u64>()
+        self.suppressed_paths
+            + self
+                .collected
+                .iter()
+                .map(|c| c.input.suppressed)
+                .sum::<u64>()
     }
 }
 
@@ -278,7 +296,39 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
             },
         },
     );
-    let (mut results, roots) = match extra.source {
+    let baseline_file = extra
+        .baseline
+        .map(Path::to_path_buf)
+        .or(if extra.use_config_baseline {
+            cfg.baseline.clone()
+        } else {
+            None
+        });
+    let baseline = match &baseline_file {
+        Some(file) => Some(Arc::new(BaselineFilter::load(file, &fp)?)),
+        None => None,
+    };
+    let suppressed_paths = Arc::new(AtomicU64::new(0));
+    let filter = {
+        let (baseline, suppressed_paths) = (baseline.clone(), suppressed_paths.clone());
+        let allow_paths = cfg.allow_paths.is_some().then(|| cfg.clone());
+        move |r: &mut InputReport| {
+            if let Some(cfg) = &allow_paths
+                && !r.findings.is_empty()
+                && cfg.allows_path(&r.path)
+            {
+                suppressed_paths.fetch_add(r.findings.len() as u64, Ordering::Relaxed);
+                r.findings.clear();
+            }
+            if let Some(b) = &baseline {
+                b.apply(r);
+            }
+        }
+    };
+    let collector = Collector::spooled()
+        .context("creating the temporary findings spool (is TMPDIR writable?)")?
+        .with_filter(Box::new(filter));
+    let roots = match extra.source {
         Source::Paths(_) => {
             let (progress, display) = progress::start(paths, common.quiet);
             let wopts = WalkOptions {
@@ -290,23 +340,27 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 cache: cache.clone(),
                 progress,
             };
-            let results = walk::scan_paths(paths, &wopts, &scanner);
+            let walked = walk::scan_paths(paths, &wopts, &scanner, &collector);
             if let Some(d) = display {
                 d.finish();
             }
-            let results = results?;
-            let roots = paths.iter().map(|p| p.display().to_string()).collect();
-            (results, roots)
+            walked?;
+            paths.iter().map(|p| p.display().to_string()).collect()
         }
         Source::Staged(p) => {
             let changes = staged::staged(p, &common.exclude)?;
-            (staged::scan(&scanner, changes), vec![":staged".to_string()])
+            staged::scan(&scanner, changes, &collector);
+            vec![":staged".to_string()]
         }
         Source::Since(rev, p) => {
             let changes = staged::since(rev, p, &common.exclude)?;
-            (staged::scan(&scanner, changes), vec![format!("{rev}..")])
+            staged::scan(&scanner, changes, &collector);
+            vec![format!("{rev}..")]
         }
     };
+    let (collected, findings) = collector
+        .finish()
+        .context("collecting findings (temporary spool)")?;
     if let Some(cache) = cache {
         let stats = cache.stats();
         if !common.quiet {
@@ -320,18 +374,13 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
             Err(_) => bail!("internal error: cache still shared after the walk"),
         }
     }
-    let mut suppressed_paths = 0;
-    if cfg.allow_paths.is_some() {
-        for r in &mut results {
-            if !r.findings.is_empty() && cfg.allows_path(&r.path) {
-                suppressed_paths += r.findings.len() as u64;
-                r.findings.clear();
-            }
-        }
-    }
+    let partial = !matches!(extra.source, Source::Paths(_));
+    let baseline_notes = baseline
+        .map(|b| b.notes(&collected, partial))
+        .unwrap_or_default();
     if !common.quiet {
         let mut err = std::io::stderr().lock();
-        for r in &results {
+        for r in collected.iter().map(|c| &c.input) {
             if let Status::Error(why) = &r.status {
                 let _ = writeln!(
                     err,
@@ -349,13 +398,15 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
         detectors,
     };
     Ok(Scanned {
-        results,
+        collected,
+        findings,
+        baseline_notes,
         settings,
         cfg,
         fp,
         roots,
         started,
-        suppressed_paths,
+        suppressed_paths: suppressed_paths.load(Ordering::Relaxed),
     })
 }
 
@@ -425,7 +476,6 @@ fn scan(args: ScanArgs) -> Result<i32> {
     } else {
         Source::Paths(&args.common.paths)
     };
-    let partial = !matches!(source, Source::Paths(_));
     let scanned = run_scan(
         &args.common,
         Extra {
@@ -433,14 +483,17 @@ fn scan(args: ScanArgs) -> Result<i32> {
             explain: args.explain,
             cache: args.cache.as_deref(),
             source,
+            baseline: args.baseline.as_deref(),
+            use_config_baseline: true,
         },
     )?;
     let policy = fail_on(&args.fail_on, &scanned.cfg)?;
-    let baseline_file = args.baseline.clone().or(scanned.cfg.baseline.clone());
     let suppressed = scanned.suppressed();
     let risk_weights = scanned.cfg.risk_weights.clone();
     let Scanned {
-        mut results,
+        collected,
+        findings,
+        baseline_notes,
         settings,
         fp,
         roots,
@@ -453,11 +506,10 @@ fn scan(args: ScanArgs) -> Result<i32> {
             "{suppressed} findings suppressed by piiscan:allow or piiscan.toml allowlists"
         ));
     }
-    if let Some(file) = &baseline_file {
-        notes.extend(baseline::apply(file, &fp, &mut results, partial)?);
-    }
+    notes.extend(baseline_notes);
     let provided = settings.fingerprint_key == "provided";
-    let mut report = Report::build(results, roots, settings, started, now_rfc3339());
+    let mut report =
+        Report::from_collected(collected, findings, roots, settings, started, now_rfc3339());
     if provided {
         report.key_id = Some(report::key_id(&fp));
     }
@@ -474,7 +526,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
     emit_report(&report, &args.format, &args.color, args.output.as_deref())?;
     Ok(if report.totals.errors > 0 {
         EXIT_INCOMPLETE
-    } else if report.findings.iter().any(|f| policy.fails(f)) {
+    } else if report.any_finding(|kind, confidence| policy.fails_on(kind, confidence)) {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -505,13 +557,13 @@ pub fn emit_report(
     };
     match output {
         Some(path) => {
-            let mut buf = Vec::new();
-            reporter.write(report, &mut buf)?;
-            report::write_atomic(path, &buf)
+            report::write_atomic_with(path, |w| reporter.write(report, w))
                 .with_context(|| format!("writing report to {}", path.display()))?;
         }
         None => {
-            let mut out = std::io::stdout().lock();
+            // Stdout is line-buffered: without a buffer of our own, JSONL would cost a write
+            // per finding.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             if let Err(e) = reporter.write(report, &mut out).and_then(|_| out.flush())
                 && e.kind() != std::io::ErrorKind::BrokenPipe
             {

@@ -17,6 +17,7 @@ use ignore::gitignore::Gitignore;
 use ignore::overrides::{Override, OverrideBuilder};
 use rayon::prelude::*;
 
+use piiscan::collect::Collector;
 use piiscan::detect::Scratch;
 use piiscan::scan::{InputReport, Scanner, Status};
 use piiscan::unpack::Source;
@@ -253,14 +254,16 @@ pub fn since(rev: &str, pathspecs: &[PathBuf], excludes: &[String]) -> Result<Ve
 }
 
 /// Scans every change in memory (in parallel) and keeps findings on added lines only.
-pub fn scan(scanner: &Scanner, changes: Vec<Change>) -> Vec<InputReport> {
-    let mut out: Vec<InputReport> = changes
+pub fn scan(scanner: &Scanner, changes: Vec<Change>, collector: &Collector) {
+    changes
         .into_par_iter()
-        .map_init(Scratch::default, |scratch, c| {
+        .for_each_init(Scratch::default, |scratch, c| {
             let display: Arc<str> = Arc::from(c.display.as_str());
             let bytes = match c.content {
                 Ok(b) => b,
-                Err(why) => return vec![InputReport::not_scanned(display, Status::Error(why))],
+                Err(why) => {
+                    return collector.add(InputReport::not_scanned(display, Status::Error(why)));
+                }
             };
             let mut reader: &[u8] = &bytes;
             let mut reports = scanner.scan_source(display, Source::Stream(&mut reader), scratch);
@@ -270,12 +273,10 @@ pub fn scan(scanner: &Scanner, changes: Vec<Change>) -> Vec<InputReport> {
                         .retain(|f| ranges.iter().any(|&(a, b)| (a..=b).contains(&f.line)));
                 }
             }
-            reports
-        })
-        .flatten()
-        .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+            for r in reports {
+                collector.add(r);
+            }
+        });
 }
 
 #[cfg(test)]

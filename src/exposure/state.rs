@@ -138,6 +138,69 @@ pub struct InputState {
     pub clusters: Vec<Cluster>,
 }
 
+impl InputState {
+    /// Adds another reading of the same path: records, places (by field and kind) and
+    /// signatures add up; clusters are kept side by side (people are not linked across the
+    /// two readings, so one person seen in both counts twice: an over-count, never an
+    /// under-count).
+    pub fn absorb(&mut self, other: InputState) {
+        self.records += other.records;
+        let mut remap = Vec::with_capacity(other.places.len());
+        for p in other.places {
+            let at = self
+                .places
+                .iter()
+                .position(|q| q.field == p.field && q.kind == p.kind);
+            match at {
+                Some(i) => {
+                    let q = &mut self.places[i];
+                    q.values += p.values;
+                    q.distinct_values += p.distinct_values;
+                    q.records += p.records;
+                    q.confidence.low += p.confidence.low;
+                    q.confidence.medium += p.confidence.medium;
+                    q.confidence.high += p.confidence.high;
+                    remap.push(i as u32);
+                }
+                None => {
+                    self.places.push(p);
+                    remap.push((self.places.len() - 1) as u32);
+                }
+            }
+        }
+        let map = |ps: Vec<u32>| -> Vec<u32> {
+            let mut v: Vec<u32> = ps
+                .into_iter()
+                .filter_map(|p| remap.get(p as usize).copied())
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut sigs: BTreeMap<(Vec<u32>, bool), u64> = BTreeMap::new();
+        for s in std::mem::take(&mut self.signatures) {
+            *sigs.entry((s.places, s.linked)).or_insert(0) += s.records;
+        }
+        for s in other.signatures {
+            *sigs.entry((map(s.places), s.linked)).or_insert(0) += s.records;
+        }
+        self.signatures = sigs
+            .into_iter()
+            .map(|((places, linked), records)| Signature {
+                places,
+                linked,
+                records,
+            })
+            .collect();
+        self.clusters
+            .extend(other.clusters.into_iter().map(|c| Cluster {
+                fingerprints: c.fingerprints,
+                places: map(c.places),
+            }));
+        self.clusters.sort_unstable();
+    }
+}
+
 /// The exposure state of a scan: one [`InputState`] per input, sorted by path.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -178,6 +241,21 @@ impl State {
                 .map(|(path, (records, fs))| build_input(path, records, &fs))
                 .collect(),
         }
+    }
+
+    /// Assembles per-input states collected one input at a time (in any order). Two states
+    /// with the same path (an archive holding two members of one name, overlapping roots) are
+    /// combined with [`InputState::absorb`].
+    pub fn from_inputs(mut inputs: Vec<InputState>) -> State {
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut out: Vec<InputState> = Vec::with_capacity(inputs.len());
+        for i in inputs {
+            match out.last_mut() {
+                Some(last) if last.path == i.path => last.absorb(i),
+                _ => out.push(i),
+            }
+        }
+        State { inputs: out }
     }
 
     /// Concatenates the states of scans over disjoint inputs. Fails if an input appears twice.

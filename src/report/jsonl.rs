@@ -47,8 +47,8 @@ impl<'a> From<&'a Finding> for Line<'a> {
 
 impl Reporter for Jsonl {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        for f in &report.findings {
-            serde_json::to_writer(&mut *out, &Line::from(f))?;
+        for f in report.findings.iter() {
+            serde_json::to_writer(&mut *out, &Line::from(&f?))?;
             out.write_all(b"\n")?;
         }
         Ok(())

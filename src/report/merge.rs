@@ -11,6 +11,8 @@
 //! [`ReportMergeError`] — different schema versions, settings, fingerprint keys or weights, a
 //! random per-run key (its fingerprints link nothing across runs), or an input in two reports.
 
+use std::collections::BTreeMap;
+
 use thiserror::Error;
 
 use super::{Report, SCHEMA_VERSION, Totals};
@@ -19,6 +21,9 @@ use crate::exposure::{Exposure, MergeError, State};
 /// Why reports cannot be merged.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ReportMergeError {
+    /// A report's findings could not be read back (from the temporary spool).
+    #[error("reading findings: {0}")]
+    Findings(String),
     /// Nothing to merge.
     #[error("no reports to merge")]
     Empty,
@@ -116,7 +121,11 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
         version = r.version;
         out_roots.extend(r.roots);
         inputs.extend(r.inputs);
-        findings.extend(r.findings);
+        findings.extend(
+            r.findings
+                .to_vec()
+                .map_err(|e| ReportMergeError::Findings(e.to_string()))?,
+        );
         errors.extend(r.errors);
         skipped.extend(r.skipped);
         states.push(r.exposure.state);
@@ -145,6 +154,10 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
         *totals.by_confidence.entry(f.confidence).or_insert(0) += 1;
     }
     totals.findings = findings.len() as u64;
+    let mut kind_confidence = BTreeMap::new();
+    for f in &findings {
+        *kind_confidence.entry((f.kind, f.confidence)).or_insert(0) += 1;
+    }
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         tool: "piiscan".into(),
@@ -155,10 +168,11 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
         settings,
         totals,
         inputs,
-        findings,
+        findings: findings.into(),
         errors,
         skipped,
         key_id,
         exposure: Exposure::derive(state, weights),
+        kind_confidence,
     })
 }

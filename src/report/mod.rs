@@ -1,7 +1,7 @@
 //! Reports: the [`Report`] a scan produces, the [`Reporter`] seam every output format implements
 //! (one file per format), and atomic, private writing of output files.
 //!
-//! Reporters see findings, never raw text: a [`Finding`] carries only masked values and keyed
+//! Reporters see findings, never raw text: a [`Finding`](crate::finding::Finding) carries only masked values and keyed
 //! fingerprints, so no report format can leak what the scan glue dropped.
 
 pub mod csv;
@@ -19,9 +19,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::exposure::{Exposure, Weights};
-use crate::finding::{Confidence, Finding, Fingerprinter, Kind};
+use crate::collect::{Collected, Collector};
+use crate::exposure::{Exposure, State, Weights};
+use crate::finding::{Confidence, Fingerprinter, Kind};
 use crate::scan::{InputReport, Status};
+use crate::spool::Findings;
 
 /// Version of the JSON report schema; bumped on incompatible changes. Version 2 added
 /// `exposure` (with its mergeable state) and `key_id`. The schema is `report.schema.json`
@@ -123,8 +125,9 @@ pub struct Report {
     pub totals: Totals,
     /// Every input, sorted by path.
     pub inputs: Vec<InputSummary>,
-    /// Every finding, sorted by (path, line, column, detector).
-    pub findings: Vec<Finding>,
+    /// Every finding, sorted by (path, line, column, detector); spooled to a temporary file
+    /// during a scan (see [`crate::spool`]).
+    pub findings: Findings,
     /// Inputs that could not be scanned.
     pub errors: Vec<Issue>,
     /// Inputs skipped by policy.
@@ -135,6 +138,10 @@ pub struct Report {
     pub key_id: Option<String>,
     /// Distinct people, combinations, the redaction plan, and the mergeable state.
     pub exposure: Exposure,
+    /// Findings per (kind, confidence), for exit-code policies (not serialised: a report read
+    /// back from JSON has it empty).
+    #[serde(skip)]
+    pub kind_confidence: BTreeMap<(Kind, Confidence), u64>,
 }
 
 /// A public identifier of a fingerprint key: the keyed fingerprint of a fixed string that no
@@ -145,27 +152,50 @@ pub fn key_id(fp: &Fingerprinter) -> String {
 }
 
 impl Report {
-    /// Builds a report from per-input results (consumed: findings move into the report).
+    /// Builds a report from per-input results held in memory (tests, small callers).
     pub fn build(
-        mut inputs: Vec<InputReport>,
+        inputs: Vec<InputReport>,
         roots: Vec<String>,
         settings: Settings,
         started: String,
         finished: String,
     ) -> Report {
-        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        let c = Collector::in_memory();
+        for r in inputs {
+            c.add(r);
+        }
+        match c.finish() {
+            Ok((collected, findings)) => {
+                Report::from_collected(collected, findings, roots, settings, started, finished)
+            }
+            // An in-memory collector never writes a spool, so it cannot fail.
+            Err(e) => unreachable!("in-memory collection failed: {e}"),
+        }
+    }
+
+    /// Builds a report from collected inputs (sorted by path) and their findings (same order):
+    /// see [`crate::collect`].
+    pub fn from_collected(
+        collected: Vec<Collected>,
+        findings: Findings,
+        roots: Vec<String>,
+        settings: Settings,
+        started: String,
+        finished: String,
+    ) -> Report {
         let mut totals = Totals::default();
-        let mut summaries = Vec::with_capacity(inputs.len());
-        let (mut errors, mut skipped, mut findings) = (Vec::new(), Vec::new(), Vec::new());
-        for mut r in inputs {
+        let mut summaries = Vec::with_capacity(collected.len());
+        let (mut errors, mut skipped, mut states) = (Vec::new(), Vec::new(), Vec::new());
+        let mut kind_confidence: BTreeMap<(Kind, Confidence), u64> = BTreeMap::new();
+        for c in collected {
+            let r = &c.input;
             totals.inputs += 1;
             totals.bytes += r.bytes;
             totals.records += r.records;
-            let mut by_kind = BTreeMap::new();
-            for f in &r.findings {
-                *by_kind.entry(f.kind).or_insert(0) += 1;
-                *totals.by_kind.entry(f.kind).or_insert(0) += 1;
-                *totals.by_confidence.entry(f.confidence).or_insert(0) += 1;
+            for (&(k, conf), &n) in &c.by_kind_confidence {
+                *totals.by_kind.entry(k).or_insert(0) += n;
+                *totals.by_confidence.entry(conf).or_insert(0) += n;
+                *kind_confidence.entry((k, conf)).or_insert(0) += n;
             }
             let (status, reason) = match &r.status {
                 Status::Scanned => {
@@ -197,20 +227,13 @@ impl Report {
                 encoding: r.encoding.clone(),
                 bytes: r.bytes,
                 records: r.records,
-                findings: r.findings.len() as u64,
-                by_kind,
+                findings: c.findings,
+                by_kind: c.by_kind(),
             });
-            findings.append(&mut r.findings);
+            states.extend(c.states);
         }
-        findings.sort_by(|a, b| {
-            (&a.path, a.line, a.column, &a.detector).cmp(&(&b.path, b.line, b.column, &b.detector))
-        });
-        totals.findings = findings.len() as u64;
-        let exposure = Exposure::from_findings(
-            summaries.iter().map(|s| (s.path.as_str(), s.records)),
-            &findings,
-            Weights::default(),
-        );
+        totals.findings = findings.len();
+        let exposure = Exposure::derive(State::from_inputs(states), Weights::default());
         Report {
             schema_version: SCHEMA_VERSION,
             tool: "piiscan".into(),
@@ -226,7 +249,16 @@ impl Report {
             skipped,
             key_id: None,
             exposure,
+            kind_confidence,
         }
+    }
+
+    /// Whether any finding has a (kind, confidence) for which `pred` holds. Works from counts,
+    /// so it does not read the findings back.
+    pub fn any_finding(&self, pred: impl Fn(Kind, Confidence) -> bool) -> bool {
+        self.kind_confidence
+            .iter()
+            .any(|(&(k, c), &n)| n > 0 && pred(k, c))
     }
 
     /// Re-derives the exposure section with other risk weights (the state is unchanged).
@@ -265,14 +297,26 @@ pub const FORMATS: &[&str] = &["text", "csv", "html", "json", "jsonl", "markdown
 /// An existing non-regular file (a device such as `/dev/null`, a FIFO) is written in place
 /// instead: it is a destination, not a file to replace.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] for output produced piece by piece: `write` streams into the temporary file
+/// (through a buffer), so a report of millions of findings is never held in memory whole. If
+/// `write` fails, the temporary file is removed and `path` is untouched.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     // `-o /dev/null`, `-o /dev/stdout`, a FIFO: not a file to replace. Renaming a temp file over
     // them would turn `/dev/null` into a regular file for the whole machine; write in place.
     if let Ok(m) = std::fs::metadata(path)
         && !m.is_file()
         && !m.is_dir()
     {
-        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
-        return f.write_all(bytes);
+        let f = std::fs::OpenOptions::new().write(true).open(path)?;
+        let mut w = io::BufWriter::with_capacity(1 << 16, f);
+        write(&mut w)?;
+        return w.flush();
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -283,7 +327,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .prefix(".piiscan-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    {
+        let mut w = io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        write(&mut w)?;
+        w.flush()?;
+    }
     tmp.as_file().sync_all()?;
     {
         use std::os::unix::fs::PermissionsExt;
@@ -387,7 +435,7 @@ mod tests {
         let path: Arc<str> = Arc::from("=cmd|' /C calc'!A0<script>alert(1)</script>\x1b[2J.csv");
         let field: Arc<str> = Arc::from("<img src=x onerror=alert(2)>|[x](http://e)");
         let fp = Fingerprinter::new(b"hostile-test-key");
-        let finding = |line: u64, kind: Kind, v: &str| Finding {
+        let finding = |line: u64, kind: Kind, v: &str| crate::finding::Finding {
             path: path.clone(),
             line,
             column: 1,

@@ -90,18 +90,25 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     })
 }
 
+/// Stands in for the results array in the rendered document (no JSON string a report can
+/// contain equals it: paths and reasons are never this exact, NUL-bearing text).
+const RESULTS_MARK: &str = "\u{0}piiscan-sarif-results\u{0}";
+
 impl Reporter for Sarif {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         // Rules: configured detectors first (stable indices), then any detector only seen in
         // findings (a merged or hand-built report).
         let mut ids: Vec<String> = report.settings.detectors.clone();
-        let mut kind_of: BTreeMap<&str, Kind> = BTreeMap::new();
-        for f in &report.findings {
-            kind_of.entry(&f.detector).or_insert(f.kind);
+        let mut kind_of: BTreeMap<String, Kind> = BTreeMap::new();
+        for f in report.findings.iter() {
+            let f = f?;
+            if !kind_of.contains_key(&*f.detector) {
+                kind_of.insert(f.detector.to_string(), f.kind);
+            }
         }
         for id in kind_of.keys() {
             if !ids.iter().any(|x| x == id) {
-                ids.push((*id).to_string());
+                ids.push(id.clone());
             }
         }
         let index: BTreeMap<&str, usize> = ids
@@ -123,11 +130,6 @@ impl Reporter for Sarif {
                 }
                 r
             })
-            .collect();
-        let results: Vec<Value> = report
-            .findings
-            .iter()
-            .map(|f| result(f, index.get(&*f.detector).copied().unwrap_or(0)))
             .collect();
         let notifications: Vec<Value> = report
             .errors
@@ -158,7 +160,7 @@ impl Reporter for Sarif {
                     "executionSuccessful": report.errors.is_empty(),
                     "toolExecutionNotifications": notifications
                 }],
-                "results": results,
+                "results": RESULTS_MARK,
                 "properties": {
                     "distinctPeople": report.exposure.summary.people,
                     "identityKitRecords": report.exposure.summary.identity_kit_records,
@@ -166,7 +168,23 @@ impl Reporter for Sarif {
                 }
             }]
         });
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        // Results are streamed from the findings (spooled, possibly millions) into the place
+        // of a marker string in the rendered document, rather than built as one JSON value.
+        let text = serde_json::to_string_pretty(&doc)?;
+        let mark = serde_json::to_string(RESULTS_MARK)?;
+        let Some(at) = text.find(&mark) else {
+            return Err(io::Error::other("SARIF template lost its results marker"));
+        };
+        out.write_all(&text.as_bytes()[..at])?;
+        out.write_all(b"[")?;
+        for (i, f) in report.findings.iter().enumerate() {
+            let f = f?;
+            out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            let r = result(&f, index.get(&*f.detector).copied().unwrap_or(0));
+            serde_json::to_writer(&mut *out, &r)?;
+        }
+        out.write_all(b"]")?;
+        out.write_all(&text.as_bytes()[at + mark.len()..])?;
         out.write_all(b"\n")
     }
 }

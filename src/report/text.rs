@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::{Report, Reporter, escape_for_terminal, human_bytes, percent, plan_headline};
-use crate::finding::{Confidence, Finding, Kind};
+use crate::finding::{Confidence, Kind};
 
 /// Places and overlaps shown in the text report.
 const TOP: usize = 10;
@@ -173,58 +173,89 @@ impl Text {
     }
 
     fn per_file(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-        for f in &report.findings {
-            by_path.entry(&f.path).or_default().push(f);
+        // Findings arrive sorted by path (and read back from the spool one at a time): keep
+        // one input's per-kind summary, print it when the path changes.
+        let mut current: Option<(std::sync::Arc<str>, BTreeMap<Kind, KindSummary>, u64)> = None;
+        for f in report.findings.iter() {
+            let f = f?;
+            if current.as_ref().is_some_and(|(p, _, _)| *p != f.path)
+                && let Some((p, kinds, n)) = current.take()
+            {
+                self.file_block(report, &p, &kinds, n, out)?;
+            }
+            let (_, kinds, n) = current.get_or_insert_with(|| (f.path.clone(), BTreeMap::new(), 0));
+            *n += 1;
+            let k = kinds.entry(f.kind).or_insert_with(|| KindSummary {
+                count: 0,
+                best: f.confidence,
+                masked: f.masked.clone(),
+                line: f.line,
+                field: f.field.clone(),
+            });
+            k.count += 1;
+            k.best = k.best.max(f.confidence);
         }
-        for input in &report.inputs {
-            let Some(fs) = by_path.get(input.path.as_str()) else {
-                continue;
-            };
-            writeln!(
-                out,
-                "{}  ({}, {} records, {} findings)",
-                self.paint("1", &escape_for_terminal(&input.path)),
-                input.format.as_deref().unwrap_or("?"),
-                input.records,
-                fs.len()
-            )?;
-            let mut kinds: BTreeMap<Kind, Vec<&Finding>> = BTreeMap::new();
-            for f in fs {
-                kinds.entry(f.kind).or_default().push(f);
-            }
-            for (kind, list) in kinds {
-                let best = list
-                    .iter()
-                    .map(|f| f.confidence)
-                    .max()
-                    .unwrap_or(Confidence::Low);
-                let sample = list[0];
-                let field = sample
-                    .field
-                    .as_deref()
-                    .map(|f| format!(", field {}", escape_for_terminal(f)))
-                    .unwrap_or_default();
-                let conf = match best {
-                    Confidence::High => self.paint("31", best.as_str()),
-                    Confidence::Medium => self.paint("33", best.as_str()),
-                    Confidence::Low => best.as_str().to_string(),
-                };
-                writeln!(
-                    out,
-                    "  {:<16} {:>6}  {:<6}  e.g. {} (line {}{})",
-                    kind.as_str(),
-                    list.len(),
-                    conf,
-                    escape_for_terminal(&sample.masked),
-                    sample.line,
-                    field
-                )?;
-            }
-            writeln!(out)?;
+        if let Some((p, kinds, n)) = current {
+            self.file_block(report, &p, &kinds, n, out)?;
         }
         Ok(())
     }
+
+    fn file_block(
+        &self,
+        report: &Report,
+        path: &str,
+        kinds: &BTreeMap<Kind, KindSummary>,
+        findings: u64,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        // Inputs are sorted by path (a linear search here would be quadratic in 100k files).
+        let input = report
+            .inputs
+            .binary_search_by(|i| i.path.as_str().cmp(path))
+            .ok()
+            .map(|at| &report.inputs[at]);
+        writeln!(
+            out,
+            "{}  ({}, {} records, {} findings)",
+            self.paint("1", &escape_for_terminal(path)),
+            input.and_then(|i| i.format.as_deref()).unwrap_or("?"),
+            input.map_or(0, |i| i.records),
+            findings
+        )?;
+        for (kind, k) in kinds {
+            let field = k
+                .field
+                .as_deref()
+                .map(|f| format!(", field {}", escape_for_terminal(f)))
+                .unwrap_or_default();
+            let conf = match k.best {
+                Confidence::High => self.paint("31", k.best.as_str()),
+                Confidence::Medium => self.paint("33", k.best.as_str()),
+                Confidence::Low => k.best.as_str().to_string(),
+            };
+            writeln!(
+                out,
+                "  {:<16} {:>6}  {:<6}  e.g. {} (line {}{})",
+                kind.as_str(),
+                k.count,
+                conf,
+                escape_for_terminal(&k.masked),
+                k.line,
+                field
+            )?;
+        }
+        writeln!(out)
+    }
+}
+
+/// One kind within one input, for the per-file listing: the first finding is the example.
+struct KindSummary {
+    count: u64,
+    best: Confidence,
+    masked: String,
+    line: u64,
+    field: Option<std::sync::Arc<str>>,
 }
 
 impl Reporter for Text {

@@ -1,0 +1,236 @@
+//! What happens to an input's results the moment it has been scanned.
+//!
+//! The scanning threads hand every finished [`InputReport`] to a [`Collector`], which
+//! (1) applies the run's filter (baseline, `allow.paths`, `--staged` line ranges), (2) sorts the
+//! input's findings into report order, (3) counts them, (4) reduces them to the input's exposure
+//! state ([`InputState`]: places, record signatures, person clusters), and (5) moves them to the
+//! [`SpoolWriter`] — so what stays in memory per input is counts and exposure state, not
+//! findings. The report is then built from [`Collected`] inputs and the spooled [`Findings`].
+//!
+//! An input's findings are still held in memory while that one input is being scanned: the
+//! bound is the largest single input's findings, not the run's.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::Mutex;
+
+use crate::exposure::{InputState, State};
+use crate::finding::{Confidence, Finding, Kind};
+use crate::scan::InputReport;
+use crate::spool::{Findings, Segment, SpoolWriter};
+
+/// A per-input filter run before anything is counted (drops accepted findings).
+pub type InputFilter = dyn Fn(&mut InputReport) + Send + Sync;
+
+/// One input, reduced: its report without findings, their counts and exposure state.
+#[derive(Debug)]
+pub struct Collected {
+    /// The input's report; `findings` is empty (they are spooled).
+    pub input: InputReport,
+    /// Findings kept after filtering.
+    pub findings: u64,
+    /// Findings per (kind, confidence).
+    pub by_kind_confidence: BTreeMap<(Kind, Confidence), u64>,
+    /// Exposure state (one per display path among its findings; normally one).
+    pub states: Vec<InputState>,
+    part: Part,
+}
+
+#[derive(Debug)]
+enum Part {
+    Memory(Vec<Finding>),
+    Spooled(Segment),
+}
+
+impl Collected {
+    /// Findings per kind.
+    pub fn by_kind(&self) -> BTreeMap<Kind, u64> {
+        let mut m = BTreeMap::new();
+        for ((k, _), n) in &self.by_kind_confidence {
+            *m.entry(*k).or_insert(0) += n;
+        }
+        m
+    }
+}
+
+/// Receives finished inputs from any thread (see the module docs).
+pub struct Collector {
+    spool: Option<SpoolWriter>,
+    filter: Option<Box<InputFilter>>,
+    out: Mutex<Vec<Collected>>,
+    failed: Mutex<Option<io::Error>>,
+}
+
+impl std::fmt::Debug for Collector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collector")
+            .field("spooled", &self.spool.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Collector {
+    /// Keeps findings in memory (small runs, tests, merged reports).
+    pub fn in_memory() -> Collector {
+        Collector {
+            spool: None,
+            filter: None,
+            out: Mutex::new(Vec::new()),
+            failed: Mutex::new(None),
+        }
+    }
+
+    /// Spools findings to an anonymous temporary file (see [`crate::spool`]).
+    pub fn spooled() -> io::Result<Collector> {
+        Ok(Collector {
+            spool: Some(SpoolWriter::new()?),
+            ..Collector::in_memory()
+        })
+    }
+
+    /// Runs `filter` on every input before it is counted.
+    pub fn with_filter(mut self, filter: Box<InputFilter>) -> Collector {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// Takes one finished input (see the module docs).
+    pub fn add(&self, mut r: InputReport) {
+        if let Some(f) = &self.filter {
+            f(&mut r);
+        }
+        let mut findings = std::mem::take(&mut r.findings);
+        findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.detector).cmp(&(&b.path, b.line, b.column, &b.detector))
+        });
+        let mut by_kind_confidence = BTreeMap::new();
+        for f in &findings {
+            *by_kind_confidence
+                .entry((f.kind, f.confidence))
+                .or_insert(0) += 1;
+        }
+        let states = State::build([(&*r.path, r.records)], &findings).inputs;
+        let n = findings.len() as u64;
+        let part = match &self.spool {
+            None => Part::Memory(findings),
+            Some(spool) => match spool.append(&findings) {
+                Ok(seg) => Part::Spooled(seg),
+                Err(e) => {
+                    let mut g = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+                    g.get_or_insert(e);
+                    Part::Memory(Vec::new())
+                }
+            },
+        };
+        let c = Collected {
+            input: r,
+            findings: n,
+            by_kind_confidence,
+            states,
+            part,
+        };
+        self.out.lock().unwrap_or_else(|p| p.into_inner()).push(c);
+    }
+
+    /// Every input, sorted by path, and their findings in the same order. Fails if the spool
+    /// could not be written (a full disk): the report would be missing findings.
+    pub fn finish(self) -> io::Result<(Vec<Collected>, Findings)> {
+        if let Some(e) = self.failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(io::Error::new(
+                e.kind(),
+                format!("writing findings to the temporary spool: {e}"),
+            ));
+        }
+        let mut out = self.out.into_inner().unwrap_or_else(|p| p.into_inner());
+        out.sort_by(|a, b| a.input.path.cmp(&b.input.path));
+        let findings = match self.spool {
+            None => {
+                let mut all = Vec::new();
+                for c in &mut out {
+                    if let Part::Memory(v) = &mut c.part {
+                        all.append(v);
+                    }
+                }
+                Findings::from(all)
+            }
+            Some(spool) => {
+                let segments = out
+                    .iter()
+                    .filter_map(|c| match c.part {
+                        Part::Spooled(s) => Some(s),
+                        Part::Memory(_) => None,
+                    })
+                    .collect();
+                spool.finish(segments)?
+            }
+        };
+        Ok((out, findings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::Status;
+    use std::sync::Arc;
+
+    fn input(path: &str, lines: &[u64]) -> InputReport {
+        let mut r = InputReport::not_scanned(Arc::from(path), Status::Scanned);
+        r.records = 10;
+        r.findings = lines
+            .iter()
+            .map(|&line| Finding {
+                path: Arc::from(path),
+                line,
+                column: 1,
+                kind: Kind::Email,
+                detector: Arc::from("email"),
+                confidence: Confidence::High,
+                field: None,
+                masked: "x".into(),
+                fingerprint: format!("{line:032x}"),
+                record: None,
+                explain: None,
+            })
+            .collect();
+        r
+    }
+
+    #[test]
+    fn spooled_and_in_memory_collect_the_same() {
+        let run = |c: Collector| {
+            c.add(input("b.txt", &[3, 1]));
+            c.add(input("a.txt", &[2]));
+            let (inputs, findings) = c.finish().unwrap();
+            let paths: Vec<&str> = inputs.iter().map(|c| &*c.input.path).collect();
+            assert_eq!(paths, ["a.txt", "b.txt"]);
+            assert!(inputs.iter().all(|c| c.input.findings.is_empty()));
+            assert_eq!(inputs[1].findings, 2);
+            assert_eq!(inputs[1].states[0].places[0].values, 2);
+            findings
+                .iter()
+                .map(|f| {
+                    let f = f.unwrap();
+                    (f.path.to_string(), f.line)
+                })
+                .collect::<Vec<_>>()
+        };
+        let want = vec![
+            ("a.txt".into(), 2),
+            ("b.txt".into(), 1),
+            ("b.txt".into(), 3),
+        ];
+        assert_eq!(run(Collector::in_memory()), want);
+        assert_eq!(run(Collector::spooled().unwrap()), want);
+    }
+
+    #[test]
+    fn the_filter_runs_before_counting() {
+        let c = Collector::in_memory().with_filter(Box::new(|r: &mut InputReport| {
+            r.findings.retain(|f| f.line != 1)
+        }));
+        c.add(input("a.txt", &[1, 2]));
+        let (inputs, findings) = c.finish().unwrap();
+        assert_eq!((inputs[0].findings, findings.len()), (1, 1));
+    }
+}
