@@ -4,7 +4,9 @@
 //! Checked: zero residual findings of redacted kinds on re-scan; unredacted fields byte-equal;
 //! tokens equal across files for equal values; CSV keeps one column count; JSON parses; a
 //! dropped column is gone from the header / keys / COPY list and every row; encodings, line
-//! endings and modes kept; the source untouched; DST inside SRC refused; archives reported.
+//! endings and modes kept; the source untouched; DST inside SRC refused; archives re-packed
+//! (gzip, zip, tar.gz, nested) with the same names, modes and times, caps honoured; SQLite
+//! databases rewritten with SQL (no old value left in the file).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -167,6 +169,7 @@ fn redact(src: &Path, dst: &Path, flags: &[&str], default: Option<piiscan::redac
         rules,
         min_confidence: Confidence::Medium,
         max_filesize: 1 << 30,
+        limits: piiscan::archive::Limits::default(),
     };
     let outcome = r.redact_tree(src, dst).unwrap();
     let rules = r.rules;
@@ -402,7 +405,26 @@ fn generalise_dob_to_year_and_receipt_has_no_values() {
             .unwrap()
             > 0
     );
-    assert!(v["after"]["by_kind"].get("date_of_birth").is_none());
+    // The typed `date` column of the dump holds `YYYY-01-01` (loadable), the CSV a bare year:
+    // only the dump's dates are still dates to the scanner, and they are not residuals.
+    let years: BTreeSet<&str> = ps.iter().map(|p| &p.dob[..4]).collect();
+    assert_eq!(
+        v["after"]["by_kind"]["date_of_birth"]["distinct"].as_u64(),
+        Some(years.len() as u64)
+    );
+    let sql = read(&dst.join("db/dump.sql"));
+    let copy: Vec<&str> = sql
+        .lines()
+        .skip_while(|l| !l.starts_with("COPY public.passengers"))
+        .skip(1)
+        .take(ps.len())
+        .collect();
+    for (p, line) in ps.iter().zip(copy) {
+        assert_eq!(
+            line.split('\t').nth(3),
+            Some(format!("{}-01-01", &p.dob[..4]).as_str())
+        );
+    }
 }
 
 #[test]
@@ -422,6 +444,7 @@ fn refuses_overlap_reports_archives_and_keeps_modes() {
         },
         min_confidence: Confidence::Medium,
         max_filesize: 1 << 30,
+        limits: piiscan::archive::Limits::default(),
     };
     assert!(r.redact_tree(&src, &src).is_err());
     assert!(r.redact_tree(&src, &src.join("out")).is_err());
@@ -431,9 +454,7 @@ fn refuses_overlap_reports_archives_and_keeps_modes() {
         std::fs::Permissions::from_mode(0o640),
     )
     .unwrap();
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    std::io::Write::write_all(&mut gz, b"email\njane@example.com\n").unwrap();
-    std::fs::write(src.join("x.csv.gz"), gz.finish().unwrap()).unwrap();
+    std::os::unix::fs::symlink(src.join("customers.csv"), src.join("link.csv")).unwrap();
     let dst = tmp.path().join("out");
     let o = r.redact_tree(&src, &dst).unwrap();
     let mode = std::fs::metadata(dst.join("customers.csv"))
@@ -442,6 +463,304 @@ fn refuses_overlap_reports_archives_and_keeps_modes() {
         .mode();
     assert_eq!(mode & 0o777, 0o640);
     let bad: Vec<&str> = o.not_redacted().map(|f| f.path.as_str()).collect();
-    assert_eq!(bad, ["x.csv.gz"]);
-    assert!(!dst.join("x.csv.gz").exists());
+    assert_eq!(bad, ["link.csv"]);
+    assert!(!dst.join("link.csv").exists());
+}
+
+fn gzip(name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::GzBuilder::new()
+        .filename(name)
+        .mtime(1_600_000_000)
+        .write(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
+
+/// A zip of `(name, bytes, stored)` members; names ending in `/` are directories.
+fn zip_of(members: &[(&str, &[u8], bool)]) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let when = zip::DateTime::from_date_and_time(2021, 3, 4, 5, 6, 8).unwrap();
+    for (name, bytes, stored) in members {
+        let o = SimpleFileOptions::default()
+            .last_modified_time(when)
+            .unix_permissions(0o640)
+            .compression_method(if *stored {
+                zip::CompressionMethod::Stored
+            } else {
+                zip::CompressionMethod::Deflated
+            });
+        if name.ends_with('/') {
+            w.add_directory(*name, o).unwrap();
+        } else {
+            w.start_file(*name, o).unwrap();
+            std::io::Write::write_all(&mut w, bytes).unwrap();
+        }
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Name, size, method, mtime and mode of every member, in order.
+fn zip_listing(bytes: &[u8]) -> Vec<(String, bool, String, String, Option<u32>)> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let e = z.by_index(i).unwrap();
+            (
+                e.name().unwrap().into_owned(),
+                e.is_dir(),
+                format!("{:?}", e.compression()),
+                format!("{:?}", e.last_modified()),
+                e.unix_mode(),
+            )
+        })
+        .collect()
+}
+
+fn zip_member(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name(name).unwrap(), &mut out).unwrap();
+    out
+}
+
+/// A tar of `(name, bytes, mode, mtime)`; the name is written into the header as raw bytes
+/// (so `../x` and absolute names can be made), names over 100 bytes through a GNU long name.
+fn tar_of(members: &[(&str, &[u8], u32, u64)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, bytes, mode, mtime) in members {
+        let mut h = tar::Header::new_gnu();
+        if name.len() <= 100 {
+            h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        }
+        h.set_size(bytes.len() as u64);
+        h.set_mode(*mode);
+        h.set_mtime(*mtime);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        if name.len() > 100 {
+            b.append_data(&mut h, name, *bytes).unwrap();
+        } else {
+            b.append(&h, *bytes).unwrap();
+        }
+    }
+    b.into_inner().unwrap()
+}
+
+fn tar_listing(bytes: &[u8]) -> Vec<(String, u32, u64, Vec<u8>)> {
+    let mut a = tar::Archive::new(bytes);
+    a.entries()
+        .unwrap()
+        .map(|e| {
+            let mut e = e.unwrap();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+            (
+                String::from_utf8_lossy(&e.path_bytes()).into_owned(),
+                e.header().mode().unwrap(),
+                e.header().mtime().unwrap(),
+                data,
+            )
+        })
+        .collect()
+}
+
+fn no_raw_values(ps: &[Person], bytes: &[u8], what: &str) {
+    let all = String::from_utf8_lossy(bytes);
+    for p in ps {
+        for v in [&p.email, &p.phone, &p.dob] {
+            assert!(!all.contains(v.as_str()), "a raw value is left in {what}");
+        }
+    }
+}
+
+#[test]
+fn archives_are_repacked_with_the_same_names_modes_and_times() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst) = (tmp.path().join("src"), tmp.path().join("out"));
+    let corpus_dir = tmp.path().join("corpus");
+    let ps = corpus(&corpus_dir);
+    let csv = std::fs::read(corpus_dir.join("customers.csv")).unwrap();
+    let text = std::fs::read(corpus_dir.join("tickets.txt")).unwrap();
+    let json = std::fs::read(corpus_dir.join("members.json")).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let binary: Vec<u8> = (0..4096).map(|_| rng.r#gen::<u8>()).collect();
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("customers.csv.gz"), gzip("customers.csv", &csv)).unwrap();
+    let zip = zip_of(&[
+        ("data/", b"", true),
+        ("data/customers.csv", &csv, false),
+        ("notes.txt", &text, true),
+        ("../../escape.json", &json, false),
+        ("/abs/blob.bin", &binary, false),
+    ]);
+    std::fs::write(src.join("bundle.zip"), &zip).unwrap();
+    let inner_zip = zip_of(&[("c.csv", &csv, false)]);
+    let long = format!("export/{}/people.csv", "d".repeat(120));
+    let tar = tar_of(&[
+        ("export/tickets.txt", &text, 0o640, 1_500_000_000),
+        ("inner.zip", &inner_zip, 0o600, 1_500_000_001),
+        (&long, &csv, 0o644, 1_500_000_002),
+        ("../up.bin", &binary, 0o755, 1_500_000_003),
+    ]);
+    std::fs::write(src.join("backup.tar.gz"), gzip("backup.tar", &tar)).unwrap();
+    let before = snapshot(&src);
+    let run = redact(&src, &dst, &[], Some(piiscan::redact::Action::Mask));
+    assert_eq!(snapshot(&src), before, "the source was modified");
+    for f in &run.outcome.files {
+        assert!(
+            matches!(f.status, FileStatus::Redacted),
+            "{}: {:?}",
+            f.path,
+            f.status
+        );
+    }
+    let v = &run.verification;
+    assert!(
+        v.passed(),
+        "residual {:?}, errors {}",
+        v.residual,
+        v.after.errors
+    );
+    assert!(v.before.by_kind[&Kind::Email].values >= 4 * ps.len() as u64);
+    assert!(!v.after.by_kind.contains_key(&Kind::Email));
+    // Nothing was extracted by name anywhere.
+    for p in ["escape.json", "abs", "up.bin"] {
+        assert!(!tmp.path().join(p).exists() && !dst.join(p).exists(), "{p}");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dst).unwrap().count(),
+        3,
+        "only the three copies"
+    );
+    // gzip stays gzip with its header name.
+    let gz = std::fs::read(dst.join("customers.csv.gz")).unwrap();
+    let d = flate2::read::GzDecoder::new(&gz[..]);
+    assert_eq!(d.header().unwrap().filename(), Some(&b"customers.csv"[..]));
+    let plain = gunzip(&gz);
+    no_raw_values(&ps, &plain, "customers.csv.gz");
+    assert_eq!(
+        csv_rows(&String::from_utf8(plain).unwrap()).len(),
+        ps.len() + 1
+    );
+    // zip: same names, order, directory entries, methods, times, modes; binary member equal.
+    let out_zip = std::fs::read(dst.join("bundle.zip")).unwrap();
+    assert_eq!(zip_listing(&out_zip), zip_listing(&zip));
+    assert_eq!(zip_member(&out_zip, "/abs/blob.bin"), binary);
+    for m in ["data/customers.csv", "notes.txt", "../../escape.json"] {
+        no_raw_values(&ps, &zip_member(&out_zip, m), m);
+    }
+    let j: serde_json::Value =
+        serde_json::from_slice(&zip_member(&out_zip, "../../escape.json")).unwrap();
+    assert_eq!(j[2]["plan"], "gold");
+    // tar.gz: same names (long one included), modes, times; nested zip redacted.
+    let out_tar = gunzip(&std::fs::read(dst.join("backup.tar.gz")).unwrap());
+    let (a, b) = (tar_listing(&tar), tar_listing(&out_tar));
+    let meta = |l: &[(String, u32, u64, Vec<u8>)]| {
+        l.iter()
+            .map(|(n, m, t, _)| (n.clone(), *m, *t))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(meta(&a), meta(&b));
+    assert_eq!(b[1].0, "inner.zip");
+    assert_eq!(b[2].0, long);
+    assert_eq!(b[3].3, binary, "binary member copied byte for byte");
+    no_raw_values(&ps, &zip_member(&b[1].3, "c.csv"), "inner.zip!c.csv");
+    no_raw_values(&ps, &b[2].3, "long member");
+    no_raw_values(&ps, &b[0].3, "tickets");
+    // The receipt notes the binary members copied unchanged, by member path.
+    let notes: Vec<&String> = run.outcome.files.iter().flat_map(|f| &f.notes).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("bundle.zip!/abs/blob.bin: copied unchanged")),
+        "{notes:?}"
+    );
+}
+
+fn redactor_with<'a>(
+    engine: &'a Engine,
+    fp: &'a Fingerprinter,
+    limits: piiscan::archive::Limits,
+) -> Redactor<'a> {
+    Redactor {
+        engine,
+        fingerprinter: fp,
+        rules: Rules {
+            default: Some(piiscan::redact::Action::Mask),
+            ..Rules::default()
+        },
+        min_confidence: Confidence::Medium,
+        max_filesize: 1 << 30,
+        limits,
+    }
+}
+
+#[test]
+fn capped_archives_are_reported_and_not_written() {
+    use piiscan::archive::Limits;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let csv = b"email\njane.testperson@example.com\n";
+    std::fs::write(
+        src.join("three.zip"),
+        zip_of(&[
+            ("a.csv", csv, false),
+            ("b.csv", csv, false),
+            ("c.csv", csv, false),
+        ]),
+    )
+    .unwrap();
+    let nested = gzip("x", &gzip("x", &gzip("x.csv", csv)));
+    std::fs::write(src.join("deep.csv.gz"), nested).unwrap();
+    std::fs::write(src.join("bomb.csv.gz"), gzip("b.csv", &vec![b'a'; 4 << 20])).unwrap();
+    let engine = engine();
+    let fp = Fingerprinter::new(KEY);
+    let r = redactor_with(
+        &engine,
+        &fp,
+        Limits {
+            max_members: 2,
+            max_depth: 2,
+            max_ratio: 10,
+            ..Limits::default()
+        },
+    );
+    let dst = tmp.path().join("out");
+    let o = r.redact_tree(&src, &dst).unwrap();
+    let why = |p: &str| match &o.files.iter().find(|f| f.path == p).unwrap().status {
+        FileStatus::NotRedacted(w) => w.clone(),
+        FileStatus::Redacted => panic!("{p} was written"),
+    };
+    assert!(
+        why("three.zip").contains("member cap"),
+        "{}",
+        why("three.zip")
+    );
+    assert!(
+        why("deep.csv.gz").contains("depth cap"),
+        "{}",
+        why("deep.csv.gz")
+    );
+    assert!(
+        why("bomb.csv.gz").contains("ratio cap"),
+        "{}",
+        why("bomb.csv.gz")
+    );
+    for p in ["three.zip", "deep.csv.gz", "bomb.csv.gz"] {
+        assert!(!dst.join(p).exists(), "{p} written");
+        assert!(!why(p).contains("jane"), "reason quotes a value");
+    }
+    // With the default caps the zip and the nested streams are redacted.
+    std::fs::remove_file(src.join("bomb.csv.gz")).unwrap();
+    let r = redactor_with(&engine, &fp, Limits::default());
+    let o = r.redact_tree(&src, &tmp.path().join("out2")).unwrap();
+    assert_eq!(o.not_redacted().count(), 0);
 }

@@ -140,6 +140,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         rules,
         min_confidence,
         max_filesize: args.max_filesize.unwrap_or(DEFAULT_MAX_FILESIZE),
+        limits: piiscan::archive::Limits::default(),
     };
     let outcome = redactor.redact_tree(&args.src, &args.out)?;
     let Redactor { rules, .. } = redactor;

@@ -37,9 +37,11 @@
 //! writes the receipt.
 
 pub mod action;
+pub mod archive;
 pub mod csv;
 pub mod json;
 pub mod sql;
+pub mod sqlite;
 pub mod text;
 pub mod verify;
 
@@ -55,6 +57,7 @@ use thiserror::Error;
 
 pub use action::{Action, Rule, Rules, Selector};
 
+use crate::archive::Limits;
 use crate::decode::{self, Decoder, Sniffed, TextEncoding};
 use crate::detect::{Engine, Hit, Scratch};
 use crate::finding::{Confidence, Fingerprinter, Kind};
@@ -116,8 +119,29 @@ pub struct Redactor<'a> {
     pub rules: Rules,
     /// Values below this confidence are left alone (as `scan` leaves them unreported).
     pub min_confidence: Confidence,
-    /// Larger inputs are not redacted.
+    /// Larger inputs are not redacted (also the cap on each archive member, decoded whole).
     pub max_filesize: u64,
+    /// Caps on archives and compressed streams: the scanner's ([`Limits::default`]), so what
+    /// is redacted is what `scan` and verification open.
+    pub limits: Limits,
+}
+
+/// One input redacted in memory, ready to be written.
+#[derive(Debug, Clone)]
+pub struct Redacted {
+    /// The copy's bytes.
+    pub bytes: Vec<u8>,
+    /// Format used (the outermost container's for archives).
+    pub format: &'static str,
+    /// Encoding read and written (text inputs).
+    pub encoding: Option<&'static str>,
+    /// Values changed, per kind and action.
+    pub applied: Applied,
+    /// Fields removed.
+    pub dropped_fields: usize,
+    /// What the receipt should say besides counts (archive members copied unchanged, columns
+    /// nulled instead of dropped, ...). Never input text.
+    pub notes: Vec<String>,
 }
 
 /// A replacement of the byte range `start..end` of the decoded text.
@@ -227,6 +251,9 @@ pub struct FileOutcome {
     pub applied: Applied,
     /// Number of fields (columns / keys / SQL columns) removed.
     pub dropped_fields: usize,
+    /// Remarks (archive members copied unchanged, columns nulled instead of dropped, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The whole run's outcome.
@@ -396,24 +423,48 @@ impl Redactor<'_> {
             raw
         };
         o.input_sha256 = sha256_hex(&raw);
-        if let Some(c) = crate::archive::sniff(&raw[..raw.len().min(decode::SNIFF_LEN)]) {
-            return fail(
-                o,
-                format!(
-                    "{} container: archives and compressed streams are not redacted",
-                    c.as_str()
-                ),
-            );
+        let head = &raw[..raw.len().min(decode::SNIFF_LEN)];
+        if head.starts_with(crate::formats::table::SQLITE_MAGIC) {
+            return sqlite::redact_file(self, path, rel, out, mode, scratch, o);
         }
-        let (text, encoding, bom) = match decode_whole(&raw) {
-            Ok(Some(t)) => t,
-            Ok(None) => return fail(o, "binary content: not redacted".into()),
-            Err(e) => return fail(o, format!("read error: {e}")),
+        let redacted = if crate::archive::sniff(head).is_some() {
+            archive::redact(self, &raw, rel, scratch).map_err(|e| e.to_string())
+        } else {
+            self.redact_bytes(&raw, rel, scratch)
         };
-        o.encoding = Some(encoding.as_str());
+        let r = match redacted {
+            Ok(r) => r,
+            Err(e) => return fail(o, e),
+        };
+        if let Err(e) = write_atomic_mode(out, &r.bytes, mode) {
+            return fail(o, format!("cannot write the copy: {e}"));
+        }
+        o.output_sha256 = Some(sha256_hex(&r.bytes));
+        o.format = Some(r.format);
+        o.encoding = r.encoding;
+        o.applied = r.applied;
+        o.dropped_fields = r.dropped_fields;
+        o.notes = r.notes;
+        o.status = FileStatus::Redacted;
+        o
+    }
+
+    /// Redacts one text input held in memory (a file's bytes or an archive member's): decode,
+    /// analyse, plan the format's edits, apply, encode back. `Err` gives the reason it could not
+    /// be redacted (never input text). Never panics on input.
+    pub fn redact_bytes(
+        &self,
+        raw: &[u8],
+        rel: &str,
+        scratch: &mut Scratch,
+    ) -> Result<Redacted, String> {
+        let (text, encoding, bom) = match decode_whole(raw) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Err("binary content: not redacted".into()),
+            Err(e) => return Err(format!("read error: {e}")),
+        };
         let head = &text[..text.len().min(decode::SNIFF_LEN)];
         let format = formats::sniff(rel, head);
-        o.format = Some(format.name());
         // A panic inside a format or detector fails this input only (as in `scan`).
         let planned = catch_unwind(AssertUnwindSafe(|| {
             let an = self.analyse(format, &text, rel, scratch)?;
@@ -422,44 +473,37 @@ impl Redactor<'_> {
         }));
         let (an, edits) = match planned {
             Ok(Ok(p)) => p,
-            Ok(Err(e)) => return fail(o, e),
+            Ok(Err(e)) => return Err(e),
             Err(_) => {
                 *scratch = Scratch::default();
-                return fail(
-                    o,
+                return Err(
                     "internal error: piiscan panicked on this input (a bug; please report it)"
                         .into(),
                 );
             }
         };
-        let edits = match edits {
-            Ok(e) => e,
-            Err(e) => return fail(o, e.to_string()),
-        };
+        let edits = edits.map_err(|e| e.to_string())?;
         let new_text = apply(&text, edits);
-        if matches!(format.name(), "json" | "ndjson")
-            && let Err(e) = json::validate(&new_text)
-        {
-            return fail(o, e.to_string());
+        if matches!(format.name(), "json" | "ndjson") {
+            json::validate(&new_text).map_err(|e| e.to_string())?;
         }
-        let bytes = match encode(&new_text, encoding, bom) {
-            Ok(b) => b,
-            Err(e) => return fail(o, e),
-        };
-        if let Err(e) = write_atomic_mode(out, &bytes, mode) {
-            return fail(o, format!("cannot write the copy: {e}"));
-        }
+        let bytes = encode(&new_text, encoding, bom)?;
+        let mut applied = Applied::new();
         for v in &an.values {
-            *o.applied
+            *applied
                 .entry(v.kind)
                 .or_default()
                 .entry(v.action)
                 .or_default() += 1;
         }
-        o.dropped_fields = an.dropped.len();
-        o.output_sha256 = Some(sha256_hex(&bytes));
-        o.status = FileStatus::Redacted;
-        o
+        Ok(Redacted {
+            bytes,
+            format: format.name(),
+            encoding: Some(encoding.as_str()),
+            applied,
+            dropped_fields: an.dropped.len(),
+            notes: Vec::new(),
+        })
     }
 
     /// The format writer's edits for an analysed input.
@@ -602,6 +646,7 @@ fn not_redacted(path: String, reason: String) -> FileOutcome {
         output_sha256: None,
         applied: Applied::new(),
         dropped_fields: 0,
+        notes: Vec::new(),
     }
 }
 
