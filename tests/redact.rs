@@ -764,3 +764,164 @@ fn capped_archives_are_reported_and_not_written() {
     let o = r.redact_tree(&src, &tmp.path().join("out2")).unwrap();
     assert_eq!(o.not_redacted().count(), 0);
 }
+
+/// A real SQLite database of `ps`: customers (id, name, email, dob DATE, phone indexed, mobile,
+/// total), an audit table fed by an UPDATE trigger, and an `ANALYZE`d index.
+fn sqlite_db(path: &Path, ps: &[Person]) {
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, email TEXT, dob DATE, \
+         phone TEXT, mobile TEXT, total REAL);
+         CREATE INDEX customers_phone ON customers(phone);
+         CREATE TABLE audit (at INTEGER, old_email TEXT);
+         CREATE TRIGGER keep_old AFTER UPDATE OF email ON customers \
+         BEGIN INSERT INTO audit VALUES (1, OLD.email); END;",
+    )
+    .unwrap();
+    for (i, p) in ps.iter().enumerate() {
+        db.execute(
+            "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![
+                i as i64 + 1,
+                format!("{} {}", p.first, p.last),
+                p.email,
+                p.dob,
+                p.phone,
+                p.phone.replace("0491 570", "0491 571"),
+                i as f64 + 0.5
+            ],
+        )
+        .unwrap();
+    }
+    // Old values in free pages: rows deleted from the source must not matter either.
+    db.execute_batch("ANALYZE;").unwrap();
+}
+
+#[test]
+fn sqlite_databases_get_a_redacted_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst) = (tmp.path().join("src"), tmp.path().join("out"));
+    std::fs::create_dir_all(&src).unwrap();
+    let ps = people(23, 30);
+    sqlite_db(&src.join("shop.db"), &ps);
+    // The same database inside a zip is redacted too.
+    let db_bytes = std::fs::read(src.join("shop.db")).unwrap();
+    std::fs::write(src.join("db.zip"), zip_of(&[("shop.db", &db_bytes, false)])).unwrap();
+    let before = snapshot(&src);
+    let run = redact(
+        &src,
+        &dst,
+        &[
+            "email=tokenise",
+            "date_of_birth=generalise",
+            "field:phone=drop",
+            "field:mobile=drop",
+        ],
+        None,
+    );
+    assert_eq!(snapshot(&src), before, "the source was modified");
+    for f in &run.outcome.files {
+        assert!(
+            matches!(f.status, FileStatus::Redacted),
+            "{}: {:?}",
+            f.path,
+            f.status
+        );
+        assert_eq!(
+            f.format,
+            Some(if f.path == "db.zip" { "zip" } else { "sqlite" })
+        );
+    }
+    let v = &run.verification;
+    assert!(v.passed(), "residual {:?}", v.residual);
+    assert!(v.before.by_kind[&Kind::Email].values >= 2 * ps.len() as u64);
+    assert!(!v.after.by_kind.contains_key(&Kind::Email));
+    assert!(!v.after.by_kind.contains_key(&Kind::Phone));
+    let out_bytes = std::fs::read(dst.join("shop.db")).unwrap();
+    let inner = zip_member(&std::fs::read(dst.join("db.zip")).unwrap(), "shop.db");
+    for (what, bytes) in [("shop.db", &out_bytes), ("db.zip!shop.db", &inner)] {
+        // No raw value anywhere in the file: not in rows, indexes, free pages or statistics.
+        for p in &ps {
+            for raw in [&p.email, &p.phone, &p.dob] {
+                assert!(
+                    memchr::memmem::find(bytes, raw.as_bytes()).is_none(),
+                    "a raw value is left in {what}"
+                );
+            }
+        }
+    }
+    let db = rusqlite::Connection::open_with_flags(
+        dst.join("shop.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let cols: Vec<String> = db
+        .prepare("SELECT name FROM pragma_table_info('customers')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // mobile is dropped; phone is indexed, so SQLite keeps it and it is nulled (noted).
+    assert_eq!(cols, ["id", "name", "email", "dob", "phone", "total"]);
+    let notes = &run
+        .outcome
+        .files
+        .iter()
+        .find(|f| f.path == "shop.db")
+        .unwrap()
+        .notes;
+    assert!(notes.iter().any(|n| n.contains("set to NULL")), "{notes:?}");
+    let rows: Vec<(i64, String, String, String, Option<String>, f64)> = db
+        .prepare("SELECT id, name, email, dob, phone, total FROM customers ORDER BY id")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), ps.len());
+    for (i, (p, row)) in ps.iter().zip(&rows).enumerate() {
+        assert_eq!(row.0, i as i64 + 1, "unredacted id");
+        assert_eq!(row.5, i as f64 + 0.5, "unredacted total");
+        assert!(row.2.starts_with("tok_"), "email tokenised");
+        assert_eq!(
+            row.3,
+            format!("{}-01-01", &p.dob[..4]),
+            "DATE column keeps a date"
+        );
+        assert_eq!(row.4, None, "phone nulled");
+    }
+    // The audit trigger is restored but did not copy old values while rows changed.
+    let audit: i64 = db
+        .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(audit, 0);
+    let triggers: i64 = db
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 1);
+    // Tokens join with the CSV writer's tokens for the same value.
+    let fp = Fingerprinter::new(KEY);
+    let tok = piiscan::redact::action::token(&fp, Kind::Email, &ps[0].email.to_lowercase());
+    assert_eq!(rows[0].2, tok);
+    // No temp or journal files left beside the copies.
+    let mut names: Vec<String> = std::fs::read_dir(&dst)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["db.zip", "shop.db"]);
+}
