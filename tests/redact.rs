@@ -925,3 +925,87 @@ fn sqlite_databases_get_a_redacted_copy() {
     names.sort();
     assert_eq!(names, ["db.zip", "shop.db"]);
 }
+
+fn cli(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("piiscan")
+        .unwrap()
+        .current_dir(dir)
+        .env("PIISCAN_FINGERPRINT_KEY", "test-key-0123456789abcdef")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_redact_section_sets_rules_and_flags_override_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let ps = corpus(&src);
+    std::fs::write(
+        tmp.path().join("piiscan.toml"),
+        "[redact]\ndefault = \"keep\"\nactions = { email = \"tokenise\" }\n\
+         fields = { dob = \"drop\", mobile = \"null\" }\n",
+    )
+    .unwrap();
+    let (code, out, err) = cli(tmp.path(), &["redact", "src", "--out", "a", "-q"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let rows = csv_rows(&read(&tmp.path().join("a/customers.csv")));
+    assert_eq!(rows[0].len(), 6, "dob dropped by the file's field rule");
+    assert!(!rows[0].contains(&"dob".to_string()));
+    for (p, r) in ps.iter().zip(&rows[1..]) {
+        assert!(r[2].starts_with("tok_"), "email tokenised by the file");
+        assert!(r[3].is_empty(), "mobile nulled by the file");
+        assert_eq!(r[1], p.first, "default keep from the file");
+    }
+    // A flag beats the file at the same specificity; --default beats the file's default.
+    let (code, out, err) = cli(
+        tmp.path(),
+        &[
+            "redact",
+            "src",
+            "--out",
+            "b",
+            "-q",
+            "--action",
+            "email=mask",
+            "--default",
+            "mask",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let rows = csv_rows(&read(&tmp.path().join("b/customers.csv")));
+    for r in &rows[1..] {
+        assert!(
+            !r[2].starts_with("tok_") && r[2].contains("***"),
+            "flag wins"
+        );
+    }
+    // Unknown keys and values are errors naming the key and the file, in `config check` too.
+    for (toml, key) in [
+        ("[redact]\nactoins = {}\n", "actoins"),
+        (
+            "[redact]\nactions = { email = \"shred\" }\n",
+            "redact.actions.email",
+        ),
+        (
+            "[redact]\nfields = { dob = \"burn\" }\n",
+            "redact.fields.dob",
+        ),
+    ] {
+        std::fs::write(tmp.path().join("piiscan.toml"), toml).unwrap();
+        for args in [
+            &["config", "check"][..],
+            &["redact", "src", "--out", "c"][..],
+        ] {
+            let (code, out, err) = cli(tmp.path(), args);
+            assert_eq!(code, 2, "{args:?}: {out}{err}");
+            assert!(err.contains(key) && err.contains("piiscan.toml"), "{err}");
+        }
+        assert!(!tmp.path().join("c").exists());
+    }
+}
