@@ -32,9 +32,11 @@
 //! 4. **Apply and encode back**: UTF-8 (with its BOM if it had one), UTF-16 LE/BE with BOM,
 //!    Windows-1252.
 //!
-//! Archives and compressed streams are not redacted (they are listed as such and make the run
-//! incomplete), nor are binary files or inputs a format cannot parse. [`verify`] re-scans DST and
-//! writes the receipt.
+//! Two kinds of input take other paths (one module each): archives and compressed streams are
+//! taken apart in memory, each member goes through the four steps above under its member path,
+//! and the container is re-packed in its own format ([`archive`]); SQLite databases are copied
+//! and changed with SQL ([`sqlite`]). Binary files and inputs a format cannot parse are not
+//! redacted (listed, and the run is incomplete). [`verify`] re-scans DST and writes the receipt.
 
 pub mod action;
 pub mod archive;
