@@ -1009,3 +1009,65 @@ fn config_redact_section_sets_rules_and_flags_override_it() {
         assert!(!tmp.path().join("c").exists());
     }
 }
+
+#[test]
+fn unsupported_databases_and_workbooks_are_reported_not_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let email = "olivia.testperson7@example.com";
+    let db = rusqlite::Connection::open(src.join("norowid.db")).unwrap();
+    db.execute_batch("CREATE TABLE t (email TEXT PRIMARY KEY) WITHOUT ROWID;")
+        .unwrap();
+    db.execute("INSERT INTO t VALUES (?1)", [email]).unwrap();
+    drop(db);
+    // Two emails that mask alike in a UNIQUE column: the UPDATE breaks the constraint.
+    let db = rusqlite::Connection::open(src.join("unique.db")).unwrap();
+    db.execute_batch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE);")
+        .unwrap();
+    for (i, e) in ["ab1@example.com", "ab2@example.com"].iter().enumerate() {
+        db.execute(
+            "INSERT INTO u VALUES (?1, ?2)",
+            rusqlite::params![i as i64, e],
+        )
+        .unwrap();
+    }
+    drop(db);
+    std::fs::write(
+        src.join("book.xlsx"),
+        zip_of(&[
+            ("[Content_Types].xml", b"<Types/>", false),
+            ("xl/workbook.xml", b"<workbook/>", false),
+        ]),
+    )
+    .unwrap();
+    let dst = tmp.path().join("out");
+    let run = redact(&src, &dst, &[], Some(piiscan::redact::Action::Mask));
+    let why = |p: &str| match &run
+        .outcome
+        .files
+        .iter()
+        .find(|f| f.path == p)
+        .unwrap()
+        .status
+    {
+        FileStatus::NotRedacted(w) => w.clone(),
+        FileStatus::Redacted => panic!("{p} was written"),
+    };
+    assert!(
+        why("norowid.db").contains("WITHOUT ROWID"),
+        "{}",
+        why("norowid.db")
+    );
+    assert!(why("unique.db").contains("UNIQUE"), "{}", why("unique.db"));
+    assert!(why("book.xlsx").contains("xlsx workbooks are not redacted"));
+    for p in ["norowid.db", "unique.db", "book.xlsx"] {
+        assert!(!dst.join(p).exists(), "{p} written");
+        assert!(!why(p).contains("example.com"), "a value in the reason");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dst).unwrap().count(),
+        0,
+        "no temp files left"
+    );
+}

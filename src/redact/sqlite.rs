@@ -277,7 +277,10 @@ fn redact_db(
     }
     let mut hits: Vec<Hit> = Vec::new();
     let mut num = String::new();
-    for table in &tables {
+    for (n, table) in tables.iter().enumerate() {
+        // Messages and notes name a table by its position in the schema: its name comes from
+        // the data, and the receipt never holds names taken from the data.
+        let which = format!("table #{}", n + 1);
         let cols = columns(&tx, table)?;
         let mut dropped: BTreeSet<usize> = cols
             .iter()
@@ -291,14 +294,12 @@ fn redact_db(
                 .prepare(&format!("SELECT rowid, * FROM {}", ident(table)))
                 .map_err(|_| {
                     SqliteError::Unsupported(format!(
-                        "table {} has no rowid (WITHOUT ROWID tables are not redacted)",
-                        ident(table)
+                        "{which} has no rowid (WITHOUT ROWID tables are not redacted)"
                     ))
                 })?;
             if stmt.column_count() != cols.len() + 1 {
                 return Err(SqliteError::Unsupported(format!(
-                    "table {}: columns do not match its schema",
-                    ident(table)
+                    "{which}: columns do not match its schema"
                 )));
             }
             let mut rows = stmt.query([])?;
@@ -326,8 +327,7 @@ fn redact_db(
                     };
                     if text.len() > crate::formats::table::VALUE_CAP {
                         return Err(SqliteError::Unsupported(format!(
-                            "a value in table {} is larger than the scanner's value cap",
-                            ident(table)
+                            "a value in {which} is larger than the scanner's value cap"
                         )));
                     }
                     hits.clear();
@@ -414,7 +414,7 @@ fn redact_db(
         }
         if blanked > 0 {
             stats.notes.push(format!(
-                "{blanked} value(s) in NOT NULL columns set to an empty string instead of NULL"
+                "{which}: {blanked} value(s) in NOT NULL columns set to an empty string instead of NULL"
             ));
         }
         for j in dropped {
@@ -436,9 +436,8 @@ fn redact_db(
                 ident(&col.name)
             ))?;
             stats.notes.push(format!(
-                "a dropped column of table {} could not be removed by SQLite (key, index, \
-                 constraint or view); its values were set to {empty}",
-                ident(table)
+                "a dropped column of {which} could not be removed by SQLite (key, index, \
+                 constraint or view); its values were set to {empty}"
             ));
         }
     }
