@@ -65,6 +65,9 @@ use crate::detect::{Engine, Hit, Scratch};
 use crate::finding::{Confidence, Fingerprinter, Kind};
 use crate::formats::{self, Cell, CellSink};
 
+/// The reason given for an input whose redaction panicked (caught, as in `scan`).
+const PANICKED: &str = "internal error: piiscan panicked on this input (a bug; please report it)";
+
 /// Default largest input redacted (inputs are decoded whole).
 pub const DEFAULT_MAX_FILESIZE: u64 = 512 << 20;
 
@@ -427,10 +430,24 @@ impl Redactor<'_> {
         o.input_sha256 = sha256_hex(&raw);
         let head = &raw[..raw.len().min(decode::SNIFF_LEN)];
         if head.starts_with(crate::formats::table::SQLITE_MAGIC) {
-            return sqlite::redact_file(self, path, rel, out, mode, scratch, o);
+            let fallback = o.clone();
+            return catch_unwind(AssertUnwindSafe(|| {
+                sqlite::redact_file(self, path, rel, out, mode, scratch, o)
+            }))
+            .unwrap_or_else(|_| {
+                *scratch = Scratch::default();
+                fail(fallback, PANICKED.into())
+            });
         }
         let redacted = if crate::archive::sniff(head).is_some() {
-            archive::redact(self, &raw, rel, scratch).map_err(|e| e.to_string())
+            // A panic in a container crate on hostile input fails this input only.
+            catch_unwind(AssertUnwindSafe(|| {
+                archive::redact(self, &raw, rel, scratch).map_err(|e| e.to_string())
+            }))
+            .unwrap_or_else(|_| {
+                *scratch = Scratch::default();
+                Err(PANICKED.into())
+            })
         } else {
             self.redact_bytes(&raw, rel, scratch)
         };
@@ -478,10 +495,7 @@ impl Redactor<'_> {
             Ok(Err(e)) => return Err(e),
             Err(_) => {
                 *scratch = Scratch::default();
-                return Err(
-                    "internal error: piiscan panicked on this input (a bug; please report it)"
-                        .into(),
-                );
+                return Err(PANICKED.into());
             }
         };
         let edits = edits.map_err(|e| e.to_string())?;
