@@ -1071,3 +1071,68 @@ fn unsupported_databases_and_workbooks_are_reported_not_written() {
         "no temp files left"
     );
 }
+
+#[test]
+fn compressed_streams_keep_their_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst) = (tmp.path().join("src"), tmp.path().join("out"));
+    let corpus_dir = tmp.path().join("corpus");
+    let ps = corpus(&corpus_dir);
+    let csv = std::fs::read(corpus_dir.join("customers.csv")).unwrap();
+    std::fs::create_dir_all(&src).unwrap();
+    let xz = |b: &[u8]| {
+        let mut w =
+            lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+        std::io::Write::write_all(&mut w, b).unwrap();
+        w.finish().unwrap()
+    };
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::new(5));
+    std::io::Write::write_all(&mut bz, &csv).unwrap();
+    std::fs::write(src.join("c.csv.bz2"), bz.finish().unwrap()).unwrap();
+    std::fs::write(src.join("c.csv.xz"), xz(&csv)).unwrap();
+    let clean = xz(b"order_id,total\n1,2.50\n");
+    std::fs::write(src.join("clean.csv.xz"), &clean).unwrap();
+    std::fs::write(
+        src.join("c.csv.zst"),
+        ruzstd::encoding::compress_to_vec(&csv[..], ruzstd::encoding::CompressionLevel::Fastest),
+    )
+    .unwrap();
+    let run = redact(&src, &dst, &[], Some(piiscan::redact::Action::Mask));
+    assert_eq!(
+        run.outcome.not_redacted().count(),
+        0,
+        "{:?}",
+        run.outcome.files
+    );
+    assert!(run.verification.passed(), "{:?}", run.verification.residual);
+    let open = |name: &str, kind: piiscan::archive::Container| {
+        let bytes = std::fs::read(dst.join(name)).unwrap();
+        assert_eq!(piiscan::archive::sniff(&bytes), Some(kind), "{name}");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(
+            &mut piiscan::archive::decompressor(kind, &bytes[..], 64 << 20).unwrap(),
+            &mut out,
+        )
+        .unwrap();
+        out
+    };
+    use piiscan::archive::Container as C;
+    for (name, kind) in [
+        ("c.csv.bz2", C::Bzip2),
+        ("c.csv.xz", C::Xz),
+        ("c.csv.zst", C::Zstd),
+    ] {
+        let plain = open(name, kind);
+        no_raw_values(&ps, &plain, name);
+        let rows = csv_rows(&String::from_utf8(plain).unwrap());
+        assert_eq!(rows.len(), ps.len() + 1, "{name}");
+        assert_eq!(rows[3][0], "1002", "{name}: unredacted field kept");
+    }
+    let bz = std::fs::read(dst.join("c.csv.bz2")).unwrap();
+    assert_eq!(&bz[..4], b"BZh5", "bzip2 block size kept");
+    assert_eq!(
+        std::fs::read(dst.join("clean.csv.xz")).unwrap(),
+        clean,
+        "nothing to redact: same bytes"
+    );
+}
