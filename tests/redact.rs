@@ -1136,3 +1136,67 @@ fn compressed_streams_keep_their_format() {
         "nothing to redact: same bytes"
     );
 }
+
+#[test]
+fn cli_redacts_archives_and_databases_with_a_clean_receipt() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let corpus_dir = tmp.path().join("corpus");
+    let ps = corpus(&corpus_dir);
+    let csv = std::fs::read(corpus_dir.join("customers.csv")).unwrap();
+    let json = std::fs::read(corpus_dir.join("members.json")).unwrap();
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("export.zip"),
+        zip_of(&[
+            ("customers.csv", &csv, false),
+            ("members.json", &json, false),
+        ]),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        src.join("export.zip"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    sqlite_db(&src.join("shop.db"), &ps);
+    std::fs::set_permissions(src.join("shop.db"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let before = snapshot(&src);
+    let (code, out, err) = cli(
+        tmp.path(),
+        &[
+            "redact",
+            "src",
+            "--out",
+            "out",
+            "--action",
+            "email=tokenise",
+            "--receipt",
+            "r.json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(snapshot(&src), before);
+    let receipt = std::fs::read_to_string(tmp.path().join("r.json")).unwrap();
+    for text in [&out, &err, &receipt] {
+        for p in &ps {
+            for v in [&p.email, &p.phone, &p.dob] {
+                assert!(
+                    !text.contains(v.as_str()),
+                    "a raw value in the output or receipt"
+                );
+            }
+        }
+    }
+    let r: serde_json::Value = serde_json::from_str(&receipt).unwrap();
+    assert_eq!(r["verified"], true);
+    assert_eq!(r["files"][0]["format"], "zip");
+    assert_eq!(r["files"][1]["format"], "sqlite");
+    assert!(out.contains("written      export.zip (zip):"), "{out}");
+    assert!(out.contains("written      shop.db (sqlite):"), "{out}");
+    for (name, mode) in [("export.zip", 0o640), ("shop.db", 0o600)] {
+        let m = std::fs::metadata(tmp.path().join("out").join(name)).unwrap();
+        assert_eq!(m.permissions().mode() & 0o777, mode, "{name}");
+    }
+}

@@ -226,11 +226,14 @@ fn print_summary(
                 let changed: u64 = f.applied.values().flat_map(|m| m.values()).sum();
                 writeln!(
                     out,
-                    "  written      {path} ({}, {}): {changed} value(s) changed, {} field(s) dropped",
+                    "  written      {path} ({}{}): {changed} value(s) changed, {} field(s) dropped",
                     f.format.unwrap_or("?"),
-                    f.encoding.unwrap_or("?"),
+                    f.encoding.map_or_else(String::new, |e| format!(", {e}")),
                     f.dropped_fields
                 )?;
+                for note in &f.notes {
+                    writeln!(out, "               note: {}", escape_for_terminal(note))?;
+                }
             }
             FileStatus::NotRedacted(why) => {
                 writeln!(out, "  NOT REDACTED {path}: {}", escape_for_terminal(why))?;
