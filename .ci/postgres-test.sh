@@ -2,7 +2,8 @@
 # Redaction keeps a pg_dump loadable: generate a pg_dump-style dump (COPY blocks, `--inserts` and
 # `--column-inserts` statements), redact it with the real `piiscan redact` binary, load the copy
 # into a throwaway PostgreSQL cluster with ON_ERROR_STOP, and check row counts, that the dropped
-# column's values are gone, that kept columns are unchanged and that no raw value survived.
+# column's values are gone, that kept columns are unchanged, that dates of birth generalised in a
+# `date` column load as YYYY-01-01 (COPY and INSERT), and that no raw value survived.
 #
 # Installs PostgreSQL from Debian if no /usr/lib/postgresql/*/bin/initdb exists. The cluster runs
 # as the `postgres` user (when run as root) on a private socket directory and port, and is
@@ -50,6 +51,7 @@ mkdir -p "$WORK/src"
     printf 'CREATE TABLE public.passengers (\n    id integer NOT NULL,\n    full_name text,\n    email text,\n    date_of_birth date,\n    mobile text,\n    points integer\n);\n\n'
     printf 'CREATE TABLE public.contacts (\n    id integer,\n    email text,\n    note text\n);\n\n'
     printf 'CREATE TABLE public.tickets (\n    id integer,\n    email text,\n    body text\n);\n\n'
+    printf 'CREATE TABLE public.members (\n    id integer,\n    dob date,\n    note text\n);\n\n'
     printf 'COPY public.passengers (id, full_name, email, date_of_birth, mobile, points) FROM stdin;\n'
     for i in $(seq 0 49); do
         printf '%d\tOlivia Testperson\tolivia.testperson%d@example.com\t19%02d-%02d-%02d\t0491 570 %03d\t%d\n' \
@@ -58,6 +60,14 @@ mkdir -p "$WORK/src"
     printf '\\.\n\n'
     for i in $(seq 0 9); do
         printf "INSERT INTO public.contacts VALUES (%d, 'noah.sampleton%d@example.com', 'it''s fine');\n" "$i" "$i"
+    done
+    printf 'COPY public.members (id, dob, note) FROM stdin;\n'
+    for i in $(seq 0 19); do
+        printf '%d\t19%02d-%02d-%02d\tmember\n' "$i" $((60 + i)) $((1 + i % 12)) $((2 + i % 27))
+    done
+    printf '\\.\n\n'
+    for i in $(seq 20 24); do
+        printf "INSERT INTO public.members VALUES (%d, '19%02d-%02d-%02d', 'member');\n" "$i" $((60 + i)) $((1 + i % 12)) $((2 + i % 27))
     done
     for i in $(seq 0 4); do
         printf "INSERT INTO public.tickets (id, email, body) VALUES (%d, 'jack.placeholder%d@example.com', 'call 0491 570 %03d please');\n" "$i" "$i" $((200 + i))
@@ -69,6 +79,7 @@ echo "== piiscan redact"
 set +e
 PIISCAN_FINGERPRINT_KEY=postgres-test-key-0123456789 "$BIN" redact "$WORK/src" --out "$WORK/out" \
     --action field:email=drop --action date_of_birth=null --action person_name=tokenise \
+    --action field:members.dob=generalise \
     --receipt "$WORK/receipt.json"
 CODE=$?
 set -e
@@ -121,6 +132,11 @@ check "nulled dates of birth" "SELECT count(*) FROM passengers WHERE date_of_bir
 check "kept integer column unchanged" "SELECT sum(points) FROM passengers" 12250
 check "kept text unchanged" "SELECT count(*) FROM contacts WHERE note = 'it''s fine'" 10
 check "phones masked in free text" "SELECT count(*) FROM tickets WHERE body LIKE '%0491 570%'" 0
+check "members rows (COPY and INSERT)" "SELECT count(*) FROM members" 25
+check "generalised DATE column holds YYYY-01-01" \
+    "SELECT count(*) FROM members WHERE extract(month FROM dob) = 1 AND extract(day FROM dob) = 1" 25
+check "generalised DATE column keeps the years" \
+    "SELECT sum(extract(year FROM dob))::int FROM members" $(( (1960 + 1984) * 25 / 2 ))
 check "names tokenised" "SELECT count(*) FROM passengers WHERE full_name LIKE 'tok\\_%'" 50
 check "receipt verified" "SELECT '$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verified"])' "$WORK/receipt.json")'" True
 echo "postgres-test: PASS"

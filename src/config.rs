@@ -27,6 +27,10 @@
 //! paths = ["tests/fixtures/**"]      # globs over reported paths
 //! [risk_weights]                     # passed through to the exposure report
 //! credit_card = 5.0
+//! [redact]                           # rules for `piiscan redact` (its --action flags win)
+//! default = "mask"                   # or "keep"
+//! actions = { date_of_birth = "generalise", email = "tokenise" }   # by kind
+//! fields = { notes = "drop", "customers.backup_email:email" = "null" } # field or field:kind
 //! ```
 
 use std::collections::{BTreeMap, HashSet};
@@ -39,6 +43,7 @@ use thiserror::Error;
 
 use crate::detect::Spec;
 use crate::finding::{Confidence, Finding, Kind};
+use crate::redact::{Action, Rule, Selector};
 
 /// The file name looked for by [`discover`].
 pub const FILE_NAME: &str = "piiscan.toml";
@@ -139,6 +144,33 @@ pub struct RawConfig {
     /// Risk weight per kind, for the exposure report.
     #[serde(default)]
     pub risk_weights: BTreeMap<String, f64>,
+    /// Redaction rules for `piiscan redact`.
+    #[serde(default)]
+    pub redact: RawRedact,
+}
+
+/// `[redact]` as written: actions by kind and by field, and the default action.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedact {
+    /// Action for values no rule names: an action or `keep`.
+    pub default: Option<String>,
+    /// Kind → action (`date_of_birth = "generalise"`).
+    #[serde(default)]
+    pub actions: BTreeMap<String, String>,
+    /// Field (`email`, `customers.email`) or `field:kind` → action.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+}
+
+/// `[redact]`, checked: rules that `piiscan redact` applies after its own `--action` flags
+/// (a flag wins over a file rule of the same specificity) and the default action.
+#[derive(Debug, Clone, Default)]
+pub struct RedactConfig {
+    /// Rules, kind rules first, then field rules (each in key order).
+    pub rules: Vec<Rule>,
+    /// `None`: not set; `Some(None)`: `keep`; `Some(Some(a))`: `a`.
+    pub default: Option<Option<Action>>,
 }
 
 /// Which findings fail the run (exit 1): at or above `min_confidence`, and of one of `kinds`
@@ -231,6 +263,8 @@ pub struct Config {
     pub allow_paths: Option<GlobSet>,
     /// Risk weights per kind, for the exposure report.
     pub risk_weights: BTreeMap<Kind, f64>,
+    /// Redaction rules (`[redact]`).
+    pub redact: RedactConfig,
 }
 
 impl Default for Config {
@@ -251,6 +285,7 @@ impl Default for Config {
             allow_fingerprints: HashSet::new(),
             allow_paths: None,
             risk_weights: BTreeMap::new(),
+            redact: RedactConfig::default(),
         }
     }
 }
@@ -265,6 +300,63 @@ fn invalid(file: &str, key: &str, message: &str) -> ConfigError {
 
 fn kind_names() -> String {
     Kind::ALL.map(Kind::as_str).join(", ")
+}
+
+/// Checks `[redact]`: every kind known, every action known, field names not empty.
+fn compile_redact(file: &str, raw: &RawRedact) -> Result<RedactConfig, ConfigError> {
+    let action = |key: &str, v: &str| {
+        Action::parse(v).ok_or_else(|| {
+            invalid(
+                file,
+                key,
+                &format!("{v:?} is not an action (mask, tokenise, generalise, drop, null)"),
+            )
+        })
+    };
+    let default = match raw.default.as_deref() {
+        None => None,
+        Some("keep") => Some(None),
+        Some(v) => Some(Some(action("redact.default", v).map_err(|_| {
+            invalid(
+                file,
+                "redact.default",
+                &format!("{v:?} is not an action (mask, tokenise, generalise, drop, null) or keep"),
+            )
+        })?)),
+    };
+    let mut rules = Vec::new();
+    for (k, v) in &raw.actions {
+        let key = format!("redact.actions.{k}");
+        let kind = Kind::parse(k).ok_or_else(|| {
+            invalid(
+                file,
+                &key,
+                &format!("unknown kind (kinds: {})", kind_names()),
+            )
+        })?;
+        rules.push(Rule {
+            input: None,
+            selector: Selector::Kind(kind),
+            action: action(&key, v)?,
+        });
+    }
+    for (k, v) in &raw.fields {
+        let key = format!("redact.fields.{k}");
+        let selector = match k
+            .rsplit_once(':')
+            .and_then(|(f, kd)| Some((f, Kind::parse(kd)?)))
+        {
+            Some((f, kind)) if !f.is_empty() => Selector::FieldKind(f.to_string(), kind),
+            _ if !k.is_empty() && !k.ends_with(':') => Selector::Field(k.clone()),
+            _ => return Err(invalid(file, &key, "empty field name")),
+        };
+        rules.push(Rule {
+            input: None,
+            selector,
+            action: action(&key, v)?,
+        });
+    }
+    Ok(RedactConfig { rules, default })
 }
 
 /// Finds `piiscan.toml` in `start` (or its directory, if a file) or the nearest parent.
@@ -421,8 +513,10 @@ impl Config {
             }
             risk_weights.insert(kind, *w);
         }
+        let redact = compile_redact(file, &raw.redact)?;
         Ok(Config {
             file: None,
+            redact,
             min_confidence,
             region,
             pattern_dirs: raw.patterns.iter().map(|p| base.join(p)).collect(),
@@ -534,6 +628,8 @@ mod tests {
         assert!(e.contains("p.toml") && e.contains("colour"), "{e}");
         let e = parse("[allow]\nvalue = []\n").unwrap_err().to_string();
         assert!(e.contains("p.toml") && e.contains("value"), "{e}");
+        let e = parse("[redact]\naction = {}\n").unwrap_err().to_string();
+        assert!(e.contains("p.toml") && e.contains("action"), "{e}");
     }
 
     #[test]
@@ -547,6 +643,20 @@ mod tests {
             ("[allow]\nfingerprints = [\"abc\"]", "allow.fingerprints"),
             ("[risk_weights]\nssn = 1.0", "risk_weights.ssn"),
             ("[risk_weights]\nemail = -1.0", "risk_weights.email"),
+            (
+                "[redact]\nactions = { ssn = \"mask\" }",
+                "redact.actions.ssn",
+            ),
+            (
+                "[redact]\nactions = { email = \"shred\" }",
+                "redact.actions.email",
+            ),
+            (
+                "[redact]\nfields = { notes = \"shred\" }",
+                "redact.fields.notes",
+            ),
+            ("[redact]\nfields = { \"\" = \"drop\" }", "redact.fields."),
+            ("[redact]\ndefault = \"shred\"", "redact.default"),
         ] {
             let e = parse(text).unwrap_err().to_string();
             assert!(
@@ -574,6 +684,34 @@ mod tests {
         assert!(c.allow_values.unwrap().is_match("a@example.com"));
         assert!(c.allow_paths.unwrap().is_match("fixtures/a/b.csv"));
         assert_eq!(c.risk_weights[&Kind::CreditCard], 5.0);
+    }
+
+    #[test]
+    fn redact_section_compiles_to_rules() {
+        let c = parse(
+            "[redact]\ndefault = \"keep\"\nactions = { date_of_birth = \"generalise\", email = \"tokenize\" }\n\
+             fields = { notes = \"drop\", \"c.backup:email\" = \"null\" }\n",
+        )
+        .unwrap();
+        assert_eq!(c.redact.default, Some(None));
+        let r = crate::redact::Rules {
+            rules: c.redact.rules,
+            default: Some(Action::Mask),
+        };
+        assert_eq!(
+            r.decide("a.csv", Some("dob"), Kind::DateOfBirth),
+            Some(Action::Generalise)
+        );
+        assert_eq!(
+            r.decide("a.csv", Some("x"), Kind::Email),
+            Some(Action::Tokenise)
+        );
+        assert_eq!(
+            r.decide("a.csv", Some("c.backup"), Kind::Email),
+            Some(Action::Null)
+        );
+        assert!(r.drops_field("a.csv", "t.notes"));
+        assert_eq!(parse("").unwrap().redact.default, None);
     }
 
     #[test]

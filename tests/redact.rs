@@ -4,7 +4,9 @@
 //! Checked: zero residual findings of redacted kinds on re-scan; unredacted fields byte-equal;
 //! tokens equal across files for equal values; CSV keeps one column count; JSON parses; a
 //! dropped column is gone from the header / keys / COPY list and every row; encodings, line
-//! endings and modes kept; the source untouched; DST inside SRC refused; archives reported.
+//! endings and modes kept; the source untouched; DST inside SRC refused; archives re-packed
+//! (gzip, zip, tar.gz, nested) with the same names, modes and times, caps honoured; SQLite
+//! databases rewritten with SQL (no old value left in the file).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -167,6 +169,7 @@ fn redact(src: &Path, dst: &Path, flags: &[&str], default: Option<piiscan::redac
         rules,
         min_confidence: Confidence::Medium,
         max_filesize: 1 << 30,
+        limits: piiscan::archive::Limits::default(),
     };
     let outcome = r.redact_tree(src, dst).unwrap();
     let rules = r.rules;
@@ -402,7 +405,26 @@ fn generalise_dob_to_year_and_receipt_has_no_values() {
             .unwrap()
             > 0
     );
-    assert!(v["after"]["by_kind"].get("date_of_birth").is_none());
+    // The typed `date` column of the dump holds `YYYY-01-01` (loadable), the CSV a bare year:
+    // only the dump's dates are still dates to the scanner, and they are not residuals.
+    let years: BTreeSet<&str> = ps.iter().map(|p| &p.dob[..4]).collect();
+    assert_eq!(
+        v["after"]["by_kind"]["date_of_birth"]["distinct"].as_u64(),
+        Some(years.len() as u64)
+    );
+    let sql = read(&dst.join("db/dump.sql"));
+    let copy: Vec<&str> = sql
+        .lines()
+        .skip_while(|l| !l.starts_with("COPY public.passengers"))
+        .skip(1)
+        .take(ps.len())
+        .collect();
+    for (p, line) in ps.iter().zip(copy) {
+        assert_eq!(
+            line.split('\t').nth(3),
+            Some(format!("{}-01-01", &p.dob[..4]).as_str())
+        );
+    }
 }
 
 #[test]
@@ -422,6 +444,7 @@ fn refuses_overlap_reports_archives_and_keeps_modes() {
         },
         min_confidence: Confidence::Medium,
         max_filesize: 1 << 30,
+        limits: piiscan::archive::Limits::default(),
     };
     assert!(r.redact_tree(&src, &src).is_err());
     assert!(r.redact_tree(&src, &src.join("out")).is_err());
@@ -431,9 +454,7 @@ fn refuses_overlap_reports_archives_and_keeps_modes() {
         std::fs::Permissions::from_mode(0o640),
     )
     .unwrap();
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    std::io::Write::write_all(&mut gz, b"email\njane@example.com\n").unwrap();
-    std::fs::write(src.join("x.csv.gz"), gz.finish().unwrap()).unwrap();
+    std::os::unix::fs::symlink(src.join("customers.csv"), src.join("link.csv")).unwrap();
     let dst = tmp.path().join("out");
     let o = r.redact_tree(&src, &dst).unwrap();
     let mode = std::fs::metadata(dst.join("customers.csv"))
@@ -442,6 +463,740 @@ fn refuses_overlap_reports_archives_and_keeps_modes() {
         .mode();
     assert_eq!(mode & 0o777, 0o640);
     let bad: Vec<&str> = o.not_redacted().map(|f| f.path.as_str()).collect();
-    assert_eq!(bad, ["x.csv.gz"]);
-    assert!(!dst.join("x.csv.gz").exists());
+    assert_eq!(bad, ["link.csv"]);
+    assert!(!dst.join("link.csv").exists());
+}
+
+fn gzip(name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::GzBuilder::new()
+        .filename(name)
+        .mtime(1_600_000_000)
+        .write(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
+
+/// A zip of `(name, bytes, stored)` members; names ending in `/` are directories.
+fn zip_of(members: &[(&str, &[u8], bool)]) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let when = zip::DateTime::from_date_and_time(2021, 3, 4, 5, 6, 8).unwrap();
+    for (name, bytes, stored) in members {
+        let o = SimpleFileOptions::default()
+            .last_modified_time(when)
+            .unix_permissions(0o640)
+            .compression_method(if *stored {
+                zip::CompressionMethod::Stored
+            } else {
+                zip::CompressionMethod::Deflated
+            });
+        if name.ends_with('/') {
+            w.add_directory(*name, o).unwrap();
+        } else {
+            w.start_file(*name, o).unwrap();
+            std::io::Write::write_all(&mut w, bytes).unwrap();
+        }
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Name, size, method, mtime and mode of every member, in order.
+fn zip_listing(bytes: &[u8]) -> Vec<(String, bool, String, String, Option<u32>)> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let e = z.by_index(i).unwrap();
+            (
+                e.name().unwrap().into_owned(),
+                e.is_dir(),
+                format!("{:?}", e.compression()),
+                format!("{:?}", e.last_modified()),
+                e.unix_mode(),
+            )
+        })
+        .collect()
+}
+
+fn zip_member(bytes: &[u8], name: &str) -> Vec<u8> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name(name).unwrap(), &mut out).unwrap();
+    out
+}
+
+/// A tar of `(name, bytes, mode, mtime)`; the name is written into the header as raw bytes
+/// (so `../x` and absolute names can be made), names over 100 bytes through a GNU long name.
+fn tar_of(members: &[(&str, &[u8], u32, u64)]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, bytes, mode, mtime) in members {
+        let mut h = tar::Header::new_gnu();
+        if name.len() <= 100 {
+            h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+        }
+        h.set_size(bytes.len() as u64);
+        h.set_mode(*mode);
+        h.set_mtime(*mtime);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        if name.len() > 100 {
+            b.append_data(&mut h, name, *bytes).unwrap();
+        } else {
+            b.append(&h, *bytes).unwrap();
+        }
+    }
+    b.into_inner().unwrap()
+}
+
+fn tar_listing(bytes: &[u8]) -> Vec<(String, u32, u64, Vec<u8>)> {
+    let mut a = tar::Archive::new(bytes);
+    a.entries()
+        .unwrap()
+        .map(|e| {
+            let mut e = e.unwrap();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+            (
+                String::from_utf8_lossy(&e.path_bytes()).into_owned(),
+                e.header().mode().unwrap(),
+                e.header().mtime().unwrap(),
+                data,
+            )
+        })
+        .collect()
+}
+
+fn no_raw_values(ps: &[Person], bytes: &[u8], what: &str) {
+    let all = String::from_utf8_lossy(bytes);
+    for p in ps {
+        for v in [&p.email, &p.phone, &p.dob] {
+            assert!(!all.contains(v.as_str()), "a raw value is left in {what}");
+        }
+    }
+}
+
+#[test]
+fn archives_are_repacked_with_the_same_names_modes_and_times() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst) = (tmp.path().join("src"), tmp.path().join("out"));
+    let corpus_dir = tmp.path().join("corpus");
+    let ps = corpus(&corpus_dir);
+    let csv = std::fs::read(corpus_dir.join("customers.csv")).unwrap();
+    let text = std::fs::read(corpus_dir.join("tickets.txt")).unwrap();
+    let json = std::fs::read(corpus_dir.join("members.json")).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let binary: Vec<u8> = (0..4096).map(|_| rng.r#gen::<u8>()).collect();
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("customers.csv.gz"), gzip("customers.csv", &csv)).unwrap();
+    let zip = zip_of(&[
+        ("data/", b"", true),
+        ("data/customers.csv", &csv, false),
+        ("notes.txt", &text, true),
+        ("../../escape.json", &json, false),
+        ("/abs/blob.bin", &binary, false),
+    ]);
+    std::fs::write(src.join("bundle.zip"), &zip).unwrap();
+    let inner_zip = zip_of(&[("c.csv", &csv, false)]);
+    let long = format!("export/{}/people.csv", "d".repeat(120));
+    let tar = tar_of(&[
+        ("export/tickets.txt", &text, 0o640, 1_500_000_000),
+        ("inner.zip", &inner_zip, 0o600, 1_500_000_001),
+        (&long, &csv, 0o644, 1_500_000_002),
+        ("../up.bin", &binary, 0o755, 1_500_000_003),
+    ]);
+    std::fs::write(src.join("backup.tar.gz"), gzip("backup.tar", &tar)).unwrap();
+    let before = snapshot(&src);
+    let run = redact(&src, &dst, &[], Some(piiscan::redact::Action::Mask));
+    assert_eq!(snapshot(&src), before, "the source was modified");
+    for f in &run.outcome.files {
+        assert!(
+            matches!(f.status, FileStatus::Redacted),
+            "{}: {:?}",
+            f.path,
+            f.status
+        );
+    }
+    let v = &run.verification;
+    assert!(
+        v.passed(),
+        "residual {:?}, errors {}",
+        v.residual,
+        v.after.errors
+    );
+    assert!(v.before.by_kind[&Kind::Email].values >= 4 * ps.len() as u64);
+    assert!(!v.after.by_kind.contains_key(&Kind::Email));
+    // Nothing was extracted by name anywhere.
+    for p in ["escape.json", "abs", "up.bin"] {
+        assert!(!tmp.path().join(p).exists() && !dst.join(p).exists(), "{p}");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dst).unwrap().count(),
+        3,
+        "only the three copies"
+    );
+    // gzip stays gzip with its header name.
+    let gz = std::fs::read(dst.join("customers.csv.gz")).unwrap();
+    let d = flate2::read::GzDecoder::new(&gz[..]);
+    assert_eq!(d.header().unwrap().filename(), Some(&b"customers.csv"[..]));
+    let plain = gunzip(&gz);
+    no_raw_values(&ps, &plain, "customers.csv.gz");
+    assert_eq!(
+        csv_rows(&String::from_utf8(plain).unwrap()).len(),
+        ps.len() + 1
+    );
+    // zip: same names, order, directory entries, methods, times, modes; binary member equal.
+    let out_zip = std::fs::read(dst.join("bundle.zip")).unwrap();
+    assert_eq!(zip_listing(&out_zip), zip_listing(&zip));
+    assert_eq!(zip_member(&out_zip, "/abs/blob.bin"), binary);
+    for m in ["data/customers.csv", "notes.txt", "../../escape.json"] {
+        no_raw_values(&ps, &zip_member(&out_zip, m), m);
+    }
+    let j: serde_json::Value =
+        serde_json::from_slice(&zip_member(&out_zip, "../../escape.json")).unwrap();
+    assert_eq!(j[2]["plan"], "gold");
+    // tar.gz: same names (long one included), modes, times; nested zip redacted.
+    let out_tar = gunzip(&std::fs::read(dst.join("backup.tar.gz")).unwrap());
+    let (a, b) = (tar_listing(&tar), tar_listing(&out_tar));
+    let meta = |l: &[(String, u32, u64, Vec<u8>)]| {
+        l.iter()
+            .map(|(n, m, t, _)| (n.clone(), *m, *t))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(meta(&a), meta(&b));
+    assert_eq!(b[1].0, "inner.zip");
+    assert_eq!(b[2].0, long);
+    assert_eq!(b[3].3, binary, "binary member copied byte for byte");
+    no_raw_values(&ps, &zip_member(&b[1].3, "c.csv"), "inner.zip!c.csv");
+    no_raw_values(&ps, &b[2].3, "long member");
+    no_raw_values(&ps, &b[0].3, "tickets");
+    // The receipt notes the binary members copied unchanged, by member path.
+    let notes: Vec<&String> = run.outcome.files.iter().flat_map(|f| &f.notes).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("bundle.zip!/abs/blob.bin: copied unchanged")),
+        "{notes:?}"
+    );
+}
+
+fn redactor_with<'a>(
+    engine: &'a Engine,
+    fp: &'a Fingerprinter,
+    limits: piiscan::archive::Limits,
+) -> Redactor<'a> {
+    Redactor {
+        engine,
+        fingerprinter: fp,
+        rules: Rules {
+            default: Some(piiscan::redact::Action::Mask),
+            ..Rules::default()
+        },
+        min_confidence: Confidence::Medium,
+        max_filesize: 1 << 30,
+        limits,
+    }
+}
+
+#[test]
+fn capped_archives_are_reported_and_not_written() {
+    use piiscan::archive::Limits;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let csv = b"email\njane.testperson@example.com\n";
+    std::fs::write(
+        src.join("three.zip"),
+        zip_of(&[
+            ("a.csv", csv, false),
+            ("b.csv", csv, false),
+            ("c.csv", csv, false),
+        ]),
+    )
+    .unwrap();
+    let nested = gzip("x", &gzip("x", &gzip("x.csv", csv)));
+    std::fs::write(src.join("deep.csv.gz"), nested).unwrap();
+    std::fs::write(src.join("bomb.csv.gz"), gzip("b.csv", &vec![b'a'; 4 << 20])).unwrap();
+    let engine = engine();
+    let fp = Fingerprinter::new(KEY);
+    let r = redactor_with(
+        &engine,
+        &fp,
+        Limits {
+            max_members: 2,
+            max_depth: 2,
+            max_ratio: 10,
+            ..Limits::default()
+        },
+    );
+    let dst = tmp.path().join("out");
+    let o = r.redact_tree(&src, &dst).unwrap();
+    let why = |p: &str| match &o.files.iter().find(|f| f.path == p).unwrap().status {
+        FileStatus::NotRedacted(w) => w.clone(),
+        FileStatus::Redacted => panic!("{p} was written"),
+    };
+    assert!(
+        why("three.zip").contains("member cap"),
+        "{}",
+        why("three.zip")
+    );
+    assert!(
+        why("deep.csv.gz").contains("depth cap"),
+        "{}",
+        why("deep.csv.gz")
+    );
+    assert!(
+        why("bomb.csv.gz").contains("ratio cap"),
+        "{}",
+        why("bomb.csv.gz")
+    );
+    for p in ["three.zip", "deep.csv.gz", "bomb.csv.gz"] {
+        assert!(!dst.join(p).exists(), "{p} written");
+        assert!(!why(p).contains("jane"), "reason quotes a value");
+    }
+    // With the default caps the zip and the nested streams are redacted.
+    std::fs::remove_file(src.join("bomb.csv.gz")).unwrap();
+    let r = redactor_with(&engine, &fp, Limits::default());
+    let o = r.redact_tree(&src, &tmp.path().join("out2")).unwrap();
+    assert_eq!(o.not_redacted().count(), 0);
+}
+
+/// A real SQLite database of `ps`: customers (id, name, email, dob DATE, phone indexed, mobile,
+/// total), an audit table fed by an UPDATE trigger, and an `ANALYZE`d index.
+fn sqlite_db(path: &Path, ps: &[Person]) {
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, email TEXT, dob DATE, \
+         phone TEXT, mobile TEXT, total REAL);
+         CREATE INDEX customers_phone ON customers(phone);
+         CREATE TABLE audit (at INTEGER, old_email TEXT);
+         CREATE TRIGGER keep_old AFTER UPDATE OF email ON customers \
+         BEGIN INSERT INTO audit VALUES (1, OLD.email); END;",
+    )
+    .unwrap();
+    for (i, p) in ps.iter().enumerate() {
+        db.execute(
+            "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![
+                i as i64 + 1,
+                format!("{} {}", p.first, p.last),
+                p.email,
+                p.dob,
+                p.phone,
+                p.phone.replace("0491 570", "0491 571"),
+                i as f64 + 0.5
+            ],
+        )
+        .unwrap();
+    }
+    // Old values in free pages: rows deleted from the source must not matter either.
+    db.execute_batch("ANALYZE;").unwrap();
+}
+
+#[test]
+fn sqlite_databases_get_a_redacted_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst) = (tmp.path().join("src"), tmp.path().join("out"));
+    std::fs::create_dir_all(&src).unwrap();
+    let ps = people(23, 30);
+    sqlite_db(&src.join("shop.db"), &ps);
+    // The same database inside a zip is redacted too.
+    let db_bytes = std::fs::read(src.join("shop.db")).unwrap();
+    std::fs::write(src.join("db.zip"), zip_of(&[("shop.db", &db_bytes, false)])).unwrap();
+    let before = snapshot(&src);
+    let run = redact(
+        &src,
+        &dst,
+        &[
+            "email=tokenise",
+            "date_of_birth=generalise",
+            "field:phone=drop",
+            "field:mobile=drop",
+        ],
+        None,
+    );
+    assert_eq!(snapshot(&src), before, "the source was modified");
+    for f in &run.outcome.files {
+        assert!(
+            matches!(f.status, FileStatus::Redacted),
+            "{}: {:?}",
+            f.path,
+            f.status
+        );
+        assert_eq!(
+            f.format,
+            Some(if f.path == "db.zip" { "zip" } else { "sqlite" })
+        );
+    }
+    let v = &run.verification;
+    assert!(v.passed(), "residual {:?}", v.residual);
+    assert!(v.before.by_kind[&Kind::Email].values >= 2 * ps.len() as u64);
+    assert!(!v.after.by_kind.contains_key(&Kind::Email));
+    assert!(!v.after.by_kind.contains_key(&Kind::Phone));
+    let out_bytes = std::fs::read(dst.join("shop.db")).unwrap();
+    let inner = zip_member(&std::fs::read(dst.join("db.zip")).unwrap(), "shop.db");
+    for (what, bytes) in [("shop.db", &out_bytes), ("db.zip!shop.db", &inner)] {
+        // No raw value anywhere in the file: not in rows, indexes, free pages or statistics.
+        for p in &ps {
+            for raw in [&p.email, &p.phone, &p.dob] {
+                assert!(
+                    memchr::memmem::find(bytes, raw.as_bytes()).is_none(),
+                    "a raw value is left in {what}"
+                );
+            }
+        }
+    }
+    let db = rusqlite::Connection::open_with_flags(
+        dst.join("shop.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let cols: Vec<String> = db
+        .prepare("SELECT name FROM pragma_table_info('customers')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // mobile is dropped; phone is indexed, so SQLite keeps it and it is nulled (noted).
+    assert_eq!(cols, ["id", "name", "email", "dob", "phone", "total"]);
+    let notes = &run
+        .outcome
+        .files
+        .iter()
+        .find(|f| f.path == "shop.db")
+        .unwrap()
+        .notes;
+    assert!(notes.iter().any(|n| n.contains("set to NULL")), "{notes:?}");
+    let rows: Vec<(i64, String, String, String, Option<String>, f64)> = db
+        .prepare("SELECT id, name, email, dob, phone, total FROM customers ORDER BY id")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), ps.len());
+    for (i, (p, row)) in ps.iter().zip(&rows).enumerate() {
+        assert_eq!(row.0, i as i64 + 1, "unredacted id");
+        assert_eq!(row.5, i as f64 + 0.5, "unredacted total");
+        assert!(row.2.starts_with("tok_"), "email tokenised");
+        assert_eq!(
+            row.3,
+            format!("{}-01-01", &p.dob[..4]),
+            "DATE column keeps a date"
+        );
+        assert_eq!(row.4, None, "phone nulled");
+    }
+    // The audit trigger is restored but did not copy old values while rows changed.
+    let audit: i64 = db
+        .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(audit, 0);
+    let triggers: i64 = db
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 1);
+    // Tokens join with the CSV writer's tokens for the same value.
+    let fp = Fingerprinter::new(KEY);
+    let tok = piiscan::redact::action::token(&fp, Kind::Email, &ps[0].email.to_lowercase());
+    assert_eq!(rows[0].2, tok);
+    // No temp or journal files left beside the copies.
+    let mut names: Vec<String> = std::fs::read_dir(&dst)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["db.zip", "shop.db"]);
+}
+
+fn cli(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("piiscan")
+        .unwrap()
+        .current_dir(dir)
+        .env("PIISCAN_FINGERPRINT_KEY", "test-key-0123456789abcdef")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_redact_section_sets_rules_and_flags_override_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let ps = corpus(&src);
+    std::fs::write(
+        tmp.path().join("piiscan.toml"),
+        "[redact]\ndefault = \"keep\"\nactions = { email = \"tokenise\" }\n\
+         fields = { dob = \"drop\", mobile = \"null\" }\n",
+    )
+    .unwrap();
+    let (code, out, err) = cli(tmp.path(), &["redact", "src", "--out", "a", "-q"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let rows = csv_rows(&read(&tmp.path().join("a/customers.csv")));
+    assert_eq!(rows[0].len(), 6, "dob dropped by the file's field rule");
+    assert!(!rows[0].contains(&"dob".to_string()));
+    for (p, r) in ps.iter().zip(&rows[1..]) {
+        assert!(r[2].starts_with("tok_"), "email tokenised by the file");
+        assert!(r[3].is_empty(), "mobile nulled by the file");
+        assert_eq!(r[1], p.first, "default keep from the file");
+    }
+    // A flag beats the file at the same specificity; --default beats the file's default.
+    let (code, out, err) = cli(
+        tmp.path(),
+        &[
+            "redact",
+            "src",
+            "--out",
+            "b",
+            "-q",
+            "--action",
+            "email=mask",
+            "--default",
+            "mask",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let rows = csv_rows(&read(&tmp.path().join("b/customers.csv")));
+    for r in &rows[1..] {
+        assert!(
+            !r[2].starts_with("tok_") && r[2].contains("***"),
+            "flag wins"
+        );
+    }
+    // Unknown keys and values are errors naming the key and the file, in `config check` too.
+    for (toml, key) in [
+        ("[redact]\nactoins = {}\n", "actoins"),
+        (
+            "[redact]\nactions = { email = \"shred\" }\n",
+            "redact.actions.email",
+        ),
+        (
+            "[redact]\nfields = { dob = \"burn\" }\n",
+            "redact.fields.dob",
+        ),
+    ] {
+        std::fs::write(tmp.path().join("piiscan.toml"), toml).unwrap();
+        for args in [
+            &["config", "check"][..],
+            &["redact", "src", "--out", "c"][..],
+        ] {
+            let (code, out, err) = cli(tmp.path(), args);
+            assert_eq!(code, 2, "{args:?}: {out}{err}");
+            assert!(err.contains(key) && err.contains("piiscan.toml"), "{err}");
+        }
+        assert!(!tmp.path().join("c").exists());
+    }
+}
+
+#[test]
+fn unsupported_databases_and_workbooks_are_reported_not_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let email = "olivia.testperson7@example.com";
+    let db = rusqlite::Connection::open(src.join("norowid.db")).unwrap();
+    db.execute_batch("CREATE TABLE t (email TEXT PRIMARY KEY) WITHOUT ROWID;")
+        .unwrap();
+    db.execute("INSERT INTO t VALUES (?1)", [email]).unwrap();
+    drop(db);
+    // Two emails that mask alike in a UNIQUE column: the UPDATE breaks the constraint.
+    let db = rusqlite::Connection::open(src.join("unique.db")).unwrap();
+    db.execute_batch("CREATE TABLE u (id INTEGER PRIMARY KEY, email TEXT UNIQUE);")
+        .unwrap();
+    for (i, e) in ["ab1@example.com", "ab2@example.com"].iter().enumerate() {
+        db.execute(
+            "INSERT INTO u VALUES (?1, ?2)",
+            rusqlite::params![i as i64, e],
+        )
+        .unwrap();
+    }
+    drop(db);
+    std::fs::write(
+        src.join("book.xlsx"),
+        zip_of(&[
+            ("[Content_Types].xml", b"<Types/>", false),
+            ("xl/workbook.xml", b"<workbook/>", false),
+        ]),
+    )
+    .unwrap();
+    let dst = tmp.path().join("out");
+    let run = redact(&src, &dst, &[], Some(piiscan::redact::Action::Mask));
+    let why = |p: &str| match &run
+        .outcome
+        .files
+        .iter()
+        .find(|f| f.path == p)
+        .unwrap()
+        .status
+    {
+        FileStatus::NotRedacted(w) => w.clone(),
+        FileStatus::Redacted => panic!("{p} was written"),
+    };
+    assert!(
+        why("norowid.db").contains("WITHOUT ROWID"),
+        "{}",
+        why("norowid.db")
+    );
+    assert!(why("unique.db").contains("UNIQUE"), "{}", why("unique.db"));
+    assert!(why("book.xlsx").contains("xlsx workbooks are not redacted"));
+    for p in ["norowid.db", "unique.db", "book.xlsx"] {
+        assert!(!dst.join(p).exists(), "{p} written");
+        assert!(!why(p).contains("example.com"), "a value in the reason");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dst).unwrap().count(),
+        0,
+        "no temp files left"
+    );
+}
+
+#[test]
+fn compressed_streams_keep_their_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst) = (tmp.path().join("src"), tmp.path().join("out"));
+    let corpus_dir = tmp.path().join("corpus");
+    let ps = corpus(&corpus_dir);
+    let csv = std::fs::read(corpus_dir.join("customers.csv")).unwrap();
+    std::fs::create_dir_all(&src).unwrap();
+    let xz = |b: &[u8]| {
+        let mut w =
+            lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+        std::io::Write::write_all(&mut w, b).unwrap();
+        w.finish().unwrap()
+    };
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::new(5));
+    std::io::Write::write_all(&mut bz, &csv).unwrap();
+    std::fs::write(src.join("c.csv.bz2"), bz.finish().unwrap()).unwrap();
+    std::fs::write(src.join("c.csv.xz"), xz(&csv)).unwrap();
+    let clean = xz(b"order_id,total\n1,2.50\n");
+    std::fs::write(src.join("clean.csv.xz"), &clean).unwrap();
+    std::fs::write(
+        src.join("c.csv.zst"),
+        ruzstd::encoding::compress_to_vec(&csv[..], ruzstd::encoding::CompressionLevel::Fastest),
+    )
+    .unwrap();
+    let run = redact(&src, &dst, &[], Some(piiscan::redact::Action::Mask));
+    assert_eq!(
+        run.outcome.not_redacted().count(),
+        0,
+        "{:?}",
+        run.outcome.files
+    );
+    assert!(run.verification.passed(), "{:?}", run.verification.residual);
+    let open = |name: &str, kind: piiscan::archive::Container| {
+        let bytes = std::fs::read(dst.join(name)).unwrap();
+        assert_eq!(piiscan::archive::sniff(&bytes), Some(kind), "{name}");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(
+            &mut piiscan::archive::decompressor(kind, &bytes[..], 64 << 20).unwrap(),
+            &mut out,
+        )
+        .unwrap();
+        out
+    };
+    use piiscan::archive::Container as C;
+    for (name, kind) in [
+        ("c.csv.bz2", C::Bzip2),
+        ("c.csv.xz", C::Xz),
+        ("c.csv.zst", C::Zstd),
+    ] {
+        let plain = open(name, kind);
+        no_raw_values(&ps, &plain, name);
+        let rows = csv_rows(&String::from_utf8(plain).unwrap());
+        assert_eq!(rows.len(), ps.len() + 1, "{name}");
+        assert_eq!(rows[3][0], "1002", "{name}: unredacted field kept");
+    }
+    let bz = std::fs::read(dst.join("c.csv.bz2")).unwrap();
+    assert_eq!(&bz[..4], b"BZh5", "bzip2 block size kept");
+    assert_eq!(
+        std::fs::read(dst.join("clean.csv.xz")).unwrap(),
+        clean,
+        "nothing to redact: same bytes"
+    );
+}
+
+#[test]
+fn cli_redacts_archives_and_databases_with_a_clean_receipt() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let corpus_dir = tmp.path().join("corpus");
+    let ps = corpus(&corpus_dir);
+    let csv = std::fs::read(corpus_dir.join("customers.csv")).unwrap();
+    let json = std::fs::read(corpus_dir.join("members.json")).unwrap();
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(
+        src.join("export.zip"),
+        zip_of(&[
+            ("customers.csv", &csv, false),
+            ("members.json", &json, false),
+        ]),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        src.join("export.zip"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    sqlite_db(&src.join("shop.db"), &ps);
+    std::fs::set_permissions(src.join("shop.db"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let before = snapshot(&src);
+    let (code, out, err) = cli(
+        tmp.path(),
+        &[
+            "redact",
+            "src",
+            "--out",
+            "out",
+            "--action",
+            "email=tokenise",
+            "--receipt",
+            "r.json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(snapshot(&src), before);
+    let receipt = std::fs::read_to_string(tmp.path().join("r.json")).unwrap();
+    for text in [&out, &err, &receipt] {
+        for p in &ps {
+            for v in [&p.email, &p.phone, &p.dob] {
+                assert!(
+                    !text.contains(v.as_str()),
+                    "a raw value in the output or receipt"
+                );
+            }
+        }
+    }
+    let r: serde_json::Value = serde_json::from_str(&receipt).unwrap();
+    assert_eq!(r["verified"], true);
+    assert_eq!(r["files"][0]["format"], "zip");
+    assert_eq!(r["files"][1]["format"], "sqlite");
+    assert!(out.contains("written      export.zip (zip):"), "{out}");
+    assert!(out.contains("written      shop.db (sqlite):"), "{out}");
+    for (name, mode) in [("export.zip", 0o640), ("shop.db", 0o600)] {
+        let m = std::fs::metadata(tmp.path().join("out").join(name)).unwrap();
+        assert_eq!(m.permissions().mode() & 0o777, mode, "{name}");
+    }
 }

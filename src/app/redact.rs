@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::Args;
 
+use piiscan::config::RedactConfig;
 use piiscan::exposure::PlanStep;
 use piiscan::finding::{Confidence, Kind};
 use piiscan::redact::verify::{self, Receipt, Side, Verification};
@@ -34,7 +35,8 @@ pub struct RedactArgs {
     /// What to do with values: `KIND=ACTION` (`date_of_birth=generalise`),
     /// `field:NAME=ACTION` (`field:email=tokenise`; NAME is a column, key path or
     /// `table.column`, or its last part) or `field:NAME:KIND=ACTION`. ACTION is mask, tokenise,
-    /// generalise, drop or null. Repeatable; the most specific rule wins.
+    /// generalise, drop or null. Repeatable; the most specific rule wins. Added to
+    /// piiscan.toml's `[redact]` rules; a flag beats a file rule of the same specificity.
     #[arg(long = "action", value_name = "RULE")]
     pub actions: Vec<String>,
     /// Apply the ranked redaction plan of this JSON report (`piiscan scan --format json`).
@@ -47,7 +49,8 @@ pub struct RedactArgs {
     /// generalise).
     #[arg(long, value_name = "ACTION", default_value = "mask", requires = "plan")]
     pub plan_action: String,
-    /// Action for values no rule names: an ACTION or `keep` [default: mask, or keep with --plan].
+    /// Action for values no rule names: an ACTION or `keep` [default: piiscan.toml's
+    /// `[redact] default`, else mask, or keep with --plan].
     #[arg(long = "default", value_name = "ACTION")]
     pub default_action: Option<String>,
     /// Write a machine-readable receipt (JSON: digests, ruleset version, counts before/after,
@@ -93,23 +96,27 @@ fn load_plan(path: &Path) -> Result<Vec<PlanStep>> {
         .with_context(|| format!("{}: exposure.plan has an unexpected shape", path.display()))
 }
 
-/// Resolves the rules from flags (see [`RedactArgs`]).
-fn rules(args: &RedactArgs) -> Result<(Rules, Vec<String>)> {
+/// Resolves the rules from flags and piiscan.toml's `[redact]` (see [`RedactArgs`]). Flag rules
+/// come first, so at equal specificity a flag beats the file; `--default` beats the file's
+/// `default`.
+fn rules(args: &RedactArgs, cfg: &RedactConfig) -> Result<(Rules, Vec<String>)> {
     let mut rules = Rules::default();
     for a in &args.actions {
         rules.add_flag(a)?;
     }
+    rules.rules.extend(cfg.rules.iter().cloned());
     let mut not_applied = Vec::new();
     if let Some(p) = &args.plan {
         let plan = load_plan(p)?;
         let action = parse_action("--plan-action", &args.plan_action)?;
         not_applied = rules.add_plan(&plan, args.top, action);
     }
-    rules.default = match args.default_action.as_deref() {
-        Some("keep") => None,
-        Some(s) => Some(parse_action("--default", s)?),
-        None if args.plan.is_some() => None,
-        None => Some(Action::Mask),
+    rules.default = match (args.default_action.as_deref(), cfg.default) {
+        (Some("keep"), _) => None,
+        (Some(s), _) => Some(parse_action("--default", s)?),
+        (None, Some(from_file)) => from_file,
+        (None, None) if args.plan.is_some() => None,
+        (None, None) => Some(Action::Mask),
     };
     Ok((rules, not_applied))
 }
@@ -127,7 +134,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
     let engine = super::build_engine(&args.detectors, &cfg)?;
     let (fp, key_kind) = super::fingerprinter(args.fingerprint_key_file.as_deref())?;
     let stable_key = key_kind == "provided";
-    let (rules, not_applied) = rules(&args)?;
+    let (rules, not_applied) = rules(&args, &cfg.redact)?;
     let min_confidence = match args.min_confidence {
         Some(MinConfidence::Low) => Confidence::Low,
         Some(MinConfidence::Medium) => Confidence::Medium,
@@ -140,6 +147,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         rules,
         min_confidence,
         max_filesize: args.max_filesize.unwrap_or(DEFAULT_MAX_FILESIZE),
+        limits: piiscan::archive::Limits::default(),
     };
     let outcome = redactor.redact_tree(&args.src, &args.out)?;
     let Redactor { rules, .. } = redactor;
@@ -218,11 +226,14 @@ fn print_summary(
                 let changed: u64 = f.applied.values().flat_map(|m| m.values()).sum();
                 writeln!(
                     out,
-                    "  written      {path} ({}, {}): {changed} value(s) changed, {} field(s) dropped",
+                    "  written      {path} ({}{}): {changed} value(s) changed, {} field(s) dropped",
                     f.format.unwrap_or("?"),
-                    f.encoding.unwrap_or("?"),
+                    f.encoding.map_or_else(String::new, |e| format!(", {e}")),
                     f.dropped_fields
                 )?;
+                for note in &f.notes {
+                    writeln!(out, "               note: {}", escape_for_terminal(note))?;
+                }
             }
             FileStatus::NotRedacted(why) => {
                 writeln!(out, "  NOT REDACTED {path}: {}", escape_for_terminal(why))?;

@@ -278,6 +278,14 @@ pub fn generalise(kind: Kind, raw: &str) -> Option<String> {
     }
 }
 
+/// The first day of the year a date of birth was generalised to (`1985` → `1985-01-01`), for
+/// columns typed as dates, where a bare year would not load; `None` when `generalised` is not a
+/// year (the value had none and was masked instead).
+pub fn year_date(generalised: &str) -> Option<String> {
+    (generalised.len() == 4 && generalised.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("{generalised}-01-01"))
+}
+
 /// The four-digit year (1900–2099) in a date, if it has one.
 fn year_of(raw: &str) -> Option<String> {
     let b = raw.as_bytes();

@@ -32,33 +32,43 @@
 //! 4. **Apply and encode back**: UTF-8 (with its BOM if it had one), UTF-16 LE/BE with BOM,
 //!    Windows-1252.
 //!
-//! Archives and compressed streams are not redacted (they are listed as such and make the run
-//! incomplete), nor are binary files or inputs a format cannot parse. [`verify`] re-scans DST and
-//! writes the receipt.
+//! Two kinds of input take other paths (one module each): archives and compressed streams are
+//! taken apart in memory, each member goes through the four steps above under its member path,
+//! and the container is re-packed in its own format ([`archive`]); SQLite databases are copied
+//! and changed with SQL ([`sqlite`]). Binary files and inputs a format cannot parse are not
+//! redacted (listed, and the run is incomplete). [`verify`] re-scans DST and writes the receipt.
 
 pub mod action;
+pub mod archive;
+pub mod bytes;
 pub mod csv;
 pub mod json;
 pub mod sql;
+pub mod sqlite;
 pub mod text;
 pub mod verify;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 pub use action::{Action, Rule, Rules, Selector};
+use bytes::file_mode;
+pub use bytes::{decode_whole, encode, sha256_hex, write_atomic_mode};
 
-use crate::decode::{self, Decoder, Sniffed, TextEncoding};
+use crate::archive::Limits;
+use crate::decode;
 use crate::detect::{Engine, Hit, Scratch};
 use crate::finding::{Confidence, Fingerprinter, Kind};
 use crate::formats::{self, Cell, CellSink};
+
+/// The reason given for an input whose redaction panicked (caught, as in `scan`).
+const PANICKED: &str = "internal error: piiscan panicked on this input (a bug; please report it)";
 
 /// Default largest input redacted (inputs are decoded whole).
 pub const DEFAULT_MAX_FILESIZE: u64 = 512 << 20;
@@ -116,8 +126,29 @@ pub struct Redactor<'a> {
     pub rules: Rules,
     /// Values below this confidence are left alone (as `scan` leaves them unreported).
     pub min_confidence: Confidence,
-    /// Larger inputs are not redacted.
+    /// Larger inputs are not redacted (also the cap on each archive member, decoded whole).
     pub max_filesize: u64,
+    /// Caps on archives and compressed streams: the scanner's ([`Limits::default`]), so what
+    /// is redacted is what `scan` and verification open.
+    pub limits: Limits,
+}
+
+/// One input redacted in memory, ready to be written.
+#[derive(Debug, Clone)]
+pub struct Redacted {
+    /// The copy's bytes.
+    pub bytes: Vec<u8>,
+    /// Format used (the outermost container's for archives).
+    pub format: &'static str,
+    /// Encoding read and written (text inputs).
+    pub encoding: Option<&'static str>,
+    /// Values changed, per kind and action.
+    pub applied: Applied,
+    /// Fields removed.
+    pub dropped_fields: usize,
+    /// What the receipt should say besides counts (archive members copied unchanged, columns
+    /// nulled instead of dropped, ...). Never input text.
+    pub notes: Vec<String>,
 }
 
 /// A replacement of the byte range `start..end` of the decoded text.
@@ -227,6 +258,9 @@ pub struct FileOutcome {
     pub applied: Applied,
     /// Number of fields (columns / keys / SQL columns) removed.
     pub dropped_fields: usize,
+    /// Remarks (archive members copied unchanged, columns nulled instead of dropped, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The whole run's outcome.
@@ -396,24 +430,62 @@ impl Redactor<'_> {
             raw
         };
         o.input_sha256 = sha256_hex(&raw);
-        if let Some(c) = crate::archive::sniff(&raw[..raw.len().min(decode::SNIFF_LEN)]) {
-            return fail(
-                o,
-                format!(
-                    "{} container: archives and compressed streams are not redacted",
-                    c.as_str()
-                ),
-            );
+        let head = &raw[..raw.len().min(decode::SNIFF_LEN)];
+        if head.starts_with(crate::formats::table::SQLITE_MAGIC) {
+            let fallback = o.clone();
+            return catch_unwind(AssertUnwindSafe(|| {
+                sqlite::redact_file(self, path, rel, out, mode, scratch, o)
+            }))
+            .unwrap_or_else(|_| {
+                *scratch = Scratch::default();
+                fail(fallback, PANICKED.into())
+            });
         }
-        let (text, encoding, bom) = match decode_whole(&raw) {
-            Ok(Some(t)) => t,
-            Ok(None) => return fail(o, "binary content: not redacted".into()),
-            Err(e) => return fail(o, format!("read error: {e}")),
+        let redacted = if crate::archive::sniff(head).is_some() {
+            // A panic in a container crate on hostile input fails this input only.
+            catch_unwind(AssertUnwindSafe(|| {
+                archive::redact(self, &raw, rel, scratch).map_err(|e| e.to_string())
+            }))
+            .unwrap_or_else(|_| {
+                *scratch = Scratch::default();
+                Err(PANICKED.into())
+            })
+        } else {
+            self.redact_bytes(&raw, rel, scratch)
         };
-        o.encoding = Some(encoding.as_str());
+        let r = match redacted {
+            Ok(r) => r,
+            Err(e) => return fail(o, e),
+        };
+        if let Err(e) = write_atomic_mode(out, &r.bytes, mode) {
+            return fail(o, format!("cannot write the copy: {e}"));
+        }
+        o.output_sha256 = Some(sha256_hex(&r.bytes));
+        o.format = Some(r.format);
+        o.encoding = r.encoding;
+        o.applied = r.applied;
+        o.dropped_fields = r.dropped_fields;
+        o.notes = r.notes;
+        o.status = FileStatus::Redacted;
+        o
+    }
+
+    /// Redacts one text input held in memory (a file's bytes or an archive member's): decode,
+    /// analyse, plan the format's edits, apply, encode back. `Err` gives the reason it could not
+    /// be redacted (never input text). Never panics on input.
+    pub fn redact_bytes(
+        &self,
+        raw: &[u8],
+        rel: &str,
+        scratch: &mut Scratch,
+    ) -> Result<Redacted, String> {
+        let (text, encoding, bom) = match decode_whole(raw) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Err("binary content: not redacted".into()),
+            Err(e) => return Err(format!("read error: {e}")),
+        };
         let head = &text[..text.len().min(decode::SNIFF_LEN)];
         let format = formats::sniff(rel, head);
-        o.format = Some(format.name());
         // A panic inside a format or detector fails this input only (as in `scan`).
         let planned = catch_unwind(AssertUnwindSafe(|| {
             let an = self.analyse(format, &text, rel, scratch)?;
@@ -422,44 +494,34 @@ impl Redactor<'_> {
         }));
         let (an, edits) = match planned {
             Ok(Ok(p)) => p,
-            Ok(Err(e)) => return fail(o, e),
+            Ok(Err(e)) => return Err(e),
             Err(_) => {
                 *scratch = Scratch::default();
-                return fail(
-                    o,
-                    "internal error: piiscan panicked on this input (a bug; please report it)"
-                        .into(),
-                );
+                return Err(PANICKED.into());
             }
         };
-        let edits = match edits {
-            Ok(e) => e,
-            Err(e) => return fail(o, e.to_string()),
-        };
+        let edits = edits.map_err(|e| e.to_string())?;
         let new_text = apply(&text, edits);
-        if matches!(format.name(), "json" | "ndjson")
-            && let Err(e) = json::validate(&new_text)
-        {
-            return fail(o, e.to_string());
+        if matches!(format.name(), "json" | "ndjson") {
+            json::validate(&new_text).map_err(|e| e.to_string())?;
         }
-        let bytes = match encode(&new_text, encoding, bom) {
-            Ok(b) => b,
-            Err(e) => return fail(o, e),
-        };
-        if let Err(e) = write_atomic_mode(out, &bytes, mode) {
-            return fail(o, format!("cannot write the copy: {e}"));
-        }
+        let bytes = encode(&new_text, encoding, bom)?;
+        let mut applied = Applied::new();
         for v in &an.values {
-            *o.applied
+            *applied
                 .entry(v.kind)
                 .or_default()
                 .entry(v.action)
                 .or_default() += 1;
         }
-        o.dropped_fields = an.dropped.len();
-        o.output_sha256 = Some(sha256_hex(&bytes));
-        o.status = FileStatus::Redacted;
-        o
+        Ok(Redacted {
+            bytes,
+            format: format.name(),
+            encoding: Some(encoding.as_str()),
+            applied,
+            dropped_fields: an.dropped.len(),
+            notes: Vec::new(),
+        })
     }
 
     /// The format writer's edits for an analysed input.
@@ -602,6 +664,7 @@ fn not_redacted(path: String, reason: String) -> FileOutcome {
         output_sha256: None,
         applied: Applied::new(),
         dropped_fields: 0,
+        notes: Vec::new(),
     }
 }
 
@@ -626,71 +689,6 @@ fn extension(path: &str) -> String {
         Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
         _ => String::new(),
     }
-}
-
-/// Hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// Decodes a whole input: text, encoding and whether it had a byte-order mark; `None` if binary.
-pub fn decode_whole(raw: &[u8]) -> io::Result<Option<(Vec<u8>, TextEncoding, bool)>> {
-    match Decoder::sniff(raw)? {
-        Sniffed::Binary { .. } => Ok(None),
-        Sniffed::Text(mut d) => {
-            let enc = d.encoding();
-            let mut out = Vec::with_capacity(raw.len());
-            d.read_to_end(&mut out)?;
-            let bom = match enc {
-                TextEncoding::Utf8 => raw.starts_with(&[0xEF, 0xBB, 0xBF]),
-                TextEncoding::Utf16Le => raw.starts_with(&[0xFF, 0xFE]),
-                TextEncoding::Utf16Be => raw.starts_with(&[0xFE, 0xFF]),
-                TextEncoding::Windows1252 => false,
-            };
-            Ok(Some((out, enc, bom)))
-        }
-    }
-}
-
-/// Encodes decoded text back into `enc` (see the module docs).
-pub fn encode(text: &[u8], enc: TextEncoding, bom: bool) -> Result<Vec<u8>, String> {
-    let as_str = || {
-        std::str::from_utf8(text).map_err(|_| {
-            format!(
-                "redacted text is not valid UTF-8; cannot write it as {}",
-                enc.as_str()
-            )
-        })
-    };
-    Ok(match enc {
-        TextEncoding::Utf8 => {
-            let mut v = Vec::with_capacity(text.len() + 3);
-            if bom {
-                v.extend_from_slice(&[0xEF, 0xBB, 0xBF]);
-            }
-            v.extend_from_slice(text);
-            v
-        }
-        TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
-            let be = enc == TextEncoding::Utf16Be;
-            let s = as_str()?;
-            let mut v = Vec::with_capacity(s.len() * 2 + 2);
-            if bom {
-                v.extend_from_slice(if be { &[0xFE, 0xFF] } else { &[0xFF, 0xFE] });
-            }
-            for u in s.encode_utf16() {
-                v.extend_from_slice(&if be { u.to_be_bytes() } else { u.to_le_bytes() });
-            }
-            v
-        }
-        TextEncoding::Windows1252 => {
-            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(as_str()?);
-            if unmappable {
-                return Err("redacted text has characters Windows-1252 cannot hold".into());
-            }
-            bytes.into_owned()
-        }
-    })
 }
 
 /// Applies `edits` to `text`. Edits are sorted; one that overlaps an earlier (or enclosing) edit
@@ -740,43 +738,6 @@ pub fn remove_items(m: &[(usize, usize, bool)]) -> Vec<Edit> {
     out
 }
 
-#[cfg(unix)]
-fn file_mode(meta: &std::fs::Metadata) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o777
-}
-
-#[cfg(not(unix))]
-fn file_mode(_: &std::fs::Metadata) -> u32 {
-    0o600
-}
-
-/// Writes `bytes` to `path` atomically (a temporary file in the same directory, renamed), with
-/// permission bits `mode` (the source's, so the copy is never looser than it).
-pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".piiscan-redact-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -805,26 +766,6 @@ mod tests {
         assert!(check_paths(&src, &d.path().join("out")).is_ok());
         assert!(check_paths(&src.join("a.csv"), &src.join("out")).is_ok());
         assert!(check_paths(&src.join("a.csv"), &src.join("a.csv")).is_err());
-    }
-
-    #[test]
-    fn encodings_round_trip() {
-        let s = "name,x\nJürgen,1\r\n";
-        for (enc, bom) in [
-            (TextEncoding::Utf8, false),
-            (TextEncoding::Utf8, true),
-            (TextEncoding::Utf16Le, true),
-            (TextEncoding::Utf16Be, true),
-            (TextEncoding::Windows1252, false),
-        ] {
-            let raw = encode(s.as_bytes(), enc, bom).unwrap();
-            let (text, e2, b2) = decode_whole(&raw).unwrap().unwrap();
-            assert_eq!(
-                (text.as_slice(), e2, b2),
-                (s.as_bytes(), enc, bom),
-                "{enc:?}"
-            );
-        }
     }
 }
 

@@ -17,6 +17,11 @@
 //!   holding a masked or tokenised value becomes a string literal.
 //! * Anything else: its literals are spliced, nothing else changes.
 //!
+//! * Typed dates: `generalise` of a date of birth gives a bare year, which PostgreSQL will not
+//!   load into a column the CREATE TABLE declared `date`, `timestamp[tz]` or `datetime`. In such
+//!   a column (COPY rows and INSERT tuples) the value is written as `YYYY-01-01` instead (or
+//!   NULL if it had no year). CSV and JSON keep the bare year.
+//!
 //! Fields are `table.column` with the table's last name part, as the scanner names them.
 
 use std::collections::{HashMap, HashSet};
@@ -187,8 +192,8 @@ struct Rewriter<'a> {
     lx: Lexer<'a>,
     an: &'a Analysis,
     by_cell: HashMap<usize, Vec<&'a Value>>,
-    /// Table → (column name, spelling as written).
-    tables: HashMap<String, Vec<(String, String)>>,
+    /// Table → (column name, spelling as written, declared as a date/time type).
+    tables: HashMap<String, Vec<(String, String, bool)>>,
     out: Vec<Edit>,
 }
 
@@ -248,14 +253,36 @@ impl Rewriter<'_> {
         Ok(())
     }
 
-    /// Edits for a literal token that needs more than a splice.
-    fn literal(&mut self, tok: &Tok, in_insert: bool) {
+    /// Whether `col` of `table` was declared with a date/time type.
+    fn date_col(&self, table: &str, col: &str) -> bool {
+        self.tables
+            .get(table)
+            .is_some_and(|cols| cols.iter().any(|c| c.0 == col && c.2))
+    }
+
+    /// Edits for a literal token that needs more than a splice. `date`: the literal goes into a
+    /// column declared as a date/time type.
+    fn literal(&mut self, tok: &Tok, in_insert: bool, date: bool) {
         if !matches!(tok.k, K::Str | K::Number) {
             return;
         }
         let Some(vals) = self.by_cell.get(&tok.start) else {
             return;
         };
+        if date && let Some(d) = typed_date(vals) {
+            // The whole literal becomes `'YYYY-01-01'` (or NULL): a bare year, or a date with a
+            // masked part, would not load into a DATE/TIMESTAMP column.
+            let text = match d {
+                Some(d) => format!("'{d}'").into_bytes(),
+                None => b"NULL".to_vec(),
+            };
+            self.out.push(Edit {
+                start: tok.t0,
+                end: tok.next,
+                text,
+            });
+            return;
+        }
         let whole_null = vals
             .iter()
             .any(|v| matches!(v.action, Action::Null | Action::Drop) && v.whole());
@@ -316,21 +343,35 @@ impl Rewriter<'_> {
             return self.skip_statement(Some(open));
         }
         use crate::formats::sql::CONSTRAINT;
-        let mut cols = Vec::new();
-        let (mut depth, mut want) = (1usize, true);
+        let mut cols: Vec<(String, String, bool)> = Vec::new();
+        let (mut depth, mut want, mut want_type) = (1usize, true, false);
         while let Some(t) = self.lx.next()? {
             match t.k {
                 K::Punct(b'(') => depth += 1,
                 K::Punct(b')') if depth == 1 => break,
                 K::Punct(b')') => depth -= 1,
-                K::Punct(b',') if depth == 1 => want = true,
+                K::Punct(b',') if depth == 1 => (want, want_type) = (true, false),
                 K::Word | K::Ident if want && depth == 1 => {
                     want = false;
                     if !(t.k == K::Word && CONSTRAINT.iter().any(|k| word(self.lx.t, &t, k))) {
                         cols.push((
                             name_of(self.lx.t, &t),
                             String::from_utf8_lossy(&self.lx.t[t.t0..t.next]).into_owned(),
+                            false,
                         ));
+                        want_type = true;
+                    }
+                }
+                K::Word | K::Ident if want_type && depth == 1 => {
+                    want_type = false;
+                    // The type's first word (`date`, `timestamp [with time zone]`,
+                    // `pg_catalog.date`, `datetime`): a date/time column.
+                    let ty = name_of(self.lx.t, &t).to_ascii_lowercase();
+                    if let Some(c) = cols.last_mut() {
+                        c.2 = matches!(
+                            ty.as_str(),
+                            "date" | "timestamp" | "timestamptz" | "datetime"
+                        );
                     }
                 }
                 _ => {}
@@ -379,6 +420,12 @@ impl Rewriter<'_> {
             .filter(|(_, c)| self.dropped(&table, c))
             .map(|(i, _)| i)
             .collect();
+        let dates: HashSet<usize> = cols
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| self.date_col(&table, c))
+            .map(|(i, _)| i)
+            .collect();
         let t = self.lx.t;
         // Data starts on the line after the `;`.
         let mut pos = memchr::memchr(b'\n', &t[self.lx.i..]).map_or(t.len(), |k| self.lx.i + k + 1);
@@ -400,7 +447,18 @@ impl Rewriter<'_> {
             loop {
                 let e = memchr::memchr(b'\t', &t[s..end]).map_or(end, |k| s + k);
                 items.push((s, e, dropped.contains(&col)));
-                if let Some(vals) = self.by_cell.get(&s)
+                let vals = self.by_cell.get(&s);
+                let typed = vals
+                    .filter(|_| dates.contains(&col) && !dropped.contains(&col))
+                    .and_then(|v| typed_date(v));
+                if let Some(d) = typed {
+                    // A date column keeps a date (see `typed_date`).
+                    self.out.push(Edit {
+                        start: s,
+                        end: e,
+                        text: d.map_or_else(|| b"\\N".to_vec(), String::into_bytes),
+                    });
+                } else if let Some(vals) = vals
                     && !dropped.contains(&col)
                     && vals
                         .iter()
@@ -459,6 +517,7 @@ impl Rewriter<'_> {
             cols = known.iter().map(|c| c.0.clone()).collect();
         }
         let dropped: Vec<bool> = cols.iter().map(|c| self.dropped(&table, c)).collect();
+        let dates: Vec<bool> = cols.iter().map(|c| self.date_col(&table, c)).collect();
         let any_dropped = dropped.iter().any(|&d| d);
         // No column list: write one (the CREATE TABLE's columns minus the dropped ones).
         if any_dropped
@@ -487,7 +546,7 @@ impl Rewriter<'_> {
                 return Ok(());
             };
             match t.k {
-                K::Punct(b'(') => self.tuple(&dropped)?,
+                K::Punct(b'(') => self.tuple(&dropped, &dates)?,
                 K::Punct(b',') => {}
                 K::Punct(b';') => return Ok(()),
                 _ => return self.skip_statement(Some(t)),
@@ -496,7 +555,7 @@ impl Rewriter<'_> {
     }
 
     /// One `( … )` tuple after its `(`.
-    fn tuple(&mut self, dropped: &[bool]) -> Result<(), RedactError> {
+    fn tuple(&mut self, dropped: &[bool], dates: &[bool]) -> Result<(), RedactError> {
         let mut items: Vec<(usize, usize, bool)> = Vec::new();
         let mut depth = 0usize;
         let mut cur: Option<(usize, usize)> = None;
@@ -524,7 +583,11 @@ impl Rewriter<'_> {
                 _ => {}
             }
             cur = Some(cur.map_or((t.t0, t.next), |(s, _)| (s, t.next)));
-            self.literal(&t, true);
+            self.literal(
+                &t,
+                true,
+                depth == 0 && dates.get(col).copied().unwrap_or(false),
+            );
         }
         // Without a known column list, a dropped column cannot be removed: NULL it instead.
         if items.len() == dropped.len() {
@@ -557,13 +620,22 @@ impl Rewriter<'_> {
                     if t.k == K::Punct(b';') {
                         break;
                     }
-                    self.literal(&t, false);
+                    self.literal(&t, false, false);
                     tok = self.lx.next()?;
                 }
             }
         }
         Ok(())
     }
+}
+
+/// For a value in a column declared DATE/TIMESTAMP: `Some(Some("YYYY-01-01"))` when a date of
+/// birth in it is generalised (a bare year would not load), `Some(None)` (write NULL) when it
+/// has no year to keep, `None` when no generalised date of birth is there.
+fn typed_date(vals: &[&Value]) -> Option<Option<String>> {
+    vals.iter()
+        .find(|v| v.action == Action::Generalise && v.kind == crate::finding::Kind::DateOfBirth)
+        .map(|v| super::action::year_date(&v.replacement))
 }
 
 /// Edits for an SQL dump (see the module docs).
@@ -616,6 +688,36 @@ mod tests {
         assert_eq!(
             run(text, vals, &["c.email"]),
             "CREATE TABLE public.c (\n    id integer,\n    email text,\n    phone text\n);\n\nCOPY public.c (id, phone) FROM stdin;\n1\t\\N\n2\t**13\n\\.\n\nSELECT 1;\n"
+        );
+    }
+
+    #[test]
+    fn generalised_dates_in_date_columns_stay_dates() {
+        let dob = |text: &str, needle: &str| {
+            let mut v = value(text, needle, Action::Generalise, &needle[..4]);
+            v.kind = crate::finding::Kind::DateOfBirth;
+            v
+        };
+        let text = "CREATE TABLE p (id int, dob date, born_note text);
+COPY p (id, dob, born_note) FROM stdin;
+1	1985-03-12	1986-04-13
+\\.
+INSERT INTO p VALUES (2, '1987-05-14', '1988-06-15');
+";
+        let vals = vec![
+            dob(text, "1985-03-12"),
+            dob(text, "1986-04-13"),
+            dob(text, "1987-05-14"),
+            dob(text, "1988-06-15"),
+        ];
+        assert_eq!(
+            run(text, vals, &[]),
+            "CREATE TABLE p (id int, dob date, born_note text);
+COPY p (id, dob, born_note) FROM stdin;
+1	1985-01-01	1986
+\\.
+INSERT INTO p VALUES (2, '1987-01-01', '1988');
+"
         );
     }
 
