@@ -7,20 +7,23 @@
 //! [`SpoolWriter`] — so what stays in memory per input is counts and exposure state, not
 //! findings. The report is then built from [`Collected`] inputs and the spooled [`Findings`].
 //!
-//! An input's findings are still held in memory while that one input is being scanned: the
-//! bound is the largest single input's findings, not the run's.
+//! While one input is being scanned, the scanner hands its findings over in chunks
+//! ([`Collector::spill`], wired through [`crate::scan::Scanner::with_spill`]), so even a single
+//! file with millions of findings holds at most one chunk of them in memory.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 
-use crate::exposure::{InputState, State};
+use crate::exposure::{InputBuilder, InputState};
 use crate::finding::{Confidence, Finding, Kind};
 use crate::scan::InputReport;
 use crate::spool::{Findings, Segment, SpoolWriter};
 
-/// A per-input filter run before anything is counted (drops accepted findings).
-pub type InputFilter = dyn Fn(&mut InputReport) + Send + Sync;
+/// A filter run on every input's findings before anything is counted (drops accepted
+/// findings): the input's display path and (a chunk of) its findings.
+pub type InputFilter = dyn Fn(&str, &mut Vec<Finding>) + Send + Sync;
 
 /// One input, reduced: its report without findings, their counts and exposure state.
 #[derive(Debug)]
@@ -31,15 +34,35 @@ pub struct Collected {
     pub findings: u64,
     /// Findings per (kind, confidence).
     pub by_kind_confidence: BTreeMap<(Kind, Confidence), u64>,
-    /// Exposure state (one per display path among its findings; normally one).
+    /// Exposure state.
     pub states: Vec<InputState>,
-    part: Part,
+    parts: Vec<Part>,
 }
 
 #[derive(Debug)]
 enum Part {
     Memory(Vec<Finding>),
     Spooled(Segment),
+}
+
+/// An input being scanned whose findings have started to arrive in chunks.
+#[derive(Debug)]
+struct Pending {
+    builder: InputBuilder,
+    findings: u64,
+    by_kind_confidence: BTreeMap<(Kind, Confidence), u64>,
+    parts: Vec<Part>,
+}
+
+impl Pending {
+    fn new(path: &str) -> Pending {
+        Pending {
+            builder: InputBuilder::new(path),
+            findings: 0,
+            by_kind_confidence: BTreeMap::new(),
+            parts: Vec::new(),
+        }
+    }
 }
 
 impl Collected {
@@ -59,6 +82,8 @@ pub struct Collector {
     filter: Option<Box<InputFilter>>,
     out: Mutex<Vec<Collected>>,
     failed: Mutex<Option<io::Error>>,
+    /// Inputs mid-scan, by scanning thread and path (one thread scans one input at a time).
+    pending: Mutex<HashMap<(ThreadId, Arc<str>), Pending>>,
 }
 
 impl std::fmt::Debug for Collector {
@@ -77,6 +102,7 @@ impl Collector {
             filter: None,
             out: Mutex::new(Vec::new()),
             failed: Mutex::new(None),
+            pending: Mutex::new(HashMap::new()),
         }
     }
 
@@ -94,24 +120,42 @@ impl Collector {
         self
     }
 
-    /// Takes one finished input (see the module docs).
-    pub fn add(&self, mut r: InputReport) {
+    /// Takes a chunk of the findings of `path`, which the calling thread is still scanning;
+    /// the input's report follows later through [`Collector::add`] on the same thread.
+    pub fn spill(&self, path: &Arc<str>, findings: Vec<Finding>) {
+        let key = (std::thread::current().id(), path.clone());
+        let mut p = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&key)
+            .unwrap_or_else(|| Pending::new(path));
+        self.take(path, findings, &mut p);
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, p);
+    }
+
+    /// Filters, sorts, counts, reduces and stores one chunk of an input's findings.
+    fn take(&self, path: &str, mut findings: Vec<Finding>, p: &mut Pending) {
         if let Some(f) = &self.filter {
-            f(&mut r);
+            f(path, &mut findings);
         }
-        let mut findings = std::mem::take(&mut r.findings);
         findings.sort_by(|a, b| {
             (&a.path, a.line, a.column, &a.detector).cmp(&(&b.path, b.line, b.column, &b.detector))
         });
-        let mut by_kind_confidence = BTreeMap::new();
         for f in &findings {
-            *by_kind_confidence
+            *p.by_kind_confidence
                 .entry((f.kind, f.confidence))
                 .or_insert(0) += 1;
+            p.builder.add(f);
         }
-        let states = State::build([(&*r.path, r.records)], &findings).inputs;
-        let n = findings.len() as u64;
-        let part = match &self.spool {
+        p.findings += findings.len() as u64;
+        if findings.is_empty() {
+            return;
+        }
+        p.parts.push(match &self.spool {
             None => Part::Memory(findings),
             Some(spool) => match spool.append(&findings) {
                 Ok(seg) => Part::Spooled(seg),
@@ -121,13 +165,27 @@ impl Collector {
                     Part::Memory(Vec::new())
                 }
             },
-        };
+        });
+    }
+
+    /// Takes one finished input (see the module docs).
+    pub fn add(&self, mut r: InputReport) {
+        let key = (std::thread::current().id(), r.path.clone());
+        let pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&key);
+        let mut p = pending.unwrap_or_else(|| Pending::new(&r.path));
+        let findings = std::mem::take(&mut r.findings);
+        let path = r.path.clone();
+        self.take(&path, findings, &mut p);
         let c = Collected {
+            states: vec![p.builder.finish(r.records)],
             input: r,
-            findings: n,
-            by_kind_confidence,
-            states,
-            part,
+            findings: p.findings,
+            by_kind_confidence: p.by_kind_confidence,
+            parts: p.parts,
         };
         self.out.lock().unwrap_or_else(|p| p.into_inner()).push(c);
     }
@@ -147,8 +205,10 @@ impl Collector {
             None => {
                 let mut all = Vec::new();
                 for c in &mut out {
-                    if let Part::Memory(v) = &mut c.part {
-                        all.append(v);
+                    for part in &mut c.parts {
+                        if let Part::Memory(v) = part {
+                            all.append(v);
+                        }
                     }
                 }
                 Findings::from(all)
@@ -156,8 +216,9 @@ impl Collector {
             Some(spool) => {
                 let segments = out
                     .iter()
-                    .filter_map(|c| match c.part {
-                        Part::Spooled(s) => Some(s),
+                    .flat_map(|c| &c.parts)
+                    .filter_map(|part| match part {
+                        Part::Spooled(s) => Some(*s),
                         Part::Memory(_) => None,
                     })
                     .collect();
@@ -172,7 +233,6 @@ impl Collector {
 mod tests {
     use super::*;
     use crate::scan::Status;
-    use std::sync::Arc;
 
     fn input(path: &str, lines: &[u64]) -> InputReport {
         let mut r = InputReport::not_scanned(Arc::from(path), Status::Scanned);
@@ -226,8 +286,8 @@ mod tests {
 
     #[test]
     fn the_filter_runs_before_counting() {
-        let c = Collector::in_memory().with_filter(Box::new(|r: &mut InputReport| {
-            r.findings.retain(|f| f.line != 1)
+        let c = Collector::in_memory().with_filter(Box::new(|_: &str, f: &mut Vec<Finding>| {
+            f.retain(|f| f.line != 1)
         }));
         c.add(input("a.txt", &[1, 2]));
         let (inputs, findings) = c.finish().unwrap();

@@ -110,12 +110,29 @@ impl InputReport {
     }
 }
 
+/// Receives chunks of an input's findings while the input is still being scanned (see
+/// [`Scanner::with_spill`]): the input's display path and the findings.
+pub type Spill = Arc<dyn Fn(&Arc<str>, Vec<Finding>) + Send + Sync>;
+
+/// Findings an input may hold before a chunk is handed to the [`Spill`].
+pub const SPILL_AT: usize = 16 * 1024;
+
 /// Scans inputs with one engine and fingerprint key. Shared by all threads.
-#[derive(Debug)]
 pub struct Scanner {
     engine: Engine,
     fingerprinter: Fingerprinter,
     opts: ScanOptions,
+    spill: Option<Spill>,
+}
+
+impl std::fmt::Debug for Scanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scanner")
+            .field("engine", &self.engine)
+            .field("opts", &self.opts)
+            .field("spill", &self.spill.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Scanner {
@@ -125,7 +142,17 @@ impl Scanner {
             engine,
             fingerprinter,
             opts,
+            spill: None,
         }
+    }
+
+    /// Hands an input's findings to `spill` in chunks of [`SPILL_AT`] while the input is
+    /// still being scanned, instead of keeping them all until its report is returned; the
+    /// report then carries only the rest. Findings a later `piiscan:allow` marker could still
+    /// suppress (those on the current line or record) are kept until it is safe.
+    pub fn with_spill(mut self, spill: Spill) -> Scanner {
+        self.spill = Some(spill);
+        self
     }
 
     /// The engine (for listing detectors).
@@ -416,6 +443,48 @@ impl CellSink for FindingSink<'_> {
                 record: Some(cell.record.unwrap_or(line)),
                 explain: hit.explain,
             });
+        }
+        if self.findings.len() >= SPILL_AT {
+            self.spill_before(cell);
+        }
+    }
+}
+
+impl FindingSink<'_> {
+    /// Hands over the findings that lie before `cell` (their lines or records are complete,
+    /// so every `piiscan:allow` marker that could suppress them has been seen).
+    fn spill_before(&mut self, cell: &Cell<'_>) {
+        let Some(spill) = &self.scanner.spill else {
+            return;
+        };
+        let by_record = self.allow_by_record;
+        let key = |f: &Finding| {
+            if by_record {
+                f.record.unwrap_or(f.line)
+            } else {
+                f.line
+            }
+        };
+        let current = if by_record {
+            cell.record.unwrap_or(cell.line)
+        } else {
+            cell.line
+        };
+        let (mut done, keep): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut self.findings)
+            .into_iter()
+            .partition(|f| key(f) < current);
+        self.findings = keep;
+        if !self.allow_lines.is_empty() {
+            self.allow_lines.sort_unstable();
+            self.allow_lines.dedup();
+            let before = done.len();
+            done.retain(|f| self.allow_lines.binary_search(&key(f)).is_err());
+            self.suppressed += (before - done.len()) as u64;
+            // Markers before the current line or record can match nothing still to come.
+            self.allow_lines.retain(|&l| l >= current);
+        }
+        if !done.is_empty() {
+            spill(&self.path, done);
         }
     }
 }

@@ -11,9 +11,9 @@ use super::cli::BaselineCreateArgs;
 use super::{EXIT_CLEAN, EXIT_INCOMPLETE, Extra, Source, run_scan};
 use piiscan::baseline::{Baseline, Matcher};
 use piiscan::collect::Collected;
-use piiscan::finding::Fingerprinter;
+use piiscan::finding::{Finding, Fingerprinter};
 use piiscan::report::{self, escape_for_terminal};
-use piiscan::scan::{InputReport, Status};
+use piiscan::scan::Status;
 
 /// `piiscan baseline create`.
 pub fn create(args: BaselineCreateArgs) -> Result<i32> {
@@ -90,16 +90,16 @@ impl BaselineFilter {
         })
     }
 
-    /// Drops `r`'s accepted findings.
-    pub fn apply(&self, r: &mut InputReport) {
-        if r.findings.is_empty() {
+    /// Drops the accepted ones among `findings`.
+    pub fn apply(&self, findings: &mut Vec<Finding>) {
+        if findings.is_empty() {
             return;
         }
         let mut m = self.matcher.lock().unwrap_or_else(|p| p.into_inner());
-        let before = r.findings.len();
-        r.findings.retain(|f| !m.accepts(f));
+        let before = findings.len();
+        findings.retain(|f| !m.accepts(f));
         self.accepted
-            .fetch_add((before - r.findings.len()) as u64, Ordering::Relaxed);
+            .fetch_add((before - findings.len()) as u64, Ordering::Relaxed);
     }
 
     /// Notes for stderr: how many findings were accepted, and each stale entry. `partial`: the

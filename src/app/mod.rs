@@ -29,9 +29,9 @@ use piiscan::collect::{Collected, Collector};
 use piiscan::config::{self, Config, FailOn};
 use piiscan::detect::{Engine, builtin};
 use piiscan::exposure::Weights;
-use piiscan::finding::{Confidence, Fingerprinter};
+use piiscan::finding::{Confidence, Finding, Fingerprinter};
 use piiscan::report::{self, Report, Settings};
-use piiscan::scan::{Allow, InputReport, ScanOptions, Scanner, Status};
+use piiscan::scan::{Allow, ScanOptions, Scanner, Status};
 use piiscan::spool::Findings;
 use piiscan::validate;
 use piiscan::walk::{self, WalkOptions};
@@ -312,22 +312,35 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
     let filter = {
         let (baseline, suppressed_paths) = (baseline.clone(), suppressed_paths.clone());
         let allow_paths = cfg.allow_paths.is_some().then(|| cfg.clone());
-        move |r: &mut InputReport| {
+        move |path: &str, findings: &mut Vec<Finding>| {
             if let Some(cfg) = &allow_paths
-                && !r.findings.is_empty()
-                && cfg.allows_path(&r.path)
+                && !findings.is_empty()
+                && cfg.allows_path(path)
             {
-                suppressed_paths.fetch_add(r.findings.len() as u64, Ordering::Relaxed);
-                r.findings.clear();
+                suppressed_paths.fetch_add(findings.len() as u64, Ordering::Relaxed);
+                findings.clear();
             }
             if let Some(b) = &baseline {
-                b.apply(r);
+                b.apply(findings);
             }
         }
     };
-    let collector = Collector::spooled()
-        .context("creating the temporary findings spool (is TMPDIR writable?)")?
-        .with_filter(Box::new(filter));
+    let collector = Arc::new(
+        Collector::spooled()
+            .context("creating the temporary findings spool (is TMPDIR writable?)")?
+            .with_filter(Box::new(filter)),
+    );
+    // Findings leave the scanner in chunks while a large input is still being read — except
+    // where something else needs an input's findings whole: the cache stores them per input,
+    // and `--staged`/`--since` keep only those on added lines after the scan.
+    let scanner = if cache.is_none() && matches!(extra.source, Source::Paths(_)) {
+        let c = collector.clone();
+        scanner.with_spill(Arc::new(move |path: &Arc<str>, f: Vec<Finding>| {
+            c.spill(path, f)
+        }))
+    } else {
+        scanner
+    };
     let roots = match extra.source {
         Source::Paths(_) => {
             let (progress, display) = progress::start(paths, common.quiet);
@@ -358,6 +371,10 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
             vec![format!("{rev}..")]
         }
     };
+    // The scanner (holding the spill hook) is done; the collector is ours alone again.
+    drop(scanner);
+    let collector = Arc::try_unwrap(collector)
+        .map_err(|_| anyhow::anyhow!("internal error: collector still shared after the scan"))?;
     let (collected, findings) = collector
         .finish()
         .context("collecting findings (temporary spool)")?;

@@ -85,7 +85,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use state::{Cluster, ConfidenceMix, Fp, InputState, MergeError, PlaceState, Signature, State};
+pub use state::{
+    Cluster, ConfidenceMix, Fp, InputBuilder, InputState, MergeError, PlaceState, Signature, State,
+};
 
 use crate::finding::{Finding, Kind};
 

@@ -360,135 +360,270 @@ impl Interner {
     }
 }
 
+/// Records kept open (their places still accumulating) before all are closed. Findings arrive
+/// in input order, where one record's findings are contiguous, so a record is normally closed
+/// as soon as the next begins; the bound only matters for findings given in arbitrary order,
+/// where a record reappearing after being closed would count twice.
+const OPEN_RECORDS: usize = 1 << 16;
+
+#[derive(Default)]
 struct RecordAcc {
-    places: BTreeSet<u32>,
+    places: Vec<u32>,
     first_link: Option<u32>,
 }
 
-/// Places kept per input before the smallest fields are folded together (see `build_input`).
+/// Places kept per input before the smallest fields are folded together (see [`InputBuilder`]).
 pub const MAX_PLACES_PER_INPUT: usize = 1024;
 /// The field name of the folded place.
 pub const OTHER_FIELDS: &str = "(other fields)";
 
 fn build_input(path: &str, records: u64, findings: &[&Finding]) -> InputState {
-    // Places, indexed in (field, kind) order so indices are canonical. A hostile or odd input
-    // can name a new field in every record (JSON keyed by email, `row 17 email: …` lines): past
-    // MAX_PLACES_PER_INPUT places, the least-populated fields are folded into one OTHER_FIELDS
-    // place per kind, so the state and the plan stay linear in the input's size.
-    let mut counts: BTreeMap<(Option<&str>, Kind), u64> = BTreeMap::new();
+    let mut b = InputBuilder::new(path);
     for f in findings {
-        *counts.entry((f.field.as_deref(), f.kind)).or_default() += 1;
+        b.add(f);
     }
-    let mut folded: std::collections::HashSet<(Option<&str>, Kind)> = Default::default();
-    if counts.len() > MAX_PLACES_PER_INPUT {
-        let mut by_size: Vec<(&(Option<&str>, Kind), &u64)> = counts.iter().collect();
-        by_size.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-        folded.extend(by_size.iter().skip(MAX_PLACES_PER_INPUT).map(|(k, _)| **k));
+    b.finish(records)
+}
+
+/// One input's [`InputState`], built one finding at a time, so the findings themselves need
+/// not be kept: memory grows with the input's distinct values, linking fingerprints and places,
+/// not with its findings or records.
+pub struct InputBuilder {
+    path: String,
+    /// Raw places in first-seen order; indices are remapped to (field, kind) order at the end.
+    place_ids: HashMap<(Option<std::sync::Arc<str>>, Kind), u32>,
+    places: Vec<RawPlace>,
+    open: HashMap<u64, RecordAcc>,
+    last_record: Option<u64>,
+    /// Closed records: (raw places, linked) → how many.
+    sigs: HashMap<(Vec<u32>, bool), u64>,
+    /// Raw places of the records whose first linking fingerprint is this id.
+    link_places: HashMap<u32, Vec<u32>>,
+    interner: Interner,
+}
+
+struct RawPlace {
+    field: Option<std::sync::Arc<str>>,
+    kind: Kind,
+    values: u64,
+    confidence: ConfidenceMix,
+    distinct: std::collections::HashSet<Fp>,
+}
+
+impl std::fmt::Debug for InputBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InputBuilder")
+            .field("path", &self.path)
+            .field("places", &self.places.len())
+            .finish_non_exhaustive()
     }
-    fn key<'a>(
-        f: &'a Finding,
-        folded: &std::collections::HashSet<(Option<&str>, Kind)>,
-    ) -> (Option<&'a str>, Kind) {
-        let k = (f.field.as_deref(), f.kind);
-        if folded.contains(&k) {
-            (Some(OTHER_FIELDS), f.kind)
-        } else {
-            k
+}
+
+impl InputBuilder {
+    /// An empty state for the input shown as `path`.
+    pub fn new(path: &str) -> InputBuilder {
+        InputBuilder {
+            path: path.to_string(),
+            place_ids: HashMap::new(),
+            places: Vec::new(),
+            open: HashMap::new(),
+            last_record: None,
+            sigs: HashMap::new(),
+            link_places: HashMap::new(),
+            interner: Interner::default(),
         }
     }
-    let mut place_keys: BTreeMap<(Option<&str>, Kind), u32> = BTreeMap::new();
-    for f in findings {
-        place_keys.insert(key(f, &folded), 0);
-    }
-    for (i, v) in place_keys.values_mut().enumerate() {
-        *v = i as u32;
-    }
-    let mut places: Vec<PlaceState> = place_keys
-        .keys()
-        .map(|(field, kind)| PlaceState {
-            field: field.map(str::to_string),
-            kind: *kind,
-            values: 0,
-            distinct_values: 0,
-            records: 0,
-            confidence: ConfidenceMix::default(),
-        })
-        .collect();
-    let mut distinct: Vec<BTreeSet<Fp>> = vec![BTreeSet::new(); places.len()];
-    let mut recs: HashMap<u64, RecordAcc> = HashMap::new();
-    let mut interner = Interner::default();
-    for f in findings {
-        let p = place_keys[&key(f, &folded)];
+
+    /// Adds one finding of this input.
+    pub fn add(&mut self, f: &Finding) {
+        let key = (f.field.clone(), f.kind);
+        let p = match self.place_ids.get(&key) {
+            Some(&p) => p,
+            None => {
+                let p = self.places.len() as u32;
+                self.places.push(RawPlace {
+                    field: f.field.clone(),
+                    kind: f.kind,
+                    values: 0,
+                    confidence: ConfidenceMix::default(),
+                    distinct: Default::default(),
+                });
+                self.place_ids.insert(key, p);
+                p
+            }
+        };
         let fp = Fp::from_finding(&f.fingerprint);
-        let place = &mut places[p as usize];
+        let place = &mut self.places[p as usize];
         place.values += 1;
         place.confidence.add(f.confidence);
-        distinct[p as usize].insert(fp);
+        place.distinct.insert(fp);
         // A finding without a record id is its own record (scan.rs uses the line).
-        let rec = recs.entry(f.record.unwrap_or(f.line)).or_insert(RecordAcc {
-            places: BTreeSet::new(),
-            first_link: None,
-        });
-        rec.places.insert(p);
-        if is_linking(f.kind) {
-            let id = interner.id(fp);
+        let rec_id = f.record.unwrap_or(f.line);
+        if self.last_record.is_some_and(|r| r != rec_id) && !self.open.contains_key(&rec_id) {
+            // Contiguous records: the previous one is complete.
+            if let Some(prev) = self.last_record.and_then(|r| self.open.remove(&r)) {
+                self.close(prev);
+            }
+        }
+        if self.open.len() >= OPEN_RECORDS && !self.open.contains_key(&rec_id) {
+            for (_, r) in std::mem::take(&mut self.open) {
+                self.close(r);
+            }
+        }
+        self.last_record = Some(rec_id);
+        let link = is_linking(f.kind).then(|| self.interner.id(fp));
+        let rec = self.open.entry(rec_id).or_default();
+        if !rec.places.contains(&p) {
+            rec.places.push(p);
+        }
+        if let Some(id) = link {
             match rec.first_link {
-                Some(first) => interner.uf.union(first, id),
+                Some(first) => self.interner.uf.union(first, id),
                 None => rec.first_link = Some(id),
             }
         }
     }
-    for (place, d) in places.iter_mut().zip(&distinct) {
-        place.distinct_values = d.len() as u64;
-    }
-    let mut sigs: BTreeMap<(Vec<u32>, bool), u64> = BTreeMap::new();
-    let mut cluster_places: HashMap<u32, BTreeSet<u32>> = HashMap::new();
-    for rec in recs.values() {
-        for &p in &rec.places {
-            places[p as usize].records += 1;
-        }
-        let key = (
-            rec.places.iter().copied().collect(),
-            rec.first_link.is_some(),
-        );
-        *sigs.entry(key).or_insert(0) += 1;
+
+    fn close(&mut self, mut rec: RecordAcc) {
+        rec.places.sort_unstable();
         if let Some(first) = rec.first_link {
-            let root = interner.uf.find(first);
-            cluster_places.entry(root).or_default().extend(&rec.places);
+            let lp = self.link_places.entry(first).or_default();
+            lp.extend(&rec.places);
+            lp.sort_unstable();
+            lp.dedup();
         }
+        *self
+            .sigs
+            .entry((rec.places, rec.first_link.is_some()))
+            .or_insert(0) += 1;
     }
-    let mut cluster_fps: HashMap<u32, Vec<Fp>> = HashMap::new();
-    let ids: Vec<(Fp, u32)> = interner.ids.iter().map(|(fp, id)| (*fp, *id)).collect();
-    for (fp, id) in ids {
-        let root = interner.uf.find(id);
-        cluster_fps.entry(root).or_default().push(fp);
-    }
-    let mut clusters: Vec<Cluster> = cluster_fps
-        .into_iter()
-        .map(|(root, mut fps)| {
-            fps.sort_unstable();
-            Cluster {
-                fingerprints: fps,
-                places: cluster_places
-                    .get(&root)
-                    .map(|s| s.iter().copied().collect())
-                    .unwrap_or_default(),
+
+    /// The input's state; `records` is how many records the input had in all.
+    pub fn finish(mut self, records: u64) -> InputState {
+        for (_, r) in std::mem::take(&mut self.open) {
+            self.close(r);
+        }
+        // Place indices in (field, kind) order, so they are canonical. A hostile or odd input
+        // can name a new field in every record (JSON keyed by email, `row 17 email: …` lines):
+        // past MAX_PLACES_PER_INPUT places, the least-populated fields are folded into one
+        // OTHER_FIELDS place per kind, so the state and the plan stay linear in the input's size.
+        let mut folded = vec![false; self.places.len()];
+        if self.places.len() > MAX_PLACES_PER_INPUT {
+            let mut by_size: Vec<u32> = (0..self.places.len() as u32).collect();
+            by_size.sort_by(|&a, &b| {
+                let (pa, pb) = (&self.places[a as usize], &self.places[b as usize]);
+                pb.values.cmp(&pa.values).then_with(|| {
+                    (pa.field.as_deref(), pa.kind).cmp(&(pb.field.as_deref(), pb.kind))
+                })
+            });
+            for &p in by_size.iter().skip(MAX_PLACES_PER_INPUT) {
+                folded[p as usize] = true;
             }
-        })
-        .collect();
-    clusters.sort_unstable();
-    InputState {
-        path: path.to_string(),
-        records,
-        places,
-        signatures: sigs
-            .into_iter()
-            .map(|((places, linked), records)| Signature {
-                places,
-                linked,
-                records,
+        }
+        let key_of = |p: usize, places: &[RawPlace]| -> (Option<String>, Kind) {
+            let rp = &places[p];
+            if folded[p] {
+                (Some(OTHER_FIELDS.to_string()), rp.kind)
+            } else {
+                (rp.field.as_deref().map(str::to_string), rp.kind)
+            }
+        };
+        let mut final_keys: BTreeMap<(Option<String>, Kind), u32> = BTreeMap::new();
+        for p in 0..self.places.len() {
+            final_keys.insert(key_of(p, &self.places), 0);
+        }
+        for (i, v) in final_keys.values_mut().enumerate() {
+            *v = i as u32;
+        }
+        let remap: Vec<u32> = (0..self.places.len())
+            .map(|p| final_keys[&key_of(p, &self.places)])
+            .collect();
+        let mut places: Vec<PlaceState> = final_keys
+            .keys()
+            .map(|(field, kind)| PlaceState {
+                field: field.clone(),
+                kind: *kind,
+                values: 0,
+                distinct_values: 0,
+                records: 0,
+                confidence: ConfidenceMix::default(),
             })
-            .collect(),
-        clusters,
+            .collect();
+        let mut distinct: Vec<std::collections::HashSet<Fp>> =
+            vec![Default::default(); places.len()];
+        for (p, rp) in self.places.into_iter().enumerate() {
+            let q = &mut places[remap[p] as usize];
+            q.values += rp.values;
+            q.confidence.low += rp.confidence.low;
+            q.confidence.medium += rp.confidence.medium;
+            q.confidence.high += rp.confidence.high;
+            let d = &mut distinct[remap[p] as usize];
+            if d.is_empty() {
+                *d = rp.distinct;
+            } else {
+                d.extend(rp.distinct);
+            }
+        }
+        for (place, d) in places.iter_mut().zip(&distinct) {
+            place.distinct_values = d.len() as u64;
+        }
+        drop(distinct);
+        let map = |ps: &[u32]| -> Vec<u32> {
+            let mut v: Vec<u32> = ps.iter().map(|&p| remap[p as usize]).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut sigs: BTreeMap<(Vec<u32>, bool), u64> = BTreeMap::new();
+        for ((ps, linked), n) in self.sigs {
+            *sigs.entry((map(&ps), linked)).or_insert(0) += n;
+        }
+        // Signatures partition the records: a place's records are those of the signatures
+        // that name it.
+        for ((ps, _), n) in &sigs {
+            for &p in ps {
+                places[p as usize].records += n;
+            }
+        }
+        let mut interner = self.interner;
+        let mut cluster_places: HashMap<u32, BTreeSet<u32>> = HashMap::new();
+        for (first, ps) in self.link_places {
+            let root = interner.uf.find(first);
+            cluster_places.entry(root).or_default().extend(map(&ps));
+        }
+        let mut cluster_fps: HashMap<u32, Vec<Fp>> = HashMap::new();
+        let ids: Vec<(Fp, u32)> = interner.ids.iter().map(|(fp, id)| (*fp, *id)).collect();
+        for (fp, id) in ids {
+            let root = interner.uf.find(id);
+            cluster_fps.entry(root).or_default().push(fp);
+        }
+        let mut clusters: Vec<Cluster> = cluster_fps
+            .into_iter()
+            .map(|(root, mut fps)| {
+                fps.sort_unstable();
+                Cluster {
+                    fingerprints: fps,
+                    places: cluster_places
+                        .get(&root)
+                        .map(|s| s.iter().copied().collect())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
+        clusters.sort_unstable();
+        InputState {
+            path: self.path,
+            records,
+            places,
+            signatures: sigs
+                .into_iter()
+                .map(|((places, linked), records)| Signature {
+                    places,
+                    linked,
+                    records,
+                })
+                .collect(),
+            clusters,
+        }
     }
 }
