@@ -7,6 +7,7 @@ mod common;
 mod exposure;
 mod formats;
 mod hostile;
+mod parquet;
 mod redact;
 mod scan_cli;
 mod tables;

@@ -207,3 +207,78 @@ fn corrupt_xlsx_fails_alone() {
     let findings = report["findings"].as_array().unwrap();
     assert_found(findings, "good.xlsx", 2, "Customers.email", "email");
 }
+
+/// One ODS table row: an empty string is an empty cell, a number a float cell, anything else a
+/// string cell.
+fn ods_row(cells: &[&str]) -> String {
+    let cs: String = cells
+        .iter()
+        .map(|v| {
+            if v.is_empty() {
+                "<table:table-cell/>".to_string()
+            } else if v.parse::<f64>().is_ok() {
+                format!(r#"<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>"#)
+            } else {
+                format!(r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#)
+            }
+        })
+        .collect();
+    format!("<table:table-row>{cs}</table:table-row>")
+}
+
+/// A minimal OpenDocument spreadsheet written part by part with the `zip` crate: `mimetype`
+/// (stored, first, as ODF requires), a manifest and `content.xml` with two sheets: `Customers`
+/// (a text header row, then two data rows) and `Log` (no text header: its first row starts with a number).
+fn tiny_ods() -> Vec<u8> {
+    let customers = [
+        ods_row(&["name", "email", "mobile"]),
+        ods_row(&["Ann Example", "ann@example.com", "0491 570 156"]),
+        ods_row(&["Bob Example", "", "0491 570 157"]),
+    ]
+    .concat();
+    let log = [
+        ods_row(&["4471", "call back cat@example.com"]),
+        ods_row(&["4472", "dee@example.com wrote"]),
+    ]
+    .concat();
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Customers">{customers}</table:table><table:table table:name="Log">{log}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file("mimetype", stored).unwrap();
+    w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    for (name, body) in [
+        ("META-INF/manifest.xml", manifest.to_string()),
+        ("content.xml", content),
+    ] {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(body.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn ods_sheets_give_sheet_header_fields_and_row_lines() {
+    let dir = TempDir::new().unwrap();
+    // A lying extension: the zip's `mimetype` member decides.
+    write(dir.path(), "export.bin", tiny_ods());
+    let f = scan_ok(dir.path());
+    assert_found(&f, "export.bin", 2, "Customers.email", "email");
+    assert_found(&f, "export.bin", 2, "Customers.mobile", "phone");
+    assert_found(&f, "export.bin", 3, "Customers.mobile", "phone");
+    // No text header row on `Log`: fields are column letters and row 1 is data.
+    assert_found(&f, "export.bin", 1, "Log.B", "email");
+    assert_found(&f, "export.bin", 2, "Log.B", "email");
+    // One email in Customers (row 3's is an empty cell) and two in Log.
+    assert_eq!(of_kind(&f, "email").len(), 3, "{f:#?}");
+    let run = scan(&["--format", "json", &dir.path().to_string_lossy()]);
+    let report = run.json();
+    assert_eq!(report["inputs"][0]["format"], "ods", "{report:#}");
+}
