@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::decode::{Decoder, Sniffed};
+use crate::detect::columns::{Admit, ColumnSummary, Columns};
 use crate::detect::{Engine, Hit, Scratch};
 use crate::finding::{Confidence, Finding, Fingerprinter, mask};
 use crate::formats::{self, Cell, CellSink};
@@ -92,6 +93,9 @@ pub struct InputReport {
     /// Findings dropped by an allowlist or `piiscan:allow` (counted, never silent).
     #[serde(default)]
     pub suppressed: u64,
+    /// Fields classified by their values ([`crate::detect::columns`]).
+    #[serde(default)]
+    pub columns: Vec<ColumnSummary>,
 }
 
 impl InputReport {
@@ -106,6 +110,7 @@ impl InputReport {
             status,
             findings: Vec::new(),
             suppressed: 0,
+            columns: Vec::new(),
         }
     }
 }
@@ -272,6 +277,8 @@ struct FindingSink<'a> {
     /// row numbers, repeat across tables and sheets).
     allow_by_record: bool,
     suppressed: u64,
+    /// Per-field value statistics; holds low hits until their field is decided.
+    columns: Columns<Finding>,
 }
 
 impl<'a> FindingSink<'a> {
@@ -290,6 +297,7 @@ impl<'a> FindingSink<'a> {
             allow_lines: Vec::new(),
             allow_by_record,
             suppressed: 0,
+            columns: Columns::new(),
         }
     }
 
@@ -304,8 +312,12 @@ impl<'a> FindingSink<'a> {
             mut allow_lines,
             mut suppressed,
             allow_by_record,
+            columns,
             ..
         } = self;
+        let (released, columns) = columns.finish();
+        findings.extend(released);
+        report.columns = columns;
         if !allow_lines.is_empty() {
             allow_lines.sort_unstable();
             allow_lines.dedup();
@@ -364,6 +376,12 @@ impl CellSink for FindingSink<'_> {
             self.scratch,
             &mut self.hits,
         );
+        if let Some(f) = cell.field {
+            let specs = s.engine.specs();
+            let hits = self.hits.iter();
+            let kinds = hits.map(|h| (specs[h.detector as usize].kind, h.start..h.end));
+            self.columns.observe(f, cell.text, kinds);
+        }
         if self.hits.is_empty() {
             return;
         }
@@ -371,9 +389,14 @@ impl CellSink for FindingSink<'_> {
         // Walk forward through the cell once, counting newlines up to each hit.
         let (mut pos, mut line, mut line_start) = (0usize, cell.line, None::<usize>);
         for hit in self.hits.drain(..) {
-            if hit.confidence < s.opts.min_confidence {
-                continue;
-            }
+            let kind = s.engine.specs()[hit.detector as usize].kind;
+            let (span, min) = (hit.start..hit.end, s.opts.min_confidence);
+            let admit =
+                (self.columns).admit(cell.field, cell.text, span, kind, hit.confidence, min);
+            let confidence = match admit {
+                Admit::Report(c) | Admit::Hold(c) => c,
+                Admit::Drop => continue,
+            };
             let seg = &cell.text[pos..hit.start];
             let nls = memchr::memchr_iter(b'\n', seg).count();
             if nls > 0 {
@@ -403,19 +426,26 @@ impl CellSink for FindingSink<'_> {
             } else {
                 mask(spec.kind, &raw)
             };
-            self.findings.push(Finding {
+            let finding = Finding {
                 path: self.path.clone(),
                 line,
                 column,
                 kind: spec.kind,
                 detector: Arc::from(spec.id.as_str()),
-                confidence: hit.confidence,
+                confidence,
                 field: field.clone(),
                 masked,
                 fingerprint,
                 record: Some(cell.record.unwrap_or(line)),
-                explain: hit.explain,
-            });
+                explain: hit.explain.map(|e| match confidence != hit.confidence {
+                    true => format!("{e}; promoted: the column's values classify it as {kind}"),
+                    false => e,
+                }),
+            };
+            match (admit, cell.field) {
+                (Admit::Hold(_), Some(f)) => self.columns.hold(f, kind, finding),
+                _ => self.findings.push(finding),
+            }
         }
     }
 }

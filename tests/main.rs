@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod archives;
+mod columns;
 mod common;
 mod exposure;
 mod formats;

@@ -70,7 +70,7 @@ pub struct Totals {
 }
 
 /// One input in the report.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct InputSummary {
     /// Display path.
     pub path: String,
@@ -91,6 +91,9 @@ pub struct InputSummary {
     pub findings: u64,
     /// Findings per kind.
     pub by_kind: BTreeMap<Kind, u64>,
+    /// Fields classified by their values (kind, share of values, confidence).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub columns: Vec<crate::detect::columns::ColumnSummary>,
 }
 
 /// An input that was skipped or failed, with its reason.
@@ -199,6 +202,7 @@ impl Report {
                 records: r.records,
                 findings: r.findings.len() as u64,
                 by_kind,
+                columns: std::mem::take(&mut r.columns),
             });
             findings.append(&mut r.findings);
         }
