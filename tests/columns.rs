@@ -91,6 +91,33 @@ fn a_column_of_weak_phones_is_classified_by_its_values() {
 }
 
 #[test]
+fn the_column_summary_survives_the_cache() {
+    let dir = TempDir::new().unwrap();
+    let cache = TempDir::new().unwrap();
+    let mut csv = String::from("n,value,amount\n");
+    for (i, p) in weak_phones(25).iter().enumerate() {
+        csv.push_str(&format!("{i},{p},{i}.50\n"));
+    }
+    write(dir.path(), "export.csv", &csv);
+    let args = [
+        "--format",
+        "json",
+        "--cache",
+        &cache.path().to_string_lossy(),
+        &dir.path().to_string_lossy(),
+    ]
+    .map(|s| s.to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let first = scan(&args).json();
+    let second = scan(&args).json();
+    for report in [&first, &second] {
+        let columns = &input(report, "export.csv")["columns"];
+        assert_eq!(columns[0]["kind"], "phone", "{report:#}");
+        assert_eq!(report["totals"]["findings"], 25, "{report:#}");
+    }
+}
+
+#[test]
 fn a_mostly_free_text_column_is_not_classified() {
     let dir = TempDir::new().unwrap();
     let mut csv = String::from("n,value,amount\n");

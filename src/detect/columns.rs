@@ -145,22 +145,20 @@ impl<P> Columns<P> {
         if text.trim_ascii().is_empty() {
             return;
         }
-        if !self.fields.contains_key(field) {
-            if self.fields.len() >= MAX_FIELDS {
-                return;
-            }
-            self.fields.insert(field.to_string(), Field::default());
-        }
-        let Some(f) = self.fields.get_mut(field) else {
-            return;
-        };
-        f.values += 1;
         self.kinds.clear();
         for (kind, span) in hits {
             if counts_as_value(text, &span) && !self.kinds.contains(&kind) {
                 self.kinds.push(kind);
             }
         }
+        // One hash lookup per value for a known field; a new one allocates its name once.
+        let room = self.fields.len() < MAX_FIELDS;
+        let f = match self.fields.get_mut(field) {
+            Some(f) => f,
+            None if room => self.fields.entry(field.to_string()).or_default(),
+            None => return,
+        };
+        f.values += 1;
         for &kind in &self.kinds {
             match f.counts.iter_mut().find(|(k, _)| *k == kind) {
                 Some((_, n)) => *n += 1,
