@@ -391,8 +391,9 @@ impl CellSink for FindingSink<'_> {
         for hit in self.hits.drain(..) {
             let kind = s.engine.specs()[hit.detector as usize].kind;
             let (span, min) = (hit.start..hit.end, s.opts.min_confidence);
-            let admit =
-                (self.columns).admit(cell.field, cell.text, span, kind, hit.confidence, min);
+            let admit = self
+                .columns
+                .admit(cell.field, cell.text, span, kind, hit.confidence, min);
             let confidence = match admit {
                 Admit::Report(c) | Admit::Hold(c) => c,
                 Admit::Drop => continue,
