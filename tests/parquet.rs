@@ -1,5 +1,5 @@
 //! Parquet files through the real binary. With the `parquet` feature: a file written by the test
-//! with the `parquet` crate's own writer (a nested group column, nulls at both nesting levels,
+//! with the `parquet` crate's own writer (a nested group column, a list column, nulls at both nesting levels,
 //! three row groups, snappy/zstd/gzip-compressed columns), read in place and from a gzip stream
 //! (spooled), and a truncated copy that must fail alone. Without the feature: a Parquet file is
 //! listed as skipped with a reason saying support is not compiled in.
@@ -58,6 +58,11 @@ mod with_feature {
             OPTIONAL BINARY mobile (UTF8);
         }
         OPTIONAL INT32 dob (DATE);
+        OPTIONAL GROUP alt_emails (LIST) {
+            REPEATED GROUP list {
+                OPTIONAL BINARY element (UTF8);
+            }
+        }
     }";
 
     /// One row: email, `Some(mobile)` inside a present `contact` / `None` for a null mobile in a
@@ -152,6 +157,16 @@ mod with_feature {
                             .write_batch(&vals, Some(&defs), None)
                             .unwrap();
                     }
+                    4 => {
+                        // A list on the first row of each group only: two elements, then an
+                        // empty list (definition level 1). Repetition level 1 continues a list.
+                        let vals: Vec<ByteArray> = ["eve@example.com", "fay@example.com"]
+                            .map(ByteArray::from)
+                            .to_vec();
+                        c.typed::<ByteArrayType>()
+                            .write_batch(&vals, Some(&[3, 3, 1]), Some(&[0, 1, 0]))
+                            .unwrap();
+                    }
                     _ => {
                         let vals: Vec<i32> = rows.iter().filter_map(|r| r.2).collect();
                         let defs: Vec<i16> =
@@ -215,6 +230,10 @@ mod with_feature {
             assert_found(f, path, 1, "dob", "date_of_birth");
             assert_found(f, path, 3, "dob", "date_of_birth");
             assert_found(f, path, 5, "dob", "date_of_birth");
+            // List elements: `name[]`, on the first row of each row group.
+            for line in [1, 3, 5] {
+                assert_found(f, path, line, "alt_emails[]", "email");
+            }
             // Null rows give nothing; the id column is not PII.
             let mine = |x: &&Value| x["path"].as_str().is_some_and(|p| p.ends_with(path));
             assert!(
@@ -223,7 +242,7 @@ mod with_feature {
                     .any(|x| x["line"] == 2 || x["field"] == "id"),
                 "{f:#?}"
             );
-            assert_eq!(f.iter().filter(mine).count(), 10, "{f:#?}");
+            assert_eq!(f.iter().filter(mine).count(), 16, "{f:#?}");
         }
         // Masked: no raw value in the report.
         assert!(!run.stdout.contains("ann@example.com"));
