@@ -1,6 +1,6 @@
-//! Column classification by values through the real binary: a column whose header says nothing (`value`)
-//! but whose values are weak-form phone numbers (each `low` on its own, so dropped at the
-//! default threshold) is classified as phone, its values are reported at `medium`, and the JSON
+//! Column classification by values through the real binary: a column whose header says nothing
+//! (`value`) but whose values are weak-form phone numbers (each `low` on its own, so dropped at
+//! the default threshold) is classified as phone, its values are reported at `medium`, and the JSON
 //! report's input carries the column summary (validated against the report schema). Hard
 //! negatives: 9-digit `id` / `order_no` columns (sequential and scattered), which the engine
 //! alone scores as low-confidence national ids, must never be classified.

@@ -1,8 +1,8 @@
 //! Parquet files through the real binary. With the `parquet` feature: a file written by the test
-//! with the `parquet` crate's own writer (a nested group column, a list column, nulls at both nesting levels,
-//! three row groups, snappy/zstd/gzip-compressed columns), read in place and from a gzip stream
-//! (spooled), and a truncated copy that must fail alone. Without the feature: a Parquet file is
-//! listed as skipped with a reason saying support is not compiled in.
+//! with the `parquet` crate's own writer (a nested group column, a list column, nulls at both
+//! nesting levels, three row groups, snappy/zstd/gzip-compressed columns), read in place and from
+//! a gzip stream (spooled), and a truncated copy that must fail alone. Without the feature: a
+//! Parquet file is listed as skipped with a reason saying support is not compiled in.
 
 use tempfile::TempDir;
 

@@ -228,7 +228,8 @@ fn ods_row(cells: &[&str]) -> String {
 
 /// A minimal OpenDocument spreadsheet written part by part with the `zip` crate: `mimetype`
 /// (stored, first, as ODF requires), a manifest and `content.xml` with two sheets: `Customers`
-/// (a text header row, then two data rows) and `Log` (no text header: its first row starts with a number).
+/// (a text header row, then two data rows) and `Log` (no text header: its first row starts with
+/// a number).
 fn tiny_ods() -> Vec<u8> {
     let customers = [
         ods_row(&["name", "email", "mobile"]),

@@ -8,8 +8,8 @@
 //! (which must end with `PAR1` too) is checked by the `parquet` crate; a truncated file fails
 //! there, as an error for its input.
 //!
-//! Every non-null leaf value becomes one [`Cell`](super::Cell) at column 1 (so a finding's `column` is its
-//! 1-based byte offset inside the value), with:
+//! Every non-null leaf value becomes one [`Cell`](super::Cell) at column 1 (so a finding's
+//! `column` is its 1-based byte offset inside the value), with:
 //!
 //! * `field` = the column path: the top-level column name, nested groups joined with `.`
 //!   (`customer.contact.email`), list elements as `name[]` (as in the JSON format:
