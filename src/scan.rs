@@ -277,8 +277,9 @@ struct FindingSink<'a> {
     /// row numbers, repeat across tables and sheets).
     allow_by_record: bool,
     suppressed: u64,
-    /// Per-field value statistics; holds low hits until their field is decided.
-    columns: Columns<Finding>,
+    /// Per-field value statistics; holds low hits until their field is decided (`None`: a held
+    /// hit an allowlist suppresses, counted only if its field is classified).
+    columns: Columns<Option<Finding>>,
 }
 
 impl<'a> FindingSink<'a> {
@@ -316,7 +317,12 @@ impl<'a> FindingSink<'a> {
             ..
         } = self;
         let (released, columns) = columns.finish();
-        findings.extend(released);
+        for held in released {
+            match held {
+                Some(f) => findings.push(f),
+                None => suppressed += 1,
+            }
+        }
         report.columns = columns;
         if !allow_lines.is_empty() {
             allow_lines.sort_unstable();
@@ -358,6 +364,20 @@ impl<'a> FindingSink<'a> {
                 self.allow_lines.push(line);
             }
         }
+    }
+}
+
+/// Counts a hit an allowlist dropped; a held one counts only if its field is classified.
+fn suppress(
+    columns: &mut Columns<Option<Finding>>,
+    suppressed: &mut u64,
+    admit: Admit,
+    field: Option<&str>,
+    kind: crate::finding::Kind,
+) {
+    match (admit, field) {
+        (Admit::Hold(_), Some(f)) => columns.hold(f, kind, None),
+        _ => *suppressed += 1,
     }
 }
 
@@ -414,12 +434,24 @@ impl CellSink for FindingSink<'_> {
             if let Some(values) = &s.opts.allow.values
                 && (values.is_match(&raw) || values.is_match(&hit.normalised))
             {
-                self.suppressed += 1;
+                suppress(
+                    &mut self.columns,
+                    &mut self.suppressed,
+                    admit,
+                    cell.field,
+                    kind,
+                );
                 continue;
             }
             let fingerprint = s.fingerprinter.fingerprint(spec.kind, &hit.normalised);
             if s.opts.allow.fingerprints.contains(&fingerprint) {
-                self.suppressed += 1;
+                suppress(
+                    &mut self.columns,
+                    &mut self.suppressed,
+                    admit,
+                    cell.field,
+                    kind,
+                );
                 continue;
             }
             let masked = if s.opts.reveal {
@@ -444,7 +476,7 @@ impl CellSink for FindingSink<'_> {
                 }),
             };
             match (admit, cell.field) {
-                (Admit::Hold(_), Some(f)) => self.columns.hold(f, kind, finding),
+                (Admit::Hold(_), Some(f)) => self.columns.hold(f, kind, Some(finding)),
                 _ => self.findings.push(finding),
             }
         }

@@ -118,6 +118,44 @@ fn the_column_summary_survives_the_cache() {
 }
 
 #[test]
+fn allowlisted_values_in_held_hits_count_only_when_the_column_is_classified() {
+    let dir = TempDir::new().unwrap();
+    let config = TempDir::new().unwrap();
+    let phones = weak_phones(25);
+    // The first value of each file is accepted by the allowlist.
+    write(
+        config.path(),
+        "piiscan.toml",
+        format!("[allow]\nvalues = ['^{}$']\n", phones[0]),
+    );
+    for (name, n) in [("export.csv", 25), ("few.csv", 10)] {
+        let mut csv = String::from("n,value,amount\n");
+        for (i, p) in phones.iter().take(n).enumerate() {
+            csv.push_str(&format!("{i},{p},{i}.50\n"));
+        }
+        write(dir.path(), name, &csv);
+    }
+    let cfg = config.path().join("piiscan.toml");
+    let run = scan(&[
+        "--format",
+        "json",
+        "--config",
+        &cfg.to_string_lossy(),
+        &dir.path().to_string_lossy(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    // 24 reported in the classified column; the held, accepted one is counted as suppressed;
+    // nothing of the unclassified few.csv is reported or counted.
+    assert_eq!(report["totals"]["findings"], 24, "{report:#}");
+    assert!(
+        run.stderr.contains("1 findings suppressed"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_mostly_free_text_column_is_not_classified() {
     let dir = TempDir::new().unwrap();
     let mut csv = String::from("n,value,amount\n");
