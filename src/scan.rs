@@ -316,13 +316,9 @@ impl<'a> FindingSink<'a> {
             columns,
             ..
         } = self;
-        let (released, columns) = columns.finish();
-        for held in released {
-            match held {
-                Some(f) => findings.push(f),
-                None => suppressed += 1,
-            }
-        }
+        let (released, held_suppressed, columns) = columns.finish_held();
+        findings.extend(released);
+        suppressed += held_suppressed;
         report.columns = columns;
         if !allow_lines.is_empty() {
             allow_lines.sort_unstable();
@@ -364,20 +360,6 @@ impl<'a> FindingSink<'a> {
                 self.allow_lines.push(line);
             }
         }
-    }
-}
-
-/// Counts a hit an allowlist dropped; a held one counts only if its field is classified.
-fn suppress(
-    columns: &mut Columns<Option<Finding>>,
-    suppressed: &mut u64,
-    admit: Admit,
-    field: Option<&str>,
-    kind: crate::finding::Kind,
-) {
-    match (admit, field) {
-        (Admit::Hold(_), Some(f)) => columns.hold(f, kind, None),
-        _ => *suppressed += 1,
     }
 }
 
@@ -434,24 +416,12 @@ impl CellSink for FindingSink<'_> {
             if let Some(values) = &s.opts.allow.values
                 && (values.is_match(&raw) || values.is_match(&hit.normalised))
             {
-                suppress(
-                    &mut self.columns,
-                    &mut self.suppressed,
-                    admit,
-                    cell.field,
-                    kind,
-                );
+                self.suppressed += self.columns.suppress(admit, cell.field, kind);
                 continue;
             }
             let fingerprint = s.fingerprinter.fingerprint(spec.kind, &hit.normalised);
             if s.opts.allow.fingerprints.contains(&fingerprint) {
-                suppress(
-                    &mut self.columns,
-                    &mut self.suppressed,
-                    admit,
-                    cell.field,
-                    kind,
-                );
+                self.suppressed += self.columns.suppress(admit, cell.field, kind);
                 continue;
             }
             let masked = if s.opts.reveal {

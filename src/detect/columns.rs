@@ -255,6 +255,32 @@ impl<P> Columns<P> {
     }
 }
 
+/// For callers that also drop hits by allowlist: a held `None` is a suppressed hit, counted only
+/// if its field is classified as its kind (it would never have been a finding otherwise).
+impl<P> Columns<Option<P>> {
+    /// Records that an allowlist dropped a hit [`Columns::admit`] decided on; returns how many
+    /// suppressions to count now (0 for a held hit: it is counted by [`Columns::finish_held`]).
+    pub fn suppress(&mut self, admit: Admit, field: Option<&str>, kind: Kind) -> u64 {
+        match (admit, field) {
+            (Admit::Hold(_), Some(f)) => {
+                self.hold(f, kind, None);
+                0
+            }
+            _ => 1,
+        }
+    }
+
+    /// Like [`Columns::finish`]: the released items, how many released ones were suppressed,
+    /// and the summary.
+    pub fn finish_held(self) -> (Vec<P>, u64, Vec<ColumnSummary>) {
+        let (released, summary) = self.finish();
+        let total = released.len();
+        let items: Vec<P> = released.into_iter().flatten().collect();
+        let suppressed = (total - items.len()) as u64;
+        (items, suppressed, summary)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +395,32 @@ mod tests {
             assert_eq!(a, Admit::Drop);
         }
         assert!(c.finish().1.is_empty());
+    }
+
+    #[test]
+    fn held_suppressions_count_only_in_classified_columns() {
+        let mut c: Columns<Option<u32>> = Columns::new();
+        let hold = Admit::Hold(Medium);
+        for field in ["kept", "mixed"] {
+            feed_opt(&mut c, field, Some(Kind::Phone));
+            assert_eq!(c.suppress(hold, Some(field), Kind::Phone), 0);
+            c.hold(field, Kind::Phone, Some(1));
+        }
+        assert_eq!(
+            c.suppress(Admit::Report(High), Some("kept"), Kind::Phone),
+            1
+        );
+        for i in 1..MIN_VALUES {
+            feed_opt(&mut c, "kept", Some(Kind::Phone));
+            feed_opt(&mut c, "mixed", (i % 2 == 0).then_some(Kind::Phone));
+        }
+        let (items, suppressed, summary) = c.finish_held();
+        assert_eq!((items, suppressed, summary.len()), (vec![1], 1, 1));
+    }
+
+    fn feed_opt(c: &mut Columns<Option<u32>>, field: &str, kind: Option<Kind>) {
+        let value = "0491570156";
+        c.observe(field, value.as_bytes(), kind.map(|k| (k, 0..value.len())));
     }
 
     #[test]
