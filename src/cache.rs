@@ -232,7 +232,7 @@ impl Cache {
                 r.encoding = c.encoding.clone();
                 r.records = c.records;
                 r.suppressed = c.suppressed;
-                r.columns = c.columns.clone();
+                r.columns = (!c.columns.is_empty()).then(|| Box::new(c.columns.clone()));
                 r.findings = c
                     .findings
                     .iter()
@@ -318,7 +318,7 @@ impl Cache {
                     records: r.records,
                     suppressed: r.suppressed,
                     findings: r.findings.clone(),
-                    columns: r.columns.clone(),
+                    columns: r.columns.as_deref().cloned().unwrap_or_default(),
                 })
                 .collect();
             self.store(

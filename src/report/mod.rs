@@ -92,8 +92,8 @@ pub struct InputSummary {
     /// Findings per kind.
     pub by_kind: BTreeMap<Kind, u64>,
     /// Fields classified by their values (kind, share of values, confidence).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub columns: Vec<crate::detect::columns::ColumnSummary>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub columns: Option<Box<Vec<crate::detect::columns::ColumnSummary>>>,
 }
 
 /// An input that was skipped or failed, with its reason.
@@ -202,7 +202,7 @@ impl Report {
                 records: r.records,
                 findings: r.findings.len() as u64,
                 by_kind,
-                columns: std::mem::take(&mut r.columns),
+                columns: r.columns.take(),
             });
             findings.append(&mut r.findings);
         }
