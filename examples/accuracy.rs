@@ -41,6 +41,23 @@ fn main() {
     ] {
         let (table, misses) = corpus::evaluate(&engine, &cells, min);
         println!("{name}\n{}", corpus::render(&table));
+        let (with, _, _) = corpus::evaluate_columns(&engine, &cells, min);
+        println!(
+            "{name}, with column classification\n{}",
+            corpus::render(&with)
+        );
+        let anon = corpus::anonymise_fields(&cells);
+        let (plain, _) = corpus::evaluate(&engine, &anon, min);
+        println!(
+            "{name}, fields renamed col1..colN\n{}",
+            corpus::render(&plain)
+        );
+        let (with, _, summary) = corpus::evaluate_columns(&engine, &anon, min);
+        println!(
+            "{name}, fields renamed col1..colN, with column classification ({} columns classified)\n{}",
+            summary.len(),
+            corpus::render(&with)
+        );
         if show > 0 {
             let mut per: std::collections::BTreeMap<(String, &str), usize> = Default::default();
             for m in &misses {

@@ -101,6 +101,9 @@ struct CachedInput {
     #[serde(default)]
     suppressed: u64,
     findings: Vec<Finding>,
+    /// Fields classified by their values, so a reused input keeps its report summary.
+    #[serde(default)]
+    columns: Vec<crate::detect::columns::ColumnSummary>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -229,6 +232,7 @@ impl Cache {
                 r.encoding = c.encoding.clone();
                 r.records = c.records;
                 r.suppressed = c.suppressed;
+                r.columns = (!c.columns.is_empty()).then(|| Box::new(c.columns.clone()));
                 r.findings = c
                     .findings
                     .iter()
@@ -314,6 +318,7 @@ impl Cache {
                     records: r.records,
                     suppressed: r.suppressed,
                     findings: r.findings.clone(),
+                    columns: r.columns.as_deref().cloned().unwrap_or_default(),
                 })
                 .collect();
             self.store(

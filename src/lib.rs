@@ -12,6 +12,7 @@
 //!                               ▼
 //!                          detect::Engine::scan(cell) → Hit (offsets + normalised value)
 //!                               │ validate::<name>(candidate) → Verdict; detect::score
+//!                               │ detect::columns: per-field value counts promote low hits
 //!                               ▼
 //!                          finding::Finding { path, line, column, kind, detector, confidence,
 //!                                             field, masked, fingerprint, record }

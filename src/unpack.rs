@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::detect::Scratch;
-use crate::formats::table;
+use crate::formats::{parquet, table};
 use crate::scan::{InputReport, Scanner, Status};
 
 /// Where an input's bytes come from.
@@ -135,6 +135,10 @@ pub fn scan_any(
             return;
         }
     };
+    if parquet::sniff(&head[..n]) {
+        scan_parquet_file(scanner, path, src, &head[..n], limits, budget, scratch, out);
+        return;
+    }
     if head[..n].starts_with(table::SQLITE_MAGIC) || head[..n].starts_with(table::OLE2_MAGIC) {
         scan_table_file(scanner, path, src, &head[..n], limits, budget, scratch, out);
         return;
@@ -438,6 +442,66 @@ fn scan_table_file(
             Err(e) => out.push(error(path, format!("read error: {e}"))),
         },
     }
+}
+
+/// A Parquet file (see [`crate::formats::parquet`]), read in place or from a spooled anonymous
+/// copy (random access: the footer is at the end).
+#[cfg(feature = "parquet")]
+#[allow(clippy::too_many_arguments)]
+fn scan_parquet_file(
+    scanner: &Scanner,
+    path: Arc<str>,
+    src: Source<'_>,
+    head: &[u8],
+    limits: &Limits,
+    budget: &Budget,
+    scratch: &mut Scratch,
+    out: &mut Vec<InputReport>,
+) {
+    let file = match src {
+        Source::File(f) => f.seek(SeekFrom::Start(0)).and_then(|_| f.try_clone()),
+        Source::Stream(r) => spool(head.chain(r), limits.max_spool),
+    };
+    let file = match file {
+        Ok(f) => f,
+        Err(e) => {
+            let mut r = error(path, format!("read error: {}", cap_or(budget, &e)));
+            r.format = Some("parquet".into());
+            out.push(r);
+            return;
+        }
+    };
+    let bytes = file.metadata().map_or(0, |m| m.len());
+    let mut file = Some(file);
+    out.push(scanner.scan_cells(
+        path,
+        "parquet",
+        bytes,
+        &mut |sink| match file.take() {
+            Some(f) => parquet::scan(f, sink),
+            None => Ok(Default::default()),
+        },
+        scratch,
+    ));
+}
+
+/// Without the `parquet` feature, a Parquet file is listed as skipped with the reason: never
+/// passed over in silence, never mistaken for "clean".
+#[cfg(not(feature = "parquet"))]
+#[allow(clippy::too_many_arguments)]
+fn scan_parquet_file(
+    _scanner: &Scanner,
+    path: Arc<str>,
+    _src: Source<'_>,
+    _head: &[u8],
+    _limits: &Limits,
+    _budget: &Budget,
+    _scratch: &mut Scratch,
+    out: &mut Vec<InputReport>,
+) {
+    let mut r = InputReport::not_scanned(path, Status::Skipped(parquet::NOT_COMPILED.into()));
+    r.format = Some("parquet".into());
+    out.push(r);
 }
 
 /// A zip that is a workbook: scanned as sheets, not as members.

@@ -36,6 +36,35 @@ fn precision_and_recall_meet_the_floors() {
     );
 }
 
+/// Column classification (`detect::columns`, as the scan glue applies it) must not cost precision
+/// or recall on the labelled corpus, with its real field names and with every field renamed to
+/// a name that says nothing; with names that say nothing it must recover phone numbers the
+/// engine alone scores `low` (weak forms).
+#[test]
+fn column_classification_never_regresses_and_helps_without_headers() {
+    let cells = corpus::generate(2026, 1500);
+    let anon = corpus::anonymise_fields(&cells);
+    let engine = corpus::engine();
+    for (name, cells) in [("real fields", &cells), ("renamed fields", &anon)] {
+        let (before, _) = corpus::evaluate(&engine, cells, Confidence::Medium);
+        let (after, _, _) = corpus::evaluate_columns(&engine, cells, Confidence::Medium);
+        for kind in before.keys().chain(after.keys()) {
+            let b = before.get(kind).copied().unwrap_or_default();
+            let a = after.get(kind).copied().unwrap_or_default();
+            assert!(
+                a.fp <= b.fp && a.fn_ <= b.fn_,
+                "{name}: {kind} regressed\nbefore\n{}\nafter\n{}",
+                corpus::render(&before),
+                corpus::render(&after)
+            );
+        }
+        if name == "renamed fields" {
+            let (b, a) = (before["phone"], after["phone"]);
+            assert!(a.tp > b.tp + 20, "phone TP {} -> {}", b.tp, a.tp);
+        }
+    }
+}
+
 #[test]
 fn corpus_is_deterministic_and_labels_are_in_bounds() {
     let a = corpus::generate(7, 64);

@@ -637,8 +637,9 @@ fn html_renders_in_headless_chromium() {
     eprintln!("screenshot: {}", shot.display());
 }
 
-/// A small JSON Schema validator (see the module docs for the keywords it knows).
-mod schema {
+/// A small JSON Schema validator (see the module docs for the keywords it knows); also used by
+/// `tests/columns.rs`.
+pub(crate) mod schema {
     use serde_json::Value;
 
     /// Every violation of `schema` by `doc`, as "json pointer: message".

@@ -3,10 +3,12 @@
 
 mod accuracy;
 mod archives;
+mod columns;
 mod common;
 mod exposure;
 mod formats;
 mod hostile;
+mod parquet;
 mod redact;
 mod scan_cli;
 mod tables;

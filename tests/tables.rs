@@ -207,3 +207,243 @@ fn corrupt_xlsx_fails_alone() {
     let findings = report["findings"].as_array().unwrap();
     assert_found(findings, "good.xlsx", 2, "Customers.email", "email");
 }
+
+/// One ODS table row: an empty string is an empty cell, a number a float cell, anything else a
+/// string cell.
+fn ods_row(cells: &[&str]) -> String {
+    let cs: String = cells
+        .iter()
+        .map(|v| {
+            if v.is_empty() {
+                "<table:table-cell/>".to_string()
+            } else if v.parse::<f64>().is_ok() {
+                format!(r#"<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>"#)
+            } else {
+                format!(r#"<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>"#)
+            }
+        })
+        .collect();
+    format!("<table:table-row>{cs}</table:table-row>")
+}
+
+/// A minimal OpenDocument spreadsheet written part by part with the `zip` crate: `mimetype`
+/// (stored, first, as ODF requires), a manifest and `content.xml` with two sheets: `Customers`
+/// (a text header row, then two data rows) and `Log` (no text header: its first row starts with
+/// a number).
+fn tiny_ods() -> Vec<u8> {
+    let customers = [
+        ods_row(&["name", "email", "mobile"]),
+        ods_row(&["Ann Example", "ann@example.com", "0491 570 156"]),
+        ods_row(&["Bob Example", "", "0491 570 157"]),
+    ]
+    .concat();
+    let log = [
+        ods_row(&["4471", "call back cat@example.com"]),
+        ods_row(&["4472", "dee@example.com wrote"]),
+    ]
+    .concat();
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Customers">{customers}</table:table><table:table table:name="Log">{log}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file("mimetype", stored).unwrap();
+    w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    for (name, body) in [
+        ("META-INF/manifest.xml", manifest.to_string()),
+        ("content.xml", content),
+    ] {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(body.as_bytes()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn ods_sheets_give_sheet_header_fields_and_row_lines() {
+    let dir = TempDir::new().unwrap();
+    // A lying extension: the zip's `mimetype` member decides.
+    write(dir.path(), "export.bin", tiny_ods());
+    let f = scan_ok(dir.path());
+    assert_found(&f, "export.bin", 2, "Customers.email", "email");
+    assert_found(&f, "export.bin", 2, "Customers.mobile", "phone");
+    assert_found(&f, "export.bin", 3, "Customers.mobile", "phone");
+    // No text header row on `Log`: fields are column letters and row 1 is data.
+    assert_found(&f, "export.bin", 1, "Log.B", "email");
+    assert_found(&f, "export.bin", 2, "Log.B", "email");
+    // One email in Customers (row 3's is an empty cell) and two in Log.
+    assert_eq!(of_kind(&f, "email").len(), 3, "{f:#?}");
+    let run = scan(&["--format", "json", &dir.path().to_string_lossy()]);
+    let report = run.json();
+    assert_eq!(report["inputs"][0]["format"], "ods", "{report:#}");
+}
+
+/// The rows of the xls and xlsb fixtures: a header row, then two customers. Written at Excel
+/// row 2 onwards (0-based row 1), so `line` must carry the sheet's offset.
+const BOOK_ROWS: [[&str; 3]; 3] = [
+    ["name", "email", "mobile"],
+    ["Ann Example", "ann@example.com", "0491 570 156"],
+    ["Bob Example", "bob@example.com", "0491 570 157"],
+];
+
+/// One BIFF8 record: type, length, data (MS-XLS 2.1.4).
+fn biff(typ: u16, data: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(data.len()).unwrap();
+    [&typ.to_le_bytes()[..], &len.to_le_bytes(), data].concat()
+}
+
+/// A minimal BIFF8 xls: an OLE2 compound file (written with the `cfb` crate) whose `Workbook`
+/// stream holds the globals substream (BOF, one BoundSheet8, EOF) and one worksheet substream
+/// (BOF, a Label record per cell of [`BOOK_ROWS`], EOF). Strings are 8-bit (fHighByte = 0).
+fn tiny_xls() -> Vec<u8> {
+    // BOF: BIFF8 (0x0600), substream type, build/year, file history flags, lowest version.
+    let bof = |dt: u16| {
+        let d = [0x0600u16, dt, 0x0DBB, 0x07CC];
+        let mut data: Vec<u8> = d.iter().flat_map(|x| x.to_le_bytes()).collect();
+        data.extend([0u8; 4]);
+        data.extend(6u32.to_le_bytes());
+        biff(0x0809, &data)
+    };
+    let eof = biff(0x000A, &[]);
+    let mut sheet = bof(0x0010);
+    for (r, row) in BOOK_ROWS.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            // Label: row, column, XF index, then XLUnicodeString (cch, fHighByte, chars).
+            let mut data = Vec::new();
+            for x in [r as u16 + 1, c as u16, 0, text.len() as u16] {
+                data.extend(x.to_le_bytes());
+            }
+            data.push(0);
+            data.extend(text.as_bytes());
+            sheet.extend(biff(0x0204, &data));
+        }
+    }
+    sheet.extend(&eof);
+    let name = b"Customers";
+    // BoundSheet8: stream offset of the sheet's BOF, visible worksheet, ShortXLUnicodeString.
+    let globals_len = bof(0x0005).len() + (4 + 8 + name.len()) + eof.len();
+    let mut bound = (globals_len as u32).to_le_bytes().to_vec();
+    bound.extend([0, 0, name.len() as u8, 0]);
+    bound.extend(name);
+    let stream = [bof(0x0005), biff(0x0085, &bound), eof, sheet].concat();
+    assert_eq!(stream[globals_len..][..2], [0x09, 0x08]);
+    let mut cf = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    let mut s = cf.create_stream("/Workbook").unwrap();
+    s.write_all(&stream).unwrap();
+    s.flush().unwrap();
+    drop(s);
+    cf.flush().unwrap();
+    cf.into_inner().into_inner()
+}
+
+/// One xlsb record (MS-XLSB 2.1.4): type and length as 7-bit varints, then data.
+fn xlsb_record(typ: u16, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    if typ < 0x80 {
+        out.push(typ as u8);
+    } else {
+        out.extend([(typ & 0x7F) as u8 | 0x80, (typ >> 7) as u8]);
+    }
+    let mut len = data.len();
+    loop {
+        let b = (len & 0x7F) as u8;
+        len >>= 7;
+        out.push(if len > 0 { b | 0x80 } else { b });
+        if len == 0 {
+            break;
+        }
+    }
+    out.extend(data);
+    out
+}
+
+/// An XLWideString: character count (u32), then UTF-16LE.
+fn wide(s: &str) -> Vec<u8> {
+    let units: Vec<u16> = s.encode_utf16().collect();
+    let mut out = (units.len() as u32).to_le_bytes().to_vec();
+    out.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+    out
+}
+
+/// A minimal xlsb: `[Content_Types].xml`, the workbook relationships, `xl/workbook.bin`
+/// (BrtBundleSh for one sheet, BrtEndBundleShs, BrtCalcProp) and `xl/worksheets/sheet1.bin`
+/// (BrtWsDim, BrtBeginSheetData, BrtRowHdr + BrtCellSt per row of [`BOOK_ROWS`],
+/// BrtEndSheetData).
+fn tiny_xlsb() -> Vec<u8> {
+    let mut bundle = [0u32, 1]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect::<Vec<u8>>();
+    bundle.extend(wide("rId1"));
+    bundle.extend(wide("Customers"));
+    let workbook = [
+        xlsb_record(0x009C, &bundle),
+        xlsb_record(0x0090, &[]),
+        xlsb_record(0x009D, &[]),
+    ]
+    .concat();
+    let dim: Vec<u8> = [1u32, 3, 0, 2]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let mut sheet = [xlsb_record(0x0094, &dim), xlsb_record(0x0091, &[])].concat();
+    for (r, row) in BOOK_ROWS.iter().enumerate() {
+        sheet.extend(xlsb_record(0x0000, &(r as u32 + 1).to_le_bytes()));
+        for (c, text) in row.iter().enumerate() {
+            let mut data = (c as u32).to_le_bytes().to_vec();
+            data.extend(0u32.to_le_bytes());
+            data.extend(wide(text));
+            sheet.extend(xlsb_record(0x0006, &data));
+        }
+    }
+    sheet.extend(xlsb_record(0x0092, &[]));
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.bin"/></Relationships>"#;
+    let types = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>"#;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, body) in [
+        ("[Content_Types].xml", types.as_bytes().to_vec()),
+        ("xl/_rels/workbook.bin.rels", rels.as_bytes().to_vec()),
+        ("xl/workbook.bin", workbook),
+        ("xl/worksheets/sheet1.bin", sheet),
+    ] {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&body).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn xls_and_xlsb_sheets_give_sheet_header_fields_and_row_lines() {
+    let dir = TempDir::new().unwrap();
+    // Lying extensions: the OLE2 header and the zip's members decide.
+    write(dir.path(), "legacy.dat", tiny_xls());
+    write(dir.path(), "binary.dat", tiny_xlsb());
+    let run = scan(&["--format", "json", &dir.path().to_string_lossy()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    let f = report["findings"].as_array().unwrap();
+    for (name, format) in [("legacy.dat", "xls"), ("binary.dat", "xlsb")] {
+        let input = report["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"].as_str().is_some_and(|p| p.ends_with(name)))
+            .unwrap();
+        assert_eq!(input["format"], format, "{input:#}");
+        assert_eq!(input["status"], "scanned", "{input:#}");
+        // Header on Excel row 2, so the customers are rows 3 and 4.
+        assert_found(f, name, 3, "Customers.email", "email");
+        assert_found(f, name, 4, "Customers.email", "email");
+        assert_found(f, name, 3, "Customers.mobile", "phone");
+        assert_found(f, name, 4, "Customers.mobile", "phone");
+    }
+}

@@ -1,8 +1,9 @@
-//! Detection: pattern files (`spec`), the candidate-driven engine (`engine`), and the confidence
-//! function (`score`). Formats never see this module, and it never sees formats: the scan glue
-//! hands it cells.
+//! Detection: pattern files (`spec`), the candidate-driven engine (`engine`), the confidence
+//! function (`score`), and column classification by values (`columns`). Formats never see this
+//! module, and it never sees formats: the scan glue hands it cells.
 
 pub mod builtin;
+pub mod columns;
 pub mod engine;
 pub mod score;
 pub mod spec;

@@ -72,7 +72,7 @@ pub struct Totals {
 }
 
 /// One input in the report.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct InputSummary {
     /// Display path.
     pub path: String,
@@ -93,6 +93,9 @@ pub struct InputSummary {
     pub findings: u64,
     /// Findings per kind.
     pub by_kind: BTreeMap<Kind, u64>,
+    /// Fields classified by their values (kind, share of values, confidence).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub columns: Option<Box<Vec<crate::detect::columns::ColumnSummary>>>,
 }
 
 /// An input that was skipped or failed, with its reason.
@@ -187,8 +190,9 @@ impl Report {
         let mut summaries = Vec::with_capacity(collected.len());
         let (mut errors, mut skipped, mut states) = (Vec::new(), Vec::new(), Vec::new());
         let mut kind_confidence: BTreeMap<(Kind, Confidence), u64> = BTreeMap::new();
-        for c in collected {
-            let r = &c.input;
+        for mut c in collected {
+            let by_kind = c.by_kind();
+            let r = &mut c.input;
             totals.inputs += 1;
             totals.bytes += r.bytes;
             totals.records += r.records;
@@ -228,7 +232,8 @@ impl Report {
                 bytes: r.bytes,
                 records: r.records,
                 findings: c.findings,
-                by_kind: c.by_kind(),
+                by_kind,
+                columns: r.columns.take(),
             });
             states.extend(c.states);
         }

@@ -1274,12 +1274,10 @@ pub fn evaluate(
     cells: &[Cell],
     min: piiscan::finding::Confidence,
 ) -> (std::collections::BTreeMap<String, Counts>, Vec<Miss>) {
-    let mut table: std::collections::BTreeMap<String, Counts> = std::collections::BTreeMap::new();
-    let mut misses = Vec::new();
     let mut scratch = piiscan::detect::Scratch::default();
-    let mut hits = Vec::new();
+    let mut reported = Vec::with_capacity(cells.len());
     for cell in cells {
-        hits.clear();
+        let mut hits = Vec::new();
         let text = cell.text.as_bytes();
         engine.scan(
             text,
@@ -1289,8 +1287,83 @@ pub fn evaluate(
             &mut scratch,
             &mut hits,
         );
+        hits.retain(|h| h.confidence >= min);
+        reported.push(hits);
+    }
+    score(engine, cells, &reported)
+}
+
+/// Like [`evaluate`], with the scan glue's column classification (`detect::columns`) on top:
+/// the whole corpus is one input and each field name one column, so low hits in a column whose
+/// values classify it are promoted, exactly as `scan` does. Also returns the column summary.
+pub fn evaluate_columns(
+    engine: &piiscan::detect::Engine,
+    cells: &[Cell],
+    min: piiscan::finding::Confidence,
+) -> (
+    std::collections::BTreeMap<String, Counts>,
+    Vec<Miss>,
+    Vec<piiscan::detect::columns::ColumnSummary>,
+) {
+    use piiscan::detect::columns::{Admit, Columns};
+    let mut scratch = piiscan::detect::Scratch::default();
+    let mut columns: Columns<(usize, piiscan::detect::Hit)> = Columns::new();
+    let mut reported = vec![Vec::new(); cells.len()];
+    let kind = |h: &piiscan::detect::Hit| engine.specs()[h.detector as usize].kind;
+    for (i, cell) in cells.iter().enumerate() {
+        let mut hits = Vec::new();
+        let text = cell.text.as_bytes();
+        let field = cell.field.as_deref();
+        engine.scan(text, field, 0..text.len(), false, &mut scratch, &mut hits);
+        if let Some(f) = field {
+            columns.observe(f, text, hits.iter().map(|h| (kind(h), h.start..h.end)));
+        }
+        for h in hits {
+            let k = kind(&h);
+            match columns.admit(field, text, h.start..h.end, k, h.confidence, min) {
+                Admit::Report(_) => reported[i].push(h),
+                Admit::Hold(_) => columns.hold(field.unwrap_or_default(), k, (i, h)),
+                Admit::Drop => {}
+            }
+        }
+    }
+    let (released, summary) = columns.finish();
+    for (i, h) in released {
+        reported[i].push(h);
+    }
+    let (table, misses) = score(engine, cells, &reported);
+    (table, misses, summary)
+}
+
+/// The corpus with every field renamed to a name that says nothing (`col1`, `col2`, ... one
+/// per distinct original name): what the values alone give away.
+pub fn anonymise_fields(cells: &[Cell]) -> Vec<Cell> {
+    let mut names: std::collections::HashMap<String, usize> = Default::default();
+    cells
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if let Some(f) = c.field.take() {
+                let n = names.len() + 1;
+                let n = *names.entry(f).or_insert(n);
+                c.field = Some(format!("col{n}"));
+            }
+            c
+        })
+        .collect()
+}
+
+/// Scores `reported[i]` (the hits reported for `cells[i]`) against the labels.
+fn score(
+    engine: &piiscan::detect::Engine,
+    cells: &[Cell],
+    reported: &[Vec<piiscan::detect::Hit>],
+) -> (std::collections::BTreeMap<String, Counts>, Vec<Miss>) {
+    let mut table: std::collections::BTreeMap<String, Counts> = std::collections::BTreeMap::new();
+    let mut misses = Vec::new();
+    for (cell, hits) in cells.iter().zip(reported) {
         let mut matched = vec![false; cell.labels.len()];
-        for h in hits.iter().filter(|h| h.confidence >= min) {
+        for h in hits {
             let spec = &engine.specs()[h.detector as usize];
             let kind = spec.kind.as_str();
             let found = cell
