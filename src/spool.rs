@@ -4,8 +4,9 @@
 //! a few hundred bytes: a run that held them all until the report was written grew with the
 //! corpus (measured: 2.5 GB for 273 MB of exports). Instead, each input's findings are written
 //! to a [`SpoolWriter`] the moment that input is done — an anonymous temporary file (mode 0600,
-//! unlinked at creation, so nothing is left behind even on a crash) holding one compact JSON
-//! line per finding — and the report reads them back, input by input, when it is written.
+//! unlinked at creation, so nothing is left behind even on a crash) holding a compact binary
+//! record per finding (see `encode`) — and the report reads them back, input by input, when it
+//! is written.
 //!
 //! [`Findings`] is the report's list: spooled segments for a scan, or a plain vector for a
 //! report read from a file or built in a test. It serialises as a JSON array either way, so the
@@ -20,7 +21,7 @@ use serde::de::Deserializer;
 use serde::ser::{Error as _, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::finding::{Confidence, Finding, Kind};
 
 /// Where one input's findings sit in the spool file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,6 @@ pub struct SpoolWriter {
 struct Writer {
     out: BufWriter<File>,
     offset: u64,
-    line: Vec<u8>,
 }
 
 impl SpoolWriter {
@@ -58,7 +58,6 @@ impl SpoolWriter {
             inner: Mutex::new(Writer {
                 out: BufWriter::with_capacity(1 << 20, file),
                 offset: 0,
-                line: Vec::with_capacity(512),
             }),
             file: Arc::new(reader),
         })
@@ -66,19 +65,19 @@ impl SpoolWriter {
 
     /// Appends `findings` (one input's, in report order) and says where they went.
     pub fn append(&self, findings: &[Finding]) -> io::Result<Segment> {
-        let mut w = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let w = &mut *w;
-        let offset = w.offset;
+        // Encoded outside the lock: the other threads only wait for the copy.
+        let mut buf = Vec::with_capacity(findings.len() * 96);
+        let mut prev = Prev::default();
         for f in findings {
-            w.line.clear();
-            serde_json::to_writer(&mut w.line, f).map_err(io::Error::other)?;
-            w.line.push(b'\n');
-            w.out.write_all(&w.line)?;
-            w.offset += w.line.len() as u64;
+            encode(f, &mut prev, &mut buf);
         }
+        let mut w = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let offset = w.offset;
+        w.out.write_all(&buf)?;
+        w.offset += buf.len() as u64;
         Ok(Segment {
             offset,
-            len: w.offset - offset,
+            len: buf.len() as u64,
             count: findings.len() as u64,
         })
     }
@@ -161,8 +160,9 @@ impl Findings {
                 file,
                 segments,
                 next: 0,
+                left: 0,
                 reader: None,
-                line: Vec::new(),
+                prev: Prev::default(),
             }),
         }
     }
@@ -178,8 +178,10 @@ struct SpoolIter<'a> {
     file: &'a File,
     segments: &'a [Segment],
     next: usize,
+    /// Findings left in the current segment.
+    left: u64,
     reader: Option<BufReader<SegmentReader<'a>>>,
-    line: Vec<u8>,
+    prev: Prev,
 }
 
 impl Iterator for SpoolIter<'_> {
@@ -187,18 +189,17 @@ impl Iterator for SpoolIter<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(r) = &mut self.reader {
-                self.line.clear();
-                match r.read_until(b'\n', &mut self.line) {
-                    Err(e) => return Some(Err(e)),
-                    Ok(0) => self.reader = None,
-                    Ok(_) => {
-                        return Some(serde_json::from_slice(&self.line).map_err(io::Error::other));
-                    }
-                }
+            if self.left > 0
+                && let Some(r) = &mut self.reader
+            {
+                self.left -= 1;
+                return Some(decode(r, &mut self.prev));
             }
             let seg = self.segments.get(self.next)?;
             self.next += 1;
+            self.left = seg.count;
+            // Each segment was encoded on its own: "same as the previous finding" starts over.
+            self.prev = Prev::default();
             self.reader = Some(BufReader::with_capacity(
                 1 << 16,
                 SegmentReader {
@@ -209,6 +210,202 @@ impl Iterator for SpoolIter<'_> {
             ));
         }
     }
+}
+
+// The record format. Every finding of a chunk shares its path and mostly its detector and
+// field, so those are written once and then flagged as "same as the previous finding"; numbers
+// are LEB128 varints; strings are a varint length and UTF-8 bytes. Encoding and decoding this
+// costs a fraction of JSON (measured: the JSON spool was ~10% of a dense scan's instructions).
+
+/// What the previous finding of the segment had, for "same as before" flags.
+#[derive(Default)]
+struct Prev {
+    path: Option<Arc<str>>,
+    detector: Option<Arc<str>>,
+    field: Option<Option<Arc<str>>>,
+}
+
+const SAME_PATH: u8 = 1;
+const SAME_DETECTOR: u8 = 2;
+const SAME_FIELD: u8 = 4;
+const HAS_RECORD: u8 = 8;
+const HAS_EXPLAIN: u8 = 16;
+
+fn put_varint(mut v: u64, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn put_str(s: &str, out: &mut Vec<u8>) {
+    put_varint(s.len() as u64, out);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn encode(f: &Finding, prev: &mut Prev, out: &mut Vec<u8>) {
+    let mut flags = 0u8;
+    let same_path = prev.path.as_ref() == Some(&f.path);
+    let same_det = prev.detector.as_ref() == Some(&f.detector);
+    let same_field = prev.field.as_ref() == Some(&f.field);
+    if same_path {
+        flags |= SAME_PATH;
+    }
+    if same_det {
+        flags |= SAME_DETECTOR;
+    }
+    if same_field {
+        flags |= SAME_FIELD;
+    }
+    if f.record.is_some() {
+        flags |= HAS_RECORD;
+    }
+    if f.explain.is_some() {
+        flags |= HAS_EXPLAIN;
+    }
+    out.push(flags);
+    if !same_path {
+        put_str(&f.path, out);
+        prev.path = Some(f.path.clone());
+    }
+    if !same_det {
+        put_str(&f.detector, out);
+        prev.detector = Some(f.detector.clone());
+    }
+    if !same_field {
+        match &f.field {
+            None => out.push(0),
+            Some(name) => {
+                out.push(1);
+                put_str(name, out);
+            }
+        }
+        prev.field = Some(f.field.clone());
+    }
+    put_varint(f.line, out);
+    put_varint(f.column, out);
+    out.push(kind_index(f.kind));
+    out.push(f.confidence as u8);
+    put_str(&f.masked, out);
+    put_str(&f.fingerprint, out);
+    if let Some(r) = f.record {
+        put_varint(r, out);
+    }
+    if let Some(e) = &f.explain {
+        put_str(e, out);
+    }
+}
+
+fn kind_index(k: Kind) -> u8 {
+    Kind::ALL.iter().position(|&x| x == k).unwrap_or(0) as u8
+}
+
+fn corrupt(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("findings spool is corrupt ({what})"),
+    )
+}
+
+fn get_u8(r: &mut impl BufRead) -> io::Result<u8> {
+    let mut b = [0u8; 1];
+    r.read_exact(&mut b)?;
+    Ok(b[0])
+}
+
+fn get_varint(r: &mut impl BufRead) -> io::Result<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = get_u8(r)?;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err(corrupt("varint"))
+}
+
+fn get_string(r: &mut impl BufRead) -> io::Result<String> {
+    let n = get_varint(r)?;
+    // Our own file, but still input: a bad length must not allocate gigabytes.
+    if n > 1 << 24 {
+        return Err(corrupt("string length"));
+    }
+    let mut b = vec![0u8; n as usize];
+    r.read_exact(&mut b)?;
+    String::from_utf8(b).map_err(|_| corrupt("string"))
+}
+
+fn decode(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Finding> {
+    let flags = get_u8(r)?;
+    let path = match (flags & SAME_PATH != 0, &prev.path) {
+        (true, Some(p)) => p.clone(),
+        (true, None) => return Err(corrupt("path")),
+        (false, _) => {
+            let p: Arc<str> = Arc::from(get_string(r)?);
+            prev.path = Some(p.clone());
+            p
+        }
+    };
+    let detector = match (flags & SAME_DETECTOR != 0, &prev.detector) {
+        (true, Some(d)) => d.clone(),
+        (true, None) => return Err(corrupt("detector")),
+        (false, _) => {
+            let d: Arc<str> = Arc::from(get_string(r)?);
+            prev.detector = Some(d.clone());
+            d
+        }
+    };
+    let field = match (flags & SAME_FIELD != 0, &prev.field) {
+        (true, Some(f)) => f.clone(),
+        (true, None) => return Err(corrupt("field")),
+        (false, _) => {
+            let f = match get_u8(r)? {
+                0 => None,
+                1 => Some(Arc::from(get_string(r)?)),
+                _ => return Err(corrupt("field tag")),
+            };
+            prev.field = Some(f.clone());
+            f
+        }
+    };
+    let line = get_varint(r)?;
+    let column = get_varint(r)?;
+    let kind = *Kind::ALL
+        .get(usize::from(get_u8(r)?))
+        .ok_or_else(|| corrupt("kind"))?;
+    let confidence = match get_u8(r)? {
+        0 => Confidence::Low,
+        1 => Confidence::Medium,
+        2 => Confidence::High,
+        _ => return Err(corrupt("confidence")),
+    };
+    let masked = get_string(r)?;
+    let fingerprint = get_string(r)?;
+    let record = if flags & HAS_RECORD != 0 {
+        Some(get_varint(r)?)
+    } else {
+        None
+    };
+    let explain = if flags & HAS_EXPLAIN != 0 {
+        Some(get_string(r)?)
+    } else {
+        None
+    };
+    Ok(Finding {
+        path,
+        line,
+        column,
+        kind,
+        detector,
+        confidence,
+        field,
+        masked,
+        fingerprint,
+        record,
+        explain,
+    })
 }
 
 /// Positional reads of one segment (`pread`: no shared file cursor to fight over).
@@ -255,7 +452,6 @@ impl<'de> Deserialize<'de> for Findings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Confidence, Kind};
 
     fn finding(line: u64) -> Finding {
         Finding {
@@ -286,6 +482,39 @@ mod tests {
         let lines: Vec<u64> = f.iter().map(|f| f.unwrap().line).collect();
         assert_eq!(lines, [3, 1, 2]);
         assert_eq!(f, Findings::from(vec![finding(3), finding(1), finding(2)]));
+    }
+
+    #[test]
+    fn every_field_round_trips_through_the_binary_records() {
+        let mut fs = Vec::new();
+        for (i, kind) in Kind::ALL.into_iter().enumerate() {
+            let mut f = finding(i as u64 + 1);
+            f.kind = kind;
+            f.confidence = [Confidence::Low, Confidence::Medium, Confidence::High][i % 3];
+            // Fields, detectors and paths change and come back: the "same as before" flags.
+            f.field = (i % 3 != 0).then(|| Arc::from(format!("f{}", i % 2).as_str()));
+            f.detector = Arc::from(if i % 4 < 2 { "a" } else { "b" });
+            f.path = Arc::from(if i < 5 { "x.csv" } else { "dir/ü ñ.csv" });
+            f.record = (i % 2 == 0).then_some(u64::MAX - i as u64);
+            f.explain = (i % 5 == 0).then(|| format!("why {i}"));
+            f.column = 1 << (i * 5);
+            fs.push(f);
+        }
+        let w = SpoolWriter::new().unwrap();
+        let seg = w.append(&fs).unwrap();
+        let back = w.finish(vec![seg]).unwrap().to_vec().unwrap();
+        assert_eq!(back, fs);
+    }
+
+    #[test]
+    fn a_truncated_spool_is_an_error_not_a_panic() {
+        let w = SpoolWriter::new().unwrap();
+        let mut seg = w.append(&[finding(1), finding(2)]).unwrap();
+        seg.len -= 3;
+        let f = w.finish(vec![seg]).unwrap();
+        let got: Vec<io::Result<Finding>> = f.iter().collect();
+        assert!(got[0].is_ok());
+        assert!(got[1].is_err());
     }
 
     #[test]
