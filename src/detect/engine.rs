@@ -115,26 +115,40 @@ pub struct Scratch {
     cands: Vec<Hit>,
     regexes: Vec<Regex>,
     locs: Vec<Option<CaptureLocations>>,
-    /// This thread's search cache for [`Engine::digit_set`] (never shared, so never locked).
-    digit_cache: Option<meta::Cache>,
-    digit_hits: Option<PatternSet>,
+    /// This thread's search caches for [`Engine::digit_sets`] (never shared, so never locked).
+    digit_cache: [Option<meta::Cache>; 2],
+    digit_hits: [Option<PatternSet>; 2],
+    /// Per digit detector: run it around the current cluster.
+    digit_run: Vec<bool>,
 }
 
 const FLAG_CTX: u8 = 1;
 const FLAG_NEG: u8 = 2;
+
+/// One combined automaton over some digit detectors.
+#[derive(Debug)]
+struct DigitSet {
+    re: meta::Regex,
+    /// Pattern `i` of `re` is the detector at `by_trigger[0][members[i]]`.
+    members: Vec<usize>,
+}
 
 /// All detectors, compiled into one scanner.
 #[derive(Debug)]
 pub struct Engine {
     specs: Vec<Spec>,
     by_trigger: [Vec<u16>; 4],
-    /// Every digit-triggered detector's regex in one automaton (pattern `i` is
-    /// `by_trigger[0][i]`): one pass over a cluster's window says which detectors can match
-    /// there at all, so a cluster costs one search plus the one or two that matter, not ~25.
-    digit_set: Option<meta::Regex>,
+    /// Digit-triggered detectors' regexes in one automaton: one pass over a cluster's window
+    /// says which detectors can match there at all, so a cluster costs one search plus the one
+    /// or two that matter, not ~25. Two sets: `[0]` holds only the detectors that need no
+    /// context or header (what can match around most clusters), `[1]` all of them; the
+    /// smaller one is used whenever no context word or header lets the others run.
+    digit_sets: [Option<DigitSet>; 2],
     /// Per digit detector (same order): run whether or not the set matched (see
     /// [`set_friendly`]).
     digit_always: Vec<bool>,
+    /// Longest match of any pattern in [`Engine::digit_set`], if bounded.
+    digit_max_len: Option<usize>,
     ctx_ac: Option<AhoCorasick>,
     ctx_roles: Vec<Vec<(u16, Role)>>,
     kw_ac: Option<AhoCorasick>,
@@ -203,19 +217,29 @@ impl Engine {
                     .build(pats)?,
             ))
         };
-        let digit_set = if by_trigger[0].is_empty() {
-            None
-        } else {
-            let srcs: Vec<&str> = by_trigger[0]
+        let set_srcs: Vec<Option<String>> = by_trigger[0]
+            .iter()
+            .map(|&d| set_source(&specs[d as usize].regex_src))
+            .collect();
+        // The longest match any pattern in the set can make (bytes): a match overlapping a
+        // cluster ends within this of the cluster's end, so the set need not look further.
+        let digit_max_len = set_srcs
+            .iter()
+            .flatten()
+            .map(|src| max_len(src))
+            .try_fold(0usize, |m, l| l.map(|l| m.max(l)));
+        let build_set = |members: Vec<usize>| -> Result<Option<DigitSet>, EngineError> {
+            if members.is_empty() {
+                return Ok(None);
+            }
+            let srcs: Vec<&str> = members
                 .iter()
-                .map(|&d| specs[d as usize].regex_src.as_str())
-                // An empty class never matches: its detector is in `digit_always` instead.
-                .map(|src| if set_friendly(src) { src } else { "[a&&b]" })
+                .filter_map(|&i| set_srcs[i].as_deref())
                 .collect();
             // Same syntax as each detector's own `regex::bytes::Regex` (Unicode on, matching
-            // invalid UTF-8 allowed), so the set matches a window exactly when one of them does.
+            // invalid UTF-8 allowed), so the set matches a window whenever one of them does.
             // `All` reports every pattern that matches, which is what a prefilter needs.
-            let set = meta::Regex::builder()
+            let re = meta::Regex::builder()
                 .syntax(
                     regex_automata::util::syntax::Config::new()
                         .unicode(true)
@@ -230,15 +254,20 @@ impl Engine {
                 )
                 .build_many(&srcs)
                 .map_err(Box::new)?;
-            Some(set)
+            Ok(Some(DigitSet { re, members }))
         };
-        let digit_always = by_trigger[0]
-            .iter()
-            .map(|&d| !set_friendly(&specs[d as usize].regex_src))
+        let settable = |i: &usize| set_srcs[*i].is_some();
+        let free: Vec<usize> = (0..by_trigger[0].len())
+            .filter(settable)
+            .filter(|&i| specs[by_trigger[0][i] as usize].require == Require::None)
             .collect();
+        let all: Vec<usize> = (0..by_trigger[0].len()).filter(settable).collect();
+        let digit_sets = [build_set(free)?, build_set(all)?];
+        let digit_always = set_srcs.iter().map(Option::is_none).collect();
         Ok(Engine {
-            digit_set,
+            digit_sets,
             digit_always,
+            digit_max_len,
             // Context words are searched overlapping (every word counts); trigger keywords
             // leftmost-longest, so `st` does not hide `street` in a non-overlapping scan.
             ctx_ac: build(&words, MatchKind::Standard)?,
@@ -396,37 +425,52 @@ impl Engine {
                 }
                 let before = cands.len();
                 self.flag_context(text, p, ce, scratch);
-                if let Some(set) = &self.digit_set {
-                    let mut hits = scratch
-                        .digit_hits
+                // Detectors that need a context word or header can only run where one is.
+                let unlocked = self.by_trigger[0].iter().any(|&d| {
+                    self.specs[d as usize].require != Require::None
+                        && (scratch.ctx_flags[d as usize] & FLAG_CTX != 0
+                            || finfo.header.contains(&d))
+                });
+                let which = usize::from(unlocked);
+                let n = self.by_trigger[0].len();
+                let mut run = std::mem::take(&mut scratch.digit_run);
+                run.clear();
+                run.extend_from_slice(&self.digit_always);
+                run.resize(n, false);
+                if let Some(set) = &self.digit_sets[which] {
+                    let mut hits = scratch.digit_hits[which]
                         .take()
-                        .unwrap_or_else(|| PatternSet::new(set.pattern_len()));
+                        .unwrap_or_else(|| PatternSet::new(set.re.pattern_len()));
                     hits.clear();
-                    let cache = scratch
-                        .digit_cache
-                        .get_or_insert_with(|| set.create_cache());
-                    set.which_overlapping_matches_with(
+                    let cache =
+                        scratch.digit_cache[which].get_or_insert_with(|| set.re.create_cache());
+                    // Look-around at the span's end still sees the haystack beyond it.
+                    let set_end = self.digit_max_len.map_or(we, |l| we.min(ce + l));
+                    set.re.which_overlapping_matches_with(
                         cache,
-                        &Input::new(&text[..we]).span(ws..we),
+                        &Input::new(&text[..we]).span(ws..set_end),
                         &mut hits,
                     );
-                    for (i, &d) in self.by_trigger[0].iter().enumerate() {
-                        if self.digit_always[i] || hits.contains(regex_automata::PatternID::must(i))
-                        {
-                            self.try_regex(
-                                d,
-                                text,
-                                ws..we,
-                                p..ce,
-                                &finfo,
-                                explain,
-                                scratch,
-                                &mut cands,
-                            );
-                        }
+                    for pid in hits.iter() {
+                        run[set.members[pid.as_usize()]] = true;
                     }
-                    scratch.digit_hits = Some(hits);
+                    scratch.digit_hits[which] = Some(hits);
                 }
+                for (i, &d) in self.by_trigger[0].iter().enumerate() {
+                    if run[i] {
+                        self.try_regex(
+                            d,
+                            text,
+                            ws..we,
+                            p..ce,
+                            &finfo,
+                            explain,
+                            scratch,
+                            &mut cands,
+                        );
+                    }
+                }
+                scratch.digit_run = run;
                 self.clear_context(scratch);
                 if let Some(end) = cands[before..].iter().map(|c| c.end).max() {
                     covered = covered.max(end);
@@ -688,11 +732,37 @@ fn resolve(cands: &mut [Hit], specs: &[Spec], accept: Range<usize>, out: &mut Ve
     out[first..].sort_by_key(|h| (h.start, h.end));
 }
 
-/// Whether a digit detector's regex goes into the combined automaton. Unicode classes (`\p{L}`
-/// for month names) multiply the states a DFA over ~25 patterns must build (measured: the
-/// set spent its time determinizing), so such detectors are run on their own, every time.
-fn set_friendly(src: &str) -> bool {
-    !src.contains("\\p{") && !src.contains("\\w") && src.is_ascii()
+/// The pattern a digit detector contributes to the combined automaton: its own regex, with
+/// Unicode letter classes (`\p{L}` for month names) widened to "an ASCII letter or 2–4 bytes
+/// of a non-ASCII character" — a superset that keeps the DFA small (measured: with the
+/// Unicode classes in, the set spent its time determinizing). `None` when the pattern cannot be
+/// widened that way (the detector is then run around every cluster).
+fn set_source(src: &str) -> Option<String> {
+    if src.contains("\\w") || src.contains("\\W") || src.contains("\\p{") || src.contains("\\P{") {
+        return None;
+    }
+    let wide = "(?:[A-Za-z]|(?-u:[\\x80-\\xFF]){2,4})";
+    let out = src
+        .replace("\\p{Lu}", wide)
+        .replace("\\p{Ll}", wide)
+        .replace("\\p{L}", wide);
+    // A class inside a class (`[\p{L}']`) does not widen by text replacement; parse to check.
+    (!out.contains("\\p{") && max_len_parse(&out).is_some()).then_some(out)
+}
+
+/// The longest match of `src` in bytes, `None` if unbounded or unparsable.
+fn max_len(src: &str) -> Option<usize> {
+    max_len_parse(src).flatten()
+}
+
+fn max_len_parse(src: &str) -> Option<Option<usize>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(true)
+        .utf8(false)
+        .build()
+        .parse(src)
+        .ok()?;
+    Some(hir.properties().maximum_len())
 }
 
 fn next_digit(text: &[u8], from: usize) -> Option<usize> {
@@ -766,5 +836,30 @@ impl<'h> Span<'h> {
     }
     fn as_bytes(&self) -> &'h [u8] {
         &self.hay[self.start..self.end]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_sources_keep_plain_patterns_and_refuse_unicode_classes() {
+        let plain = r"(?-u:\b)[0-9]{3}-[0-9]{2}-[0-9]{4}(?-u:\b)";
+        assert_eq!(set_source(plain).as_deref(), Some(plain));
+        assert_eq!(max_len(plain), Some(11));
+        assert_eq!(set_source(r"\p{L}{3,10} [0-9]{4}"), None);
+        assert_eq!(set_source(r"\w+[0-9]{4}"), None);
+        assert_eq!(max_len(r"[0-9]+"), None);
+    }
+
+    #[test]
+    fn built_in_digit_detectors_have_a_bounded_set_window() {
+        let specs = crate::detect::builtin::load(&[]).unwrap();
+        let engine = Engine::new(specs, validate::Ctx::default()).unwrap();
+        // Unbounded would only cost speed, but the window bound is what the set relies on to
+        // stay small: a new pattern with `+` or `*` should be a conscious choice.
+        assert!(engine.digit_max_len.is_some_and(|l| l <= MAX_MATCH));
+        assert!(engine.digit_sets[0].is_some() && engine.digit_sets[1].is_some());
     }
 }
