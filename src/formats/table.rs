@@ -233,6 +233,31 @@ fn sqlite_err(e: rusqlite::Error) -> FormatError {
     unreadable("sqlite", e.to_string())
 }
 
+/// The text of one SQLite value as the scanner reads it: numbers written out (in `num`), text
+/// as is, a blob only if it is UTF-8; `None` for NULL and binary blobs (nothing to scan).
+pub fn sqlite_value_text<'a>(
+    value: rusqlite::types::ValueRef<'a>,
+    num: &'a mut String,
+) -> Option<&'a [u8]> {
+    use rusqlite::types::ValueRef;
+    match value {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => {
+            num.clear();
+            num.push_str(&i.to_string());
+            Some(num.as_bytes())
+        }
+        ValueRef::Real(f) => {
+            num.clear();
+            num.push_str(&f.to_string());
+            Some(num.as_bytes())
+        }
+        ValueRef::Text(t) => Some(t),
+        ValueRef::Blob(b) if std::str::from_utf8(b).is_ok() => Some(b),
+        ValueRef::Blob(_) => None,
+    }
+}
+
 /// Pushes every value of every table of the SQLite database in `file` into `sink`. SQLite opens
 /// databases by name: `at` is the file's path when it has a private one (a spooled temp file);
 /// otherwise the file is opened through `/proc/self/fd`.
@@ -241,7 +266,7 @@ pub fn scan_sqlite(
     at: Option<&Path>,
     sink: &mut dyn CellSink,
 ) -> Result<FormatStats, FormatError> {
-    use rusqlite::{OpenFlags, types::ValueRef};
+    use rusqlite::OpenFlags;
     let name = match at {
         Some(p) => p.to_string_lossy().into_owned(),
         None => fd_path(file)?,
@@ -289,21 +314,8 @@ pub fn scan_sqlite(
             record += 1;
             for (j, field) in fields.iter().enumerate() {
                 let value = row.get_ref(j).map_err(sqlite_err)?;
-                let text: &[u8] = match value {
-                    ValueRef::Null => continue,
-                    ValueRef::Integer(i) => {
-                        num.clear();
-                        num.push_str(&i.to_string());
-                        num.as_bytes()
-                    }
-                    ValueRef::Real(f) => {
-                        num.clear();
-                        num.push_str(&f.to_string());
-                        num.as_bytes()
-                    }
-                    ValueRef::Text(t) => t,
-                    ValueRef::Blob(b) if std::str::from_utf8(b).is_ok() => b,
-                    ValueRef::Blob(_) => continue,
+                let Some(text) = sqlite_value_text(value, &mut num) else {
+                    continue;
                 };
                 if text.len() > VALUE_CAP {
                     return Err(FormatError::Limit(format!(

@@ -192,21 +192,26 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// Adds one member's redaction counts to the archive's.
+    fn count(&mut self, applied: Applied, dropped: usize) {
+        for (kind, by) in applied {
+            for (action, n) in by {
+                *self
+                    .applied
+                    .entry(kind)
+                    .or_default()
+                    .entry(action)
+                    .or_default() += n;
+            }
+        }
+        self.dropped += dropped;
+    }
+
     /// A text member, redacted like a file; `None` (and a note) if it cannot be.
     fn text(&mut self, raw: &[u8], path: &str) -> Option<Vec<u8>> {
         match self.r.redact_bytes(raw, path, self.scratch) {
             Ok(red) => {
-                for (kind, by) in red.applied {
-                    for (action, n) in by {
-                        *self
-                            .applied
-                            .entry(kind)
-                            .or_default()
-                            .entry(action)
-                            .or_default() += n;
-                    }
-                }
-                self.dropped += red.dropped_fields;
+                self.count(red.applied, red.dropped_fields);
                 (red.bytes != raw).then_some(red.bytes)
             }
             Err(why) => {
@@ -220,17 +225,7 @@ impl Ctx<'_, '_> {
     fn sqlite(&mut self, raw: &[u8], path: &str) -> Result<Option<Vec<u8>>, ArchiveError> {
         match super::sqlite::redact_bytes(self.r, raw, path, self.scratch) {
             Ok(red) => {
-                for (kind, by) in red.applied {
-                    for (action, n) in by {
-                        *self
-                            .applied
-                            .entry(kind)
-                            .or_default()
-                            .entry(action)
-                            .or_default() += n;
-                    }
-                }
-                self.dropped += red.dropped_fields;
+                self.count(red.applied, red.dropped_fields);
                 self.notes
                     .extend(red.notes.into_iter().map(|n| format!("{path}: {n}")));
                 Ok(Some(red.bytes))

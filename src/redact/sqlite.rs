@@ -32,7 +32,7 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
-use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags};
 use thiserror::Error;
 
@@ -309,21 +309,10 @@ fn redact_db(
                     if col.generated {
                         continue;
                     }
-                    let text: &[u8] = match row.get_ref(j + 1)? {
-                        ValueRef::Null => continue,
-                        ValueRef::Integer(i) => {
-                            num.clear();
-                            num.push_str(&i.to_string());
-                            num.as_bytes()
-                        }
-                        ValueRef::Real(f) => {
-                            num.clear();
-                            num.push_str(&f.to_string());
-                            num.as_bytes()
-                        }
-                        ValueRef::Text(t) => t,
-                        ValueRef::Blob(b) if std::str::from_utf8(b).is_ok() => b,
-                        ValueRef::Blob(_) => continue,
+                    let Some(text) =
+                        crate::formats::table::sqlite_value_text(row.get_ref(j + 1)?, &mut num)
+                    else {
+                        continue;
                     };
                     if text.len() > crate::formats::table::VALUE_CAP {
                         return Err(SqliteError::Unsupported(format!(
