@@ -208,15 +208,10 @@ impl Scanner {
         let limits = crate::archive::Limits::default();
         let mut out = Vec::new();
         let result = catch_unwind(AssertUnwindSafe(|| {
-            crate::unpack::scan_any(
-                self,
+            crate::unpack::Unpack::new(self, &limits, &budget, scratch, &mut out).scan_any(
                 path.clone(),
                 src,
                 0,
-                &limits,
-                &budget,
-                scratch,
-                &mut out,
             )
         }));
         if result.is_err() {

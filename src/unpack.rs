@@ -116,185 +116,440 @@ fn read_head(src: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 
 /// Scans `src` as whatever it is — text, a compressed stream, or an archive — appending one
 /// report per input found to `out`.
+///
+/// The same as [`Unpack::new`] then [`Unpack::scan_any`]; kept with this signature for callers
+/// that hold the parts separately (the `archive` fuzz target calls it).
 #[allow(clippy::too_many_arguments)]
 pub fn scan_any(
     scanner: &Scanner,
     path: Arc<str>,
-    mut src: Source<'_>,
+    src: Source<'_>,
     depth: u32,
     limits: &Limits,
     budget: &Budget,
     scratch: &mut Scratch,
     out: &mut Vec<InputReport>,
 ) {
-    let mut head = [0u8; archive::SNIFF_LEN];
-    let n = match read_head(&mut src, &mut head) {
-        Ok(n) => n,
-        Err(e) => {
-            out.push(error(path, format!("read error: {e}")));
-            return;
-        }
-    };
-    if parquet::sniff(&head[..n]) {
-        scan_parquet_file(scanner, path, src, &head[..n], limits, budget, scratch, out);
-        return;
-    }
-    if head[..n].starts_with(table::SQLITE_MAGIC) || head[..n].starts_with(table::OLE2_MAGIC) {
-        scan_table_file(scanner, path, src, &head[..n], limits, budget, scratch, out);
-        return;
-    }
-    let Some(kind) = archive::sniff(&head[..n]) else {
-        let mut chained = (&head[..n]).chain(src);
-        out.push(scanner.scan_text(path, &mut chained, scratch));
-        return;
-    };
-    if depth >= limits.max_depth {
-        out.push(error(
-            path,
-            format!(
-                "{} nested deeper than {} containers (depth cap hit; not opened)",
-                kind.as_str(),
-                limits.max_depth
-            ),
-        ));
-        return;
-    }
-    match kind {
-        Container::Zip => scan_zip(
+    Unpack::new(scanner, limits, budget, scratch, out).scan_any(path, src, depth);
+}
+
+/// The unpacking of one top-level input: what every container level needs, held once instead of
+/// passed to each function.
+///
+/// It borrows the scanner (members are scanned like files), the caps ([`Limits`]), and the
+/// [`Budget`] that accounts expansion and member counts across *all* nesting levels of this one
+/// input — so a cap hit deep inside ends the whole input, not just one level. It also holds the
+/// detector's scratch space and the output: every member, cap hit and corrupt container
+/// appends its report to `out`, in scan order. Make one per top-level input (a fresh `Budget`
+/// each), as [`Scanner::scan_source`] does.
+pub struct Unpack<'a> {
+    scanner: &'a Scanner,
+    limits: &'a Limits,
+    budget: &'a Budget,
+    scratch: &'a mut Scratch,
+    out: &'a mut Vec<InputReport>,
+}
+
+impl<'a> Unpack<'a> {
+    pub fn new(
+        scanner: &'a Scanner,
+        limits: &'a Limits,
+        budget: &'a Budget,
+        scratch: &'a mut Scratch,
+        out: &'a mut Vec<InputReport>,
+    ) -> Self {
+        Unpack {
             scanner,
-            path,
-            src,
-            &head[..n],
-            depth,
             limits,
             budget,
             scratch,
             out,
-        ),
-        Container::Tar => {
-            let chained = (&head[..n]).chain(src);
-            scan_tar(scanner, path, chained, depth, limits, budget, scratch, out);
         }
-        _ => {
-            let (counted, count) = Counting::new((&head[..n]).chain(src));
-            match archive::decompressor(kind, counted, archive::window_limit(depth)) {
-                Ok(dec) => {
-                    let mut guarded = Guarded::new(dec, count, *limits, budget);
-                    scan_any(
-                        scanner,
-                        path,
-                        Source::Stream(&mut guarded),
-                        depth + 1,
-                        limits,
-                        budget,
-                        scratch,
-                        out,
-                    );
+    }
+
+    /// Scans `src` as whatever it is — text, a compressed stream, or an archive — appending one
+    /// report per input found to `out`. `depth` is the number of containers around `src` (0
+    /// for a top-level input).
+    pub fn scan_any(&mut self, path: Arc<str>, mut src: Source<'_>, depth: u32) {
+        let mut head = [0u8; archive::SNIFF_LEN];
+        let n = match read_head(&mut src, &mut head) {
+            Ok(n) => n,
+            Err(e) => {
+                self.out.push(error(path, format!("read error: {e}")));
+                return;
+            }
+        };
+        if parquet::sniff(&head[..n]) {
+            self.scan_parquet_file(path, src, &head[..n]);
+            return;
+        }
+        if head[..n].starts_with(table::SQLITE_MAGIC) || head[..n].starts_with(table::OLE2_MAGIC) {
+            self.scan_table_file(path, src, &head[..n]);
+            return;
+        }
+        let Some(kind) = archive::sniff(&head[..n]) else {
+            let mut chained = (&head[..n]).chain(src);
+            self.out
+                .push(self.scanner.scan_text(path, &mut chained, self.scratch));
+            return;
+        };
+        if depth >= self.limits.max_depth {
+            self.out.push(error(
+                path,
+                format!(
+                    "{} nested deeper than {} containers (depth cap hit; not opened)",
+                    kind.as_str(),
+                    self.limits.max_depth
+                ),
+            ));
+            return;
+        }
+        match kind {
+            Container::Zip => self.scan_zip(path, src, &head[..n], depth),
+            Container::Tar => {
+                let chained = (&head[..n]).chain(src);
+                self.scan_tar(path, chained, depth);
+            }
+            _ => {
+                let (counted, count) = Counting::new((&head[..n]).chain(src));
+                match archive::decompressor(kind, counted, archive::window_limit(depth)) {
+                    Ok(dec) => {
+                        let mut guarded = Guarded::new(dec, count, *self.limits, self.budget);
+                        self.scan_any(path, Source::Stream(&mut guarded), depth + 1);
+                    }
+                    Err(e) => self
+                        .out
+                        .push(error(path, format!("corrupt {}: {e}", kind.as_str()))),
                 }
-                Err(e) => out.push(error(path, format!("corrupt {}: {e}", kind.as_str()))),
             }
         }
     }
-}
 
-#[allow(clippy::too_many_arguments)]
-fn scan_tar(
-    scanner: &Scanner,
-    path: Arc<str>,
-    reader: impl Read,
-    depth: u32,
-    limits: &Limits,
-    budget: &Budget,
-    scratch: &mut Scratch,
-    out: &mut Vec<InputReport>,
-) {
-    let first = out.len();
-    scan_tar_members(
-        scanner,
-        path.clone(),
-        reader,
-        depth,
-        limits,
-        budget,
-        scratch,
-        out,
-    );
-    archive_itself(path, "tar", first, out);
-}
-
-/// An archive with no member to report (empty, only directories) is still one input: without
-/// this it would vanish from the report. Found by the `archive` fuzz target.
-fn archive_itself(path: Arc<str>, format: &str, first: usize, out: &mut Vec<InputReport>) {
-    if out.len() == first {
-        let mut r = InputReport::not_scanned(path, Status::Scanned);
-        r.format = Some(format.to_string());
-        out.push(r);
+    fn scan_tar(&mut self, path: Arc<str>, reader: impl Read, depth: u32) {
+        let first = self.out.len();
+        self.scan_tar_members(path.clone(), reader, depth);
+        self.archive_itself(path, "tar", first);
     }
-}
 
-#[allow(clippy::too_many_arguments)]
-fn scan_tar_members(
-    scanner: &Scanner,
-    path: Arc<str>,
-    reader: impl Read,
-    depth: u32,
-    limits: &Limits,
-    budget: &Budget,
-    scratch: &mut Scratch,
-    out: &mut Vec<InputReport>,
-) {
-    let mut ar = tar::Archive::new(reader);
-    let entries = match ar.entries() {
-        Ok(e) => e,
-        Err(e) => {
-            out.push(error(path, format!("corrupt tar: {e}")));
-            return;
+    /// An archive with no member to report (empty, only directories) is still one input: without
+    /// this it would vanish from the report. Found by the `archive` fuzz target.
+    fn archive_itself(&mut self, path: Arc<str>, format: &str, first: usize) {
+        if self.out.len() == first {
+            let mut r = InputReport::not_scanned(path, Status::Scanned);
+            r.format = Some(format.to_string());
+            self.out.push(r);
         }
-    };
-    for entry in entries {
-        let mut entry = match entry {
+    }
+
+    fn scan_tar_members(&mut self, path: Arc<str>, reader: impl Read, depth: u32) {
+        let (limits, budget) = (self.limits, self.budget);
+        let mut ar = tar::Archive::new(reader);
+        let entries = match ar.entries() {
             Ok(e) => e,
             Err(e) => {
-                out.push(error(
-                    path.clone(),
-                    format!("corrupt tar: {}", cap_or(budget, &e)),
+                self.out.push(error(path, format!("corrupt tar: {e}")));
+                return;
+            }
+        };
+        for entry in entries {
+            let mut entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    self.out.push(error(
+                        path.clone(),
+                        format!("corrupt tar: {}", cap_or(budget, &e)),
+                    ));
+                    return;
+                }
+            };
+            if budget.count_member(limits).is_err() {
+                self.out.push(stopped(path, budget, limits));
+                return;
+            }
+            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let member: Arc<str> = Arc::from(format!("{path}!{name}").as_str());
+            use tar::EntryType as T;
+            match entry.header().entry_type() {
+                T::Regular | T::Continuous | T::GNUSparse => {
+                    self.scan_any(member, Source::Stream(&mut entry), depth + 1);
+                }
+                T::Directory | T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => {}
+                T::Symlink | T::Link => self.out.push(InputReport::not_scanned(
+                    member,
+                    Status::Skipped("archive member is a link (names only, never followed)".into()),
+                )),
+                other => self.out.push(InputReport::not_scanned(
+                    member,
+                    Status::Skipped(format!("archive member is not a regular file ({other:?})")),
+                )),
+            }
+            if budget.exhausted().is_some() {
+                self.out.push(stopped(path, budget, limits));
+                return;
+            }
+        }
+    }
+
+    fn scan_zip(&mut self, path: Arc<str>, src: Source<'_>, head: &[u8], depth: u32) {
+        // Zip needs random access: use the file in place, or spool a stream to an anonymous temp
+        // file (unlinked at creation, mode 0600, gone when dropped).
+        let file = match src {
+            Source::File(f) => f.seek(SeekFrom::Start(0)).and_then(|_| f.try_clone()),
+            Source::Stream(r) => spool(head.chain(r), self.limits.max_spool),
+        };
+        match file {
+            Ok(f) => {
+                let first = self.out.len();
+                self.scan_zip_file(path.clone(), f, depth);
+                self.archive_itself(path, "zip", first);
+            }
+            Err(e) => self.out.push(error(
+                path,
+                format!("read error: {}", cap_or(self.budget, &e)),
+            )),
+        }
+    }
+
+    /// A SQLite database or an OLE2 file (xls if calamine opens it as one; anything else is
+    /// scanned like any other input, i.e. skipped as binary).
+    fn scan_table_file(&mut self, path: Arc<str>, src: Source<'_>, head: &[u8]) {
+        // SQLite opens databases by name (it resolves `/proc/self/fd/N`, which for an unlinked
+        // file names nothing), so a database that is not a file on disk is spooled to a *named*
+        // temp file (mode 0600, in a private 0700 temp dir, removed when dropped) instead of an
+        // anonymous one.
+        let is_sqlite = head.starts_with(table::SQLITE_MAGIC);
+        let mut named = None;
+        let file = match src {
+            Source::File(f) => f.seek(SeekFrom::Start(0)).and_then(|_| f.try_clone()),
+            Source::Stream(r) if is_sqlite => spool_named(head.chain(r), self.limits.max_spool)
+                .and_then(|t| {
+                    let f = t.file.reopen();
+                    named = Some(t);
+                    f
+                }),
+            Source::Stream(r) => spool(head.chain(r), self.limits.max_spool),
+        };
+        let mut file = match file {
+            Ok(f) => f,
+            Err(e) => {
+                self.out.push(error(
+                    path,
+                    format!("read error: {}", cap_or(self.budget, &e)),
                 ));
                 return;
             }
         };
-        if budget.count_member(limits).is_err() {
-            out.push(stopped(path, budget, limits));
+        let bytes = file.metadata().map_or(0, |m| m.len());
+        if is_sqlite {
+            let at = named.as_ref().map(|t| t.file.path());
+            self.out.push(self.scanner.scan_cells(
+                path,
+                "sqlite",
+                bytes,
+                &mut |sink| table::scan_sqlite(&file, at, sink),
+                self.scratch,
+            ));
             return;
         }
-        let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let member: Arc<str> = Arc::from(format!("{path}!{name}").as_str());
-        use tar::EntryType as T;
-        match entry.header().entry_type() {
-            T::Regular | T::Continuous | T::GNUSparse => {
-                scan_any(
-                    scanner,
-                    member,
-                    Source::Stream(&mut entry),
-                    depth + 1,
-                    limits,
-                    budget,
-                    scratch,
-                    out,
-                );
+        if bytes > table::WORKBOOK_CAP {
+            self.out.push(InputReport::not_scanned(
+                path,
+                Status::Skipped(format!(
+                    "OLE2 file larger than {} bytes: not opened as an xls workbook (workbook cap)",
+                    table::WORKBOOK_CAP
+                )),
+            ));
+            return;
+        }
+        let opened = match file.try_clone() {
+            Ok(f) => table::open_ole2(f),
+            Err(e) => {
+                self.out.push(error(path, format!("read error: {e}")));
+                return;
             }
-            T::Directory | T::XGlobalHeader | T::XHeader | T::GNULongName | T::GNULongLink => {}
-            T::Symlink | T::Link => out.push(InputReport::not_scanned(
-                member,
-                Status::Skipped("archive member is a link (names only, never followed)".into()),
+        };
+        match opened {
+            table::Ole2::Xls(mut book) => self.out.push(self.scanner.scan_cells(
+                path,
+                "xls",
+                bytes,
+                &mut |sink| table::scan_workbook("xls", &mut book, sink),
+                self.scratch,
             )),
-            other => out.push(InputReport::not_scanned(
-                member,
-                Status::Skipped(format!("archive member is not a regular file ({other:?})")),
-            )),
+            table::Ole2::Encrypted => {
+                let mut r = error(path, "password-protected xls workbook: not readable".into());
+                r.format = Some("xls".into());
+                self.out.push(r);
+            }
+            table::Ole2::Other => match file.seek(SeekFrom::Start(0)) {
+                Ok(_) => self
+                    .out
+                    .push(self.scanner.scan_text(path, &mut file, self.scratch)),
+                Err(e) => self.out.push(error(path, format!("read error: {e}"))),
+            },
         }
-        if budget.exhausted().is_some() {
-            out.push(stopped(path, budget, limits));
+    }
+
+    /// A Parquet file (see [`crate::formats::parquet`]), read in place or from a spooled
+    /// anonymous copy (random access: the footer is at the end).
+    #[cfg(feature = "parquet")]
+    fn scan_parquet_file(&mut self, path: Arc<str>, src: Source<'_>, head: &[u8]) {
+        let file = match src {
+            Source::File(f) => f.seek(SeekFrom::Start(0)).and_then(|_| f.try_clone()),
+            Source::Stream(r) => spool(head.chain(r), self.limits.max_spool),
+        };
+        let file = match file {
+            Ok(f) => f,
+            Err(e) => {
+                let mut r = error(path, format!("read error: {}", cap_or(self.budget, &e)));
+                r.format = Some("parquet".into());
+                self.out.push(r);
+                return;
+            }
+        };
+        let bytes = file.metadata().map_or(0, |m| m.len());
+        let mut file = Some(file);
+        self.out.push(self.scanner.scan_cells(
+            path,
+            "parquet",
+            bytes,
+            &mut |sink| match file.take() {
+                Some(f) => parquet::scan(f, sink),
+                None => Ok(Default::default()),
+            },
+            self.scratch,
+        ));
+    }
+
+    /// Without the `parquet` feature, a Parquet file is listed as skipped with the reason: never
+    /// passed over in silence, never mistaken for "clean".
+    #[cfg(not(feature = "parquet"))]
+    fn scan_parquet_file(&mut self, path: Arc<str>, _src: Source<'_>, _head: &[u8]) {
+        let mut r = InputReport::not_scanned(path, Status::Skipped(parquet::NOT_COMPILED.into()));
+        r.format = Some("parquet".into());
+        self.out.push(r);
+    }
+
+    /// A zip that is a workbook: scanned as sheets, not as members.
+    fn scan_zip_book(
+        &mut self,
+        path: Arc<str>,
+        kind: table::ZipBook,
+        declared: u64,
+        file: io::Result<File>,
+    ) {
+        let fail = |path: Arc<str>, why: String| {
+            let mut r = error(path, why);
+            r.format = Some(kind.name().into());
+            r
+        };
+        if declared > table::WORKBOOK_CAP {
+            self.out.push(fail(
+                path,
+                format!(
+                    "{} workbook declares more than {} bytes uncompressed (workbook cap hit)",
+                    kind.name(),
+                    table::WORKBOOK_CAP
+                ),
+            ));
             return;
+        }
+        let file = match file {
+            Ok(f) => f,
+            Err(e) => {
+                self.out.push(fail(path, format!("read error: {e}")));
+                return;
+            }
+        };
+        let bytes = file.metadata().map_or(0, |m| m.len());
+        match table::open_zip_book(kind, file) {
+            Ok(mut book) => self.out.push(self.scanner.scan_cells(
+                path,
+                kind.name(),
+                bytes,
+                &mut |sink| table::scan_workbook(kind.name(), &mut book, sink),
+                self.scratch,
+            )),
+            Err(e) => self.out.push(fail(path, e.to_string())),
+        }
+    }
+
+    fn scan_zip_file(&mut self, path: Arc<str>, file: File, depth: u32) {
+        let (limits, budget) = (self.limits, self.budget);
+        let book_file = file.try_clone();
+        let mut zip = match zip::ZipArchive::new(file) {
+            Ok(z) => z,
+            Err(e) => {
+                self.out.push(error(path, format!("corrupt zip: {e}")));
+                return;
+            }
+        };
+        // Fifield-style bombs: many entries whose compressed data is one shared or overlapping
+        // kernel. Refused before anything is expanded (checking reads each local header once).
+        match zip.has_overlapping_files() {
+            Ok(false) => {}
+            Ok(true) => {
+                self.out.push(error(path, archive::OVERLAP_CAP.to_string()));
+                return;
+            }
+            Err(e) => {
+                self.out.push(error(path, format!("corrupt zip: {e}")));
+                return;
+            }
+        }
+        if let Some(kind) = table::zip_book(&mut zip) {
+            let declared = table::zip_declared_size(&mut zip);
+            self.scan_zip_book(path, kind, declared, book_file);
+            return;
+        }
+        if zip.len() as u64 > limits.max_members {
+            self.out.push(error(
+                path.clone(),
+                format!(
+                    "more than {} archive members (member cap hit)",
+                    limits.max_members
+                ),
+            ));
+            return;
+        }
+        for i in 0..zip.len() {
+            if budget.count_member(limits).is_err() {
+                self.out.push(stopped(path, budget, limits));
+                return;
+            }
+            let mut entry = match zip.by_index(i) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.out.push(error(
+                        Arc::from(format!("{path}!#{i}").as_str()),
+                        format!("unreadable zip member: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let name = match entry.name() {
+                Ok(n) => n.into_owned(),
+                Err(_) => format!("#{i}"),
+            };
+            let member: Arc<str> = Arc::from(format!("{path}!{name}").as_str());
+            if entry.is_dir() {
+                continue;
+            }
+            if entry.is_symlink() {
+                self.out.push(InputReport::not_scanned(
+                    member,
+                    Status::Skipped("archive member is a link (names only, never followed)".into()),
+                ));
+                continue;
+            }
+            // The entry decompresses itself; guard its output against its compressed size.
+            let compressed = Rc::new(std::cell::Cell::new(entry.compressed_size()));
+            let mut guarded = Guarded::new(&mut entry, compressed, *limits, budget);
+            self.scan_any(member, Source::Stream(&mut guarded), depth + 1);
+            if budget.exhausted().is_some() {
+                self.out.push(stopped(path, budget, limits));
+                return;
+            }
         }
     }
 }
@@ -319,235 +574,6 @@ fn cap_or(budget: &Budget, e: &io::Error) -> String {
     budget
         .cap_hit()
         .map_or_else(|| e.to_string(), str::to_string)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn scan_zip(
-    scanner: &Scanner,
-    path: Arc<str>,
-    src: Source<'_>,
-    head: &[u8],
-    depth: u32,
-    limits: &Limits,
-    budget: &Budget,
-    scratch: &mut Scratch,
-    out: &mut Vec<InputReport>,
-) {
-    // Zip needs random access: use the file in place, or spool a stream to an anonymous temp
-    // file (unlinked at creation, mode 0600, gone when dropped).
-    let file = match src {
-        Source::File(f) => f.seek(SeekFrom::Start(0)).and_then(|_| f.try_clone()),
-        Source::Stream(r) => spool(head.chain(r), limits.max_spool),
-    };
-    match file {
-        Ok(f) => {
-            let first = out.len();
-            scan_zip_file(
-                scanner,
-                path.clone(),
-                f,
-                depth,
-                limits,
-                budget,
-                scratch,
-                out,
-            );
-            archive_itself(path, "zip", first, out);
-        }
-        Err(e) => out.push(error(path, format!("read error: {}", cap_or(budget, &e)))),
-    }
-}
-
-/// A SQLite database or an OLE2 file (xls if calamine opens it as one; anything else is scanned
-/// like any other input, i.e. skipped as binary).
-#[allow(clippy::too_many_arguments)]
-fn scan_table_file(
-    scanner: &Scanner,
-    path: Arc<str>,
-    src: Source<'_>,
-    head: &[u8],
-    limits: &Limits,
-    budget: &Budget,
-    scratch: &mut Scratch,
-    out: &mut Vec<InputReport>,
-) {
-    // SQLite opens databases by name (it resolves `/proc/self/fd/N`, which for an unlinked file
-    // names nothing), so a database that is not a file on disk is spooled to a *named* temp
-    // file (mode 0600, in a private 0700 temp dir, removed when dropped) instead of an
-    // anonymous one.
-    let is_sqlite = head.starts_with(table::SQLITE_MAGIC);
-    let mut named = None;
-    let file = match src {
-        Source::File(f) => f.seek(SeekFrom::Start(0)).and_then(|_| f.try_clone()),
-        Source::Stream(r) if is_sqlite => {
-            spool_named(head.chain(r), limits.max_spool).and_then(|t| {
-                let f = t.file.reopen();
-                named = Some(t);
-                f
-            })
-        }
-        Source::Stream(r) => spool(head.chain(r), limits.max_spool),
-    };
-    let mut file = match file {
-        Ok(f) => f,
-        Err(e) => {
-            out.push(error(path, format!("read error: {}", cap_or(budget, &e))));
-            return;
-        }
-    };
-    let bytes = file.metadata().map_or(0, |m| m.len());
-    if is_sqlite {
-        let at = named.as_ref().map(|t| t.file.path());
-        out.push(scanner.scan_cells(
-            path,
-            "sqlite",
-            bytes,
-            &mut |sink| table::scan_sqlite(&file, at, sink),
-            scratch,
-        ));
-        return;
-    }
-    if bytes > table::WORKBOOK_CAP {
-        out.push(InputReport::not_scanned(
-            path,
-            Status::Skipped(format!(
-                "OLE2 file larger than {} bytes: not opened as an xls workbook (workbook cap)",
-                table::WORKBOOK_CAP
-            )),
-        ));
-        return;
-    }
-    let opened = match file.try_clone() {
-        Ok(f) => table::open_ole2(f),
-        Err(e) => {
-            out.push(error(path, format!("read error: {e}")));
-            return;
-        }
-    };
-    match opened {
-        table::Ole2::Xls(mut book) => out.push(scanner.scan_cells(
-            path,
-            "xls",
-            bytes,
-            &mut |sink| table::scan_workbook("xls", &mut book, sink),
-            scratch,
-        )),
-        table::Ole2::Encrypted => {
-            let mut r = error(path, "password-protected xls workbook: not readable".into());
-            r.format = Some("xls".into());
-            out.push(r);
-        }
-        table::Ole2::Other => match file.seek(SeekFrom::Start(0)) {
-            Ok(_) => out.push(scanner.scan_text(path, &mut file, scratch)),
-            Err(e) => out.push(error(path, format!("read error: {e}"))),
-        },
-    }
-}
-
-/// A Parquet file (see [`crate::formats::parquet`]), read in place or from a spooled anonymous
-/// copy (random access: the footer is at the end).
-#[cfg(feature = "parquet")]
-#[allow(clippy::too_many_arguments)]
-fn scan_parquet_file(
-    scanner: &Scanner,
-    path: Arc<str>,
-    src: Source<'_>,
-    head: &[u8],
-    limits: &Limits,
-    budget: &Budget,
-    scratch: &mut Scratch,
-    out: &mut Vec<InputReport>,
-) {
-    let file = match src {
-        Source::File(f) => f.seek(SeekFrom::Start(0)).and_then(|_| f.try_clone()),
-        Source::Stream(r) => spool(head.chain(r), limits.max_spool),
-    };
-    let file = match file {
-        Ok(f) => f,
-        Err(e) => {
-            let mut r = error(path, format!("read error: {}", cap_or(budget, &e)));
-            r.format = Some("parquet".into());
-            out.push(r);
-            return;
-        }
-    };
-    let bytes = file.metadata().map_or(0, |m| m.len());
-    let mut file = Some(file);
-    out.push(scanner.scan_cells(
-        path,
-        "parquet",
-        bytes,
-        &mut |sink| match file.take() {
-            Some(f) => parquet::scan(f, sink),
-            None => Ok(Default::default()),
-        },
-        scratch,
-    ));
-}
-
-/// Without the `parquet` feature, a Parquet file is listed as skipped with the reason: never
-/// passed over in silence, never mistaken for "clean".
-#[cfg(not(feature = "parquet"))]
-#[allow(clippy::too_many_arguments)]
-fn scan_parquet_file(
-    _scanner: &Scanner,
-    path: Arc<str>,
-    _src: Source<'_>,
-    _head: &[u8],
-    _limits: &Limits,
-    _budget: &Budget,
-    _scratch: &mut Scratch,
-    out: &mut Vec<InputReport>,
-) {
-    let mut r = InputReport::not_scanned(path, Status::Skipped(parquet::NOT_COMPILED.into()));
-    r.format = Some("parquet".into());
-    out.push(r);
-}
-
-/// A zip that is a workbook: scanned as sheets, not as members.
-fn scan_zip_book(
-    scanner: &Scanner,
-    path: Arc<str>,
-    kind: table::ZipBook,
-    declared: u64,
-    file: io::Result<File>,
-    scratch: &mut Scratch,
-    out: &mut Vec<InputReport>,
-) {
-    let fail = |path: Arc<str>, why: String| {
-        let mut r = error(path, why);
-        r.format = Some(kind.name().into());
-        r
-    };
-    if declared > table::WORKBOOK_CAP {
-        out.push(fail(
-            path,
-            format!(
-                "{} workbook declares more than {} bytes uncompressed (workbook cap hit)",
-                kind.name(),
-                table::WORKBOOK_CAP
-            ),
-        ));
-        return;
-    }
-    let file = match file {
-        Ok(f) => f,
-        Err(e) => {
-            out.push(fail(path, format!("read error: {e}")));
-            return;
-        }
-    };
-    let bytes = file.metadata().map_or(0, |m| m.len());
-    match table::open_zip_book(kind, file) {
-        Ok(mut book) => out.push(scanner.scan_cells(
-            path,
-            kind.name(),
-            bytes,
-            &mut |sink| table::scan_workbook(kind.name(), &mut book, sink),
-            scratch,
-        )),
-        Err(e) => out.push(fail(path, e.to_string())),
-    }
 }
 
 /// Like [`spool`], into a named temp file (mode 0600) in a private temp dir (mode 0700); both
@@ -584,101 +610,4 @@ fn spool(mut r: impl Read, max: u64) -> io::Result<File> {
     }
     tmp.seek(SeekFrom::Start(0))?;
     Ok(tmp)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn scan_zip_file(
-    scanner: &Scanner,
-    path: Arc<str>,
-    file: File,
-    depth: u32,
-    limits: &Limits,
-    budget: &Budget,
-    scratch: &mut Scratch,
-    out: &mut Vec<InputReport>,
-) {
-    let book_file = file.try_clone();
-    let mut zip = match zip::ZipArchive::new(file) {
-        Ok(z) => z,
-        Err(e) => {
-            out.push(error(path, format!("corrupt zip: {e}")));
-            return;
-        }
-    };
-    // Fifield-style bombs: many entries whose compressed data is one shared or overlapping
-    // kernel. Refused before anything is expanded (checking reads each local header once).
-    match zip.has_overlapping_files() {
-        Ok(false) => {}
-        Ok(true) => {
-            out.push(error(path, archive::OVERLAP_CAP.to_string()));
-            return;
-        }
-        Err(e) => {
-            out.push(error(path, format!("corrupt zip: {e}")));
-            return;
-        }
-    }
-    if let Some(kind) = table::zip_book(&mut zip) {
-        let declared = table::zip_declared_size(&mut zip);
-        scan_zip_book(scanner, path, kind, declared, book_file, scratch, out);
-        return;
-    }
-    if zip.len() as u64 > limits.max_members {
-        out.push(error(
-            path.clone(),
-            format!(
-                "more than {} archive members (member cap hit)",
-                limits.max_members
-            ),
-        ));
-        return;
-    }
-    for i in 0..zip.len() {
-        if budget.count_member(limits).is_err() {
-            out.push(stopped(path, budget, limits));
-            return;
-        }
-        let mut entry = match zip.by_index(i) {
-            Ok(e) => e,
-            Err(e) => {
-                out.push(error(
-                    Arc::from(format!("{path}!#{i}").as_str()),
-                    format!("unreadable zip member: {e}"),
-                ));
-                continue;
-            }
-        };
-        let name = match entry.name() {
-            Ok(n) => n.into_owned(),
-            Err(_) => format!("#{i}"),
-        };
-        let member: Arc<str> = Arc::from(format!("{path}!{name}").as_str());
-        if entry.is_dir() {
-            continue;
-        }
-        if entry.is_symlink() {
-            out.push(InputReport::not_scanned(
-                member,
-                Status::Skipped("archive member is a link (names only, never followed)".into()),
-            ));
-            continue;
-        }
-        // The entry decompresses itself; guard its output against its compressed size.
-        let compressed = Rc::new(std::cell::Cell::new(entry.compressed_size()));
-        let mut guarded = Guarded::new(&mut entry, compressed, *limits, budget);
-        scan_any(
-            scanner,
-            member,
-            Source::Stream(&mut guarded),
-            depth + 1,
-            limits,
-            budget,
-            scratch,
-            out,
-        );
-        if budget.exhausted().is_some() {
-            out.push(stopped(path, budget, limits));
-            return;
-        }
-    }
 }
