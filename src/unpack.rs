@@ -114,25 +114,6 @@ fn read_head(src: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-/// Scans `src` as whatever it is — text, a compressed stream, or an archive — appending one
-/// report per input found to `out`.
-///
-/// The same as [`Unpack::new`] then [`Unpack::scan_any`]; kept with this signature for callers
-/// that hold the parts separately (the `archive` fuzz target calls it).
-#[allow(clippy::too_many_arguments)]
-pub fn scan_any(
-    scanner: &Scanner,
-    path: Arc<str>,
-    src: Source<'_>,
-    depth: u32,
-    limits: &Limits,
-    budget: &Budget,
-    scratch: &mut Scratch,
-    out: &mut Vec<InputReport>,
-) {
-    Unpack::new(scanner, limits, budget, scratch, out).scan_any(path, src, depth);
-}
-
 /// The unpacking of one top-level input: what every container level needs, held once instead of
 /// passed to each function.
 ///

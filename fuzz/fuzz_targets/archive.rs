@@ -1,4 +1,4 @@
-//! The archive walker: arbitrary bytes through `unpack::scan_any` (gzip/zstd/bzip2/xz, zip and
+//! The archive walker: arbitrary bytes through `unpack::Unpack::scan_any` (gzip/zstd/bzip2/xz, zip and
 //! tar members, nesting, caps) into the full scan of each member. Caps are set small so bombs
 //! are cut quickly; any panic is a bug (the scanner's own catch_unwind is bypassed on purpose).
 #![no_main]
@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 use piiscan::archive::{Budget, Limits};
 use piiscan::detect::Scratch;
 use piiscan::scan::Status;
-use piiscan::unpack::{Source, scan_any};
+use piiscan::unpack::{Source, Unpack};
 use piiscan_fuzz::{Chunked, scanner};
 
 fuzz_target!(|input: &[u8]| {
@@ -24,15 +24,10 @@ fuzz_target!(|input: &[u8]| {
     let budget = Budget::default();
     let mut scratch = Scratch::default();
     let mut out = Vec::new();
-    scan_any(
-        scanner(),
+    Unpack::new(scanner(), &limits, &budget, &mut scratch, &mut out).scan_any(
         Arc::from("fuzz"),
         Source::Stream(&mut src),
         0,
-        &limits,
-        &budget,
-        &mut scratch,
-        &mut out,
     );
     assert!(!out.is_empty(), "every input yields at least one report");
     for r in &out {
