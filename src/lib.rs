@@ -41,6 +41,7 @@
 
 pub mod archive;
 pub mod baseline;
+pub mod batch;
 pub mod cache;
 pub mod collect;
 pub mod config;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::batch::{Batch, Helper};
 use crate::decode::{Decoder, Sniffed};
 use crate::detect::columns::{Admit, ColumnSummary, Columns};
 use crate::detect::{Engine, Hit, Scratch};
@@ -29,6 +30,9 @@ pub struct ScanOptions {
     pub min_confidence: Confidence,
     /// Accepted values: never reported, counted in [`InputReport::suppressed`].
     pub allow: Allow,
+    /// Share an input's detection with a helper thread once it has produced this much text
+    /// (see [`crate::batch`]); `None` for `-j1`, which promises one thread.
+    pub split_after: Option<usize>,
 }
 
 impl Default for ScanOptions {
@@ -38,6 +42,7 @@ impl Default for ScanOptions {
             explain: false,
             min_confidence: Confidence::Medium,
             allow: Allow::default(),
+            split_after: Some(crate::batch::PARALLEL_AFTER),
         }
     }
 }
@@ -131,6 +136,20 @@ pub struct Scanner {
     fingerprinter: Fingerprinter,
     opts: ScanOptions,
     spill: Option<Spill>,
+    /// Detector ids, shared by every finding (one allocation per detector, not per finding).
+    detector_ids: Vec<Arc<str>>,
+}
+
+/// The per-hit work that does not depend on input order, so it may run on a helper thread
+/// ([`crate::batch`]): the value allowlist, the keyed fingerprint and the masked rendering.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// An `allow.values` pattern matched: suppressed (fingerprint and mask are not made).
+    pub allowed_value: bool,
+    /// Keyed fingerprint of the normalised value.
+    pub fingerprint: String,
+    /// Masked value (raw under `--reveal`).
+    pub masked: String,
 }
 
 impl std::fmt::Debug for Scanner {
@@ -146,11 +165,47 @@ impl std::fmt::Debug for Scanner {
 impl Scanner {
     /// A scanner over `engine`, fingerprinting with `fingerprinter`.
     pub fn new(engine: Engine, fingerprinter: Fingerprinter, opts: ScanOptions) -> Scanner {
+        let detector_ids = engine
+            .specs()
+            .iter()
+            .map(|s| Arc::from(s.id.as_str()))
+            .collect();
         Scanner {
             engine,
             fingerprinter,
             opts,
             spill: None,
+            detector_ids,
+        }
+    }
+
+    /// The options it scans with.
+    pub fn options(&self) -> &ScanOptions {
+        &self.opts
+    }
+
+    /// Prepares `hit`, a hit in the cell `text` (see [`Prepared`]). Here the raw value exists
+    /// for the last time: it is matched against the value allowlist, then only its mask (or,
+    /// under `--reveal`, itself) and its keyed fingerprint are kept.
+    pub fn prepare(&self, text: &[u8], hit: &Hit) -> Prepared {
+        let kind = self.engine.specs()[hit.detector as usize].kind;
+        let raw = String::from_utf8_lossy(&text[hit.start..hit.end]);
+        if let Some(values) = &self.opts.allow.values
+            && (values.is_match(&raw) || values.is_match(&hit.normalised))
+        {
+            return Prepared {
+                allowed_value: true,
+                ..Prepared::default()
+            };
+        }
+        Prepared {
+            allowed_value: false,
+            fingerprint: self.fingerprinter.fingerprint(kind, &hit.normalised),
+            masked: if self.opts.reveal {
+                raw.into_owned()
+            } else {
+                mask(kind, &raw)
+            },
         }
     }
 
@@ -258,9 +313,23 @@ impl Scanner {
         };
         let format = formats::sniff(&path, head);
         report.format = Some(format.name().to_string());
-        let mut sink = FindingSink::new(self, path, scratch, false);
-        let result = format.scan(&mut decoder, &mut sink);
-        sink.finish(&mut report, result);
+        // A helper thread is only started once the input proves large (see `batch`); the scope
+        // joins it before the input's report is returned, and carries its panic, if any, to the
+        // caller's catch_unwind (an internal error for this input).
+        std::thread::scope(|sc| {
+            let mut start = || {
+                let (to, rx) = std::sync::mpsc::channel();
+                let (tx, from) = std::sync::mpsc::channel();
+                sc.spawn(move || crate::batch::helper_loop(self, rx, tx));
+                Helper { to, from }
+            };
+            let mut sink = FindingSink::new(self, path, scratch, false);
+            if self.opts.split_after.is_some() {
+                sink.start_helper = Some(&mut start);
+            }
+            let result = format.scan(&mut decoder, &mut sink);
+            sink.finish(&mut report, result);
+        });
         report.bytes = decoder.raw_bytes();
         report
     }
@@ -305,7 +374,30 @@ struct FindingSink<'a> {
     /// Per-field value statistics; holds low hits until their field is decided (`None`: a held
     /// hit an allowlist suppresses, counted only if its field is classified).
     columns: Columns<Option<Finding>>,
+    /// Cell text seen so far (until detection is shared).
+    seen: usize,
+    /// Starts the helper thread for a large input (see [`crate::batch`]).
+    start_helper: Option<&'a mut dyn FnMut() -> Helper>,
+    /// Batches, once detection is shared.
+    par: Option<Par>,
 }
+
+/// The batches of a large input (see [`crate::batch`]).
+struct Par {
+    helper: Helper,
+    filling: Batch,
+    spare: Vec<Batch>,
+    /// Batches not yet finished, in input order: detected here (`Some`) or with the helper
+    /// (`None`: its results come back in the order sent).
+    queue: std::collections::VecDeque<Option<Batch>>,
+}
+
+/// Batches the helper may hold at once; beyond that the scanning thread detects the next one
+/// itself, so neither thread waits for the other while there is work.
+const HELPER_DEPTH: usize = 2;
+/// Batches waiting to be finished before the scanning thread blocks on the helper (bounds
+/// memory: each is about `batch::BATCH_BYTES`).
+const MAX_QUEUED: usize = 4;
 
 impl<'a> FindingSink<'a> {
     fn new(
@@ -324,15 +416,84 @@ impl<'a> FindingSink<'a> {
             allow_by_record,
             suppressed: 0,
             columns: Columns::new(),
+            seen: 0,
+            start_helper: None,
+            par: None,
+        }
+    }
+
+    /// Hands the filling batch to the helper while it has fewer than [`HELPER_DEPTH`], else
+    /// detects it here; then finishes, in input order, every batch at the front of the queue
+    /// that is ready. `last`: the input has ended — detect the rest here and finish everything.
+    fn dispatch(&mut self, last: bool) {
+        let Some(mut par) = self.par.take() else {
+            return;
+        };
+        let mut batch = std::mem::replace(&mut par.filling, par.spare.pop().unwrap_or_default());
+        if !batch.is_empty() {
+            let with_helper = par.queue.iter().filter(|b| b.is_none()).count();
+            if with_helper < HELPER_DEPTH && !last {
+                match par.helper.to.send(batch) {
+                    Ok(()) => par.queue.push_back(None),
+                    // The helper is gone (it panicked: the scope re-raises that); do it here.
+                    Err(std::sync::mpsc::SendError(mut b)) => {
+                        b.detect(self.scanner, self.scratch);
+                        par.queue.push_back(Some(b));
+                    }
+                }
+            } else {
+                batch.detect(self.scanner, self.scratch);
+                par.queue.push_back(Some(batch));
+            }
+        } else {
+            par.spare.push(batch);
+        }
+        while let Some(front) = par.queue.front_mut() {
+            let ready = match front {
+                Some(_) => front.take(),
+                None => {
+                    let block = last || par.queue.len() > MAX_QUEUED;
+                    let got = if block {
+                        par.helper.from.recv().ok()
+                    } else {
+                        match par.helper.from.try_recv() {
+                            Ok(b) => Some(b),
+                            Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+                        }
+                    };
+                    let Some(b) = got else {
+                        // Its batch died with it; the input cannot be reported whole. The
+                        // scope re-raises the helper's panic into this input's catch_unwind.
+                        panic!("detection helper thread stopped");
+                    };
+                    Some(b)
+                }
+            };
+            par.queue.pop_front();
+            if let Some(mut b) = ready {
+                self.finish_batch(&mut b);
+                b.clear();
+                par.spare.push(b);
+            }
+        }
+        self.par = Some(par);
+    }
+
+    fn finish_batch(&mut self, b: &mut Batch) {
+        for i in 0..b.len() {
+            let (cell, hits, prepared) = b.cell(i);
+            self.finish_cell(&cell, hits, Some(prepared));
         }
     }
 
     /// Applies the inline allow markers and records findings, suppressions and the result.
     fn finish(
-        self,
+        mut self,
         report: &mut InputReport,
         result: Result<formats::FormatStats, formats::FormatError>,
     ) {
+        self.dispatch(true);
         let FindingSink {
             mut findings,
             mut allow_lines,
@@ -390,32 +551,70 @@ impl<'a> FindingSink<'a> {
 
 impl CellSink for FindingSink<'_> {
     fn cell(&mut self, cell: &Cell<'_>) {
-        let s = self.scanner;
-        if s.opts.allow.inline {
-            self.note_allow_markers(cell);
+        if self.par.is_none() && self.start_helper.is_some() {
+            self.seen += cell.text.len();
+            if self.seen >= self.scanner.opts.split_after.unwrap_or(usize::MAX)
+                && let Some(start) = self.start_helper.take()
+            {
+                self.par = Some(Par {
+                    helper: start(),
+                    filling: Batch::default(),
+                    spare: Vec::new(),
+                    queue: std::collections::VecDeque::new(),
+                });
+            }
         }
-        self.hits.clear();
+        if let Some(par) = &mut self.par {
+            par.filling.push(cell);
+            if par.filling.full() {
+                self.dispatch(false);
+            }
+            return;
+        }
+        let s = self.scanner;
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.clear();
         s.engine.scan(
             cell.text,
             cell.field,
             cell.accept.clone(),
             s.opts.explain,
             self.scratch,
-            &mut self.hits,
+            &mut hits,
         );
+        self.finish_cell(cell, &hits, None);
+        self.hits = hits;
+    }
+}
+
+impl FindingSink<'_> {
+    /// Everything after detection for one cell, in input order: inline allow markers, column
+    /// statistics, findings (masked, fingerprinted), and handing chunks on.
+    /// `prepared`: the hits' [`Prepared`] parts when another thread made them.
+    fn finish_cell(
+        &mut self,
+        cell: &Cell<'_>,
+        hits: &[Hit],
+        mut prepared: Option<&mut [Prepared]>,
+    ) {
+        let s = self.scanner;
+        if s.opts.allow.inline {
+            self.note_allow_markers(cell);
+        }
         if let Some(f) = cell.field {
             let specs = s.engine.specs();
-            let hits = self.hits.iter();
-            let kinds = hits.map(|h| (specs[h.detector as usize].kind, h.start..h.end));
+            let kinds = hits
+                .iter()
+                .map(|h| (specs[h.detector as usize].kind, h.start..h.end));
             self.columns.observe(f, cell.text, kinds);
         }
-        if self.hits.is_empty() {
+        if hits.is_empty() {
             return;
         }
         let field: Option<Arc<str>> = cell.field.map(Arc::from);
         // Walk forward through the cell once, counting newlines up to each hit.
         let (mut pos, mut line, mut line_start) = (0usize, cell.line, None::<usize>);
-        for hit in self.hits.drain(..) {
+        for (i, hit) in hits.iter().enumerate() {
             let kind = s.engine.specs()[hit.detector as usize].kind;
             let (span, min) = (hit.start..hit.end, s.opts.min_confidence);
             let admit = self
@@ -437,38 +636,37 @@ impl CellSink for FindingSink<'_> {
                 None => cell.column + hit.start as u64,
             };
             let spec = &s.engine.specs()[hit.detector as usize];
-            let raw = String::from_utf8_lossy(&cell.text[hit.start..hit.end]);
-            if let Some(values) = &s.opts.allow.values
-                && (values.is_match(&raw) || values.is_match(&hit.normalised))
-            {
+            let p = match prepared.as_deref_mut().and_then(|p| p.get_mut(i)) {
+                Some(p) => std::mem::take(p),
+                None => s.prepare(cell.text, hit),
+            };
+            if p.allowed_value {
                 self.suppressed += self.columns.suppress(admit, cell.field, kind);
                 continue;
             }
-            let fingerprint = s.fingerprinter.fingerprint(spec.kind, &hit.normalised);
+            let (fingerprint, masked) = (p.fingerprint, p.masked);
             if s.opts.allow.fingerprints.contains(&fingerprint) {
                 self.suppressed += self.columns.suppress(admit, cell.field, kind);
                 continue;
             }
-            let masked = if s.opts.reveal {
-                raw.into_owned()
-            } else {
-                mask(spec.kind, &raw)
-            };
             let finding = Finding {
                 path: self.path.clone(),
                 line,
                 column,
                 kind: spec.kind,
-                detector: Arc::from(spec.id.as_str()),
+                detector: s.detector_ids[hit.detector as usize].clone(),
                 confidence,
                 field: field.clone(),
                 masked,
                 fingerprint,
                 record: Some(cell.record.unwrap_or(line)),
-                explain: hit.explain.map(|e| match confidence != hit.confidence {
-                    true => format!("{e}; promoted: the column's values classify it as {kind}"),
-                    false => e,
-                }),
+                explain: hit
+                    .explain
+                    .clone()
+                    .map(|e| match confidence != hit.confidence {
+                        true => format!("{e}; promoted: the column's values classify it as {kind}"),
+                        false => e,
+                    }),
             };
             match (admit, cell.field) {
                 (Admit::Hold(_), Some(f)) => self.columns.hold(f, kind, Some(finding)),
@@ -524,5 +722,72 @@ impl FindingSink<'_> {
         if !done.is_empty() {
             spill(&self.path, done);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::builtin;
+    use crate::validate::Ctx;
+
+    fn scanner(split_after: Option<usize>) -> Scanner {
+        let specs = builtin::load(&[]).unwrap();
+        let engine = Engine::new(
+            specs,
+            Ctx {
+                today: (2026, 11, 25),
+                ..Ctx::default()
+            },
+        )
+        .unwrap();
+        let opts = ScanOptions {
+            allow: Allow {
+                inline: true,
+                ..Allow::default()
+            },
+            split_after,
+            ..ScanOptions::default()
+        };
+        Scanner::new(engine, Fingerprinter::new(b"batch-test-key-0123"), opts)
+    }
+
+    fn scan(s: &Scanner, name: &str, text: &str) -> InputReport {
+        let mut reader = text.as_bytes();
+        s.scan_text(Arc::from(name), &mut reader, &mut Scratch::default())
+    }
+
+    /// Detection shared with a helper thread from the first byte gives exactly the findings,
+    /// suppressions and column summary of the one-thread path: order, inline allows and
+    /// columns classified by their values included.
+    #[test]
+    fn a_helper_thread_changes_nothing_but_speed() {
+        let mut text = String::new();
+        let mut csv = String::from("id,value,note\n");
+        for i in 0..30_000u32 {
+            let allow = if i % 97 == 0 { " # piiscan:allow" } else { "" };
+            text.push_str(&format!(
+                "row {i} mail p{i}.person@example.com call 0491 570 {:03}{allow}\n",
+                i % 1000
+            ));
+            // Weak phones with no telling header: the column is classified by its values.
+            csv.push_str(&format!("{i},0491 570 {:03},ok\n", i % 1000));
+        }
+        let one = scanner(None);
+        let two = scanner(Some(0));
+        for (name, input) in [("t.txt", &text), ("c.csv", &csv)] {
+            let a = scan(&one, name, input);
+            let b = scan(&two, name, input);
+            assert!(a.findings.len() > 1000, "{name}: {}", a.findings.len());
+            assert_eq!(a.findings, b.findings, "{name}");
+            assert_eq!(a.suppressed, b.suppressed, "{name}");
+            assert_eq!(a.columns, b.columns, "{name}");
+            assert_eq!(a.records, b.records, "{name}");
+        }
+        assert!(scan(&one, "t.txt", &text).suppressed > 300);
+        assert!(
+            scan(&one, "c.csv", &csv).columns.is_some(),
+            "value column not classified"
+        );
     }
 }

@@ -294,6 +294,7 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 values: cfg.allow_values.clone(),
                 fingerprints: Arc::new(cfg.allow_fingerprints.clone()),
             },
+            split_after: (common.threads != Some(1)).then_some(piiscan::batch::PARALLEL_AFTER),
         },
     );
     let baseline_file = extra

@@ -250,7 +250,7 @@ impl Engine {
                         .match_kind(regex_automata::MatchKind::All)
                         .utf8_empty(false)
                         .nfa_size_limit(Some(64 << 20))
-                        .hybrid_cache_capacity(8 << 20),
+                        .hybrid_cache_capacity(16 << 20),
                 )
                 .build_many(&srcs)
                 .map_err(Box::new)?;
