@@ -35,7 +35,7 @@ pub struct Collected {
     /// Findings per (kind, confidence).
     pub by_kind_confidence: BTreeMap<(Kind, Confidence), u64>,
     /// Exposure state.
-    pub states: Vec<InputState>,
+    pub state: InputState,
     parts: Vec<Part>,
 }
 
@@ -181,7 +181,7 @@ impl Collector {
         let path = r.path.clone();
         self.take(&path, findings, &mut p);
         let c = Collected {
-            states: vec![p.builder.finish(r.records)],
+            state: p.builder.finish(r.records),
             input: r,
             findings: p.findings,
             by_kind_confidence: p.by_kind_confidence,
@@ -266,7 +266,7 @@ mod tests {
             assert_eq!(paths, ["a.txt", "b.txt"]);
             assert!(inputs.iter().all(|c| c.input.findings.is_empty()));
             assert_eq!(inputs[1].findings, 2);
-            assert_eq!(inputs[1].states[0].places[0].values, 2);
+            assert_eq!(inputs[1].state.places[0].values, 2);
             findings
                 .iter()
                 .map(|f| {

@@ -235,7 +235,7 @@ impl Report {
                 by_kind,
                 columns: r.columns.take(),
             });
-            states.extend(c.states);
+            states.push(c.state);
         }
         totals.findings = findings.len();
         let exposure = Exposure::derive(State::from_inputs(states), Weights::default());
