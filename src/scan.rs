@@ -729,18 +729,9 @@ impl FindingSink<'_> {
 mod tests {
     use super::*;
     use crate::detect::builtin;
-    use crate::validate::Ctx;
 
     fn scanner(split_after: Option<usize>) -> Scanner {
-        let specs = builtin::load(&[]).unwrap();
-        let engine = Engine::new(
-            specs,
-            Ctx {
-                today: (2026, 11, 25),
-                ..Ctx::default()
-            },
-        )
-        .unwrap();
+        let engine = builtin::test_engine();
         let opts = ScanOptions {
             allow: Allow {
                 inline: true,

@@ -41,27 +41,30 @@ pub fn load(extra_dirs: &[&Path]) -> Result<Vec<Spec>, SpecError> {
     Ok(specs.into_values().collect())
 }
 
+/// The built-in detectors with a fixed "today" (2026-11-25), for tests whose dates of birth
+/// must not age out.
+#[cfg(test)]
+pub(crate) fn test_engine() -> super::Engine {
+    let specs = load(&[]).unwrap();
+    assert!(!specs.is_empty());
+    let ctx = crate::validate::Ctx {
+        today: (2026, 11, 25),
+        ..crate::validate::Ctx::default()
+    };
+    super::Engine::new(specs, ctx).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{Engine, Scratch};
+    use crate::detect::Scratch;
     use crate::finding::Confidence;
-    use crate::validate::Ctx;
 
     /// Every pattern file's own `[[test]]` examples: the detector must report exactly the
     /// expected confidence for a span of the text (or nothing for `none`).
     #[test]
     fn pattern_file_examples() {
-        let specs = load(&[]).unwrap();
-        assert!(!specs.is_empty());
-        let engine = Engine::new(
-            specs,
-            Ctx {
-                today: (2026, 11, 25),
-                ..Ctx::default()
-            },
-        )
-        .unwrap();
+        let engine = test_engine();
         let mut scratch = Scratch::default();
         let mut failures = Vec::new();
         let mut count = 0;
