@@ -41,6 +41,49 @@ def tarred(members):
     return b.getvalue()
 
 
+def biff(typ, data):
+    return struct.pack("<HH", typ, len(data)) + data
+
+
+def xls_stream(rows):
+    """A BIFF8 Workbook stream: globals (BOF, one BoundSheet8, EOF), then one sheet of Labels."""
+    bof = lambda dt: biff(0x0809, struct.pack("<HHHH", 0x0600, dt, 0x0DBB, 0x07CC) + bytes(4) + struct.pack("<I", 6))
+    eof = biff(0x000A, b"")
+    sheet = bof(0x0010)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            sheet += biff(0x0204, struct.pack("<HHHH", r, c, 0, len(text)) + b"\x00" + text)
+    sheet += eof
+    name = b"Customers"
+    globals_len = len(bof(0x0005)) + 4 + 8 + len(name) + len(eof)
+    bound = struct.pack("<I", globals_len) + bytes([0, 0, len(name), 0]) + name
+    return bof(0x0005) + biff(0x0085, bound) + eof + sheet
+
+
+def compound_file(stream):
+    """A version-3 OLE2 compound file (512-byte sectors) holding `stream` as /Workbook: FAT in
+    sector 0, directory in sector 1, the stream from sector 2 (padded to 4096 bytes so it lives
+    in regular sectors, not the mini stream)."""
+    end, free = 0xFFFFFFFE, 0xFFFFFFFF
+    stream = stream + bytes(max(0, 4096 - len(stream)))
+    n = (len(stream) + 511) // 512
+    header = (bytes([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) + bytes(16)
+              + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+              + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    fat = [0xFFFFFFFD, end] + [3 + i for i in range(n - 1)] + [end]
+    fat_sector = b"".join(struct.pack("<I", v) for v in fat + [free] * (128 - len(fat)))
+
+    def entry(name, typ, child, start, size):
+        u = name.encode("utf-16-le") + b"\x00\x00" if name else b""
+        return (u.ljust(64, b"\x00") + struct.pack("<HBB", len(u), typ, 1)
+                + struct.pack("<III", free, free, child) + bytes(16 + 4 + 16)
+                + struct.pack("<IQ", start, size))
+    dirs = (entry("Root Entry", 5, 1, end, 0) + entry("Workbook", 2, free, 2, len(stream))
+            + entry("", 0, free, 0, 0) * 2)
+    return header + fat_sector + dirs + stream.ljust(n * 512, b"\x00")
+
+
 def write(target, name, data, prefix=b""):
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -74,6 +117,9 @@ def main():
         "tgz": gzip.compress(tarred([("inner.zip", zipped([("c.json", JSON)]))])),
         "zipzip": zipped([("in.zip", zipped([("in.tar", tarred([("t.txt", TICKET)]))]))]),
     }
+    rows = [[b"name", b"email", b"mobile"], [b"Olivia Testperson", b"olivia.testperson@example.com", b"0491 570 156"]]
+    write("workbook", "stream", xls_stream(rows), prefix=b"\x01")
+    write("workbook", "file", compound_file(xls_stream(rows)), prefix=b"\x00")
     for name, data in archives.items():
         write("archive", name, data, prefix=b"\x00")
         write("archive", name + "-chunked", data, prefix=b"\x02\x05\xff")

@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 secs=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(decode csv json sql formats engine archive)
+[ ${#targets[@]} -eq 0 ] && targets=(decode csv json sql formats engine archive workbook)
 export RUSTC_BOOTSTRAP=1
 [ -d corpus ] || python3 make_seeds.py
 cargo fuzz build -O || exit 1
@@ -15,7 +15,7 @@ mkdir -p logs
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   max_len=4096
-  case $t in archive|decode) max_len=65536 ;; esac
+  case $t in archive|decode|workbook) max_len=65536 ;; esac
   # The binary is run directly (what `cargo fuzz run -O` runs), so a source change made while the
   # targets run one after another does not trigger a rebuild between them.
   mkdir -p "artifacts/$t"

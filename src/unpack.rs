@@ -357,6 +357,11 @@ impl<'a> Unpack<'a> {
                 &mut |sink| table::scan_workbook("xls", &mut book, sink),
                 self.scratch,
             )),
+            table::Ole2::Unsound(why) => {
+                let mut r = error(path, format!("not read as an xls workbook: {why}"));
+                r.format = Some("xls".into());
+                self.out.push(r);
+            }
             table::Ole2::Encrypted => {
                 let mut r = error(path, "password-protected xls workbook: not readable".into());
                 r.format = Some("xls".into());

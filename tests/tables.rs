@@ -302,6 +302,11 @@ fn biff(typ: u16, data: &[u8]) -> Vec<u8> {
 /// stream holds the globals substream (BOF, one BoundSheet8, EOF) and one worksheet substream
 /// (BOF, a Label record per cell of [`BOOK_ROWS`], EOF). Strings are 8-bit (fHighByte = 0).
 fn tiny_xls() -> Vec<u8> {
+    tiny_xls_with(&[])
+}
+
+/// [`tiny_xls`] with `records` placed right after the worksheet's BOF.
+fn tiny_xls_with(records: &[u8]) -> Vec<u8> {
     // BOF: BIFF8 (0x0600), substream type, build/year, file history flags, lowest version.
     let bof = |dt: u16| {
         let d = [0x0600u16, dt, 0x0DBB, 0x07CC];
@@ -312,6 +317,7 @@ fn tiny_xls() -> Vec<u8> {
     };
     let eof = biff(0x000A, &[]);
     let mut sheet = bof(0x0010);
+    sheet.extend(records);
     for (r, row) in BOOK_ROWS.iter().enumerate() {
         for (c, text) in row.iter().enumerate() {
             // Label: row, column, XF index, then XLUnicodeString (cch, fHighByte, chars).
@@ -446,4 +452,65 @@ fn xls_and_xlsb_sheets_give_sheet_header_fields_and_row_lines() {
         assert_found(f, name, 3, "Customers.mobile", "phone");
         assert_found(f, name, 4, "Customers.mobile", "phone");
     }
+}
+
+/// A compound file whose FAT chain loops (the shape of the `cfb` crate's fuzzed fixtures) once
+/// made calamine append the same sectors forever: a 13 KB file took 24 GB; a forged sheet size
+/// made it abort. Each must now be one error, with the workbook beside them still scanned. The child runs under a 2 GB address-space
+/// limit so that a regression fails this test instead of exhausting the machine.
+#[test]
+fn hostile_xls_files_fail_alone_in_bounded_memory() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "good.xls", tiny_xls());
+    let mut looped = tiny_xls();
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+    let shift = u16::from_le_bytes([looped[30], looped[31]]);
+    let size = 1usize << shift;
+    let fat_sector = u32_at(&looped, 76) as usize;
+    let dir_start = u32_at(&looped, 48) as usize;
+    // The directory chain's first sector now names itself as its successor.
+    let entry = (fat_sector + 1) * size + 4 * dir_start;
+    looped[entry..entry + 4].copy_from_slice(&(dir_start as u32).to_le_bytes());
+    write(dir.path(), "looped.xls", looped);
+
+    // A forged Dimensions record (MS-XLS 2.4.90): rows 0..2^30, 256 columns. calamine reserves
+    // room for every declared cell before reading one, and an allocation failure aborts.
+    let mut dims = Vec::new();
+    for x in [0u32, 1 << 30] {
+        dims.extend(x.to_le_bytes());
+    }
+    dims.extend([0u8, 0, 0, 1, 0, 0]);
+    write(dir.path(), "huge.xls", tiny_xls_with(&biff(0x0200, &dims)));
+
+    let bin = assert_cmd::cargo::cargo_bin("piiscan");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 2000000; exec \"$0\" \"$@\"")
+        .arg(&bin)
+        .args(["scan", "--no-config", "--format", "json"])
+        .arg(dir.path())
+        .env("PIISCAN_FINGERPRINT_KEY", "test-key-0123456789abcdef")
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let report = run.json();
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    let reason = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e["path"].as_str().unwrap().ends_with(name))
+            .map(|e| e["reason"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert!(reason("looped.xls").contains("loops"), "{errors:#?}");
+    assert!(reason("huge.xls").contains("rows x columns"), "{errors:#?}");
+    assert_found(
+        report["findings"].as_array().unwrap(),
+        "good.xls",
+        3,
+        "Customers.email",
+        "email",
+    );
 }

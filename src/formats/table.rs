@@ -120,10 +120,19 @@ pub enum Ole2 {
     Encrypted,
     /// Not a workbook calamine reads (a `.doc`, `.msg`, ...): scanned like any other file.
     Other,
+    /// A compound file whose sector chains do not end (damaged or hostile): an error for the
+    /// input, never handed to calamine (see [`super::ole2`]).
+    Unsound(super::ole2::Unsound),
 }
 
 /// Tries `file` (an OLE2 compound file) as an xls workbook.
 pub fn open_ole2(mut file: File) -> Ole2 {
+    let len = file.metadata().map_or(0, |m| m.len());
+    if let Err(why) = super::ole2::chains_are_sound(&mut file, len)
+        .and_then(|()| super::ole2::dimensions_are_sane(BufReader::new(&mut file)))
+    {
+        return Ole2::Unsound(why);
+    }
     if file.seek(SeekFrom::Start(0)).is_err() {
         return Ole2::Other;
     }

@@ -1,0 +1,341 @@
+//! A structural check of an OLE2 compound file (CFB) before it is handed to calamine.
+//!
+//! calamine follows sector chains through the file allocation table (FAT) without remembering
+//! where it has been: a FAT whose chain loops back on itself (a fuzzed or damaged xls; the `cfb`
+//! crate ships such files as test fixtures) makes it append the same sectors forever — one
+//! 13 KB file took 24 GB before the kernel killed the scan. [`chains_are_sound`] reads only the
+//! header, the DIFAT and the FAT (never a stream), and accepts the file only if every FAT chain
+//! ends: no entry points outside the table and no chain revisits a sector. With that, every chain
+//! calamine follows is at most the file's own length, so what it allocates is bounded by the file
+//! (which `unpack` caps at `WORKBOOK_CAP`). The mini-FAT needs no check: calamine reads mini
+//! streams only when they declare under 4 KiB and stops at the declared length.
+//!
+//! [`dimensions_are_sane`] then reads the workbook stream itself (with the `cfb` crate, which
+//! validates the container on its own) and checks what calamine would allocate from it before
+//! reading a cell: it reserves room for every cell of a sheet's declared Dimensions record
+//! (rows × columns) up front, so a forged record asking for 4 billion rows made it request
+//! hundreds of gigabytes and abort the process (found by the `workbook` fuzz target; an
+//! allocation failure cannot be caught like a panic). A real BIFF8 sheet has at most 65,536
+//! rows × 256 columns.
+
+use std::io::{Read, Seek, SeekFrom};
+
+/// Last regular sector id; ids above it are markers (DIFAT, FAT, end of chain, free).
+const MAX_REGULAR: u32 = 0xFFFF_FFFA;
+/// An unused sector.
+const FREE: u32 = 0xFFFF_FFFF;
+/// A sector holding DIFAT entries.
+const DIFAT_SECTOR: u32 = 0xFFFF_FFFC;
+
+/// Why a compound file was refused (for the per-file error; never quotes content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsound {
+    /// The 512-byte header is short or names an impossible sector size.
+    Header,
+    /// The DIFAT chain loops or runs past the end of the file.
+    Difat,
+    /// A FAT entry points outside the table.
+    OutOfRange,
+    /// A FAT chain loops back on itself.
+    Loop,
+    /// The container could not be read as a compound file by the `cfb` crate.
+    Container,
+    /// A sheet declares more rows × columns than the xls format allows.
+    Dimensions,
+}
+
+impl std::fmt::Display for Unsound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unsound::Header => "bad OLE2 header",
+            Unsound::Difat => "OLE2 DIFAT chain loops or runs past the end of the file",
+            Unsound::OutOfRange => "OLE2 FAT entry points outside the table",
+            Unsound::Loop => "OLE2 FAT chain loops back on itself",
+            Unsound::Container => "OLE2 container not readable",
+            Unsound::Dimensions => "a sheet declares more rows x columns than xls allows",
+        })
+    }
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    b.get(at..at + 4)
+        .map_or(FREE, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// Reads sector `id` (or as much of it as the file holds) into `buf`.
+fn read_sector<R: Read + Seek>(
+    r: &mut R,
+    id: u32,
+    size: usize,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    buf.clear();
+    r.seek(SeekFrom::Start((u64::from(id) + 1) * size as u64))?;
+    r.take(size as u64).read_to_end(buf)?;
+    Ok(())
+}
+
+/// Checks that every FAT chain of the compound file in `r` (of `len` bytes) terminates; see the
+/// module doc. I/O errors count as unsound (calamine would fail on them too).
+pub fn chains_are_sound<R: Read + Seek>(r: &mut R, len: u64) -> Result<(), Unsound> {
+    let mut header = Vec::with_capacity(512);
+    r.seek(SeekFrom::Start(0)).map_err(|_| Unsound::Header)?;
+    r.by_ref()
+        .take(512)
+        .read_to_end(&mut header)
+        .map_err(|_| Unsound::Header)?;
+    if header.len() < 512 {
+        return Err(Unsound::Header);
+    }
+    let shift = u16::from_le_bytes([header[30], header[31]]);
+    if !(7..=16).contains(&shift) {
+        return Err(Unsound::Header);
+    }
+    let size = 1usize << shift;
+    // Sectors the file can hold: any id beyond is past its end.
+    let sectors = (len / size as u64) as usize;
+
+    // DIFAT: 109 entries in the header, then a chain of DIFAT sectors, each ending with the id
+    // of the next. Bounded by the number of sectors the file holds.
+    let mut difat: Vec<u32> = (0..109).map(|i| u32_at(&header, 76 + 4 * i)).collect();
+    let mut next = u32_at(&header, 68);
+    let mut buf = Vec::with_capacity(size);
+    let mut hops = 0usize;
+    while next < MAX_REGULAR {
+        hops += 1;
+        if hops > sectors + 1 || next as usize >= sectors {
+            return Err(Unsound::Difat);
+        }
+        read_sector(r, next, size, &mut buf).map_err(|_| Unsound::Difat)?;
+        let entries = buf.len() / 4;
+        if entries == 0 {
+            return Err(Unsound::Difat);
+        }
+        difat.extend((0..entries - 1).map(|i| u32_at(&buf, 4 * i)));
+        next = u32_at(&buf, 4 * (entries - 1));
+    }
+
+    // FAT: the sectors the DIFAT names, in order (as calamine loads them).
+    let mut fat: Vec<u32> = Vec::new();
+    for id in difat.into_iter().filter(|&id| id < DIFAT_SECTOR) {
+        if fat.len() / (size / 4) > sectors {
+            return Err(Unsound::OutOfRange);
+        }
+        read_sector(r, id, size, &mut buf).map_err(|_| Unsound::OutOfRange)?;
+        fat.extend((0..buf.len() / 4).map(|i| u32_at(&buf, 4 * i)));
+    }
+
+    // Every entry is a marker, or the next sector of its chain inside the table; and following
+    // the chains from every sector never comes back (a functional graph without a cycle).
+    // state: 0 = not seen, 1 = on the walk in progress, 2 = known to end.
+    let mut state = vec![0u8; fat.len()];
+    let mut walk = Vec::new();
+    for start in 0..fat.len() {
+        let mut at = start;
+        loop {
+            match state[at] {
+                2 => break,
+                1 => return Err(Unsound::Loop),
+                _ => {}
+            }
+            state[at] = 1;
+            walk.push(at);
+            let to = fat[at];
+            if to >= MAX_REGULAR {
+                // A marker: the chain ends here (calamine stops or fails on every marker).
+                break;
+            }
+            if to as usize >= fat.len() {
+                return Err(Unsound::OutOfRange);
+            }
+            at = to as usize;
+        }
+        for s in walk.drain(..) {
+            state[s] = 2;
+        }
+    }
+    Ok(())
+}
+
+/// Most cells a BIFF8 sheet can hold (65,536 rows × 256 columns).
+const MAX_CELLS: u64 = 65_536 * 256;
+
+/// Checks every workbook stream (`Workbook` or `Book`, any case, anywhere in the file: calamine
+/// takes the first such name it meets) for Dimensions records whose cell count, computed as
+/// calamine computes it, exceeds [`MAX_CELLS`]. Call only after [`chains_are_sound`], which
+/// bounds each stream by the file's length.
+pub fn dimensions_are_sane<R: Read + Seek>(r: R) -> Result<(), Unsound> {
+    let mut cf = cfb::CompoundFile::open(r).map_err(|_| Unsound::Container)?;
+    let books: Vec<_> = cf
+        .walk()
+        .filter(|e| {
+            e.is_stream()
+                && (e.name().eq_ignore_ascii_case("workbook")
+                    || e.name().eq_ignore_ascii_case("book"))
+        })
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    let mut stream = Vec::new();
+    for path in books {
+        stream.clear();
+        let mut s = cf.open_stream(&path).map_err(|_| Unsound::Container)?;
+        s.read_to_end(&mut stream).map_err(|_| Unsound::Container)?;
+        records_are_sane(&stream)?;
+    }
+    Ok(())
+}
+
+/// Walks BIFF records (`type: u16, len: u16, data`) and checks each Dimensions record (0x0200).
+fn records_are_sane(mut stream: &[u8]) -> Result<(), Unsound> {
+    while stream.len() >= 4 {
+        let typ = u16::from_le_bytes([stream[0], stream[1]]);
+        let len = usize::from(u16::from_le_bytes([stream[2], stream[3]]));
+        let Some(data) = stream.get(4..4 + len) else {
+            // calamine stops with an error at a truncated record; nothing more to check.
+            return Ok(());
+        };
+        if typ == 0x0200 && dimension_cells(data) > MAX_CELLS {
+            return Err(Unsound::Dimensions);
+        }
+        stream = &stream[4 + len..];
+    }
+    Ok(())
+}
+
+/// The number of cells calamine reserves for a Dimensions record (MS-XLS 2.4.90), with its
+/// arithmetic: first/last row are u16 (10-byte BIFF5 record) or u32 (BIFF8), the last row and
+/// column are exclusive, a first column past 0xFF is taken as 0, and the row count wraps in u32.
+fn dimension_cells(r: &[u8]) -> u64 {
+    let u16_at = |at: usize| u32::from(u16::from_le_bytes([r[at], r[at + 1]]));
+    let (rf, rl, mut cf, cl) = match r.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(r, 0), u32_at(r, 4), u16_at(8), u16_at(10)),
+        _ => return 0,
+    };
+    if cf > 0xFF || cl < cf {
+        cf = 0;
+    }
+    if rl == 0 || cl == 0 {
+        return 1;
+    }
+    let rows = u64::from((rl - 1).wrapping_sub(rf).wrapping_add(1));
+    let cols = u64::from((cl - 1).wrapping_sub(cf).wrapping_add(1));
+    rows.saturating_mul(cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
+
+    /// A compound file with 512-byte sectors: header, then `fat` in sector 0, then `extra`
+    /// sectors of zeros.
+    fn file(fat: &[u32], extra: usize) -> Vec<u8> {
+        let mut h = vec![0u8; 512];
+        h[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+        h[30..32].copy_from_slice(&9u16.to_le_bytes());
+        h[44..48].copy_from_slice(&1u32.to_le_bytes());
+        h[68..72].copy_from_slice(&END_OF_CHAIN.to_le_bytes());
+        for i in 0..109 {
+            let v: u32 = if i == 0 { 0 } else { FREE };
+            h[76 + 4 * i..80 + 4 * i].copy_from_slice(&v.to_le_bytes());
+        }
+        let mut sector = vec![0xFFu8; 512];
+        for (i, v) in fat.iter().enumerate() {
+            sector[4 * i..4 * i + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        h.extend(sector);
+        h.extend(vec![0u8; 512 * extra]);
+        h
+    }
+
+    fn dims(rf: u32, rl: u32, cf: u16, cl: u16) -> Vec<u8> {
+        let mut d = Vec::new();
+        d.extend(rf.to_le_bytes());
+        d.extend(rl.to_le_bytes());
+        d.extend(cf.to_le_bytes());
+        d.extend(cl.to_le_bytes());
+        d.extend([0, 0]);
+        d
+    }
+
+    #[test]
+    fn dimensions_are_counted_as_calamine_counts_them() {
+        assert_eq!(dimension_cells(&dims(0, 3, 0, 2)), 6);
+        assert_eq!(dimension_cells(&dims(0, 65_536, 0, 256)), MAX_CELLS);
+        // An empty sheet (last row 0) reserves one cell.
+        assert_eq!(dimension_cells(&dims(0, 0, 0, 0)), 1);
+        // A first row past the last wraps around to ~4 billion rows.
+        assert!(dimension_cells(&dims(5, 3, 0, 1)) > MAX_CELLS);
+        assert_eq!(
+            dimension_cells(&dims(0, u32::MAX, 0, 1)),
+            u64::from(u32::MAX)
+        );
+        // A first column past 0xFF counts from 0.
+        assert_eq!(dimension_cells(&dims(0, 1, 300, 400)), 400);
+    }
+
+    #[test]
+    fn a_forged_dimensions_record_is_refused_and_real_ones_pass() {
+        let record = |data: &[u8]| {
+            let mut r = vec![0x00, 0x02];
+            r.extend((data.len() as u16).to_le_bytes());
+            r.extend(data);
+            r
+        };
+        let mut ok = record(&dims(0, 65_536, 0, 256));
+        ok.extend(record(&[1, 2, 3]));
+        assert_eq!(records_are_sane(&ok), Ok(()));
+        let mut forged = ok.clone();
+        forged.extend(record(&dims(0, 0x4000_0000, 0, 256)));
+        assert_eq!(records_are_sane(&forged), Err(Unsound::Dimensions));
+        // A truncated record ends the walk without error.
+        assert_eq!(records_are_sane(&[0x00, 0x02, 0xFF, 0xFF, 0]), Ok(()));
+    }
+
+    fn check(b: &[u8]) -> Result<(), Unsound> {
+        chains_are_sound(&mut Cursor::new(b), b.len() as u64)
+    }
+
+    #[test]
+    fn chains_that_end_are_sound() {
+        // Sector 0 is the FAT itself; 1 -> 2 -> 3 -> end; 4 -> end.
+        let b = file(&[0xFFFF_FFFD, 2, 3, END_OF_CHAIN, END_OF_CHAIN], 4);
+        assert_eq!(check(&b), Ok(()));
+    }
+
+    #[test]
+    fn a_chain_that_loops_is_refused() {
+        // 1 -> 2 -> 3 -> 1.
+        let b = file(&[0xFFFF_FFFD, 2, 3, 1, END_OF_CHAIN], 4);
+        assert_eq!(check(&b), Err(Unsound::Loop));
+        // A sector pointing at itself.
+        let b = file(&[0xFFFF_FFFD, 1], 1);
+        assert_eq!(check(&b), Err(Unsound::Loop));
+        // A tail that runs into a loop entered from elsewhere.
+        let b = file(&[0xFFFF_FFFD, 2, 3, 2], 3);
+        assert_eq!(check(&b), Err(Unsound::Loop));
+    }
+
+    #[test]
+    fn entries_outside_the_table_and_bad_headers_are_refused() {
+        let b = file(&[0xFFFF_FFFD, 5000], 1);
+        assert_eq!(check(&b), Err(Unsound::OutOfRange));
+        assert_eq!(check(&b[..300]), Err(Unsound::Header));
+        let mut bad_shift = file(&[0xFFFF_FFFD], 0);
+        bad_shift[30] = 40;
+        assert_eq!(check(&bad_shift), Err(Unsound::Header));
+    }
+
+    #[test]
+    fn a_difat_chain_that_loops_is_refused() {
+        let mut b = file(&[0xFFFF_FFFD, 0xFFFF_FFFC], 1);
+        // The DIFAT chain starts at sector 1, whose last entry points back to sector 1.
+        b[68..72].copy_from_slice(&1u32.to_le_bytes());
+        let at = 512 + 512 + 508;
+        b[at..at + 4].copy_from_slice(&1u32.to_le_bytes());
+        assert_eq!(check(&b), Err(Unsound::Difat));
+    }
+}
