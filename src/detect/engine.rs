@@ -78,6 +78,8 @@ struct FieldInfo {
     header: Vec<u16>,
     /// Detectors with a negative-context word among this field's words.
     negative: Vec<u16>,
+    /// Some digit detector that needs a context word or header has its header here.
+    unlocks_digit: bool,
 }
 
 /// A detector hit inside a cell: offsets into the cell text, never the text itself beyond the
@@ -109,8 +111,19 @@ pub struct Hit {
 #[derive(Debug, Default)]
 pub struct Scratch {
     fields: HashMap<String, Arc<FieldInfo>>,
-    last_field: Option<(String, Arc<FieldInfo>)>,
+    /// The last few distinct fields, checked before hashing: CSV repeats the same dozen column
+    /// names on every row, SQL and JSON the same key paths (SipHash plus a copy of the name on
+    /// every cell cost ~10% of a scan of short cells).
+    recent: Vec<(Box<str>, Arc<FieldInfo>)>,
+    recent_next: usize,
     ctx_flags: Vec<u8>,
+    /// Context-word matches of the current cell (start, end, word), found once per cell on the
+    /// first candidate that asks, in start order; each candidate then reads the ones in its
+    /// window instead of searching the window again.
+    ctx_matches: Vec<(usize, usize, u32)>,
+    ctx_matched: bool,
+    /// A digit detector that needs a context word has one near the current candidate.
+    ctx_unlocked: bool,
     touched: Vec<u16>,
     cands: Vec<Hit>,
     regexes: Vec<Regex>,
@@ -123,6 +136,8 @@ pub struct Scratch {
 }
 
 const FLAG_CTX: u8 = 1;
+/// Distinct field names remembered before the hash map is consulted.
+const RECENT_FIELDS: usize = 32;
 const FLAG_NEG: u8 = 2;
 
 /// One combined automaton over some digit detectors.
@@ -147,6 +162,8 @@ pub struct Engine {
     /// Per digit detector (same order): run whether or not the set matched (see
     /// [`set_friendly`]).
     digit_always: Vec<bool>,
+    /// Per detector: digit-triggered and needs a context word or header to run.
+    needs_unlock: Vec<bool>,
     /// Longest match of any pattern in [`Engine::digit_set`], if bounded.
     digit_max_len: Option<usize>,
     ctx_ac: Option<AhoCorasick>,
@@ -264,9 +281,14 @@ impl Engine {
         let all: Vec<usize> = (0..by_trigger[0].len()).filter(settable).collect();
         let digit_sets = [build_set(free)?, build_set(all)?];
         let digit_always = set_srcs.iter().map(Option::is_none).collect();
+        let needs_unlock = specs
+            .iter()
+            .map(|s| s.trigger == Trigger::Digit && s.require != Require::None)
+            .collect();
         Ok(Engine {
             digit_sets,
             digit_always,
+            needs_unlock,
             digit_max_len,
             // Context words are searched overlapping (every word counts); trigger keywords
             // leftmost-longest, so `st` does not hide `street` in a non-overlapping scan.
@@ -315,6 +337,7 @@ impl Engine {
         };
         let mut cands = std::mem::take(&mut scratch.cands);
         cands.clear();
+        scratch.ctx_matched = false;
 
         // Field detectors: the whole cell is the candidate. Other detectors whose headers match
         // the field also see the whole (short) cell, so a value their cheap trigger cannot see
@@ -426,11 +449,7 @@ impl Engine {
                 let before = cands.len();
                 self.flag_context(text, p, ce, scratch);
                 // Detectors that need a context word or header can only run where one is.
-                let unlocked = self.by_trigger[0].iter().any(|&d| {
-                    self.specs[d as usize].require != Require::None
-                        && (scratch.ctx_flags[d as usize] & FLAG_CTX != 0
-                            || finfo.header.contains(&d))
-                });
+                let unlocked = scratch.ctx_unlocked || finfo.unlocks_digit;
                 let which = usize::from(unlocked);
                 let n = self.by_trigger[0].len();
                 let mut run = std::mem::take(&mut scratch.digit_run);
@@ -609,17 +628,39 @@ impl Engine {
 
     fn field_info(&self, field: &str, scratch: &mut Scratch) -> Arc<FieldInfo> {
         // Cells of one column arrive in runs in text and SQL, and every row repeats the same
-        // few fields in CSV: check the last one before hashing.
-        if let Some((f, fi)) = &scratch.last_field
-            && f == field
-        {
-            return fi.clone();
+        // few fields in CSV: check the recent ones (last hit first) before hashing.
+        let n = scratch.recent.len();
+        let last = (scratch.recent_next + n.max(1) - 1) % n.max(1);
+        for k in 0..n {
+            let (f, fi) = &scratch.recent[(last + n - k) % n];
+            if f.len() == field.len() && **f == *field {
+                return fi.clone();
+            }
         }
-        if let Some(fi) = scratch.fields.get(field) {
-            let fi = fi.clone();
-            scratch.last_field = Some((field.to_string(), fi.clone()));
-            return fi;
+        let fi = match scratch.fields.get(field) {
+            Some(fi) => fi.clone(),
+            None => {
+                let fi = Arc::new(self.compute_field_info(field));
+                // Bounded: a hostile file with millions of distinct keys must not grow this.
+                if scratch.fields.len() > 4096 {
+                    scratch.fields.clear();
+                }
+                scratch.fields.insert(field.to_string(), fi.clone());
+                fi
+            }
+        };
+        let entry = (Box::<str>::from(field), fi.clone());
+        if n < RECENT_FIELDS {
+            scratch.recent.push(entry);
+            scratch.recent_next = scratch.recent.len() % RECENT_FIELDS;
+        } else {
+            scratch.recent[scratch.recent_next] = entry;
+            scratch.recent_next = (scratch.recent_next + 1) % RECENT_FIELDS;
         }
+        fi
+    }
+
+    fn compute_field_info(&self, field: &str) -> FieldInfo {
         let norm = normalise_field(field);
         let words = field_words(field);
         let full = words.concat();
@@ -645,12 +686,7 @@ impl Engine {
                 fi.negative.push(i as u16);
             }
         }
-        // Bounded: a hostile file with millions of distinct keys must not grow this forever.
-        if scratch.fields.len() > 4096 {
-            scratch.fields.clear();
-        }
-        let fi = Arc::new(fi);
-        scratch.fields.insert(field.to_string(), fi.clone());
+        fi.unlocks_digit = fi.header.iter().any(|&d| self.needs_unlock[d as usize]);
         fi
     }
 
@@ -660,14 +696,31 @@ impl Engine {
     /// "id 42, phone 0491 570 156" is a phone.
     fn flag_context(&self, text: &[u8], s: usize, e: usize, scratch: &mut Scratch) {
         let Some(ac) = &self.ctx_ac else { return };
+        if !scratch.ctx_matched {
+            // Every occurrence in the window is an occurrence in the cell lying inside the
+            // window, so one overlapping search of the cell serves all its candidates.
+            scratch.ctx_matched = true;
+            scratch.ctx_matches.clear();
+            for m in ac.find_overlapping_iter(text) {
+                if word_bounded(text, m.start(), m.end()) {
+                    let w = m.pattern().as_u32();
+                    scratch.ctx_matches.push((m.start(), m.end(), w));
+                }
+            }
+            scratch.ctx_matches.sort_unstable();
+        }
         let ws = s.saturating_sub(MAX_WINDOW);
         let we = (e + MAX_WINDOW / 2).min(text.len());
-        for m in ac.find_overlapping_iter(&text[ws..we]) {
-            let (ms, me) = (ws + m.start(), ws + m.end());
-            if !word_bounded(text, ms, me) {
+        let from = scratch.ctx_matches.partition_point(|m| m.0 < ws);
+        for k in from..scratch.ctx_matches.len() {
+            let (ms, me, w) = scratch.ctx_matches[k];
+            if ms >= we {
+                break;
+            }
+            if me > we {
                 continue;
             }
-            for &(d, role) in &self.ctx_roles[m.pattern().as_usize()] {
+            for &(d, role) in &self.ctx_roles[w as usize] {
                 let near = match role {
                     Role::Context => {
                         let w = self.specs[d as usize].window.min(MAX_WINDOW);
@@ -690,7 +743,10 @@ impl Engine {
                     scratch.touched.push(d);
                 }
                 *flag |= match role {
-                    Role::Context => FLAG_CTX,
+                    Role::Context => {
+                        scratch.ctx_unlocked |= self.needs_unlock[d as usize];
+                        FLAG_CTX
+                    }
                     Role::Negative => FLAG_NEG,
                 };
             }
@@ -698,6 +754,7 @@ impl Engine {
     }
 
     fn clear_context(&self, scratch: &mut Scratch) {
+        scratch.ctx_unlocked = false;
         for d in scratch.touched.drain(..) {
             scratch.ctx_flags[d as usize] = 0;
         }

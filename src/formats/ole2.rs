@@ -16,7 +16,10 @@
 //! (rows × columns) up front, so a forged record asking for 4 billion rows made it request
 //! hundreds of gigabytes and abort the process (found by the `workbook` fuzz target; an
 //! allocation failure cannot be caught like a panic). A real BIFF8 sheet has at most 65,536
-//! rows × 256 columns.
+//! rows × 256 columns. calamine also turns each sheet into a dense grid spanning its cells
+//! (and clones it), so two cells at opposite corners of a sheet cost ~1 GB: a grid is refused
+//! when it covers more than 2 Mi cells and more than 16 per cell record (a real sheet that large
+//! is mostly full; its memory is then proportional to the file, which `unpack` caps).
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -42,6 +45,8 @@ pub enum Unsound {
     Container,
     /// A sheet declares more rows × columns than the xls format allows.
     Dimensions,
+    /// A sheet's few cells span a huge grid (calamine allocates the whole grid).
+    SparseGrid,
 }
 
 impl std::fmt::Display for Unsound {
@@ -53,6 +58,7 @@ impl std::fmt::Display for Unsound {
             Unsound::Loop => "OLE2 FAT chain loops back on itself",
             Unsound::Container => "OLE2 container not readable",
             Unsound::Dimensions => "a sheet declares more rows x columns than xls allows",
+            Unsound::SparseGrid => "a sheet's few cells span a grid too large to load",
         })
     }
 }
@@ -185,21 +191,93 @@ pub fn dimensions_are_sane<R: Read + Seek>(r: R) -> Result<(), Unsound> {
     Ok(())
 }
 
-/// Walks BIFF records (`type: u16, len: u16, data`) and checks each Dimensions record (0x0200).
+/// Cell record types calamine places on a sheet's grid (Number, Label, RString, BoolErr, String,
+/// Rk, LabelSst, Formula; MulRk is handled on its own): each starts with row, column (u16).
+const CELL_RECORDS: [u16; 8] = [
+    0x0203, 0x0204, 0x00D6, 0x0205, 0x0207, 0x027E, 0x00FD, 0x0006,
+];
+/// MulRk: row, first column, values, last column.
+const MUL_RK: u16 = 0x00BD;
+/// A sheet's grid may cover this many cells whatever it holds (2 Mi cells: ~64 MB in
+/// calamine's dense range, which it builds and then clones).
+const GRID_FREE: u64 = 1 << 21;
+/// Beyond [`GRID_FREE`], a grid may cover at most this many cells per cell record: a real
+/// sheet that large is mostly full; two cells at opposite corners are not a spreadsheet.
+const GRID_PER_CELL: u64 = 16;
+
+/// One sheet substream's cell grid, as calamine will size it.
+#[derive(Default)]
+struct Grid {
+    rows: Option<(u32, u32)>,
+    cols: Option<(u32, u32)>,
+    cells: u64,
+}
+
+impl Grid {
+    fn add(&mut self, row: u32, first_col: u32, last_col: u32, n: u64) {
+        let (r0, r1) = self.rows.unwrap_or((row, row));
+        self.rows = Some((r0.min(row), r1.max(row)));
+        let (c0, c1) = self.cols.unwrap_or((first_col, last_col));
+        self.cols = Some((c0.min(first_col), c1.max(last_col)));
+        self.cells += n;
+    }
+
+    fn check(&self) -> Result<(), Unsound> {
+        let (Some((r0, r1)), Some((c0, c1))) = (self.rows, self.cols) else {
+            return Ok(());
+        };
+        let area = u64::from(r1 - r0 + 1) * u64::from(c1.saturating_sub(c0) + 1);
+        if area > GRID_FREE.max(self.cells.saturating_mul(GRID_PER_CELL)) {
+            return Err(Unsound::SparseGrid);
+        }
+        Ok(())
+    }
+}
+
+/// Walks BIFF records (`type: u16, len: u16, data`) and checks each Dimensions record (0x0200)
+/// and each sheet's cell grid.
 fn records_are_sane(mut stream: &[u8]) -> Result<(), Unsound> {
+    let u16_at = |d: &[u8], at: usize| u32::from(u16::from_le_bytes([d[at], d[at + 1]]));
+    // Substream depth: 1 inside a sheet (or the globals); deeper is an embedded chart, whose
+    // cell records calamine skips.
+    let mut depth = 0u32;
+    let mut grid = Grid::default();
     while stream.len() >= 4 {
         let typ = u16::from_le_bytes([stream[0], stream[1]]);
         let len = usize::from(u16::from_le_bytes([stream[2], stream[3]]));
         let Some(data) = stream.get(4..4 + len) else {
             // calamine stops with an error at a truncated record; nothing more to check.
-            return Ok(());
+            break;
         };
-        if typ == 0x0200 && dimension_cells(data) > MAX_CELLS {
-            return Err(Unsound::Dimensions);
+        match typ {
+            0x0200 if dimension_cells(data) > MAX_CELLS => return Err(Unsound::Dimensions),
+            0x0809 => {
+                depth += 1;
+                if depth == 1 {
+                    grid = Grid::default();
+                }
+            }
+            0x000A => {
+                if depth == 1 {
+                    grid.check()?;
+                    grid = Grid::default();
+                }
+                depth = depth.saturating_sub(1);
+            }
+            MUL_RK if depth <= 1 && data.len() >= 6 => {
+                let (first, last) = (u16_at(data, 2), u16_at(data, data.len() - 2));
+                let n = u64::from(last.saturating_sub(first) + 1);
+                grid.add(u16_at(data, 0), first, last.max(first), n);
+            }
+            t if depth <= 1 && data.len() >= 4 && CELL_RECORDS.contains(&t) => {
+                let col = u16_at(data, 2);
+                grid.add(u16_at(data, 0), col, col, 1);
+            }
+            _ => {}
         }
         stream = &stream[4 + len..];
     }
-    Ok(())
+    grid.check()
 }
 
 /// The number of cells calamine reserves for a Dimensions record (MS-XLS 2.4.90), with its
@@ -293,6 +371,56 @@ mod tests {
         assert_eq!(records_are_sane(&forged), Err(Unsound::Dimensions));
         // A truncated record ends the walk without error.
         assert_eq!(records_are_sane(&[0x00, 0x02, 0xFF, 0xFF, 0]), Ok(()));
+    }
+
+    #[test]
+    fn a_few_cells_spanning_a_huge_grid_are_refused_and_full_sheets_pass() {
+        let rec = |typ: u16, data: &[u8]| {
+            let mut r = typ.to_le_bytes().to_vec();
+            r.extend((data.len() as u16).to_le_bytes());
+            r.extend(data);
+            r
+        };
+        let number = |row: u16, col: u16| {
+            let mut d = row.to_le_bytes().to_vec();
+            d.extend(col.to_le_bytes());
+            d.extend([0u8; 10]);
+            rec(0x0203, &d)
+        };
+        let sheet = |cells: Vec<Vec<u8>>| {
+            let mut s = rec(0x0809, &[0; 16]);
+            s.extend(cells.concat());
+            s.extend(rec(0x000A, &[]));
+            s
+        };
+        // Opposite corners: 65,536 x 256 grid from two cells.
+        let corners = sheet(vec![number(0, 0), number(65_535, 255)]);
+        assert_eq!(records_are_sane(&corners), Err(Unsound::SparseGrid));
+        // The same corners inside an embedded chart substream do not count.
+        let mut nested = rec(0x0809, &[0; 16]);
+        nested.extend(sheet(vec![number(0, 0), number(65_535, 255)]));
+        nested.extend(rec(0x000A, &[]));
+        assert_eq!(records_are_sane(&nested), Ok(()));
+        // A full column (65,536 rows): a large grid, but every cell of it is there.
+        let full: Vec<_> = (0..=65_535u16).map(|r| number(r, 3)).collect();
+        assert_eq!(records_are_sane(&sheet(full)), Ok(()));
+        // A MulRk spanning 256 columns on rows 0 and 40,000: 10 M grid cells, 512 values.
+        let mul_rk = |row: u16| {
+            let mut d = row.to_le_bytes().to_vec();
+            d.extend(0u16.to_le_bytes());
+            d.extend(vec![0u8; 6 * 256]);
+            d.extend(255u16.to_le_bytes());
+            rec(MUL_RK, &d)
+        };
+        assert_eq!(
+            records_are_sane(&sheet(vec![mul_rk(0), mul_rk(40_000)])),
+            Err(Unsound::SparseGrid)
+        );
+        // A sheet left open at the end of the stream is still checked.
+        let mut open = rec(0x0809, &[0; 16]);
+        open.extend(number(0, 0));
+        open.extend(number(65_535, 255));
+        assert_eq!(records_are_sane(&open), Err(Unsound::SparseGrid));
     }
 
     fn check(b: &[u8]) -> Result<(), Unsound> {
