@@ -191,13 +191,19 @@ pub fn dimensions_are_sane<R: Read + Seek>(r: R) -> Result<(), Unsound> {
     Ok(())
 }
 
-/// Cell record types calamine places on a sheet's grid (Number, Label, RString, BoolErr, String,
-/// Rk, LabelSst, Formula; MulRk is handled on its own): each starts with row, column (u16).
-const CELL_RECORDS: [u16; 8] = [
-    0x0203, 0x0204, 0x00D6, 0x0205, 0x0207, 0x027E, 0x00FD, 0x0006,
-];
-/// MulRk: row, first column, values, last column.
+/// Cell record types calamine places on a sheet's grid at the row and column (u16 each) their
+/// data starts with: Number, Label, RString, BoolErr, Rk, LabelSst, Formula.
+const CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
+/// Formula: also sets where a following String record's value goes.
+const FORMULA: u16 = 0x0006;
+/// String (a formula's text result): placed at the last Formula's cell, (0, 0) before any.
+const STRING: u16 = 0x0207;
+/// MulRk: row, first column, 6 bytes per value, last column.
 const MUL_RK: u16 = 0x00BD;
+const BOF: u16 = 0x0809;
+const EOF: u16 = 0x000A;
+const BOUND_SHEET: u16 = 0x0085;
+const DIMENSIONS: u16 = 0x0200;
 /// A sheet's grid may cover this many cells whatever it holds (2 Mi cells: ~64 MB in
 /// calamine's dense range, which it builds and then clones).
 const GRID_FREE: u64 = 1 << 21;
@@ -234,48 +240,81 @@ impl Grid {
     }
 }
 
-/// Walks BIFF records (`type: u16, len: u16, data`) and checks each Dimensions record (0x0200)
-/// and each sheet's cell grid.
-fn records_are_sane(mut stream: &[u8]) -> Result<(), Unsound> {
-    let u16_at = |d: &[u8], at: usize| u32::from(u16::from_le_bytes([d[at], d[at + 1]]));
-    // Substream depth: 1 inside a sheet (or the globals); deeper is an embedded chart, whose
-    // cell records calamine skips.
+/// BIFF records (`type: u16, len: u16, data`) from the start of `stream`, up to the first one
+/// that does not fit (calamine stops there with an error). Continue records come out as records
+/// of their own; no check looks at them.
+fn records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    std::iter::from_fn(move || {
+        let head = stream.get(..4)?;
+        let typ = u16::from_le_bytes([head[0], head[1]]);
+        let len = usize::from(u16::from_le_bytes([head[2], head[3]]));
+        let data = stream.get(4..4 + len)?;
+        stream = &stream[4 + len..];
+        Some((typ, data))
+    })
+}
+
+fn u16_at(d: &[u8], at: usize) -> u32 {
+    u32::from(u16::from_le_bytes([d[at], d[at + 1]]))
+}
+
+/// Follows calamine through a workbook stream: the globals run from the start to the first EOF
+/// and name each sheet's position (BoundSheet8, which may point anywhere in the stream); each
+/// sheet is then read from its position. Checks every sheet's Dimensions and cell grid.
+fn records_are_sane(stream: &[u8]) -> Result<(), Unsound> {
+    let mut sheets = Vec::new();
+    for (typ, data) in records(stream) {
+        match typ {
+            BOUND_SHEET if data.len() >= 4 => sheets.push(u32_at(data, 0) as usize),
+            EOF => break,
+            _ => {}
+        }
+    }
+    for pos in sheets {
+        if let Some(sheet) = stream.get(pos..) {
+            sheet_is_sane(sheet)?;
+        }
+    }
+    Ok(())
+}
+
+/// One sheet from its position, as calamine reads it: the first BOF is the sheet's own, a later
+/// BOF opens a nested substream (an embedded chart) whose records are skipped up to its EOF, and
+/// an EOF at the top ends the sheet.
+fn sheet_is_sane(sheet: &[u8]) -> Result<(), Unsound> {
+    let mut seen_bof = false;
     let mut depth = 0u32;
     let mut grid = Grid::default();
-    while stream.len() >= 4 {
-        let typ = u16::from_le_bytes([stream[0], stream[1]]);
-        let len = usize::from(u16::from_le_bytes([stream[2], stream[3]]));
-        let Some(data) = stream.get(4..4 + len) else {
-            // calamine stops with an error at a truncated record; nothing more to check.
-            break;
-        };
+    let mut formula_at = (0, 0);
+    for (typ, data) in records(sheet) {
+        if depth > 0 {
+            match typ {
+                BOF => depth += 1,
+                EOF => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
         match typ {
-            0x0200 if dimension_cells(data) > MAX_CELLS => return Err(Unsound::Dimensions),
-            0x0809 => {
-                depth += 1;
-                if depth == 1 {
-                    grid = Grid::default();
+            BOF if seen_bof => depth += 1,
+            BOF => seen_bof = true,
+            EOF => break,
+            DIMENSIONS if dimension_cells(data) > MAX_CELLS => return Err(Unsound::Dimensions),
+            MUL_RK if data.len() >= 12 => {
+                let n = (data.len() - 6) / 6;
+                let first = u16_at(data, 2);
+                grid.add(u16_at(data, 0), first, first + n as u32 - 1, n as u64);
+            }
+            STRING => grid.add(formula_at.0, formula_at.1, formula_at.1, 1),
+            t if data.len() >= 4 && CELL_RECORDS.contains(&t) => {
+                let (row, col) = (u16_at(data, 0), u16_at(data, 2));
+                if t == FORMULA {
+                    formula_at = (row, col);
                 }
-            }
-            0x000A => {
-                if depth == 1 {
-                    grid.check()?;
-                    grid = Grid::default();
-                }
-                depth = depth.saturating_sub(1);
-            }
-            MUL_RK if depth <= 1 && data.len() >= 6 => {
-                let (first, last) = (u16_at(data, 2), u16_at(data, data.len() - 2));
-                let n = u64::from(last.saturating_sub(first) + 1);
-                grid.add(u16_at(data, 0), first, last.max(first), n);
-            }
-            t if depth <= 1 && data.len() >= 4 && CELL_RECORDS.contains(&t) => {
-                let col = u16_at(data, 2);
-                grid.add(u16_at(data, 0), col, col, 1);
+                grid.add(row, col, col, 1);
             }
             _ => {}
         }
-        stream = &stream[4 + len..];
     }
     grid.check()
 }
@@ -284,10 +323,9 @@ fn records_are_sane(mut stream: &[u8]) -> Result<(), Unsound> {
 /// arithmetic: first/last row are u16 (10-byte BIFF5 record) or u32 (BIFF8), the last row and
 /// column are exclusive, a first column past 0xFF is taken as 0, and the row count wraps in u32.
 fn dimension_cells(r: &[u8]) -> u64 {
-    let u16_at = |at: usize| u32::from(u16::from_le_bytes([r[at], r[at + 1]]));
     let (rf, rl, mut cf, cl) = match r.len() {
-        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
-        14 | 16 => (u32_at(r, 0), u32_at(r, 4), u16_at(8), u16_at(10)),
+        10 => (u16_at(r, 0), u16_at(r, 2), u16_at(r, 4), u16_at(r, 6)),
+        14 | 16 => (u32_at(r, 0), u32_at(r, 4), u16_at(r, 8), u16_at(r, 10)),
         _ => return 0,
     };
     if cf > 0xFF || cl < cf {
@@ -355,55 +393,80 @@ mod tests {
         assert_eq!(dimension_cells(&dims(0, 1, 300, 400)), 400);
     }
 
+    fn rec(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut r = typ.to_le_bytes().to_vec();
+        r.extend((data.len() as u16).to_le_bytes());
+        r.extend(data);
+        r
+    }
+
+    fn number(row: u16, col: u16) -> Vec<u8> {
+        let mut d = row.to_le_bytes().to_vec();
+        d.extend(col.to_le_bytes());
+        d.extend([0u8; 10]);
+        rec(0x0203, &d)
+    }
+
+    /// A sheet substream: BOF, `body`, EOF.
+    fn sheet(body: Vec<Vec<u8>>) -> Vec<u8> {
+        let mut s = rec(BOF, &[0; 16]);
+        s.extend(body.concat());
+        s.extend(rec(EOF, &[]));
+        s
+    }
+
+    /// Globals naming one sheet at `pos`, then `rest`.
+    fn book(pos: u32, rest: &[u8]) -> Vec<u8> {
+        let mut b = rec(BOF, &[0; 16]);
+        b.extend(rec(
+            BOUND_SHEET,
+            &[pos.to_le_bytes().as_slice(), &[0, 0, 1, 0, b'S']].concat(),
+        ));
+        b.extend(rec(EOF, &[]));
+        b.extend(rest);
+        b
+    }
+
     #[test]
     fn a_forged_dimensions_record_is_refused_and_real_ones_pass() {
-        let record = |data: &[u8]| {
-            let mut r = vec![0x00, 0x02];
-            r.extend((data.len() as u16).to_le_bytes());
-            r.extend(data);
-            r
-        };
-        let mut ok = record(&dims(0, 65_536, 0, 256));
-        ok.extend(record(&[1, 2, 3]));
-        assert_eq!(records_are_sane(&ok), Ok(()));
-        let mut forged = ok.clone();
-        forged.extend(record(&dims(0, 0x4000_0000, 0, 256)));
-        assert_eq!(records_are_sane(&forged), Err(Unsound::Dimensions));
+        let ok = sheet(vec![
+            rec(DIMENSIONS, &dims(0, 65_536, 0, 256)),
+            rec(0x1234, &[1, 2]),
+        ]);
+        assert_eq!(sheet_is_sane(&ok), Ok(()));
+        let forged = sheet(vec![rec(DIMENSIONS, &dims(0, 0x4000_0000, 0, 256))]);
+        assert_eq!(sheet_is_sane(&forged), Err(Unsound::Dimensions));
         // A truncated record ends the walk without error.
-        assert_eq!(records_are_sane(&[0x00, 0x02, 0xFF, 0xFF, 0]), Ok(()));
+        assert_eq!(sheet_is_sane(&[0x00, 0x02, 0xFF, 0xFF, 0]), Ok(()));
+    }
+
+    #[test]
+    fn sheets_are_read_from_where_the_globals_put_them() {
+        // The forged record hides inside another record's data: a walk from the start never
+        // meets it, calamine does, because the sheet's position points into that data.
+        let hidden = sheet(vec![rec(DIMENSIONS, &dims(0, 0x4000_0000, 0, 256))]);
+        let globals_len = book(0, &[]).len();
+        let carrier = rec(0x1234, &hidden);
+        let b = book(globals_len as u32 + 4, &carrier);
+        assert_eq!(records_are_sane(&b), Err(Unsound::Dimensions));
+        // The same bytes, the sheet placed at the carrier record itself: nothing to see.
+        let b = book(globals_len as u32, &carrier);
+        assert_eq!(records_are_sane(&b), Ok(()));
+        // A position past the end is calamine's error, not ours.
+        assert_eq!(records_are_sane(&book(1 << 30, &[])), Ok(()));
     }
 
     #[test]
     fn a_few_cells_spanning_a_huge_grid_are_refused_and_full_sheets_pass() {
-        let rec = |typ: u16, data: &[u8]| {
-            let mut r = typ.to_le_bytes().to_vec();
-            r.extend((data.len() as u16).to_le_bytes());
-            r.extend(data);
-            r
-        };
-        let number = |row: u16, col: u16| {
-            let mut d = row.to_le_bytes().to_vec();
-            d.extend(col.to_le_bytes());
-            d.extend([0u8; 10]);
-            rec(0x0203, &d)
-        };
-        let sheet = |cells: Vec<Vec<u8>>| {
-            let mut s = rec(0x0809, &[0; 16]);
-            s.extend(cells.concat());
-            s.extend(rec(0x000A, &[]));
-            s
-        };
         // Opposite corners: 65,536 x 256 grid from two cells.
         let corners = sheet(vec![number(0, 0), number(65_535, 255)]);
-        assert_eq!(records_are_sane(&corners), Err(Unsound::SparseGrid));
+        assert_eq!(sheet_is_sane(&corners), Err(Unsound::SparseGrid));
         // The same corners inside an embedded chart substream do not count.
-        let mut nested = rec(0x0809, &[0; 16]);
-        nested.extend(sheet(vec![number(0, 0), number(65_535, 255)]));
-        nested.extend(rec(0x000A, &[]));
-        assert_eq!(records_are_sane(&nested), Ok(()));
+        let nested = sheet(vec![sheet(vec![number(0, 0), number(65_535, 255)])]);
+        assert_eq!(sheet_is_sane(&nested), Ok(()));
         // A full column (65,536 rows): a large grid, but every cell of it is there.
         let full: Vec<_> = (0..=65_535u16).map(|r| number(r, 3)).collect();
-        assert_eq!(records_are_sane(&sheet(full)), Ok(()));
+        assert_eq!(sheet_is_sane(&sheet(full)), Ok(()));
         // A MulRk spanning 256 columns on rows 0 and 40,000: 10 M grid cells, 512 values.
         let mul_rk = |row: u16| {
             let mut d = row.to_le_bytes().to_vec();
@@ -413,14 +476,17 @@ mod tests {
             rec(MUL_RK, &d)
         };
         assert_eq!(
-            records_are_sane(&sheet(vec![mul_rk(0), mul_rk(40_000)])),
+            sheet_is_sane(&sheet(vec![mul_rk(0), mul_rk(40_000)])),
             Err(Unsound::SparseGrid)
         );
+        // A String record before any Formula lands at (0, 0).
+        let string_first = sheet(vec![rec(STRING, &[0; 4]), number(65_535, 255)]);
+        assert_eq!(sheet_is_sane(&string_first), Err(Unsound::SparseGrid));
         // A sheet left open at the end of the stream is still checked.
-        let mut open = rec(0x0809, &[0; 16]);
+        let mut open = rec(BOF, &[0; 16]);
         open.extend(number(0, 0));
         open.extend(number(65_535, 255));
-        assert_eq!(records_are_sane(&open), Err(Unsound::SparseGrid));
+        assert_eq!(sheet_is_sane(&open), Err(Unsound::SparseGrid));
     }
 
     fn check(b: &[u8]) -> Result<(), Unsound> {
