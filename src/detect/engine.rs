@@ -117,10 +117,11 @@ pub struct Scratch {
     recent: Vec<(Box<str>, Arc<FieldInfo>)>,
     recent_next: usize,
     ctx_flags: Vec<u8>,
-    /// Context-word matches of the current cell (start, end, word), found once per cell on the
-    /// first candidate that asks, in start order; each candidate then reads the ones in its
-    /// window instead of searching the window again.
+    /// Context-word occurrences (start, end, word) in `ctx_span` of the current cell, in end
+    /// order (see [`Engine::find_context`]): candidates read the ones in their window instead
+    /// of each searching its window again.
     ctx_matches: Vec<(usize, usize, u32)>,
+    ctx_span: (usize, usize),
     ctx_matched: bool,
     /// A digit detector that needs a context word has one near the current candidate.
     ctx_unlocked: bool,
@@ -168,6 +169,8 @@ pub struct Engine {
     digit_max_len: Option<usize>,
     ctx_ac: Option<AhoCorasick>,
     ctx_roles: Vec<Vec<(u16, Role)>>,
+    /// Length of the longest context word.
+    ctx_longest: usize,
     kw_ac: Option<AhoCorasick>,
     kw_dets: Vec<Vec<u16>>,
     vctx: validate::Ctx,
@@ -293,6 +296,7 @@ impl Engine {
             // Context words are searched overlapping (every word counts); trigger keywords
             // leftmost-longest, so `st` does not hide `street` in a non-overlapping scan.
             ctx_ac: build(&words, MatchKind::Standard)?,
+            ctx_longest: words.iter().map(String::len).max().unwrap_or(0),
             kw_ac: build(&kws, MatchKind::LeftmostLongest)?,
             specs,
             by_trigger,
@@ -696,28 +700,17 @@ impl Engine {
     /// "id 42, phone 0491 570 156" is a phone.
     fn flag_context(&self, text: &[u8], s: usize, e: usize, scratch: &mut Scratch) {
         let Some(ac) = &self.ctx_ac else { return };
-        if !scratch.ctx_matched {
-            // Every occurrence in the window is an occurrence in the cell lying inside the
-            // window, so one overlapping search of the cell serves all its candidates.
-            scratch.ctx_matched = true;
-            scratch.ctx_matches.clear();
-            for m in ac.find_overlapping_iter(text) {
-                if word_bounded(text, m.start(), m.end()) {
-                    let w = m.pattern().as_u32();
-                    scratch.ctx_matches.push((m.start(), m.end(), w));
-                }
-            }
-            scratch.ctx_matches.sort_unstable();
-        }
         let ws = s.saturating_sub(MAX_WINDOW);
         let we = (e + MAX_WINDOW / 2).min(text.len());
-        let from = scratch.ctx_matches.partition_point(|m| m.0 < ws);
+        self.find_context(ac, text, ws, we, scratch);
+        // Matches are in end order; the first that can lie inside the window ends after `ws`.
+        let from = scratch.ctx_matches.partition_point(|m| m.1 <= ws);
         for k in from..scratch.ctx_matches.len() {
             let (ms, me, w) = scratch.ctx_matches[k];
-            if ms >= we {
+            if me > we {
                 break;
             }
-            if me > we {
+            if ms < ws {
                 continue;
             }
             for &(d, role) in &self.ctx_roles[w as usize] {
@@ -751,6 +744,52 @@ impl Engine {
                 };
             }
         }
+    }
+
+    /// Makes `scratch.ctx_matches` hold every context-word occurrence inside `ws..we`, searching
+    /// only text not searched yet for this cell: each detection pass moves left to right, so
+    /// a window usually extends the searched span and costs only its new bytes; a window
+    /// before it or past a gap starts a new span. (An occurrence inside a window is exactly an
+    /// occurrence in the cell that lies within the window, so spans can be searched apart.)
+    fn find_context(
+        &self,
+        ac: &AhoCorasick,
+        text: &[u8],
+        ws: usize,
+        we: usize,
+        scratch: &mut Scratch,
+    ) {
+        let (lo, hi) = scratch.ctx_span;
+        if scratch.ctx_matched && ws >= lo && we <= hi {
+            return;
+        }
+        let extend = scratch.ctx_matched && ws >= lo && ws <= hi;
+        let from = if extend {
+            // A word ending after `hi` starts at most `longest - 1` bytes before it.
+            hi.saturating_sub(self.ctx_longest.saturating_sub(1))
+                .max(lo)
+        } else {
+            scratch.ctx_matches.clear();
+            scratch.ctx_span.0 = ws;
+            ws
+        };
+        let mut last_end = scratch.ctx_matches.last().map_or(0, |m| m.1);
+        let mut sorted = true;
+        for m in ac.find_overlapping_iter(&text[from..we]) {
+            let (ms, me) = (from + m.start(), from + m.end());
+            // When extending, occurrences ending by `hi` were found when the span was searched.
+            if extend && me <= hi || !word_bounded(text, ms, me) {
+                continue;
+            }
+            sorted &= me >= last_end;
+            last_end = me;
+            scratch.ctx_matches.push((ms, me, m.pattern().as_u32()));
+        }
+        if !sorted {
+            scratch.ctx_matches.sort_unstable_by_key(|m| (m.1, m.0));
+        }
+        scratch.ctx_matched = true;
+        scratch.ctx_span.1 = we;
     }
 
     fn clear_context(&self, scratch: &mut Scratch) {
@@ -822,11 +861,29 @@ fn max_len_parse(src: &str) -> Option<Option<usize>> {
     Some(hir.properties().maximum_len())
 }
 
+/// Position of the first ASCII digit at or after `from`. Eight bytes at a time: prose and
+/// code are mostly letters, and a word with no digit byte is skipped in one step.
 fn next_digit(text: &[u8], from: usize) -> Option<usize> {
-    text.get(from..)?
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while i + 8 <= text.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&text[i..i + 8]);
+        let x = u64::from_le_bytes(w);
+        // A byte is a digit iff its high nibble is 3 and its low nibble is under 10, i.e.
+        // `b ^ 0x30 < 10`. `(t - 10) & !t & 0x80` per byte flags every byte under 10 (a
+        // borrow can also flag a later byte: only "some digit here" is used, then bytes).
+        let t = x ^ (0x30 * ONES);
+        if t.wrapping_sub(10 * ONES) & !t & HIGH != 0 {
+            break;
+        }
+        i += 8;
+    }
+    text.get(i..)?
         .iter()
         .position(u8::is_ascii_digit)
-        .map(|p| p + from)
+        .map(|p| p + i)
 }
 
 /// End (exclusive) and digit count of the digit cluster starting at `p`.
@@ -899,6 +956,24 @@ impl<'h> Span<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_digit_finds_the_first_digit_from_any_offset() {
+        let mut text: Vec<u8> = (0..=255u8).filter(|b| !b.is_ascii_digit()).collect();
+        text.extend(b"abcdefghij/:`~");
+        for d in 0..text.len() {
+            for digit in b'0'..=b'9' {
+                let mut t = text.clone();
+                t[d] = digit;
+                for from in [0, d.saturating_sub(9), d] {
+                    assert_eq!(next_digit(&t, from), Some(d), "digit at {d}, from {from}");
+                }
+                assert_eq!(next_digit(&t, d + 1), None);
+            }
+        }
+        assert_eq!(next_digit(b"", 0), None);
+        assert_eq!(next_digit(b"12", 5), None);
+    }
 
     #[test]
     fn set_sources_keep_plain_patterns_and_refuse_unicode_classes() {
