@@ -282,6 +282,13 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
             Some(Arc::new(cache))
         }
     };
+    if let Some(n) = common.threads.filter(|&n| n > 0) {
+        // `-j` also sizes rayon's pool (report serialisation, staged blobs). It can be set
+        // once per process; a second scan in the same process keeps the first size.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
     let scanner = Scanner::new(
         engine,
         fp.clone(),

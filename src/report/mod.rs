@@ -414,10 +414,10 @@ pub fn escape_for_terminal(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn empty_report() -> Report {
+    pub(crate) fn empty_report() -> Report {
         let settings = Settings {
             min_confidence: Confidence::Medium,
             region: "AU".into(),
