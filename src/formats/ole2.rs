@@ -167,9 +167,10 @@ pub fn chains_are_sound<R: Read + Seek>(r: &mut R, len: u64) -> Result<(), Unsou
 const MAX_CELLS: u64 = 65_536 * 256;
 
 /// Checks every workbook stream (`Workbook` or `Book`, any case, anywhere in the file: calamine
-/// takes the first such name it meets) for Dimensions records whose cell count, computed as
-/// calamine computes it, exceeds [`MAX_CELLS`]. Call only after [`chains_are_sound`], which
-/// bounds each stream by the file's length.
+/// takes the first such name it meets): no sheet's Dimensions record, counted as calamine counts
+/// it, exceeds 65,536 × 256 cells (BIFF8's limit), and no sheet's cells span a grid far larger
+/// than they fill. Call only after [`chains_are_sound`], which bounds each stream by the file's
+/// length.
 pub fn dimensions_are_sane<R: Read + Seek>(r: R) -> Result<(), Unsound> {
     let mut cf = cfb::CompoundFile::open(r).map_err(|_| Unsound::Container)?;
     let books: Vec<_> = cf
