@@ -126,12 +126,19 @@ fn tiny_xlsx() -> Vec<u8> {
             .collect();
         format!(r#"<row r="{r}">{cs}</row>"#)
     };
-    let sheet = format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{}{}{}</sheetData></worksheet>"#,
+    xlsx_with(&format!(
+        "{}{}{}",
         row(1, &["name", "email", "mobile"]),
         row(2, &["Ann Example", "ann@example.com", "0491 570 156"]),
         row(3, &["Bob Example", "bob@example.com", "0491 570 157"]),
+    ))
+}
+
+/// An xlsx whose one sheet, `Customers`, holds `sheet_data` (the `<row>` elements).
+fn xlsx_with(sheet_data: &str) -> Vec<u8> {
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet_data}</sheetData></worksheet>"#
     );
     let parts = [
         (
@@ -242,9 +249,16 @@ fn tiny_ods() -> Vec<u8> {
         ods_row(&["4472", "dee@example.com wrote"]),
     ]
     .concat();
+    ods_with(&format!(
+        r#"<table:table table:name="Customers">{customers}</table:table><table:table table:name="Log">{log}</table:table>"#
+    ))
+}
+
+/// An ods workbook whose spreadsheet body is `tables` (the `<table:table>` elements).
+fn ods_with(tables: &str) -> Vec<u8> {
     let content = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Customers">{customers}</table:table><table:table table:name="Log">{log}</table:table></office:spreadsheet></office:body></office:document-content>"#
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"#
     );
     let manifest = r#"<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
@@ -456,10 +470,11 @@ fn xls_and_xlsb_sheets_give_sheet_header_fields_and_row_lines() {
 
 /// A compound file whose FAT chain loops (the shape of the `cfb` crate's fuzzed fixtures) once
 /// made calamine append the same sectors forever: a 13 KB file took 24 GB; a forged sheet size
-/// made it abort. Each must now be one error, with the workbook beside them still scanned. The child runs under a 2 GB address-space
+/// made it abort, as did an xlsx with two cells at opposite corners; an ods of repeated cells
+/// took 11 GB. Each must now be one error, with the workbook beside them still scanned. The child runs under a 2 GB address-space
 /// limit so that a regression fails this test instead of exhausting the machine.
 #[test]
-fn hostile_xls_files_fail_alone_in_bounded_memory() {
+fn hostile_workbooks_fail_alone_in_bounded_memory() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "good.xls", tiny_xls());
     let mut looped = tiny_xls();
@@ -481,6 +496,28 @@ fn hostile_xls_files_fail_alone_in_bounded_memory() {
     }
     dims.extend([0u8, 0, 0, 1, 0, 0]);
     write(dir.path(), "huge.xls", tiny_xls_with(&biff(0x0200, &dims)));
+    // An xlsx with two cells at opposite corners of the sheet: calamine's dense range would be
+    // 1,048,576 x 16,384 cells, an allocation that aborts the process.
+    let cell = |r: &str, v: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{v}</t></is></c>"#);
+    write(
+        dir.path(),
+        "corners.xlsx",
+        xlsx_with(&format!(
+            r#"<row r="1">{}</row><row r="1048576">{}</row>"#,
+            cell("A1", "ann@example.com"),
+            cell("XFD1048576", "x")
+        )),
+    );
+
+    // An ods whose one row of 90 repeated cells repeats a million times: 750 bytes that
+    // calamine expands to 90 M cells (74 s, 11 GB before the pre-check).
+    write(
+        dir.path(),
+        "repeated.ods",
+        ods_with(
+            r#"<table:table table:name="S"><table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="90" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#,
+        ),
+    );
 
     let bin = assert_cmd::cargo::cargo_bin("piiscan");
     let out = std::process::Command::new("sh")
@@ -496,7 +533,7 @@ fn hostile_xls_files_fail_alone_in_bounded_memory() {
     assert_eq!(run.code, 2, "stderr: {}", run.stderr);
     let report = run.json();
     let errors = report["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert_eq!(errors.len(), 4, "{errors:#?}");
     let reason = |name: &str| {
         errors
             .iter()
@@ -506,6 +543,14 @@ fn hostile_xls_files_fail_alone_in_bounded_memory() {
     };
     assert!(reason("looped.xls").contains("loops"), "{errors:#?}");
     assert!(reason("huge.xls").contains("rows x columns"), "{errors:#?}");
+    assert!(
+        reason("corners.xlsx").contains("grid too large"),
+        "{errors:#?}"
+    );
+    assert!(
+        reason("repeated.ods").contains("grid too large"),
+        "{errors:#?}"
+    );
     assert_found(
         report["findings"].as_array().unwrap(),
         "good.xls",

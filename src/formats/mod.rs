@@ -10,6 +10,7 @@
 pub mod csv;
 pub mod json;
 pub mod kv;
+pub mod ods;
 pub mod ole2;
 pub mod parquet;
 pub mod sql;

@@ -207,21 +207,23 @@ const BOUND_SHEET: u16 = 0x0085;
 const DIMENSIONS: u16 = 0x0200;
 /// A sheet's grid may cover this many cells whatever it holds (2 Mi cells: ~64 MB in
 /// calamine's dense range, which it builds and then clones).
-const GRID_FREE: u64 = 1 << 21;
+pub(crate) const GRID_FREE: u64 = 1 << 21;
 /// Beyond [`GRID_FREE`], a grid may cover at most this many cells per cell record: a real
 /// sheet that large is mostly full; two cells at opposite corners are not a spreadsheet.
-const GRID_PER_CELL: u64 = 16;
+pub(crate) const GRID_PER_CELL: u64 = 16;
 
-/// One sheet substream's cell grid, as calamine will size it.
+/// One sheet's cell grid, as calamine will size it: the bounding box of its cells (calamine's
+/// dense range) and how many cells there are. Also used for xlsx/xlsb sheets (`table`).
 #[derive(Default)]
-struct Grid {
+pub(crate) struct Grid {
     rows: Option<(u32, u32)>,
     cols: Option<(u32, u32)>,
     cells: u64,
 }
 
 impl Grid {
-    fn add(&mut self, row: u32, first_col: u32, last_col: u32, n: u64) {
+    /// Adds `n` cells on `row`, columns `first_col..=last_col`.
+    pub(crate) fn add(&mut self, row: u32, first_col: u32, last_col: u32, n: u64) {
         let (r0, r1) = self.rows.unwrap_or((row, row));
         self.rows = Some((r0.min(row), r1.max(row)));
         let (c0, c1) = self.cols.unwrap_or((first_col, last_col));
@@ -229,7 +231,9 @@ impl Grid {
         self.cells += n;
     }
 
-    fn check(&self) -> Result<(), Unsound> {
+    /// Refuses a grid covering more than [`GRID_FREE`] cells and more than [`GRID_PER_CELL`]
+    /// per cell.
+    pub(crate) fn check(&self) -> Result<(), Unsound> {
         let (Some((r0, r1)), Some((c0, c1))) = (self.rows, self.cols) else {
             return Ok(());
         };

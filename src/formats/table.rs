@@ -96,6 +96,11 @@ pub type Workbook = Sheets<BufReader<File>>;
 
 /// Opens a zip workbook of kind `kind` from `file` (read from its start).
 pub fn open_zip_book(kind: ZipBook, mut file: File) -> Result<Workbook, FormatError> {
+    if kind == ZipBook::Ods {
+        file.seek(SeekFrom::Start(0))?;
+        super::ods::check(BufReader::new(&mut file))
+            .map_err(|why| unreadable(kind.name(), why.to_string()))?;
+    }
     file.seek(SeekFrom::Start(0))?;
     let rs = BufReader::new(file);
     let book = match kind {
@@ -170,6 +175,8 @@ pub fn scan_workbook(
     let mut record = 0u64;
     let mut text = String::new();
     for sheet in book.sheet_names() {
+        grid_is_sane(book, &sheet)
+            .map_err(|why| unreadable(format, format!("sheet {sheet:?}: {why}")))?;
         let range = book.worksheet_range(&sheet).map_err(|_| {
             unreadable(
                 format,
@@ -219,6 +226,37 @@ pub fn scan_workbook(
         }
     }
     Ok(FormatStats { records: record })
+}
+
+/// calamine turns a sheet into a dense grid spanning its cells: an xlsx of 1 KB with cells at
+/// A1 and XFD1048576 asked for 17 billion cells and aborted the process (an allocation failure
+/// cannot be caught). For xlsx and xlsb, one streaming pass over the sheet's cells (calamine's
+/// cell reader, constant memory) measures the grid first, with the same rule as for xls
+/// ([`super::ole2`]). xls is checked when opened; ods is bounded by calamine's own caps.
+fn grid_is_sane(book: &mut Workbook, sheet: &str) -> Result<(), super::ole2::Unsound> {
+    let mut grid = super::ole2::Grid::default();
+    // A sheet the reader cannot read is left to `worksheet_range`, which reports it as before;
+    // the cells read until then still count.
+    match book {
+        Sheets::Xlsx(x) => {
+            if let Ok(mut cells) = x.worksheet_cells_reader(sheet) {
+                while let Ok(Some(c)) = cells.next_cell() {
+                    let (r, col) = c.get_position();
+                    grid.add(r, col, col, 1);
+                }
+            }
+        }
+        Sheets::Xlsb(x) => {
+            if let Ok(mut cells) = x.worksheet_cells_reader(sheet) {
+                while let Ok(Some(c)) = cells.next_cell() {
+                    let (r, col) = c.get_position();
+                    grid.add(r, col, col, 1);
+                }
+            }
+        }
+        _ => {}
+    }
+    grid.check()
 }
 
 /// A path under which SQLite can open the already-open `file` (the input itself, or an
