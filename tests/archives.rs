@@ -152,15 +152,7 @@ fn bombs_hit_reported_caps_quickly() {
     let run = scan(&["--format", "json", dir.path().to_str().unwrap()]);
     assert_eq!(run.code, 2);
     let report = run.json();
-    let reason = |name: &str| -> String {
-        report["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|e| e["path"].as_str().unwrap().ends_with(name))
-            .map(|e| e["reason"].as_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
+    let reason = |name: &str| reason_for(&report["errors"], name);
     assert!(reason("bomb.gz").contains("ratio cap"), "{report:#}");
     assert!(reason("deep.gz").contains("depth cap"), "{report:#}");
 }

@@ -226,13 +226,7 @@ fn binary_and_oversized_files_are_skipped_with_reasons_not_errors() {
     let report = run.json();
     let skipped = report["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 2, "{report:#}");
-    let reason = |name: &str| -> String {
-        skipped
-            .iter()
-            .find(|s| s["path"].as_str().unwrap().ends_with(name))
-            .map(|s| s["reason"].as_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
+    let reason = |name: &str| reason_for(&report["skipped"], name);
     assert!(reason("tool.bin").contains("binary"), "{skipped:?}");
     assert!(reason("big.txt").contains("max-filesize"), "{skipped:?}");
     assert_eq!(report["totals"]["skipped"], 2);

@@ -534,13 +534,7 @@ fn hostile_workbooks_fail_alone_in_bounded_memory() {
     let report = run.json();
     let errors = report["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 4, "{errors:#?}");
-    let reason = |name: &str| {
-        errors
-            .iter()
-            .find(|e| e["path"].as_str().unwrap().ends_with(name))
-            .map(|e| e["reason"].as_str().unwrap().to_string())
-            .unwrap_or_default()
-    };
+    let reason = |name: &str| reason_for(&report["errors"], name);
     assert!(reason("looped.xls").contains("loops"), "{errors:#?}");
     assert!(reason("huge.xls").contains("rows x columns"), "{errors:#?}");
     assert!(

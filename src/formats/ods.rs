@@ -19,21 +19,14 @@ const MAX_COLUMNS: u64 = 16_384;
 const MAX_ROWS: u64 = 1_048_576;
 
 /// Why an ods workbook was refused (never quotes content).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
     /// `content.xml` is missing or not well-formed XML (calamine would fail too).
+    #[error("content.xml not readable")]
     Unreadable,
     /// A table's repeated cells expand to a grid far larger than the file.
+    #[error("repeated cells expand to a grid too large to load")]
     Expansion,
-}
-
-impl std::fmt::Display for Refused {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Refused::Unreadable => "content.xml not readable",
-            Refused::Expansion => "repeated cells expand to a grid too large to load",
-        })
-    }
 }
 
 /// Checks the ods workbook (a zip) in `r`.

@@ -31,36 +31,29 @@ const FREE: u32 = 0xFFFF_FFFF;
 const DIFAT_SECTOR: u32 = 0xFFFF_FFFC;
 
 /// Why a compound file was refused (for the per-file error; never quotes content).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Unsound {
     /// The 512-byte header is short or names an impossible sector size.
+    #[error("bad OLE2 header")]
     Header,
     /// The DIFAT chain loops or runs past the end of the file.
+    #[error("OLE2 DIFAT chain loops or runs past the end of the file")]
     Difat,
     /// A FAT entry points outside the table.
+    #[error("OLE2 FAT entry points outside the table")]
     OutOfRange,
     /// A FAT chain loops back on itself.
+    #[error("OLE2 FAT chain loops back on itself")]
     Loop,
     /// The container could not be read as a compound file by the `cfb` crate.
+    #[error("OLE2 container not readable")]
     Container,
     /// A sheet declares more rows × columns than the xls format allows.
+    #[error("a sheet declares more rows x columns than xls allows")]
     Dimensions,
     /// A sheet's few cells span a huge grid (calamine allocates the whole grid).
+    #[error("a sheet's few cells span a grid too large to load")]
     SparseGrid,
-}
-
-impl std::fmt::Display for Unsound {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Unsound::Header => "bad OLE2 header",
-            Unsound::Difat => "OLE2 DIFAT chain loops or runs past the end of the file",
-            Unsound::OutOfRange => "OLE2 FAT entry points outside the table",
-            Unsound::Loop => "OLE2 FAT chain loops back on itself",
-            Unsound::Container => "OLE2 container not readable",
-            Unsound::Dimensions => "a sheet declares more rows x columns than xls allows",
-            Unsound::SparseGrid => "a sheet's few cells span a grid too large to load",
-        })
-    }
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {

@@ -101,3 +101,15 @@ pub fn ticket() -> String {
          Paid with card {CARD}.\nLogin from IP {IP}.\nFrequent flyer number: 9876543210\n"
     )
 }
+
+/// The `reason` of the entry of `list` (a report's `errors` or `skipped`) whose path ends with
+/// `name`; empty if there is none.
+pub fn reason_for(list: &Value, name: &str) -> String {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["path"].as_str().is_some_and(|p| p.ends_with(name)))
+        .and_then(|e| e["reason"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
