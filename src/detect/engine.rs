@@ -173,13 +173,6 @@ pub struct Engine {
     ctx_longest: usize,
     kw_ac: Option<AhoCorasick>,
     kw_dets: Vec<Vec<u16>>,
-    /// Short plain keywords (`st`, `dr`, `mr`: ASCII letters and digits, at most
-    /// [`SHORT_KEYWORD`] bytes), lower-cased and packed into a `u32`, sorted, with their
-    /// detectors. They are looked up word by word instead of searched as substrings: inside
-    /// source code and prose they occur within most identifiers, and a substring automaton
-    /// reported every one of those only for the word-boundary check to reject it (~16% of a
-    /// scan of source code).
-    kw_short: Vec<(u32, Vec<u16>)>,
     vctx: validate::Ctx,
 }
 
@@ -244,34 +237,6 @@ impl Engine {
                     .build(pats)?,
             ))
         };
-        // A short plain keyword must stand alone as a word (`word_bounded`), so it is found
-        // exactly by looking up every word of its length; everything else stays in the
-        // automaton. (In the automaton a long keyword could hide an overlapping short one;
-        // none of the built-in keywords can overlap a whole short word, and for others the
-        // split only adds triggers.)
-        let mut long_kws = Vec::new();
-        let mut long_dets = Vec::new();
-        let mut kw_short: Vec<(u32, Vec<u16>)> = Vec::new();
-        for (k, dets) in kws.iter().zip(kw_dets) {
-            match pack_word(k.as_bytes()) {
-                Some(key) if k.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-                    match kw_short.iter_mut().find(|(x, _)| *x == key) {
-                        Some((_, d)) => {
-                            d.extend(dets);
-                            d.sort_unstable();
-                            d.dedup();
-                        }
-                        None => kw_short.push((key, dets)),
-                    }
-                }
-                _ => {
-                    long_kws.push(k.clone());
-                    long_dets.push(dets);
-                }
-            }
-        }
-        kw_short.sort_unstable_by_key(|(k, _)| *k);
-        let kw_dets = long_dets;
         let set_srcs: Vec<Option<String>> = by_trigger[0]
             .iter()
             .map(|&d| set_source(&specs[d as usize].regex_src))
@@ -332,8 +297,7 @@ impl Engine {
             // leftmost-longest, so `st` does not hide `street` in a non-overlapping scan.
             ctx_ac: build(&words, MatchKind::Standard)?,
             ctx_longest: words.iter().map(String::len).max().unwrap_or(0),
-            kw_ac: build(&long_kws, MatchKind::LeftmostLongest)?,
-            kw_short,
+            kw_ac: build(&kws, MatchKind::LeftmostLongest)?,
             specs,
             by_trigger,
             ctx_roles,
@@ -435,7 +399,7 @@ impl Engine {
                     .unwrap_or(at + 1);
             }
         }
-        // Keyword-triggered detectors: long keywords from the automaton, short ones word by word.
+        // Keyword-triggered detectors.
         if let Some(ac) = &self.kw_ac {
             for m in ac.find_iter(text) {
                 // A keyword with punctuation in it (`%40`, `[at]`) is a token of its own and may
@@ -446,38 +410,28 @@ impl Engine {
                 if plain && !word_bounded(text, m.start(), m.end()) {
                     continue;
                 }
-                let dets = &self.kw_dets[m.pattern().as_usize()];
-                self.keyword_hit(
-                    text,
-                    m.start(),
-                    m.end(),
-                    dets,
-                    &finfo,
-                    explain,
-                    scratch,
-                    &mut cands,
-                );
-            }
-        }
-        if !self.kw_short.is_empty() {
-            let mut i = 0;
-            while let Some(start) = text
-                .get(i..)
-                .and_then(|t| t.iter().position(|&b| is_word_byte(b)))
-            {
-                let start = i + start;
-                let end = text[start..]
-                    .iter()
-                    .position(|&b| !is_word_byte(b))
-                    .map_or(text.len(), |p| start + p);
-                i = end;
-                let Some(key) = pack_word(&text[start..end]) else {
-                    continue;
-                };
-                if let Ok(k) = self.kw_short.binary_search_by_key(&key, |(k, _)| *k) {
-                    let dets = &self.kw_short[k].1;
-                    self.keyword_hit(text, start, end, dets, &finfo, explain, scratch, &mut cands);
+                let win_end = (m.end() + MAX_MATCH).min(text.len());
+                let s = m.start();
+                // Keywords can sit inside or after the value ("jane [at] example.com", "12 Example
+                // Street"): the window reaches `MAX_WINDOW` bytes left, on a char boundary.
+                let mut ws = s.saturating_sub(MAX_WINDOW);
+                while ws < s && (text[ws] & 0xC0) == 0x80 {
+                    ws += 1;
                 }
+                self.flag_context(text, s, m.end(), scratch);
+                for &d in &self.kw_dets[m.pattern().as_usize()] {
+                    self.try_regex(
+                        d,
+                        text,
+                        ws..win_end,
+                        s..win_end,
+                        &finfo,
+                        explain,
+                        scratch,
+                        &mut cands,
+                    );
+                }
+                self.clear_context(scratch);
             }
         }
         // Digit clusters.
@@ -549,42 +503,6 @@ impl Engine {
         }
         resolve(&mut cands, &self.specs, accept, out);
         scratch.cands = cands;
-    }
-
-    /// Runs the detectors `dets` of a keyword found at `s..e`.
-    #[allow(clippy::too_many_arguments)]
-    fn keyword_hit(
-        &self,
-        text: &[u8],
-        s: usize,
-        e: usize,
-        dets: &[u16],
-        finfo: &FieldInfo,
-        explain: bool,
-        scratch: &mut Scratch,
-        cands: &mut Vec<Hit>,
-    ) {
-        let win_end = (e + MAX_MATCH).min(text.len());
-        // Keywords can sit inside or after the value ("jane [at] example.com", "12 Example
-        // Street"): the window reaches `MAX_WINDOW` bytes left, on a char boundary.
-        let mut ws = s.saturating_sub(MAX_WINDOW);
-        while ws < s && (text[ws] & 0xC0) == 0x80 {
-            ws += 1;
-        }
-        self.flag_context(text, s, e, scratch);
-        for &d in dets {
-            self.try_regex(
-                d,
-                text,
-                ws..win_end,
-                s..win_end,
-                finfo,
-                explain,
-                scratch,
-                cands,
-            );
-        }
-        self.clear_context(scratch);
     }
 
     /// Runs detector `d`'s regex within `win` (searching from its start, haystack cut at its
@@ -1008,32 +926,11 @@ fn is_domain_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80 || b == b'.' || b == b'-'
 }
 
-/// A byte of a word for [`word_bounded`]: ASCII letter, digit or `_`.
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Longest keyword looked up word by word (see [`Engine::kw_short`]).
-const SHORT_KEYWORD: usize = 3;
-
-/// `word` lower-cased and packed into a `u32` (length in the top byte), if it is 1 to
-/// [`SHORT_KEYWORD`] bytes long.
-fn pack_word(word: &[u8]) -> Option<u32> {
-    if word.is_empty() || word.len() > SHORT_KEYWORD {
-        return None;
-    }
-    let mut key = (word.len() as u32) << 24;
-    for (i, b) in word.iter().enumerate() {
-        key |= u32::from(b.to_ascii_lowercase()) << (8 * i);
-    }
-    Some(key)
-}
-
 /// True when `text[s..e]` is not glued to a letter or digit on either side. An edge that is
 /// itself punctuation (`[at]`, `%40`, `ff#`) is its own boundary.
 fn word_bounded(text: &[u8], s: usize, e: usize) -> bool {
     // `_` joins words into identifiers: `RING` in `IORING_OFF_PBUF_RING` is not the word "ring".
-    let word = is_word_byte;
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let left = s == 0 || !word(text[s]) || !word(text[s - 1]);
     let right = e >= text.len() || !word(text[e - 1]) || !word(text[e]);
     left && right
