@@ -137,9 +137,9 @@ pub struct Scratch {
 }
 
 const FLAG_CTX: u8 = 1;
+const FLAG_NEG: u8 = 2;
 /// Distinct field names remembered before the hash map is consulted.
 const RECENT_FIELDS: usize = 32;
-const FLAG_NEG: u8 = 2;
 
 /// One combined automaton over some digit detectors.
 #[derive(Debug)]
@@ -632,7 +632,7 @@ impl Engine {
 
     fn field_info(&self, field: &str, scratch: &mut Scratch) -> Arc<FieldInfo> {
         // Cells of one column arrive in runs in text and SQL, and every row repeats the same
-        // few fields in CSV: check the recent ones (last hit first) before hashing.
+        // few fields in CSV: check the recent ones (newest first) before hashing.
         let n = scratch.recent.len();
         let last = (scratch.recent_next + n.max(1) - 1) % n.max(1);
         for k in 0..n {

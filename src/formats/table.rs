@@ -232,7 +232,7 @@ pub fn scan_workbook(
 /// A1 and XFD1048576 asked for 17 billion cells and aborted the process (an allocation failure
 /// cannot be caught). For xlsx and xlsb, one streaming pass over the sheet's cells (calamine's
 /// cell reader, constant memory) measures the grid first, with the same rule as for xls
-/// ([`super::ole2`]). xls is checked when opened; ods is bounded by calamine's own caps.
+/// ([`super::ole2`]). xls and ods are checked when opened ([`super::ods`] for the latter).
 fn grid_is_sane(book: &mut Workbook, sheet: &str) -> Result<(), super::ole2::Unsound> {
     let mut grid = super::ole2::Grid::default();
     // A sheet the reader cannot read is left to `worksheet_range`, which reports it as before;
