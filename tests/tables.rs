@@ -509,7 +509,7 @@ fn hostile_workbooks_fail_alone_in_bounded_memory() {
         )),
     );
 
-    // An ods whose one row of 90 repeated cells repeats a million times: 750 bytes that
+    // An ods whose one row of 90 repeated cells repeats a million times: ~820 bytes that
     // calamine expands to 90 M cells (74 s, 11 GB before the pre-check).
     write(
         dir.path(),

@@ -2,13 +2,14 @@
 //!
 //! ODS compresses runs with `table:number-rows-repeated` and `table:number-columns-repeated`,
 //! and calamine materialises every repeated cell (each with a formula string beside it) before
-//! trimming: a 750-byte file whose one row of 90 repeated "x" cells repeats a million times took
+//! trimming: an 823-byte file whose one row of 90 repeated "x" cells repeats a million times took
 //! 74 s and 11 GB. calamine caps a sheet at 100 M cells, which is still gigabytes. [`check`]
-//! streams `content.xml` (constant memory) and counts, per table, what calamine will build —
-//! cells per row element up to its last non-self-closing cell (calamine keeps trailing empty
-//! cells out and ignores self-closing elements), and those times each row's repeat count — and
-//! refuses a table whose count exceeds the same bound as an xls grid: 2 Mi cells and 16 per
-//! cell element written in the file. A real sheet that large is written out cell by cell.
+//! streams `content.xml` (constant memory) and counts, per table, an upper bound of what
+//! calamine will build — every non-self-closing cell element times its column repeat (calamine
+//! ignores self-closing ones and also drops trailing empty cells, which this does not try to
+//! tell), per row element and times the row's repeat count — and refuses a table that does not
+//! fit the bound every workbook kind shares (`ole2::grid_fits`: 2 Mi cells, or 16 per cell
+//! element written). A real sheet that large is written out cell by cell.
 
 use std::io::{BufRead, BufReader, Read, Seek};
 
@@ -52,9 +53,7 @@ struct Table {
 
 impl Table {
     fn check(&self) -> Result<(), Refused> {
-        let bound =
-            super::ole2::GRID_FREE.max(self.elements.saturating_mul(super::ole2::GRID_PER_CELL));
-        if self.stored.max(self.expanded) > bound {
+        if !super::ole2::grid_fits(self.stored.max(self.expanded), self.elements) {
             return Err(Refused::Expansion);
         }
         Ok(())
@@ -74,8 +73,8 @@ fn check_content<R: BufRead>(r: R) -> Result<(), Refused> {
     let mut reader = quick_xml::Reader::from_reader(r);
     let mut buf = Vec::new();
     let mut table = Table::default();
-    // The row being read: its repeat count, cells so far, empty cells pending after them.
-    let mut row: Option<(u64, u64, u64)> = None;
+    // The row being read: its repeat count and its cells so far.
+    let mut row: Option<(u64, u64)> = None;
     loop {
         let event = reader
             .read_event_into(&mut buf)
@@ -87,10 +86,10 @@ fn check_content<R: BufRead>(r: R) -> Result<(), Refused> {
                 let n = repeats(&e, "table:number-rows-repeated")
                     .min(MAX_ROWS.saturating_sub(table.rows));
                 table.rows += n;
-                row = Some((n, 0, 0));
+                row = Some((n, 0));
             }
             Event::End(e) if e.name().as_ref() == "table:table-row" => {
-                if let Some((n, cells, _)) = row.take() {
+                if let Some((n, cells)) = row.take() {
                     table.stored = table.stored.saturating_add(cells);
                     table.expanded = table.expanded.saturating_add(n.saturating_mul(cells));
                     table.check()?;
@@ -103,7 +102,7 @@ fn check_content<R: BufRead>(r: R) -> Result<(), Refused> {
                 ) =>
             {
                 table.elements += 1;
-                if let Some((_, cells, _)) = row.as_mut() {
+                if let Some((_, cells)) = row.as_mut() {
                     // Counted as a value (calamine may find it empty; counting it is the safe side).
                     let n = repeats(&e, "table:number-columns-repeated");
                     *cells = (*cells + n).min(MAX_COLUMNS);

@@ -200,10 +200,17 @@ const BOUND_SHEET: u16 = 0x0085;
 const DIMENSIONS: u16 = 0x0200;
 /// A sheet's grid may cover this many cells whatever it holds (2 Mi cells: ~64 MB in
 /// calamine's dense range, which it builds and then clones).
-pub(crate) const GRID_FREE: u64 = 1 << 21;
+const GRID_FREE: u64 = 1 << 21;
 /// Beyond [`GRID_FREE`], a grid may cover at most this many cells per cell record: a real
 /// sheet that large is mostly full; two cells at opposite corners are not a spreadsheet.
-pub(crate) const GRID_PER_CELL: u64 = 16;
+const GRID_PER_CELL: u64 = 16;
+
+/// The one bound for every workbook kind: a sheet calamine will materialise as `covered` cells,
+/// of which `written` are written in the file, is loaded only if `covered` is at most
+/// [`GRID_FREE`] or at most [`GRID_PER_CELL`] per written cell.
+pub(crate) fn grid_fits(covered: u64, written: u64) -> bool {
+    covered <= GRID_FREE.max(written.saturating_mul(GRID_PER_CELL))
+}
 
 /// One sheet's cell grid, as calamine will size it: the bounding box of its cells (calamine's
 /// dense range) and how many cells there are. Also used for xlsx/xlsb sheets (`table`).
@@ -224,14 +231,14 @@ impl Grid {
         self.cells += n;
     }
 
-    /// Refuses a grid covering more than [`GRID_FREE`] cells and more than [`GRID_PER_CELL`]
-    /// per cell.
+    /// Refuses a grid that does not [`grid_fits`].
     pub(crate) fn check(&self) -> Result<(), Unsound> {
         let (Some((r0, r1)), Some((c0, c1))) = (self.rows, self.cols) else {
             return Ok(());
         };
-        let area = u64::from(r1 - r0 + 1) * u64::from(c1.saturating_sub(c0) + 1);
-        if area > GRID_FREE.max(self.cells.saturating_mul(GRID_PER_CELL)) {
+        // In u64: xlsx positions come from text and may be anywhere in u32.
+        let span = |lo: u32, hi: u32| u64::from(hi).saturating_sub(u64::from(lo)) + 1;
+        if !grid_fits(span(r0, r1) * span(c0, c1), self.cells) {
             return Err(Unsound::SparseGrid);
         }
         Ok(())

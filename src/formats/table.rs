@@ -228,7 +228,7 @@ pub fn scan_workbook(
     Ok(FormatStats { records: record })
 }
 
-/// calamine turns a sheet into a dense grid spanning its cells: an xlsx of 1 KB with cells at
+/// calamine turns a sheet into a dense grid spanning its cells: an xlsx of 1.6 KB with cells at
 /// A1 and XFD1048576 asked for 17 billion cells and aborted the process (an allocation failure
 /// cannot be caught). For xlsx and xlsb, one streaming pass over the sheet's cells (calamine's
 /// cell reader, constant memory) measures the grid first, with the same rule as for xls
@@ -241,16 +241,17 @@ fn grid_is_sane(book: &mut Workbook, sheet: &str) -> Result<(), super::ole2::Uns
         Sheets::Xlsx(x) => {
             if let Ok(mut cells) = x.worksheet_cells_reader(sheet) {
                 while let Ok(Some(c)) = cells.next_cell() {
-                    let (r, col) = c.get_position();
-                    grid.add(r, col, col, 1);
+                    let (row, col) = c.get_position();
+                    grid.add(row, col, col, 1);
                 }
             }
         }
         Sheets::Xlsb(x) => {
+            // The same loop: the two readers are different types with no common trait.
             if let Ok(mut cells) = x.worksheet_cells_reader(sheet) {
                 while let Ok(Some(c)) = cells.next_cell() {
-                    let (r, col) = c.get_position();
-                    grid.add(r, col, col, 1);
+                    let (row, col) = c.get_position();
+                    grid.add(row, col, col, 1);
                 }
             }
         }
