@@ -5,6 +5,12 @@ mod app;
 
 use clap::Parser;
 
+/// jemalloc, not the system allocator: measured faster and with a lower peak RSS on dense scans,
+/// where every finding allocates (Cargo.toml says by how much).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     // A panic message could quote data; print only where it happened.
     std::panic::set_hook(Box::new(|info| {
