@@ -34,7 +34,7 @@ if [ ! -d "$corpus" ]; then
   echo "generating ${size_mb} MB corpus in $corpus (seed 42)..." >&2
   python3 "$here/gencorpus.py" "$corpus" "$size_mb"
 fi
-bytes=$(find "$corpus" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+bytes=$(find "$corpus" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f\n", s}')
 files=$(find "$corpus" -type f | wc -l)
 
 # time_cmd NAME CMD... : runs CMD $runs times, records median wall seconds and max RSS (KB).
@@ -96,7 +96,7 @@ if [ "${SCALING:-0}" = 1 ]; then
   echo "| corpus | threads | median s | MB/s | RSS MB |"
   echo "|--------|---------|----------|------|--------|"
   for dir in "$small" "$corpus"; do
-    b=$(find "$dir" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+    b=$(find "$dir" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f\n", s}')
     for j in 1 2; do
       time_cmd "j$j" "$piiscan" scan -j"$j" --format jsonl -o "$work/f.jsonl" "$dir"
       awk -v d="$((b / 1000000)) MB" -v j="$j" -v s="${secs[j$j]}" -v k="${rss[j$j]}" -v b="$b" \

@@ -302,6 +302,10 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 fingerprints: Arc::new(cfg.allow_fingerprints.clone()),
             },
             split_after: (common.threads != Some(1)).then_some(piiscan::batch::PARALLEL_AFTER),
+            parallel_inputs: common
+                .threads
+                .filter(|&n| n > 0)
+                .unwrap_or_else(piiscan::scan::default_parallel_inputs),
         },
     );
     let baseline_file = extra
