@@ -37,7 +37,7 @@ pub struct ScanOptions {
     /// Inputs the walk scans at once (its thread count). A helper thread is started only while
     /// fewer inputs than this are being scanned, that is when a core would otherwise idle: with
     /// every walker busy, a helper only adds a thread that warms up its own caches (measured on
-    /// twelve 10 MB files, `-j2`: 1.5× the `-j1` speed with helpers, see README "Performance").
+    /// twelve 10 MB files, `-j2`: 0.47 s with a helper per file, 0.43 s without).
     pub parallel_inputs: usize,
 }
 

@@ -255,15 +255,9 @@ impl Engine {
                 .iter()
                 .filter_map(|&i| set_srcs[i].as_deref())
                 .collect();
-            // Same syntax as each detector's own `regex::bytes::Regex` (Unicode on, matching
-            // invalid UTF-8 allowed), so the set matches a window whenever one of them does.
             // `All` reports every pattern that matches, which is what a prefilter needs.
             let re = meta::Regex::builder()
-                .syntax(
-                    regex_automata::util::syntax::Config::new()
-                        .unicode(true)
-                        .utf8(false),
-                )
+                .syntax(set_syntax())
                 .configure(
                     meta::Config::new()
                         .match_kind(regex_automata::MatchKind::All)
@@ -883,23 +877,28 @@ fn set_source(src: &str) -> Option<String> {
     (!out.contains("\\p{") && max_len_parse(&out).is_some()).then_some(out)
 }
 
-/// In the list of all digit detectors, a pattern with at least this many Thompson NFA states gets
-/// an automaton of its own. Overlapping search over one automaton of all ~25 kept the lazy DFA building new
-/// states (~11% of a dense two-thread scan): every digit starts a thread in every pattern, and the
-/// large ones (phone ~190 states, IP addresses ~110, cards ~90) multiply the combinations. Split
-/// out, each automaton settles; measured on the dense corpus (-j2, medians of 2 interleaved)
-/// 13.3-13.7 s -> 11.7-12.4 s.
+/// In the list of all digit detectors, a pattern with at least this many Thompson NFA states
+/// gets an automaton of its own. Overlapping search over one automaton of all ~25 kept the lazy
+/// DFA building new states (~11% of a dense two-thread scan): every digit starts a thread in
+/// every pattern, and the large ones (phone ~190 states, IP addresses ~110, cards ~90) multiply
+/// the combinations. Split out, each automaton settles; measured on the dense corpus (-j2, two
+/// interleaved runs each) 13.3-13.7 s -> 11.7-12.4 s.
 const BIG_PATTERN_STATES: usize = 80;
+
+/// The syntax of the combined automata: the same as each detector's own `regex::bytes::Regex`
+/// (Unicode on, matching invalid UTF-8 allowed), so a set matches a window whenever one of its
+/// detectors does.
+fn set_syntax() -> regex_automata::util::syntax::Config {
+    regex_automata::util::syntax::Config::new()
+        .unicode(true)
+        .utf8(false)
+}
 
 /// Thompson NFA states of `src` compiled as the combined automata compile it (0 if it does not
 /// compile; the set build then reports the error).
 fn nfa_states(src: &str) -> usize {
     regex_automata::nfa::thompson::NFA::compiler()
-        .syntax(
-            regex_automata::util::syntax::Config::new()
-                .unicode(true)
-                .utf8(false),
-        )
+        .syntax(set_syntax())
         .build(src)
         .map_or(0, |nfa| nfa.states().len())
 }
