@@ -5,7 +5,9 @@
 //! input's findings into report order, (3) counts them, (4) reduces them to the input's exposure
 //! state ([`InputState`]: places, record signatures, person clusters), and (5) moves them to the
 //! [`SpoolWriter`] — so what stays in memory per input is counts and exposure state, not
-//! findings. The report is then built from [`Collected`] inputs and the spooled [`Findings`].
+//! findings. The state's person clusters, which grow with the people an input holds, go to a
+//! [`ClusterSpool`] the same way. The report is then built from [`Collected`] inputs and the
+//! spooled [`Findings`].
 //!
 //! While one input is being scanned, the scanner hands its findings over in chunks
 //! ([`Collector::spill`], wired through [`crate::scan::Scanner::with_spill`]), so even a single
@@ -16,7 +18,7 @@ use std::io;
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
-use crate::exposure::{InputBuilder, InputState};
+use crate::exposure::{ClusterSpool, InputBuilder, InputState};
 use crate::finding::{Confidence, Finding, Kind};
 use crate::scan::InputReport;
 use crate::spool::{Findings, Segment, SpoolWriter};
@@ -79,6 +81,7 @@ impl Collected {
 /// Receives finished inputs from any thread (see the module docs).
 pub struct Collector {
     spool: Option<SpoolWriter>,
+    clusters: Option<Arc<ClusterSpool>>,
     filter: Option<Box<InputFilter>>,
     out: Mutex<Vec<Collected>>,
     failed: Mutex<Option<io::Error>>,
@@ -99,6 +102,7 @@ impl Collector {
     pub fn in_memory() -> Collector {
         Collector {
             spool: None,
+            clusters: None,
             filter: None,
             out: Mutex::new(Vec::new()),
             failed: Mutex::new(None),
@@ -110,6 +114,7 @@ impl Collector {
     pub fn spooled() -> io::Result<Collector> {
         Ok(Collector {
             spool: Some(SpoolWriter::new()?),
+            clusters: Some(ClusterSpool::new()?),
             ..Collector::in_memory()
         })
     }
@@ -161,7 +166,10 @@ impl Collector {
                 Ok(seg) => Part::Spooled(seg),
                 Err(e) => {
                     let mut g = self.failed.lock().unwrap_or_else(|p| p.into_inner());
-                    g.get_or_insert(e);
+                    g.get_or_insert(io::Error::new(
+                        e.kind(),
+                        format!("writing findings to the temporary spool: {e}"),
+                    ));
                     Part::Memory(Vec::new())
                 }
             },
@@ -180,8 +188,23 @@ impl Collector {
         let findings = std::mem::take(&mut r.findings);
         let path = r.path.clone();
         self.take(&path, findings, &mut p);
+        let mut state = p.builder.finish(r.records);
+        if let Some(spool) = &self.clusters
+            && let Some(clusters) = state.clusters.in_memory()
+        {
+            match spool.append(clusters) {
+                Ok(spooled) => state.clusters = spooled,
+                Err(e) => {
+                    let mut g = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+                    g.get_or_insert(io::Error::new(
+                        e.kind(),
+                        format!("writing person clusters to the temporary spool: {e}"),
+                    ));
+                }
+            }
+        }
         let c = Collected {
-            state: p.builder.finish(r.records),
+            state,
             input: r,
             findings: p.findings,
             by_kind_confidence: p.by_kind_confidence,
@@ -194,10 +217,7 @@ impl Collector {
     /// could not be written (a full disk): the report would be missing findings.
     pub fn finish(self) -> io::Result<(Vec<Collected>, Findings)> {
         if let Some(e) = self.failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
-            return Err(io::Error::new(
-                e.kind(),
-                format!("writing findings to the temporary spool: {e}"),
-            ));
+            return Err(e);
         }
         let mut out = self.out.into_inner().unwrap_or_else(|p| p.into_inner());
         out.sort_by(|a, b| a.input.path.cmp(&b.input.path));

@@ -537,15 +537,20 @@ fn scan(args: ScanArgs) -> Result<i32> {
     }
     notes.extend(baseline_notes);
     let provided = settings.fingerprint_key == "provided";
-    let mut report =
-        Report::from_collected(collected, findings, roots, settings, started, now_rfc3339());
+    let mut weights = Weights::default();
+    weights.kinds.extend(risk_weights);
+    let mut report = Report::from_collected(
+        collected,
+        findings,
+        roots,
+        settings,
+        started,
+        now_rfc3339(),
+        weights,
+    )
+    .context("building the exposure report")?;
     if provided {
         report.key_id = Some(report::key_id(&fp));
-    }
-    if !risk_weights.is_empty() {
-        let mut w = Weights::default();
-        w.kinds.extend(risk_weights);
-        report = report.with_weights(w);
     }
     if !args.common.quiet {
         for n in &notes {

@@ -1,14 +1,24 @@
 //! Derivation: state → people, combinations, overlaps, risk and the greedy plan.
 //!
 //! Everything is flattened into dense arrays first: *units* (places of all inputs, globally
-//! numbered), *pairs* ((person, kind) exposures, each with a live count of units exposing it)
-//! and *signatures*. Scoring an action then touches only the action's units, their pairs and
-//! their input's signatures, with no hashing.
+//! numbered), *groups* and *signatures*. A group is every (person, kind) exposure with the same
+//! kind and the same set of units exposing it, with how many people that is: the plan only
+//! asks "which people lose their last exposure to a kind if these units go", and people with
+//! the same units answer alike, so the model holds one entry per group, not per person (a
+//! customer export of a million people makes a handful of groups). Scoring an action then
+//! touches only the action's units, their groups and their input's signatures, with no
+//! hashing.
+//!
+//! People are found without holding them in memory at once (see [`link_people`] and
+//! [`group_people`]): clusters are streamed from the state (spooled on disk during a scan) in
+//! passes sized to [`PASS_BYTES`], so derivation's memory is a 4-byte slot per cluster plus
+//! one pass's buffer, whatever the number of people.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io;
 use std::ops::Range;
 
-use super::state::{Fp, Interner, State};
+use super::state::State;
 use super::{
     Action, Combination, Exposure, InputExposure, KindExposure, LINKING, Overlap, PlaceExposure,
     PlanStep, Summary, Weights, kind_bit, kinds_of,
@@ -19,8 +29,8 @@ struct Unit {
     kind: Kind,
     bit: u16,
     values: u64,
-    /// Pair ids this unit exposes (distinct).
-    pairs: Vec<u32>,
+    /// Group ids this unit exposes (distinct).
+    groups: Vec<u32>,
 }
 
 struct Sig {
@@ -41,8 +51,12 @@ struct Delta {
 struct Model<'w> {
     w: &'w Weights,
     units: Vec<Unit>,
-    pair_weight: Vec<f64>,
-    pair_count: Vec<u32>,
+    /// Per group: the weight of one of its (person, kind) exposures, times its people.
+    group_weight: Vec<f64>,
+    /// Per group: people in it.
+    group_people: Vec<u64>,
+    /// Per group: units still exposing it (it is gone at 0).
+    group_left: Vec<u32>,
     sigs: Vec<Sig>,
     input_sigs: Vec<Range<usize>>,
     /// Signatures each unit occurs in: an action touches only these, so evaluating it costs its
@@ -85,9 +99,9 @@ impl Model<'_> {
                 r += self.value_score(unit);
             }
         }
-        for (p, &c) in self.pair_count.iter().enumerate() {
-            if c > 0 {
-                r += self.pair_weight[p];
+        for (g, &left) in self.group_left.iter().enumerate() {
+            if left > 0 {
+                r += self.group_weight[g];
             }
         }
         for sig in &self.sigs {
@@ -119,19 +133,19 @@ impl Model<'_> {
             let unit = &self.units[u as usize];
             d.values += unit.values;
             d.score += self.value_score(unit);
-            for &p in &unit.pairs {
-                if self.dec[p as usize] == 0 {
-                    touched.push(p);
+            for &g in &unit.groups {
+                if self.dec[g as usize] == 0 {
+                    touched.push(g);
                 }
-                self.dec[p as usize] += 1;
+                self.dec[g as usize] += 1;
             }
         }
-        for p in touched {
-            if self.pair_count[p as usize] == self.dec[p as usize] {
-                d.people += 1;
-                d.score += self.pair_weight[p as usize];
+        for g in touched {
+            if self.group_left[g as usize] == self.dec[g as usize] {
+                d.people += self.group_people[g as usize];
+                d.score += self.group_weight[g as usize];
             }
-            self.dec[p as usize] = 0;
+            self.dec[g as usize] = 0;
         }
         let mut visited = Vec::new();
         for &u in &live {
@@ -168,97 +182,71 @@ impl Model<'_> {
         for &u in action {
             if !self.removed[u as usize] {
                 self.removed[u as usize] = true;
-                for &p in &self.units[u as usize].pairs {
-                    self.pair_count[p as usize] -= 1;
+                for &g in &self.units[u as usize].groups {
+                    self.group_left[g as usize] -= 1;
                 }
             }
         }
     }
 }
 
-pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
+pub(super) fn derive(state: State, weights: Weights) -> io::Result<Exposure> {
+    derive_with_budget(state, weights, PASS_BYTES)
+}
+
+/// [`derive`] with another pass budget (tests force many small passes with it).
+pub(super) fn derive_with_budget(
+    mut state: State,
+    weights: Weights,
+    budget: u64,
+) -> io::Result<Exposure> {
     // A state read from a file is input: make every index below valid (a no-op for states
     // built here or passed through `State::merge`).
     state.sanitise();
-    // Global people: union clusters' fingerprints across all inputs.
-    let mut interner = Interner::default();
-    let mut cluster_first: Vec<Vec<u32>> = Vec::with_capacity(state.inputs.len());
-    for input in &state.inputs {
-        let mut firsts = Vec::with_capacity(input.clusters.len());
-        for c in &input.clusters {
-            let ids: Vec<u32> = c
-                .fingerprints
-                .iter()
-                .map(|&fp: &Fp| interner.id(fp))
-                .collect();
-            for &id in &ids[1..] {
-                interner.uf.union(ids[0], id);
-            }
-            firsts.push(ids[0]);
-        }
-        cluster_first.push(firsts);
-    }
-    let mut person_of_root: HashMap<u32, u32> = HashMap::new();
-    let cluster_person: Vec<Vec<u32>> = cluster_first
-        .iter()
-        .map(|firsts| {
-            firsts
-                .iter()
-                .map(|&f| {
-                    let root = interner.uf.find(f);
-                    let next = person_of_root.len() as u32;
-                    *person_of_root.entry(root).or_insert(next)
-                })
-                .collect()
-        })
-        .collect();
-    drop(interner);
-    let linked_people = person_of_root.len() as u64;
 
-    // Units and (person, kind) pairs.
+    // Units.
     let mut units: Vec<Unit> = Vec::new();
     let mut base = Vec::with_capacity(state.inputs.len());
-    for input in &state.inputs {
+    let mut unit_input: Vec<u32> = Vec::new();
+    for (i, input) in state.inputs.iter().enumerate() {
         base.push(units.len() as u32);
         units.extend(input.places.iter().map(|p| Unit {
             kind: p.kind,
             bit: kind_bit(p.kind),
             values: p.values,
-            pairs: Vec::new(),
+            groups: Vec::new(),
         }));
+        unit_input.resize(units.len(), i as u32);
     }
-    let mut pair_ids: HashMap<(u32, u16), u32> = HashMap::new();
-    let mut pair_weight: Vec<f64> = Vec::new();
-    let mut pair_kind: Vec<Kind> = Vec::new();
-    let mut input_persons: Vec<Vec<u32>> = vec![Vec::new(); state.inputs.len()];
-    for (i, input) in state.inputs.iter().enumerate() {
-        for (c, cluster) in input.clusters.iter().enumerate() {
-            let person = cluster_person[i][c];
-            input_persons[i].push(person);
-            for &p in &cluster.places {
-                let g = (base[i] + p) as usize;
-                let kind = units[g].kind;
-                let next = pair_ids.len() as u32;
-                let id = *pair_ids.entry((person, units[g].bit)).or_insert_with(|| {
-                    pair_weight.push(weights.person * weights.kind(kind));
-                    pair_kind.push(kind);
-                    next
-                });
-                units[g].pairs.push(id);
-            }
-        }
-        input_persons[i].sort_unstable();
-        input_persons[i].dedup();
-    }
-    drop(pair_ids);
-    let mut pair_count = vec![0u32; pair_weight.len()];
-    for u in &mut units {
-        u.pairs.sort_unstable();
-        u.pairs.dedup();
-        for &p in &u.pairs {
-            pair_count[p as usize] += 1;
+
+    // People: clusters linked across inputs, then grouped by what exposes them.
+    let (person, linked_people) = link_people(&state, budget)?;
+    let unit_bits: Vec<u16> = units.iter().map(|u| u.bit).collect();
+    let people = group_people(
+        &state,
+        &person,
+        linked_people,
+        (&base, &unit_bits, &unit_input),
+        budget,
+    )?;
+    drop(person);
+    let mut group_weight = Vec::with_capacity(people.groups.len());
+    let mut group_people = Vec::with_capacity(people.groups.len());
+    let mut group_left = Vec::with_capacity(people.groups.len());
+    let mut kind_people: BTreeMap<Kind, u64> = BTreeMap::new();
+    for (g, (key, &n)) in people.groups.iter().enumerate() {
+        // Keys are the kind's bit, then the units (never empty, all of that kind).
+        let members = &key[1..];
+        let kind = units[members[0] as usize].kind;
+        group_weight.push(weights.person * weights.kind(kind) * n as f64);
+        group_people.push(n);
+        group_left.push(members.len() as u32);
+        *kind_people.entry(kind).or_default() += n;
+        for &u in members {
+            units[u as usize].groups.push(g as u32);
         }
     }
+    let n_groups = group_weight.len();
 
     // Signatures.
     let mut sigs = Vec::new();
@@ -273,7 +261,6 @@ pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
         input_sigs.push(start..sigs.len());
     }
     let n_units = units.len();
-    let n_pairs = pair_weight.len();
     let mut unit_sigs: Vec<Vec<u32>> = vec![Vec::new(); n_units];
     for (si, sig) in sigs.iter().enumerate() {
         for &u in &sig.units {
@@ -286,25 +273,22 @@ pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
     let mut m = Model {
         w: &weights,
         units,
-        pair_weight,
-        pair_count,
+        group_weight,
+        group_people,
+        group_left,
         sigs,
         input_sigs,
         unit_sigs,
         removed: vec![false; n_units],
         in_action: vec![false; n_units],
         sig_seen: vec![false; n_sigs],
-        dec: vec![0; n_pairs],
+        dec: vec![0; n_groups],
     };
     let risk_score = m.total();
 
     // Per kind, combinations, kits, unlinked people.
     let mut kind_values: BTreeMap<Kind, u64> = BTreeMap::new();
-    let mut kind_people: BTreeMap<Kind, u64> = BTreeMap::new();
     let mut kind_inputs: BTreeMap<Kind, u64> = BTreeMap::new();
-    for k in &pair_kind {
-        *kind_people.entry(*k).or_default() += 1;
-    }
     let mut combos: BTreeMap<u16, u64> = BTreeMap::new();
     let mut summary = Summary {
         linked_people,
@@ -349,7 +333,12 @@ pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
                     values: ps.values,
                     distinct_values: ps.distinct_values,
                     records: ps.records,
-                    people: m.units[g as usize].pairs.len() as u64 + place_unlinked[p],
+                    people: m.units[g as usize]
+                        .groups
+                        .iter()
+                        .map(|&grp| m.group_people[grp as usize])
+                        .sum::<u64>()
+                        + place_unlinked[p],
                     confidence: ps.confidence,
                     risk: m.evaluate(&[g]).score,
                 }
@@ -367,7 +356,7 @@ pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
             path: input.path.clone(),
             records: input.records,
             records_with_pii: with_pii,
-            people: input_persons[i].len() as u64 + unlinked,
+            people: people.per_input[i] + unlinked,
             identity_kit_records: kits,
             risk: m.evaluate(&all).score,
             places,
@@ -394,16 +383,16 @@ pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
         .collect();
     combinations.sort_by(|a, b| b.records.cmp(&a.records).then(a.kinds.cmp(&b.kinds)));
 
-    let overlaps = overlaps(&state, &input_persons);
+    let overlaps = overlaps(&state, &people.shared, &people.per_input);
     let plan = plan(
         &state,
         &mut m,
         &base,
         &overlaps,
-        &input_persons,
+        &people.per_input,
         &inputs_out,
     );
-    Exposure {
+    Ok(Exposure {
         linking_kinds: LINKING.to_vec(),
         weights: weights.clone(),
         summary,
@@ -413,40 +402,17 @@ pub(super) fn derive(mut state: State, weights: Weights) -> Exposure {
         overlaps,
         plan,
         state,
-    }
+    })
 }
 
-fn overlaps(state: &State, input_persons: &[Vec<u32>]) -> Vec<Overlap> {
-    let mut person_inputs: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (i, persons) in input_persons.iter().enumerate() {
-        for &p in persons {
-            person_inputs.entry(p).or_default().push(i as u32);
-        }
-    }
-    // Pairwise counting is quadratic in the inputs one person appears in: a person present in
-    // thousands of files (a support address in every ticket) would make millions of pairs.
-    // Such people are left out of the pairwise table (they overlap everything), and the table
-    // keeps the strongest MAX_OVERLAPS pairs.
-    let mut shared: BTreeMap<(u32, u32), u64> = BTreeMap::new();
-    for ins in person_inputs
-        .values()
-        .filter(|v| v.len() > 1 && v.len() <= MAX_OVERLAP_FANOUT)
-    {
-        for &a in ins {
-            for &b in ins {
-                if a != b {
-                    *shared.entry((a, b)).or_default() += 1;
-                }
-            }
-        }
-    }
+fn overlaps(state: &State, shared: &BTreeMap<(u32, u32), u64>, per_input: &[u64]) -> Vec<Overlap> {
     let mut out: Vec<Overlap> = shared
-        .into_iter()
-        .map(|((a, b), n)| Overlap {
+        .iter()
+        .map(|(&(a, b), &n)| Overlap {
             input: state.inputs[a as usize].path.clone(),
             other: state.inputs[b as usize].path.clone(),
             shared_people: n,
-            share: n as f64 / input_persons[a as usize].len().max(1) as f64,
+            share: n as f64 / per_input[a as usize].max(1) as f64,
         })
         .collect();
     out.sort_by(|x, y| {
@@ -460,6 +426,218 @@ fn overlaps(state: &State, input_persons: &[Vec<u32>]) -> Vec<Overlap> {
     out
 }
 
+/// Memory one derivation pass may use for its buffer. Passes re-read the clusters (from the
+/// spool's page cache during a scan), so a smaller budget costs time, not correctness.
+pub const PASS_BYTES: u64 = 32 << 20;
+
+/// How many passes over `items` entries of `entry_bytes` each keep a pass within `budget`.
+fn passes(items: u64, entry_bytes: u64, budget: u64) -> u64 {
+    items
+        .saturating_mul(entry_bytes)
+        .div_ceil(budget.max(1))
+        .max(1)
+}
+
+/// Links clusters that share a fingerprint, across all inputs, and numbers the people.
+/// Returns the person of every cluster (in state order: input by input, cluster by cluster)
+/// and how many people there are.
+///
+/// Each pass takes the fingerprints of one slice of the hash space (fingerprints are keyed
+/// HMACs, so uniform), sorts (fingerprint, cluster) pairs and unions the clusters of each run.
+/// The union-find links the larger root under the smaller, so a cluster's parent never
+/// follows it, which lets the final numbering overwrite the parents in place: 4 bytes per
+/// cluster in all.
+fn link_people(state: &State, budget: u64) -> io::Result<(Vec<u32>, u64)> {
+    let clusters: u64 = state.inputs.iter().map(|i| i.clusters.len()).sum();
+    let fingerprints: u64 = state.inputs.iter().map(|i| i.clusters.fingerprints()).sum();
+    let n = u32::try_from(clusters)
+        .map_err(|_| io::Error::other("more than 4 billion person clusters"))?;
+    let mut parent: Vec<u32> = (0..n).collect();
+    // (fingerprint halves, cluster): 24 bytes, where a u128 key would be aligned to 32.
+    let n_passes = passes(fingerprints, 24, budget);
+    let mut cap = usize::try_from(budget / 24).unwrap_or(usize::MAX).max(2);
+    let mut buf: Vec<(u64, u64, u32)> =
+        Vec::with_capacity(cap.min(usize::try_from(fingerprints).unwrap_or(cap)));
+    for pass in 0..n_passes {
+        buf.clear();
+        let mut c = 0u32;
+        for input in &state.inputs {
+            let mut cur = input.clusters.cursor()?;
+            while let Some((fps, _)) = cur.next_cluster()? {
+                for fp in fps {
+                    let hi = (fp.0 >> 64) as u64;
+                    if ((u128::from(hi) * u128::from(n_passes)) >> 64) as u64 == pass {
+                        if buf.len() == cap {
+                            union_runs(&mut buf, &mut parent);
+                            // Mostly distinct values (or fingerprints chosen to land in one
+                            // slice, from an edited report): grow rather than compact forever.
+                            if buf.len() > cap / 2 {
+                                cap *= 2;
+                            }
+                        }
+                        buf.push((hi, fp.0 as u64, c));
+                    }
+                }
+                c += 1;
+            }
+        }
+        union_runs(&mut buf, &mut parent);
+    }
+    drop(buf);
+    // Number the roots in cluster order. A parent is never above its child, so when `c` is
+    // reached its parent's slot already holds the component's number.
+    let mut people = 0u32;
+    for c in 0..parent.len() {
+        let p = parent[c] as usize;
+        if p == c {
+            parent[c] = people;
+            people += 1;
+        } else {
+            parent[c] = parent[p];
+        }
+    }
+    Ok((parent, u64::from(people)))
+}
+
+/// Sorts `buf`, unions the clusters of each run of one fingerprint and keeps one entry per
+/// fingerprint: enough to link clusters that arrive later, so a full buffer can be compacted
+/// and filled again (a pass can hold more occurrences than fit when values repeat).
+fn union_runs(buf: &mut Vec<(u64, u64, u32)>, parent: &mut [u32]) {
+    fn find(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let gp = parent[parent[x as usize] as usize];
+            parent[x as usize] = gp;
+            x = gp;
+        }
+        x
+    }
+    buf.sort_unstable();
+    for w in buf.windows(2) {
+        if (w[0].0, w[0].1) == (w[1].0, w[1].1) {
+            let (a, b) = (find(parent, w[0].2), find(parent, w[1].2));
+            // The larger root goes under the smaller: parents never follow their children.
+            if a < b {
+                parent[b as usize] = a;
+            } else if b < a {
+                parent[a as usize] = b;
+            }
+        }
+    }
+    buf.dedup_by_key(|e| (e.0, e.1));
+}
+
+/// What [`group_people`] finds out about the people.
+struct People {
+    /// (kind bit, units…) → people exposed to that kind by exactly those units.
+    groups: BTreeMap<Vec<u32>, u64>,
+    /// Linked people per input.
+    per_input: Vec<u64>,
+    /// (input, other input) → linked people in both (both orders).
+    shared: BTreeMap<(u32, u32), u64>,
+}
+
+/// Gathers each person's units (over all their clusters) and reduces them to groups, people
+/// per input and shared people per pair of inputs. Each pass handles a range of people,
+/// sized so that its (person, unit) pairs would fit in `budget` if people were even.
+/// They are not: one person can own most clusters (a shared support address links every
+/// ticket), so the buffer is sorted and deduplicated whenever it fills — a person's distinct
+/// units are at most the places there are — and only grows if that does not free half of it.
+fn group_people(
+    state: &State,
+    person: &[u32],
+    people: u64,
+    (base, unit_bits, unit_input): (&[u32], &[u16], &[u32]),
+    budget: u64,
+) -> io::Result<People> {
+    let refs: u64 = state.inputs.iter().map(|i| i.clusters.place_refs()).sum();
+    let n_passes = passes(refs, 8, budget);
+    let span = people.div_ceil(n_passes).max(1);
+    let mut out = People {
+        groups: BTreeMap::new(),
+        per_input: vec![0; state.inputs.len()],
+        shared: BTreeMap::new(),
+    };
+    let mut groups: HashMap<Vec<u32>, u64> = HashMap::new();
+    let mut cap = usize::try_from(budget / 8).unwrap_or(usize::MAX).max(2);
+    let mut buf: Vec<(u32, u32)> = Vec::new();
+    let (mut inputs, mut key) = (Vec::new(), Vec::new());
+    for pass in 0..n_passes {
+        let range = pass * span..((pass + 1) * span).min(people);
+        buf.clear();
+        let mut c = 0usize;
+        for (i, input) in state.inputs.iter().enumerate() {
+            let mut cur = input.clusters.cursor()?;
+            while let Some((_, places)) = cur.next_cluster()? {
+                let p = person[c];
+                if range.contains(&u64::from(p)) {
+                    if buf.len() + places.len() > cap {
+                        buf.sort_unstable();
+                        buf.dedup();
+                        if buf.len() + places.len() > cap / 2 {
+                            cap = cap.saturating_mul(2).max(buf.len() + places.len());
+                        }
+                        buf.reserve_exact(cap - buf.len());
+                    }
+                    buf.extend(places.iter().map(|&pl| (p, base[i] + pl)));
+                }
+                c += 1;
+            }
+        }
+        buf.sort_unstable();
+        buf.dedup();
+        for run in buf.chunk_by(|a, b| a.0 == b.0) {
+            // Units are numbered input by input, so a person's inputs come out sorted.
+            inputs.clear();
+            let mut mask = 0u16;
+            for &(_, u) in run {
+                let i = unit_input[u as usize];
+                if inputs.last() != Some(&i) {
+                    inputs.push(i);
+                }
+                mask |= unit_bits[u as usize];
+            }
+            for &i in &inputs {
+                out.per_input[i as usize] += 1;
+            }
+            // Pairwise counting is quadratic in the inputs one person appears in: a person
+            // present in thousands of files (a support address in every ticket) would make
+            // millions of pairs. Such people are left out of the pairwise table (they overlap
+            // everything), and the table keeps the strongest MAX_OVERLAPS pairs.
+            if inputs.len() > 1 && inputs.len() <= MAX_OVERLAP_FANOUT {
+                for &a in &inputs {
+                    for &b in &inputs {
+                        if a != b {
+                            *out.shared.entry((a, b)).or_default() += 1;
+                        }
+                    }
+                }
+            }
+            let mut bits = mask;
+            while bits != 0 {
+                let bit = bits & bits.wrapping_neg();
+                bits &= !bit;
+                key.clear();
+                key.push(u32::from(bit));
+                key.extend(
+                    run.iter()
+                        .filter(|&&(_, u)| unit_bits[u as usize] == bit)
+                        .map(|&(_, u)| u),
+                );
+                match groups.get_mut(key.as_slice()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        groups.insert(key.clone(), 1);
+                    }
+                }
+            }
+        }
+    }
+    // Sorted, so that group numbers (and the order scores are summed in) do not depend on
+    // hashing.
+    out.groups = groups.into_iter().collect();
+    Ok(out)
+}
+
 /// People present in more inputs than this are not counted in pairwise overlaps.
 pub const MAX_OVERLAP_FANOUT: usize = 64;
 /// Overlap pairs reported (the strongest first).
@@ -470,7 +648,7 @@ fn plan(
     m: &mut Model<'_>,
     base: &[u32],
     overlaps: &[Overlap],
-    input_persons: &[Vec<u32>],
+    per_input: &[u64],
     inputs: &[InputExposure],
 ) -> Vec<PlanStep> {
     let mut candidates: Vec<(Action, Vec<u32>)> = Vec::new();
@@ -494,7 +672,7 @@ fn plan(
     // Redundant copies: every linked person elsewhere, and no unlinked records (those people
     // cannot be shown to exist elsewhere).
     for (i, input) in state.inputs.iter().enumerate() {
-        let linked = input_persons[i].len() as u64;
+        let linked = per_input[i];
         if linked == 0 || inputs[i].people != linked {
             continue;
         }

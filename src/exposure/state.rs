@@ -4,11 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::io;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use super::clusters::Clusters;
 use super::is_linking;
 use crate::finding::{Confidence, Finding, Kind};
 
@@ -169,16 +171,17 @@ pub struct InputState {
     pub places: Vec<PlaceState>,
     /// Record signatures, sorted.
     pub signatures: Vec<Signature>,
-    /// Person clusters, sorted by fingerprints.
-    pub clusters: Vec<Cluster>,
+    /// Person clusters, sorted by fingerprints; in the run's cluster spool during a scan.
+    pub clusters: Clusters,
 }
 
 impl InputState {
     /// Adds another reading of the same path: records, places (by field and kind) and
     /// signatures add up; clusters are kept side by side (people are not linked across the
     /// two readings, so one person seen in both counts twice: an over-count, never an
-    /// under-count).
-    pub fn absorb(&mut self, other: InputState) {
+    /// under-count). Spooled clusters are read back into memory to be merged (two readings
+    /// of one path are rare), which can fail on an I/O error.
+    pub fn absorb(&mut self, other: InputState) -> io::Result<()> {
         self.records += other.records;
         let mut remap = Vec::with_capacity(other.places.len());
         for p in other.places {
@@ -227,12 +230,14 @@ impl InputState {
                 records,
             })
             .collect();
-        self.clusters
-            .extend(other.clusters.into_iter().map(|c| Cluster {
-                fingerprints: c.fingerprints,
-                places: map(c.places),
-            }));
-        self.clusters.sort_unstable();
+        let mut clusters = self.clusters.to_vec()?;
+        clusters.extend(other.clusters.to_vec()?.into_iter().map(|c| Cluster {
+            fingerprints: c.fingerprints,
+            places: map(c.places),
+        }));
+        clusters.sort_unstable();
+        self.clusters = Clusters::from(clusters);
+        Ok(())
     }
 }
 
@@ -280,17 +285,18 @@ impl State {
 
     /// Assembles per-input states collected one input at a time (in any order). Two states
     /// with the same path (an archive holding two members of one name, overlapping roots) are
-    /// combined with [`InputState::absorb`].
-    pub fn from_inputs(mut inputs: Vec<InputState>) -> State {
+    /// combined with [`InputState::absorb`] (which fails only on an I/O error reading spooled
+    /// clusters back).
+    pub fn from_inputs(mut inputs: Vec<InputState>) -> io::Result<State> {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         let mut out: Vec<InputState> = Vec::with_capacity(inputs.len());
         for i in inputs {
             match out.last_mut() {
-                Some(last) if last.path == i.path => last.absorb(i),
+                Some(last) if last.path == i.path => last.absorb(i)?,
                 _ => out.push(i),
             }
         }
-        State { inputs: out }
+        Ok(State { inputs: out })
     }
 
     /// Concatenates the states of scans over disjoint inputs. Fails if an input appears twice.
@@ -305,9 +311,11 @@ impl State {
         Ok(state)
     }
 
-    /// Checks that every index points at a place (a state read from a file is input).
+    /// Checks that every index points at a place (a state read from a file is input). Spooled
+    /// clusters are not read back: a scan writes them from places it has just numbered.
     pub fn check(&self) -> Result<(), MergeError> {
         for i in &self.inputs {
+            let clusters: &[Cluster] = i.clusters.in_memory().unwrap_or(&[]);
             let n = i.places.len() as u32;
             let bad = |what: &str| MergeError::Inconsistent(i.path.clone(), what.to_string());
             if i.signatures
@@ -316,10 +324,10 @@ impl State {
             {
                 return Err(bad("a signature names a missing place"));
             }
-            if i.clusters.iter().any(|c| c.places.iter().any(|&p| p >= n)) {
+            if clusters.iter().any(|c| c.places.iter().any(|&p| p >= n)) {
                 return Err(bad("a cluster names a missing place"));
             }
-            if i.clusters.iter().any(|c| c.fingerprints.is_empty()) {
+            if clusters.iter().any(|c| c.fingerprints.is_empty()) {
                 return Err(bad("a cluster has no fingerprints"));
             }
         }
@@ -337,9 +345,11 @@ impl State {
             for s in &mut i.signatures {
                 s.places.retain(|&p| p < n);
             }
-            i.clusters.retain(|c| !c.fingerprints.is_empty());
-            for c in &mut i.clusters {
-                c.places.retain(|&p| p < n);
+            if let Some(clusters) = i.clusters.in_memory_mut() {
+                clusters.retain(|c| !c.fingerprints.is_empty());
+                for c in clusters {
+                    c.places.retain(|&p| p < n);
+                }
             }
         }
     }
@@ -657,7 +667,7 @@ impl InputBuilder {
                     records,
                 })
                 .collect(),
-            clusters,
+            clusters: Clusters::from(clusters),
         }
     }
 }

@@ -24,6 +24,10 @@ pub enum ReportMergeError {
     /// A report's findings could not be read back (from the temporary spool).
     #[error("reading findings: {0}")]
     Findings(String),
+    /// Reading person clusters back failed (only possible for a report made in this process,
+    /// whose clusters are spooled).
+    #[error("reading person clusters: {0}")]
+    Clusters(String),
     /// Nothing to merge.
     #[error("no reports to merge")]
     Empty,
@@ -172,7 +176,8 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
         errors,
         skipped,
         key_id,
-        exposure: Exposure::derive(state, weights),
+        exposure: Exposure::derive(state, weights)
+            .map_err(|e| ReportMergeError::Clusters(e.to_string()))?,
         kind_confidence,
     })
 }

@@ -167,17 +167,28 @@ impl Report {
         for r in inputs {
             c.add(r);
         }
-        match c.finish() {
-            Ok((collected, findings)) => {
-                Report::from_collected(collected, findings, roots, settings, started, finished)
-            }
+        let built = c.finish().and_then(|(collected, findings)| {
+            Report::from_collected(
+                collected,
+                findings,
+                roots,
+                settings,
+                started,
+                finished,
+                Weights::default(),
+            )
+        });
+        match built {
+            Ok(r) => r,
             // An in-memory collector never writes a spool, so it cannot fail.
             Err(e) => unreachable!("in-memory collection failed: {e}"),
         }
     }
 
     /// Builds a report from collected inputs (sorted by path) and their findings (same order):
-    /// see [`crate::collect`].
+    /// see [`crate::collect`]; exposure is derived with `weights`. Fails only if spooled person
+    /// clusters cannot be read back.
+    #[allow(clippy::too_many_arguments)]
     pub fn from_collected(
         collected: Vec<Collected>,
         findings: Findings,
@@ -185,7 +196,8 @@ impl Report {
         settings: Settings,
         started: String,
         finished: String,
-    ) -> Report {
+        weights: Weights,
+    ) -> io::Result<Report> {
         let mut totals = Totals::default();
         let mut summaries = Vec::with_capacity(collected.len());
         let (mut errors, mut skipped, mut states) = (Vec::new(), Vec::new(), Vec::new());
@@ -238,8 +250,8 @@ impl Report {
             states.push(c.state);
         }
         totals.findings = findings.len();
-        let exposure = Exposure::derive(State::from_inputs(states), Weights::default());
-        Report {
+        let exposure = Exposure::derive(State::from_inputs(states)?, weights)?;
+        Ok(Report {
             schema_version: SCHEMA_VERSION,
             tool: "piiscan".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -255,7 +267,7 @@ impl Report {
             key_id: None,
             exposure,
             kind_confidence,
-        }
+        })
     }
 
     /// Whether any finding has a (kind, confidence) for which `pred` holds. Works from counts,
@@ -267,10 +279,11 @@ impl Report {
     }
 
     /// Re-derives the exposure section with other risk weights (the state is unchanged).
-    pub fn with_weights(mut self, weights: Weights) -> Report {
+    /// Fails only if spooled person clusters cannot be read back.
+    pub fn with_weights(mut self, weights: Weights) -> io::Result<Report> {
         let state = std::mem::take(&mut self.exposure.state);
-        self.exposure = Exposure::derive(state, weights);
-        self
+        self.exposure = Exposure::derive(state, weights)?;
+        Ok(self)
     }
 }
 
