@@ -57,9 +57,12 @@ struct Pending {
 }
 
 impl Pending {
-    fn new(path: &str) -> Pending {
+    fn new(path: &str, spool: Option<&Arc<ClusterSpool>>) -> Pending {
         Pending {
-            builder: InputBuilder::new(path),
+            builder: match spool {
+                Some(s) => InputBuilder::spooled(path, s.clone()),
+                None => InputBuilder::new(path),
+            },
             findings: 0,
             by_kind_confidence: BTreeMap::new(),
             parts: Vec::new(),
@@ -134,7 +137,7 @@ impl Collector {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&key)
-            .unwrap_or_else(|| Pending::new(path));
+            .unwrap_or_else(|| Pending::new(path, self.clusters.as_ref()));
         self.take(path, findings, &mut p);
         self.pending
             .lock()
@@ -184,25 +187,27 @@ impl Collector {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&key);
-        let mut p = pending.unwrap_or_else(|| Pending::new(&r.path));
+        let mut p = pending.unwrap_or_else(|| Pending::new(&r.path, self.clusters.as_ref()));
         let findings = std::mem::take(&mut r.findings);
         let path = r.path.clone();
         self.take(&path, findings, &mut p);
-        let mut state = p.builder.finish(r.records);
-        if let Some(spool) = &self.clusters
-            && let Some(clusters) = state.clusters.in_memory()
-        {
-            match spool.append(clusters) {
-                Ok(spooled) => state.clusters = spooled,
-                Err(e) => {
-                    let mut g = self.failed.lock().unwrap_or_else(|p| p.into_inner());
-                    g.get_or_insert(io::Error::new(
-                        e.kind(),
-                        format!("writing person clusters to the temporary spool: {e}"),
-                    ));
-                }
+        // A small input's clusters are still in memory: spool them too.
+        let state = p.builder.finish(r.records).and_then(|mut state| {
+            if let Some(spool) = &self.clusters
+                && let Some(clusters) = state.clusters.in_memory()
+            {
+                state.clusters = spool.append(clusters)?;
             }
-        }
+            Ok(state)
+        });
+        let state = state.unwrap_or_else(|e| {
+            let mut g = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+            g.get_or_insert(io::Error::new(
+                e.kind(),
+                format!("writing person clusters to the temporary spool: {e}"),
+            ));
+            InputState::empty(&r.path, r.records)
+        });
         let c = Collected {
             state,
             input: r,

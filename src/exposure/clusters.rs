@@ -52,6 +52,12 @@ impl ClusterSpool {
     /// Appends one input's clusters (in their canonical order) and returns the handle that
     /// reads them back.
     pub fn append(self: &Arc<Self>, clusters: &[Cluster]) -> io::Result<Clusters> {
+        Ok(Clusters {
+            repr: Repr::Spooled(self.write(clusters)?),
+        })
+    }
+
+    fn write(self: &Arc<Self>, clusters: &[Cluster]) -> io::Result<Spooled> {
         let mut buf = Vec::new();
         let (mut fps, mut places) = (0u64, 0u64);
         for c in clusters {
@@ -63,15 +69,17 @@ impl ClusterSpool {
         let offset = w.offset;
         w.out.write_all(&buf)?;
         w.offset += buf.len() as u64;
-        Ok(Clusters {
-            repr: Repr::Spooled(Spooled {
-                spool: self.clone(),
+        Ok(Spooled {
+            spool: self.clone(),
+            pieces: vec![Piece {
                 offset,
                 len: buf.len() as u64,
                 count: clusters.len() as u64,
-                fingerprints: fps,
-                places,
-            }),
+            }],
+            remap: None,
+            count: clusters.len() as u64,
+            fingerprints: fps,
+            places,
         })
     }
 
@@ -103,12 +111,24 @@ fn encode(fps: &[Fp], places: &[u32], out: &mut Vec<u8>) -> io::Result<()> {
     Ok(())
 }
 
+/// One run of an input's clusters in the spool.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    offset: u64,
+    len: u64,
+    count: u64,
+}
+
 /// Where one input's clusters sit in the spool.
 #[derive(Debug, Clone)]
 struct Spooled {
     spool: Arc<ClusterSpool>,
-    offset: u64,
-    len: u64,
+    /// Usually one; an input too large to build in memory at once writes several (see
+    /// [`super::InputBuilder`]).
+    pieces: Vec<Piece>,
+    /// Place numbers as written → the input's final place numbers (pieces written before the
+    /// input's places were numbered).
+    remap: Option<Arc<[u32]>>,
     count: u64,
     fingerprints: u64,
     places: u64,
@@ -152,6 +172,38 @@ impl Clusters {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Joins spooled pieces of one input, written with raw place numbers, under `remap` (raw
+    /// place → final place). Pieces held in memory are spooled first. The result is not in
+    /// canonical order, and one person can appear in more than one piece: derivation links
+    /// them again, so every count is unchanged.
+    pub(super) fn joined(
+        spool: &Arc<ClusterSpool>,
+        parts: Vec<Clusters>,
+        remap: Arc<[u32]>,
+    ) -> io::Result<Clusters> {
+        let mut out = Spooled {
+            spool: spool.clone(),
+            pieces: Vec::new(),
+            remap: Some(remap),
+            count: 0,
+            fingerprints: 0,
+            places: 0,
+        };
+        for part in parts {
+            let s = match part.repr {
+                Repr::Spooled(s) => s,
+                Repr::Memory(v) => spool.write(&v)?,
+            };
+            out.pieces.extend(s.pieces);
+            out.count += s.count;
+            out.fingerprints += s.fingerprints;
+            out.places += s.places;
+        }
+        Ok(Clusters {
+            repr: Repr::Spooled(out),
+        })
     }
 
     /// Fingerprints over all clusters (to size derivation's passes).
@@ -209,9 +261,12 @@ impl Clusters {
                 s.spool.flush()?;
                 CursorRepr::Spooled {
                     file: &s.spool.file,
-                    pos: s.offset,
-                    end: s.offset + s.len,
-                    left: s.count,
+                    pieces: &s.pieces,
+                    next: 0,
+                    remap: s.remap.as_deref(),
+                    pos: 0,
+                    end: 0,
+                    left: 0,
                     buf: Vec::new(),
                     at: 0,
                 }
@@ -236,10 +291,14 @@ enum CursorRepr<'a> {
     Memory(std::slice::Iter<'a, Cluster>),
     Spooled {
         file: &'a File,
+        pieces: &'a [Piece],
+        /// The next piece to open once this one is read.
+        next: usize,
+        remap: Option<&'a [u32]>,
         /// File position of the first byte not yet read into `buf`.
         pos: u64,
         end: u64,
-        /// Clusters not yet returned.
+        /// Clusters of this piece not yet returned.
         left: u64,
         buf: Vec<u8>,
         /// Position in `buf` of the next cluster.
@@ -253,22 +312,33 @@ const READ_CHUNK: usize = 1 << 20;
 impl ClusterCursor<'_> {
     /// The next cluster's fingerprints and places, or `None` after the last.
     pub fn next_cluster(&mut self) -> io::Result<Option<(&[Fp], &[u32])>> {
-        let (file, pos, end, left, buf, at) = match &mut self.repr {
+        let (file, pos, end, left, buf, at, remap) = match &mut self.repr {
             CursorRepr::Memory(it) => {
                 return Ok(it.next().map(|c| (&c.fingerprints[..], &c.places[..])));
             }
             CursorRepr::Spooled {
                 file,
+                pieces,
+                next,
+                remap,
                 pos,
                 end,
                 left,
                 buf,
                 at,
-            } => (*file, pos, *end, left, buf, at),
+            } => {
+                while *left == 0 {
+                    let Some(p) = pieces.get(*next) else {
+                        return Ok(None);
+                    };
+                    *next += 1;
+                    (*pos, *end, *left) = (p.offset, p.offset + p.len, p.count);
+                    buf.clear();
+                    *at = 0;
+                }
+                (*file, pos, *end, left, buf, at, *remap)
+            }
         };
-        if *left == 0 {
-            return Ok(None);
-        }
         fill(file, pos, end, buf, at, HEADER)?;
         let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
         let n_fps = word(&buf[*at..]);
@@ -290,6 +360,16 @@ impl ClusterCursor<'_> {
         self.places.clear();
         self.places
             .extend(body[n_fps * 16..].chunks_exact(4).map(|c| word(c) as u32));
+        if let Some(map) = remap {
+            for p in &mut self.places {
+                *p = map
+                    .get(*p as usize)
+                    .copied()
+                    .ok_or_else(|| corrupt("a place outside the input's remap"))?;
+            }
+            self.places.sort_unstable();
+            self.places.dedup();
+        }
         *at += need;
         *left -= 1;
         Ok(Some((&self.fps, &self.places)))

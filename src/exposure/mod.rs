@@ -81,6 +81,7 @@
 //! input's linked people that is — a share of 100% marks a redundant copy.
 
 mod clusters;
+mod distinct;
 mod model;
 mod state;
 

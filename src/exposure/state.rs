@@ -10,9 +10,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::clusters::Clusters;
+use super::clusters::{ClusterSpool, Clusters};
+use super::distinct::DistinctSpill;
 use super::is_linking;
 use crate::finding::{Confidence, Finding, Kind};
+use std::sync::Arc;
 
 /// A 128-bit keyed fingerprint (see [`crate::finding::Fingerprinter`]), hex in JSON.
 ///
@@ -176,6 +178,17 @@ pub struct InputState {
 }
 
 impl InputState {
+    /// The state of an input without findings.
+    pub fn empty(path: &str, records: u64) -> InputState {
+        InputState {
+            path: path.to_string(),
+            records,
+            places: Vec::new(),
+            signatures: Vec::new(),
+            clusters: Clusters::default(),
+        }
+    }
+
     /// Adds another reading of the same path: records, places (by field and kind) and
     /// signatures add up; clusters are kept side by side (people are not linked across the
     /// two readings, so one person seen in both counts twice: an over-count, never an
@@ -427,12 +440,26 @@ fn build_input(path: &str, records: u64, findings: &[&Finding]) -> InputState {
     for f in findings {
         b.add(f);
     }
-    b.finish(records)
+    match b.finish(records) {
+        Ok(state) => state,
+        // A builder without a spool never writes a file, so it cannot fail.
+        Err(e) => unreachable!("in-memory exposure state failed: {e}"),
+    }
 }
 
+/// Distinct values (per place) and linking fingerprints a spooling [`InputBuilder`] holds before
+/// it writes a piece out: ~40 bytes each, so ~20 MB per large input being scanned.
+pub const PIECE_ENTRIES: usize = 1 << 19;
+
 /// One input's [`InputState`], built one finding at a time, so the findings themselves need
-/// not be kept: memory grows with the input's distinct values, linking fingerprints and places,
-/// not with its findings or records.
+/// not be kept.
+///
+/// In memory ([`InputBuilder::new`]) it grows with the input's distinct values and linking
+/// fingerprints. With a spool ([`InputBuilder::spooled`]) it is bounded: past
+/// [`PIECE_ENTRIES`], at the next record boundary, it writes the people found so far as a
+/// *piece* of clusters to the spool and the distinct values to a [`DistinctSpill`], and starts
+/// afresh. A person seen before and after the cut is then two clusters of the input, which
+/// derivation links again through their shared fingerprints, so no count changes.
 pub struct InputBuilder {
     path: String,
     /// Raw places in first-seen order; indices are remapped to (field, kind) order at the end.
@@ -445,6 +472,17 @@ pub struct InputBuilder {
     /// Raw places of the records whose first linking fingerprint is this id.
     link_places: HashMap<u32, Vec<u32>>,
     interner: Interner,
+    /// Where pieces go; `None` keeps everything in memory.
+    spool: Option<Arc<ClusterSpool>>,
+    /// Clusters of the pieces written so far (raw place numbers).
+    pieces: Vec<Clusters>,
+    /// Distinct values of the pieces written so far, per raw place.
+    distinct_spill: Option<DistinctSpill>,
+    /// Distinct values and linking fingerprints held now.
+    entries: usize,
+    piece_entries: usize,
+    /// The first error writing a piece; `finish` returns it.
+    failed: Option<io::Error>,
 }
 
 struct RawPlace {
@@ -476,7 +514,56 @@ impl InputBuilder {
             sigs: HashMap::new(),
             link_places: HashMap::new(),
             interner: Interner::default(),
+            spool: None,
+            pieces: Vec::new(),
+            distinct_spill: None,
+            entries: 0,
+            piece_entries: PIECE_ENTRIES,
+            failed: None,
         }
+    }
+
+    /// A state whose memory is bounded by writing pieces to `spool` (see the type's docs).
+    pub fn spooled(path: &str, spool: Arc<ClusterSpool>) -> InputBuilder {
+        InputBuilder {
+            spool: Some(spool),
+            ..InputBuilder::new(path)
+        }
+    }
+
+    /// Sets how many entries are held before a piece is written (tests use tiny pieces).
+    #[cfg(test)]
+    pub(super) fn with_piece_entries(mut self, n: usize) -> InputBuilder {
+        self.piece_entries = n;
+        self
+    }
+
+    /// Writes the people found so far as a piece of clusters and the distinct values to the
+    /// spill, and empties both. Called between records only, so no record is split.
+    fn write_piece(&mut self) {
+        let Some(spool) = self.spool.clone() else {
+            return;
+        };
+        let interner = std::mem::take(&mut self.interner);
+        let link_places = std::mem::take(&mut self.link_places);
+        let clusters = take_clusters(interner, link_places, |ps| ps.to_vec());
+        let written = spool.append(&clusters).and_then(|piece| {
+            self.pieces.push(piece);
+            let spill = match &mut self.distinct_spill {
+                Some(s) => s,
+                None => self.distinct_spill.insert(DistinctSpill::new()?),
+            };
+            for (p, rp) in self.places.iter_mut().enumerate() {
+                for fp in std::mem::take(&mut rp.distinct) {
+                    spill.push(p as u32, fp)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
+            self.failed.get_or_insert(e);
+        }
+        self.entries = 0;
     }
 
     /// Adds one finding of this input.
@@ -498,10 +585,6 @@ impl InputBuilder {
             }
         };
         let fp = Fp::from_finding(&f.fingerprint);
-        let place = &mut self.places[p as usize];
-        place.values += 1;
-        place.confidence.add(f.confidence);
-        place.distinct.insert(fp);
         // A finding without a record id is its own record (scan.rs uses the line).
         let rec_id = f.record.unwrap_or(f.line);
         if self.last_record.is_some_and(|r| r != rec_id) && !self.open.contains_key(&rec_id) {
@@ -509,6 +592,15 @@ impl InputBuilder {
             if let Some(prev) = self.last_record.and_then(|r| self.open.remove(&r)) {
                 self.close(prev);
             }
+            if self.entries >= self.piece_entries && self.open.is_empty() {
+                self.write_piece();
+            }
+        }
+        let place = &mut self.places[p as usize];
+        place.values += 1;
+        place.confidence.add(f.confidence);
+        if place.distinct.insert(fp) {
+            self.entries += 1;
         }
         if self.open.len() >= OPEN_RECORDS && !self.open.contains_key(&rec_id) {
             for (_, r) in std::mem::take(&mut self.open) {
@@ -516,7 +608,12 @@ impl InputBuilder {
             }
         }
         self.last_record = Some(rec_id);
-        let link = is_linking(f.kind).then(|| self.interner.id(fp));
+        let link = is_linking(f.kind).then(|| {
+            let known = self.interner.ids.len();
+            let id = self.interner.id(fp);
+            self.entries += self.interner.ids.len() - known;
+            id
+        });
         let rec = self.open.entry(rec_id).or_default();
         if !rec.places.contains(&p) {
             rec.places.push(p);
@@ -543,10 +640,14 @@ impl InputBuilder {
             .or_insert(0) += 1;
     }
 
-    /// The input's state; `records` is how many records the input had in all.
-    pub fn finish(mut self, records: u64) -> InputState {
+    /// The input's state; `records` is how many records the input had in all. Fails only for
+    /// a spooled builder whose pieces could not be written or read back.
+    pub fn finish(mut self, records: u64) -> io::Result<InputState> {
         for (_, r) in std::mem::take(&mut self.open) {
             self.close(r);
+        }
+        if let Some(e) = self.failed.take() {
+            return Err(e);
         }
         // Place indices in (field, kind) order, so they are canonical. A hostile or odd input
         // can name a new field in every record (JSON keyed by email, `row 17 email: …` lines):
@@ -595,12 +696,19 @@ impl InputBuilder {
             })
             .collect();
         let mut distinct: Vec<FpSet> = vec![Default::default(); places.len()];
+        let mut spill = self.distinct_spill.take();
         for (p, rp) in self.places.into_iter().enumerate() {
             let q = &mut places[remap[p] as usize];
             q.values += rp.values;
             q.confidence.low += rp.confidence.low;
             q.confidence.medium += rp.confidence.medium;
             q.confidence.high += rp.confidence.high;
+            if let Some(spill) = &mut spill {
+                for fp in rp.distinct {
+                    spill.push(p as u32, fp)?;
+                }
+                continue;
+            }
             let d = &mut distinct[remap[p] as usize];
             if d.is_empty() {
                 *d = rp.distinct;
@@ -608,8 +716,12 @@ impl InputBuilder {
                 d.extend(rp.distinct);
             }
         }
-        for (place, d) in places.iter_mut().zip(&distinct) {
-            place.distinct_values = d.len() as u64;
+        let counts: Vec<u64> = match spill {
+            Some(spill) => spill.count(&remap, places.len(), super::PASS_BYTES)?,
+            None => distinct.iter().map(|d| d.len() as u64).collect(),
+        };
+        for (place, n) in places.iter_mut().zip(counts) {
+            place.distinct_values = n;
         }
         drop(distinct);
         let map = |ps: &[u32]| -> Vec<u32> {
@@ -629,33 +741,16 @@ impl InputBuilder {
                 places[p as usize].records += n;
             }
         }
-        let mut interner = self.interner;
-        let mut cluster_places: HashMap<u32, BTreeSet<u32>> = HashMap::new();
-        for (first, ps) in self.link_places {
-            let root = interner.uf.find(first);
-            cluster_places.entry(root).or_default().extend(map(&ps));
-        }
-        let mut cluster_fps: HashMap<u32, Vec<Fp>> = HashMap::new();
-        let ids: Vec<(Fp, u32)> = interner.ids.iter().map(|(fp, id)| (*fp, *id)).collect();
-        for (fp, id) in ids {
-            let root = interner.uf.find(id);
-            cluster_fps.entry(root).or_default().push(fp);
-        }
-        let mut clusters: Vec<Cluster> = cluster_fps
-            .into_iter()
-            .map(|(root, mut fps)| {
-                fps.sort_unstable();
-                Cluster {
-                    fingerprints: fps,
-                    places: cluster_places
-                        .get(&root)
-                        .map(|s| s.iter().copied().collect())
-                        .unwrap_or_default(),
-                }
-            })
-            .collect();
-        clusters.sort_unstable();
-        InputState {
+        let clusters = match &self.spool {
+            Some(spool) if !self.pieces.is_empty() => {
+                // Pieces hold raw place numbers; the remap is applied when they are read.
+                let last = take_clusters(self.interner, self.link_places, |ps| ps.to_vec());
+                self.pieces.push(Clusters::from(last));
+                Clusters::joined(spool, self.pieces, remap.into())?
+            }
+            _ => Clusters::from(take_clusters(self.interner, self.link_places, map)),
+        };
+        Ok(InputState {
             path: self.path,
             records,
             places,
@@ -667,7 +762,42 @@ impl InputBuilder {
                     records,
                 })
                 .collect(),
-            clusters: Clusters::from(clusters),
-        }
+            clusters,
+        })
     }
+}
+
+/// The clusters of `interner`'s union-find: each root's fingerprints (sorted) and the places
+/// (through `map`) of the records linked to it, sorted by fingerprints.
+fn take_clusters(
+    mut interner: Interner,
+    link_places: HashMap<u32, Vec<u32>>,
+    map: impl Fn(&[u32]) -> Vec<u32>,
+) -> Vec<Cluster> {
+    let mut cluster_places: HashMap<u32, BTreeSet<u32>> = HashMap::new();
+    for (first, ps) in link_places {
+        let root = interner.uf.find(first);
+        cluster_places.entry(root).or_default().extend(map(&ps));
+    }
+    let mut cluster_fps: HashMap<u32, Vec<Fp>> = HashMap::new();
+    let ids: Vec<(Fp, u32)> = interner.ids.iter().map(|(fp, id)| (*fp, *id)).collect();
+    for (fp, id) in ids {
+        let root = interner.uf.find(id);
+        cluster_fps.entry(root).or_default().push(fp);
+    }
+    let mut clusters: Vec<Cluster> = cluster_fps
+        .into_iter()
+        .map(|(root, mut fps)| {
+            fps.sort_unstable();
+            Cluster {
+                fingerprints: fps,
+                places: cluster_places
+                    .get(&root)
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    clusters.sort_unstable();
+    clusters
 }
