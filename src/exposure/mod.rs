@@ -93,7 +93,8 @@ use serde::{Deserialize, Serialize};
 pub use clusters::{ClusterCursor, ClusterSpool, Clusters};
 pub use model::PASS_BYTES;
 pub use state::{
-    Cluster, ConfidenceMix, Fp, InputBuilder, InputState, MergeError, PlaceState, Signature, State,
+    Cluster, ConfidenceMix, Fp, InputBuilder, InputState, MergeError, PIECE_ENTRIES, PlaceState,
+    Signature, State,
 };
 
 use crate::finding::{Finding, Kind};

@@ -457,7 +457,7 @@ pub const PIECE_ENTRIES: usize = 1 << 19;
 /// In memory ([`InputBuilder::new`]) it grows with the input's distinct values and linking
 /// fingerprints. With a spool ([`InputBuilder::spooled`]) it is bounded: past
 /// [`PIECE_ENTRIES`], at the next record boundary, it writes the people found so far as a
-/// *piece* of clusters to the spool and the distinct values to a [`DistinctSpill`], and starts
+/// *piece* of clusters to the spool and the distinct values to a temporary file, and starts
 /// afresh. A person seen before and after the cut is then two clusters of the input, which
 /// derivation links again through their shared fingerprints, so no count changes.
 pub struct InputBuilder {
