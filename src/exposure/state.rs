@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::io;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
@@ -14,7 +15,6 @@ use super::clusters::{ClusterSpool, Clusters};
 use super::distinct::DistinctSpill;
 use super::is_linking;
 use crate::finding::{Confidence, Finding, Kind};
-use std::sync::Arc;
 
 /// A 128-bit keyed fingerprint (see [`crate::finding::Fingerprinter`]), hex in JSON.
 ///
@@ -448,7 +448,8 @@ fn build_input(path: &str, records: u64, findings: &[&Finding]) -> InputState {
 }
 
 /// Distinct values (per place) and linking fingerprints a spooling [`InputBuilder`] holds before
-/// it writes a piece out: ~40 bytes each, so ~20 MB per large input being scanned.
+/// it writes a piece out. Each is a hash-table entry of 16 bytes (a distinct value) or 20 bytes
+/// plus 8 of union-find (a linking value), before the tables' slack.
 pub const PIECE_ENTRIES: usize = 1 << 19;
 
 /// One input's [`InputState`], built one finding at a time, so the findings themselves need
@@ -456,10 +457,12 @@ pub const PIECE_ENTRIES: usize = 1 << 19;
 ///
 /// In memory ([`InputBuilder::new`]) it grows with the input's distinct values and linking
 /// fingerprints. With a spool ([`InputBuilder::spooled`]) it is bounded: past
-/// [`PIECE_ENTRIES`], at the next record boundary, it writes the people found so far as a
-/// *piece* of clusters to the spool and the distinct values to a temporary file, and starts
-/// afresh. A person seen before and after the cut is then two clusters of the input, which
-/// derivation links again through their shared fingerprints, so no count changes.
+/// [`PIECE_ENTRIES`] it writes the people found so far as a *piece* of clusters to the spool
+/// and the distinct values to a temporary file, and starts afresh. A person seen before and
+/// after the cut is then two clusters of the input, which derivation links again through their
+/// shared fingerprints, so no count changes. A record still open at the cut (one huge JSON
+/// object, a 10 GB line) carries its first linking fingerprint into the new piece, so its
+/// values on both sides stay one person.
 pub struct InputBuilder {
     path: String,
     /// Raw places in first-seen order; indices are remapped to (field, kind) order at the end.
@@ -539,13 +542,32 @@ impl InputBuilder {
     }
 
     /// Writes the people found so far as a piece of clusters and the distinct values to the
-    /// spill, and empties both. Called between records only, so no record is split.
+    /// spill, and empties both.
     fn write_piece(&mut self) {
         let Some(spool) = self.spool.clone() else {
             return;
         };
         let interner = std::mem::take(&mut self.interner);
         let link_places = std::mem::take(&mut self.link_places);
+        // Open records keep their first linking fingerprint under a new id: the new piece's
+        // cluster for it shares that fingerprint with the old piece's, so derivation joins them.
+        let open_links: std::collections::HashSet<u32> =
+            self.open.values().filter_map(|r| r.first_link).collect();
+        if !open_links.is_empty() {
+            let fp_of: HashMap<u32, Fp> = interner
+                .ids
+                .iter()
+                .filter(|(_, id)| open_links.contains(id))
+                .map(|(fp, id)| (*id, *fp))
+                .collect();
+            for rec in self.open.values_mut() {
+                // Never left pointing into the old interner (an id the new one may not have).
+                rec.first_link = rec
+                    .first_link
+                    .and_then(|old| fp_of.get(&old))
+                    .map(|fp| self.interner.id(*fp));
+            }
+        }
         let clusters = take_clusters(interner, link_places, |ps| ps.to_vec());
         let written = spool.append(&clusters).and_then(|piece| {
             self.pieces.push(piece);
@@ -563,6 +585,8 @@ impl InputBuilder {
         if let Err(e) = written {
             self.failed.get_or_insert(e);
         }
+        // Carried fingerprints are not counted: at most one per open record (OPEN_RECORDS), and
+        // counting them could make every later finding cut a piece.
         self.entries = 0;
     }
 
@@ -592,9 +616,9 @@ impl InputBuilder {
             if let Some(prev) = self.last_record.and_then(|r| self.open.remove(&r)) {
                 self.close(prev);
             }
-            if self.entries >= self.piece_entries && self.open.is_empty() {
-                self.write_piece();
-            }
+        }
+        if self.entries >= self.piece_entries {
+            self.write_piece();
         }
         let place = &mut self.places[p as usize];
         place.values += 1;

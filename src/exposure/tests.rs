@@ -464,3 +464,58 @@ fn inputs_built_in_pieces_give_the_same_exposure() {
     let clusters = |e: &Exposure| e.state.inputs.iter().map(|i| i.clusters.len()).sum::<u64>();
     assert!(clusters(&pieced) > clusters(&whole));
 }
+
+/// One record larger than a piece (a single JSON object or line holding thousands of linking
+/// values) is cut mid-record; it carries its first linking value across, so it is still one
+/// person, and its distinct values are counted once.
+#[test]
+fn a_record_cut_between_pieces_stays_one_person() {
+    use Kind::*;
+    let mut fs = Vec::new();
+    for i in 0..500 {
+        fs.push(f("big", 1, Email, Some("e"), &format!("u{i}@x.test")));
+        fs.push(f(
+            "big",
+            1,
+            Phone,
+            Some("p"),
+            &format!("+614000{:05}", i % 300),
+        ));
+    }
+    // A second record shares one phone with the first: the same person.
+    fs.push(f("big", 2, Phone, Some("p"), "+61400000299"));
+    fs.push(f("big", 3, Email, Some("e"), "alone@x.test"));
+    let Ok(spool) = ClusterSpool::new() else {
+        panic!("no spool");
+    };
+    let mut b = InputBuilder::spooled("big", spool).with_piece_entries(40);
+    for x in &fs {
+        b.add(x);
+    }
+    let Ok(state) = b.finish(3) else {
+        panic!("finish failed");
+    };
+    assert!(
+        state.clusters.len() > 10,
+        "not cut: {}",
+        state.clusters.len()
+    );
+    let Ok(e) = Exposure::derive(
+        State {
+            inputs: vec![state],
+        },
+        Weights::default(),
+    ) else {
+        panic!("derive failed");
+    };
+    let whole = derive(&[("big", 3)], &fs);
+    assert_eq!(e.summary.linked_people, 2);
+    assert_eq!(e.summary, whole.summary);
+    assert_eq!(e.inputs, whole.inputs);
+    let distinct: Vec<u64> = e.inputs[0]
+        .places
+        .iter()
+        .map(|p| p.distinct_values)
+        .collect();
+    assert_eq!(distinct, [501, 300]);
+}
