@@ -39,14 +39,14 @@
 //! People are counted per input (distinct global clusters the input touches, plus its unlinked
 //! records) and overall. **Memory bound:** the state's per-input parts (places, signatures) are
 //! small; its clusters grow with the people and, during a scan, live in a temporary spool file
-//! (see [`Clusters`]). Derivation streams them in passes of at most [`PASS_BYTES`] of buffer —
-//! linking fingerprints one slice of the hash space at a time, then each person's places one
-//! range of people at a time — and reduces people to *groups* (see `model.rs`), so what it
-//! holds for the whole scan is a 4-byte slot per cluster. Measured on the bench corpora (scan
-//! with JSONL output, peak RSS): 1 GB, 2.4 million clusters: 627 → 208 MB; 4 GB, 9.7 million
-//! clusters: 2,303 → 627 MB before the pass buffers were compacted (one person owned most
-//! clusters), see the README for the current figure. Counts are exact; there is no approximate
-//! mode (a sketch such as HyperLogLog counts distinct values but cannot link them into people).
+//! (see [`Clusters`]); a large input is built in pieces (see [`InputBuilder`]). Derivation
+//! streams clusters in passes of at most [`PASS_BYTES`] of buffer — linking fingerprints one
+//! slice of the hash space at a time, then each person's places one range of people at a time
+//! — and reduces people to *groups* (see `model.rs`), so what it holds for the whole scan is a
+//! 4-byte slot per cluster. Measured (scan with JSONL output, `-j2`, peak RSS of the whole
+//! process): the 4 GB bench corpus, 9.7 million clusters, 2,303 → 216 MB; one 1 GB SQL dump
+//! ~400 → 139 MB (README, "Performance"). Counts are exact; there is no approximate mode (a
+//! sketch such as HyperLogLog counts distinct values but cannot link them into people).
 //!
 //! # Combinations and identity kits
 //!
