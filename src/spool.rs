@@ -167,6 +167,37 @@ impl Findings {
         }
     }
 
+    /// Splits the list into consecutive parts of at least `target` findings each (the last may
+    /// be smaller), each readable on its own — by another thread, too. A spooled part is whole
+    /// segments (each encoded on its own), so it may run past `target` by a segment.
+    pub fn parts(&self, target: u64) -> Vec<Findings> {
+        let target = target.max(1);
+        match &self.repr {
+            Repr::Memory(v) => v
+                .chunks(usize::try_from(target).unwrap_or(usize::MAX))
+                .map(|c| Findings::from(c.to_vec()))
+                .collect(),
+            Repr::Spooled { file, segments, .. } => {
+                let mut out = Vec::new();
+                let (mut start, mut count) = (0, 0);
+                for (i, seg) in segments.iter().enumerate() {
+                    count += seg.count;
+                    if count >= target || i + 1 == segments.len() {
+                        out.push(Findings {
+                            repr: Repr::Spooled {
+                                file: file.clone(),
+                                segments: Arc::new(segments[start..=i].to_vec()),
+                                count,
+                            },
+                        });
+                        (start, count) = (i + 1, 0);
+                    }
+                }
+                out
+            }
+        }
+    }
+
     /// Reads every finding into memory (for callers that need them all at once, such as
     /// `baseline create`, whose output lists every accepted value anyway).
     pub fn to_vec(&self) -> io::Result<Vec<Finding>> {

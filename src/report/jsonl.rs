@@ -2,9 +2,9 @@
 //! under `--explain`), for piping into `jq`, log pipelines and SIEMs.
 //!
 //! A dense export yields millions of lines (~1 GB of JSONL for 270 MB of input), and writing
-//! them was a serial tail of the scan. Findings are read from the spool in batches on this
-//! thread and serialised on rayon's pool (sized by `-j`) while the next batch is read; buffers
-//! are written strictly in order, so the output is the same bytes as a serial write.
+//! them was a serial tail of the scan. The findings are split into parts of whole spool
+//! segments, each read back and serialised on rayon's pool (sized by `-j`); this thread only
+//! writes the buffers, strictly in order, so the output is the same bytes as a serial write.
 
 use std::collections::VecDeque;
 use std::io::{self, Write};
@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::{Report, Reporter};
 use crate::finding::Finding;
+use crate::spool::Findings;
 
 /// The JSONL reporter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -67,31 +68,32 @@ fn serialise(batch: &[Finding], buf: &mut Vec<u8>) -> io::Result<()> {
 impl Reporter for Jsonl {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let threads = rayon::current_num_threads();
-        let mut findings = report.findings.iter();
         if threads <= 1 {
             let mut buf = Vec::new();
-            for f in findings {
+            for f in report.findings.iter() {
                 buf.clear();
                 serialise(std::slice::from_ref(&f?), &mut buf)?;
                 out.write_all(&buf)?;
             }
             return Ok(());
         }
-        // Batches in flight, oldest first; at most two per thread, so memory stays a few MB.
+        // Parts in flight, oldest first; at most two per thread, so memory stays a few MB. Each
+        // part is read back from the spool *and* serialised on the pool: reading on this
+        // thread left it the serial tail of a dense scan.
+        let mut parts = report.findings.parts(BATCH as u64).into_iter();
         let mut pending: VecDeque<mpsc::Receiver<io::Result<Vec<u8>>>> = VecDeque::new();
         let mut done = false;
         while !done || !pending.is_empty() {
             if !done && pending.len() < 2 * threads {
-                let batch: Vec<Finding> =
-                    findings.by_ref().take(BATCH).collect::<io::Result<_>>()?;
-                done = batch.len() < BATCH;
-                if !batch.is_empty() {
-                    let (tx, rx) = mpsc::sync_channel(1);
-                    rayon::spawn(move || {
-                        let mut buf = Vec::with_capacity(batch.len() * 256);
-                        let _ = tx.send(serialise(&batch, &mut buf).map(|()| buf));
-                    });
-                    pending.push_back(rx);
+                match parts.next() {
+                    Some(part) => {
+                        let (tx, rx) = mpsc::sync_channel(1);
+                        rayon::spawn(move || {
+                            let _ = tx.send(serialise_part(&part));
+                        });
+                        pending.push_back(rx);
+                    }
+                    None => done = true,
                 }
                 continue;
             }
@@ -104,6 +106,15 @@ impl Reporter for Jsonl {
         }
         Ok(())
     }
+}
+
+/// Reads one part of the findings back and serialises it.
+fn serialise_part(part: &Findings) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(usize::try_from(part.len()).unwrap_or(0) * 256);
+    for f in part.iter() {
+        serialise(std::slice::from_ref(&f?), &mut buf)?;
+    }
+    Ok(buf)
 }
 
 #[cfg(test)]
@@ -130,24 +141,40 @@ mod tests {
             })
             .collect();
         let mut report = crate::report::tests::empty_report();
-        report.findings = crate::spool::Findings::from(findings);
-        let run = |threads: usize| {
+        report.findings = crate::spool::Findings::from(findings.clone());
+        let run = |report: &Report, threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap();
             let mut out = Vec::new();
-            pool.install(|| Jsonl.write(&report, &mut out)).unwrap();
+            pool.install(|| Jsonl.write(report, &mut out)).unwrap();
             out
         };
-        let serial = run(1);
+        let serial = run(&report, 1);
         assert_eq!(
             serial.iter().filter(|&&b| b == b'\n').count(),
             3 * BATCH + 17
         );
         assert!(serial.starts_with(b"{\"path\":\"dir/file-0.csv\",\"line\":1,"));
         for threads in [2, 3] {
-            assert!(run(threads) == serial, "{threads} threads");
+            assert!(run(&report, threads) == serial, "{threads} threads");
+        }
+        // Spooled in segments of uneven sizes (parts are whole segments): the same bytes.
+        let spool = crate::spool::SpoolWriter::new().unwrap();
+        let mut segments = Vec::new();
+        let mut rest = &findings[..];
+        for size in [1, 5000, 3, 4096, 700].into_iter().cycle() {
+            if rest.is_empty() {
+                break;
+            }
+            let (seg, tail) = rest.split_at(size.min(rest.len()));
+            segments.push(spool.append(seg).unwrap());
+            rest = tail;
+        }
+        report.findings = spool.finish(segments).unwrap();
+        for threads in [1, 2, 3] {
+            assert!(run(&report, threads) == serial, "spooled, {threads} threads");
         }
     }
 }
