@@ -174,7 +174,10 @@ mod tests {
         }
         report.findings = spool.finish(segments).unwrap();
         for threads in [1, 2, 3] {
-            assert!(run(&report, threads) == serial, "spooled, {threads} threads");
+            assert!(
+                run(&report, threads) == serial,
+                "spooled, {threads} threads"
+            );
         }
     }
 }
