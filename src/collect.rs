@@ -204,7 +204,7 @@ impl Collector {
             let mut g = self.failed.lock().unwrap_or_else(|p| p.into_inner());
             g.get_or_insert(io::Error::new(
                 e.kind(),
-                format!("writing person clusters to the temporary spool: {e}"),
+                format!("person clusters in the temporary spool: {e}"),
             ));
             InputState::empty(&r.path, r.records)
         });

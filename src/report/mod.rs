@@ -277,14 +277,6 @@ impl Report {
             .iter()
             .any(|(&(k, c), &n)| n > 0 && pred(k, c))
     }
-
-    /// Re-derives the exposure section with other risk weights (the state is unchanged).
-    /// Fails only if spooled person clusters cannot be read back.
-    pub fn with_weights(mut self, weights: Weights) -> io::Result<Report> {
-        let state = std::mem::take(&mut self.exposure.state);
-        self.exposure = Exposure::derive(state, weights)?;
-        Ok(self)
-    }
 }
 
 /// An output format.
