@@ -440,10 +440,28 @@ fn decode(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Finding> {
 }
 
 /// Positional reads of one segment (`pread`: no shared file cursor to fight over).
-struct SegmentReader<'a> {
+/// Reads `len` bytes of a spool file from `offset` with positioned reads, so readers of
+/// different segments (and the appending writer) never share a file position.
+pub(crate) struct SegmentReader<'a> {
     file: &'a File,
     pos: u64,
     end: u64,
+}
+
+impl<'a> SegmentReader<'a> {
+    /// A reader of `file[offset..offset + len]`.
+    pub(crate) fn new(file: &'a File, offset: u64, len: u64) -> SegmentReader<'a> {
+        SegmentReader {
+            file,
+            pos: offset,
+            end: offset + len,
+        }
+    }
+
+    /// Bytes of the segment not yet read from the file.
+    pub(crate) fn remaining(&self) -> u64 {
+        self.end - self.pos
+    }
 }
 
 impl Read for SegmentReader<'_> {
@@ -456,7 +474,7 @@ impl Read for SegmentReader<'_> {
         if n == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
-                "findings spool is shorter than written",
+                "spool file is shorter than written",
             ));
         }
         self.pos += n as u64;

@@ -11,14 +11,14 @@
 //! built in a test, keeps them in memory. Both serialise as the same JSON array.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::FileExt;
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::sync::{Arc, Mutex};
 
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::state::{Cluster, Fp};
+use crate::spool::SegmentReader;
 
 /// The run's cluster file, shared by the scanning threads.
 #[derive(Debug)]
@@ -264,11 +264,9 @@ impl Clusters {
                     pieces: &s.pieces,
                     next: 0,
                     remap: s.remap.as_deref(),
-                    pos: 0,
-                    end: 0,
+                    reader: None,
                     left: 0,
-                    buf: Vec::new(),
-                    at: 0,
+                    body: Vec::new(),
                 }
             }
         };
@@ -295,24 +293,22 @@ enum CursorRepr<'a> {
         /// The next piece to open once this one is read.
         next: usize,
         remap: Option<&'a [u32]>,
-        /// File position of the first byte not yet read into `buf`.
-        pos: u64,
-        end: u64,
+        /// The current piece.
+        reader: Option<BufReader<SegmentReader<'a>>>,
         /// Clusters of this piece not yet returned.
         left: u64,
-        buf: Vec<u8>,
-        /// Position in `buf` of the next cluster.
-        at: usize,
+        /// The current cluster's bytes after its header.
+        body: Vec<u8>,
     },
 }
 
-/// Bytes read from the spool at a time.
+/// Read buffer per piece being read.
 const READ_CHUNK: usize = 1 << 20;
 
 impl ClusterCursor<'_> {
     /// The next cluster's fingerprints and places, or `None` after the last.
     pub fn next_cluster(&mut self) -> io::Result<Option<(&[Fp], &[u32])>> {
-        let (file, pos, end, left, buf, at, remap) = match &mut self.repr {
+        let (reader, body, remap) = match &mut self.repr {
             CursorRepr::Memory(it) => {
                 return Ok(it.next().map(|c| (&c.fingerprints[..], &c.places[..])));
             }
@@ -321,35 +317,45 @@ impl ClusterCursor<'_> {
                 pieces,
                 next,
                 remap,
-                pos,
-                end,
+                reader,
                 left,
-                buf,
-                at,
+                body,
             } => {
                 while *left == 0 {
                     let Some(p) = pieces.get(*next) else {
                         return Ok(None);
                     };
                     *next += 1;
-                    (*pos, *end, *left) = (p.offset, p.offset + p.len, p.count);
-                    buf.clear();
-                    *at = 0;
+                    *left = p.count;
+                    *reader = Some(BufReader::with_capacity(
+                        READ_CHUNK,
+                        SegmentReader::new(file, p.offset, p.len),
+                    ));
                 }
-                (*file, pos, *end, left, buf, at, *remap)
+                *left -= 1;
+                match reader {
+                    Some(r) => (r, body, *remap),
+                    None => return Err(corrupt("a piece without a reader")),
+                }
             }
         };
-        fill(file, pos, end, buf, at, HEADER)?;
+        let mut header = [0u8; HEADER];
+        reader.read_exact(&mut header)?;
         let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
-        let n_fps = word(&buf[*at..]);
-        let n_places = word(&buf[*at + 4..]);
+        let n_fps = word(&header);
+        let n_places = word(&header[4..]);
         let need = n_fps
             .checked_mul(16)
             .and_then(|f| f.checked_add(n_places.checked_mul(4)?))
-            .and_then(|b| b.checked_add(HEADER))
             .ok_or_else(|| corrupt("cluster size overflows"))?;
-        fill(file, pos, end, buf, at, need)?;
-        let body = &buf[*at + HEADER..*at + need];
+        // Checked before allocating: a damaged header must not ask for gigabytes.
+        let left_in_piece = reader.get_ref().remaining() + reader.buffer().len() as u64;
+        if need as u64 > left_in_piece {
+            return Err(corrupt("a cluster runs past its input's piece"));
+        }
+        body.resize(need, 0);
+        reader.read_exact(body)?;
+        let body = &body[..];
         self.fps.clear();
         self.fps
             .extend(body[..n_fps * 16].chunks_exact(16).map(|c| {
@@ -370,8 +376,6 @@ impl ClusterCursor<'_> {
             self.places.sort_unstable();
             self.places.dedup();
         }
-        *at += need;
-        *left -= 1;
         Ok(Some((&self.fps, &self.places)))
     }
 }
@@ -381,32 +385,6 @@ fn corrupt(what: &str) -> io::Error {
         io::ErrorKind::InvalidData,
         format!("cluster spool is corrupt: {what}"),
     )
-}
-
-/// Makes `buf[at..]` hold at least `need` bytes, reading on from `pos` (never past `end`).
-fn fill(
-    file: &File,
-    pos: &mut u64,
-    end: u64,
-    buf: &mut Vec<u8>,
-    at: &mut usize,
-    need: usize,
-) -> io::Result<()> {
-    if buf.len() - *at >= need {
-        return Ok(());
-    }
-    buf.drain(..*at);
-    *at = 0;
-    let remaining = usize::try_from(end - *pos).unwrap_or(usize::MAX);
-    if need - buf.len() > remaining {
-        return Err(corrupt("a cluster runs past its input's segment"));
-    }
-    let want = (need - buf.len()).max(READ_CHUNK).min(remaining);
-    let start = buf.len();
-    buf.resize(start + want, 0);
-    file.read_exact_at(&mut buf[start..], *pos)?;
-    *pos += want as u64;
-    Ok(())
 }
 
 impl PartialEq for Clusters {
