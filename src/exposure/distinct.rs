@@ -9,6 +9,7 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
+use super::model::{passes, slice_of};
 use super::state::Fp;
 
 /// (raw place, fingerprint) records written by a builder, counted at its end.
@@ -47,9 +48,7 @@ impl DistinctSpill {
     pub(super) fn count(self, remap: &[u32], n: usize, budget: u64) -> io::Result<Vec<u64>> {
         let mut file = self.out.into_inner().map_err(|e| e.into_error())?;
         // (final place, fingerprint halves): 24 bytes.
-        let passes = (self.records.saturating_mul(24))
-            .div_ceil(budget.max(1))
-            .max(1);
+        let passes = passes(self.records, 24, budget);
         let mut cap = usize::try_from(budget / 24).unwrap_or(usize::MAX).max(2);
         let mut counts = vec![0u64; n];
         let mut buf: Vec<(u32, u64, u64)> = Vec::new();
@@ -64,7 +63,7 @@ impl DistinctSpill {
                 fp.copy_from_slice(&rec[4..]);
                 let fp = u128::from_le_bytes(fp);
                 let hi = (fp >> 64) as u64;
-                if ((u128::from(hi) * u128::from(passes)) >> 64) as u64 != pass {
+                if slice_of(hi, passes) != pass {
                     continue;
                 }
                 let raw = u32::from_le_bytes([rec[0], rec[1], rec[2], rec[3]]);

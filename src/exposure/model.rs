@@ -431,11 +431,17 @@ fn overlaps(state: &State, shared: &BTreeMap<(u32, u32), u64>, per_input: &[u64]
 pub const PASS_BYTES: u64 = 32 << 20;
 
 /// How many passes over `items` entries of `entry_bytes` each keep a pass within `budget`.
-fn passes(items: u64, entry_bytes: u64, budget: u64) -> u64 {
+pub(super) fn passes(items: u64, entry_bytes: u64, budget: u64) -> u64 {
     items
         .saturating_mul(entry_bytes)
         .div_ceil(budget.max(1))
         .max(1)
+}
+
+/// Which of `passes` equal slices of the fingerprint hash space the fingerprint whose top 64
+/// bits are `hi` falls in (fingerprints are keyed HMACs, so the slices are even).
+pub(super) fn slice_of(hi: u64, passes: u64) -> u64 {
+    ((u128::from(hi) * u128::from(passes)) >> 64) as u64
 }
 
 /// Links clusters that share a fingerprint, across all inputs, and numbers the people.
@@ -466,7 +472,7 @@ fn link_people(state: &State, budget: u64) -> io::Result<(Vec<u32>, u64)> {
             while let Some((fps, _)) = cur.next_cluster()? {
                 for fp in fps {
                     let hi = (fp.0 >> 64) as u64;
-                    if ((u128::from(hi) * u128::from(n_passes)) >> 64) as u64 == pass {
+                    if slice_of(hi, n_passes) == pass {
                         if buf.len() == cap {
                             union_runs(&mut buf, &mut parent);
                             // Mostly distinct values (or fingerprints chosen to land in one
