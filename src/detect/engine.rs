@@ -31,6 +31,7 @@ use regex::bytes::{CaptureLocations, Regex};
 use regex_automata::{Input, PatternSet, meta};
 use thiserror::Error;
 
+use super::keywords::{KeywordCache, KeywordHit, Keywords, word_bounded};
 use super::score::{self, Evidence};
 use super::spec::{Require, Spec, Trigger, field_words, normalise_field};
 use crate::finding::Confidence;
@@ -132,6 +133,8 @@ pub struct Scratch {
     /// This thread's search caches for [`Engine::digit_sets`] (never shared, so never locked).
     digit_cache: [Vec<meta::Cache>; 2],
     digit_hits: [Vec<PatternSet>; 2],
+    kw_cache: KeywordCache,
+    kw_hits: Vec<KeywordHit>,
     /// Per digit detector: run it around the current cluster.
     digit_run: Vec<bool>,
 }
@@ -174,8 +177,8 @@ pub struct Engine {
     ctx_roles: Vec<Vec<(u16, Role)>>,
     /// Length of the longest context word.
     ctx_longest: usize,
-    kw_ac: Option<AhoCorasick>,
-    kw_dets: Vec<Vec<u16>>,
+    /// Trigger keywords (see [`Keywords`]).
+    keywords: Option<Keywords>,
     vctx: validate::Ctx,
 }
 
@@ -285,24 +288,25 @@ impl Engine {
             .collect();
         let all: Vec<usize> = (0..by_trigger[0].len()).filter(settable).collect();
         // In the list of all digit detectors a large pattern gets an automaton of its own and
-        // the small ones share one (see `BIG_PATTERN_STATES`). The nine that need no context
-        // stay in one: that automaton settles, and splitting it only added passes (source code
-        // corpus, -j1: 1.67 -> 1.81 s).
+        // the small ones share one (see `BIG_PATTERN_STATES`); of the nine that need no context
+        // only the phone pattern does (see `HUGE_PATTERN_STATES`).
         let sizes: Vec<usize> = set_srcs
             .iter()
             .map(|src| src.as_deref().map_or(0, nfa_states))
             .collect();
-        let split = |members: Vec<usize>| -> Result<Vec<DigitSet>, EngineError> {
-            let (big, small): (Vec<usize>, Vec<usize>) = members
-                .into_iter()
-                .partition(|&i| sizes[i] >= BIG_PATTERN_STATES);
+        let split = |members: Vec<usize>, limit: usize| -> Result<Vec<DigitSet>, EngineError> {
+            let (big, small): (Vec<usize>, Vec<usize>) =
+                members.into_iter().partition(|&i| sizes[i] >= limit);
             let mut sets = Vec::new();
             for group in big.into_iter().map(|i| vec![i]).chain([small]) {
                 sets.extend(build_set(group)?);
             }
             Ok(sets)
         };
-        let digit_sets = [build_set(free)?.into_iter().collect(), split(all)?];
+        let digit_sets = [
+            split(free, HUGE_PATTERN_STATES)?,
+            split(all, BIG_PATTERN_STATES)?,
+        ];
         let digit_always = set_srcs.iter().map(Option::is_none).collect();
         let needs_unlock = specs
             .iter()
@@ -312,15 +316,13 @@ impl Engine {
             digit_sets,
             digit_always,
             needs_unlock,
-            // Context words are searched overlapping (every word counts); trigger keywords
-            // leftmost-longest, so `st` does not hide `street` in a non-overlapping scan.
+            // Context words are searched overlapping (every word counts).
             ctx_ac: build(&words, MatchKind::Standard)?,
             ctx_longest: words.iter().map(String::len).max().unwrap_or(0),
-            kw_ac: build(&kws, MatchKind::LeftmostLongest)?,
+            keywords: Keywords::new(kws, kw_dets)?,
             specs,
             by_trigger,
             ctx_roles,
-            kw_dets,
             vctx,
         })
     }
@@ -419,26 +421,21 @@ impl Engine {
             }
         }
         // Keyword-triggered detectors.
-        if let Some(ac) = &self.kw_ac {
-            for m in ac.find_iter(text) {
-                // A keyword with punctuation in it (`%40`, `[at]`) is a token of its own and may
-                // be glued to the words around it; a plain word must stand alone.
-                let plain = text[m.start()..m.end()]
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || *b == b' ' || *b >= 0x80);
-                if plain && !word_bounded(text, m.start(), m.end()) {
-                    continue;
-                }
-                let win_end = (m.end() + MAX_MATCH).min(text.len());
-                let s = m.start();
+        if let Some(kw) = &self.keywords {
+            let mut hits = std::mem::take(&mut scratch.kw_hits);
+            hits.clear();
+            kw.find(text, &mut scratch.kw_cache, &mut hits);
+            for m in &hits {
+                let win_end = (m.end + MAX_MATCH).min(text.len());
+                let s = m.start;
                 // Keywords can sit inside or after the value ("jane [at] example.com", "12 Example
                 // Street"): the window reaches `MAX_WINDOW` bytes left, on a char boundary.
                 let mut ws = s.saturating_sub(MAX_WINDOW);
                 while ws < s && (text[ws] & 0xC0) == 0x80 {
                     ws += 1;
                 }
-                self.flag_context(text, s, m.end(), scratch);
-                for &d in &self.kw_dets[m.pattern().as_usize()] {
+                self.flag_context(text, s, m.end, scratch);
+                for &d in kw.detectors(m) {
                     self.try_regex(
                         d,
                         text,
@@ -452,6 +449,7 @@ impl Engine {
                 }
                 self.clear_context(scratch);
             }
+            scratch.kw_hits = hits;
         }
         // Digit clusters.
         if !self.by_trigger[0].is_empty() {
@@ -885,6 +883,16 @@ fn set_source(src: &str) -> Option<String> {
 /// interleaved runs each) 13.3-13.7 s -> 11.7-12.4 s.
 const BIG_PATTERN_STATES: usize = 80;
 
+/// In the list of detectors that need no context, a pattern with at least this many Thompson NFA
+/// states gets an automaton of its own; the rest stay together (splitting every large one out
+/// there added passes: source code corpus, -j1, 1.67 -> 1.81 s). Only the phone pattern is this
+/// large (~190 states): alone its automaton grows to 3.7 MB of lazy-DFA states over 113 MB of
+/// source code, the others together to 0.1 MB, but all nine in one to 18 MB — more than the
+/// cache holds, so it was cleared and rebuilt, and building states was ~16% of the scan.
+/// Measured with phone split out: that corpus 0.65 -> 0.60 s (-j1, three interleaved runs each)
+/// and peak RSS 58 -> 39 MB; the dense corpus's CSV and NDJSON parts 1-3% faster.
+const HUGE_PATTERN_STATES: usize = 150;
+
 /// The syntax of the combined automata: the same as each detector's own `regex::bytes::Regex`
 /// (Unicode on, matching invalid UTF-8 allowed), so a set matches a window whenever one of its
 /// detectors does.
@@ -973,16 +981,6 @@ fn is_local_byte(b: u8) -> bool {
 
 fn is_domain_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80 || b == b'.' || b == b'-'
-}
-
-/// True when `text[s..e]` is not glued to a letter or digit on either side. An edge that is
-/// itself punctuation (`[at]`, `%40`, `ff#`) is its own boundary.
-fn word_bounded(text: &[u8], s: usize, e: usize) -> bool {
-    // `_` joins words into identifiers: `RING` in `IORING_OFF_PBUF_RING` is not the word "ring".
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let left = s == 0 || !word(text[s]) || !word(text[s - 1]);
-    let right = e >= text.len() || !word(text[e - 1]) || !word(text[e]);
-    left && right
 }
 
 /// A match span (the regex's whole match or its `value` group) over the searched haystack.

@@ -5,6 +5,7 @@
 pub mod builtin;
 pub mod columns;
 pub mod engine;
+pub mod keywords;
 pub mod score;
 pub mod spec;
 

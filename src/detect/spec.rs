@@ -162,7 +162,8 @@ pub struct Spec {
     pub negative_context: Vec<String>,
     /// Normalised header names.
     pub headers: Vec<String>,
-    /// Lower-cased trigger keywords.
+    /// Trigger keywords as written: one with an upper-case letter matches exactly, one without
+    /// matches in any ASCII case (smart case, as in ripgrep).
     pub keywords: Vec<String>,
     /// Evidence required.
     pub require: Require,
@@ -281,7 +282,7 @@ impl Spec {
             context: lower(raw.context),
             negative_context: lower(raw.negative_context),
             headers: raw.headers.iter().map(|h| normalise_field(h)).collect(),
-            keywords: lower(raw.keywords),
+            keywords: raw.keywords,
             require: raw.require,
             base,
             window: raw.window.unwrap_or(40),
