@@ -210,6 +210,8 @@ fn is_plain(k: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || b == b' ' || b >= 0x80)
 }
 
+/// A byte of a word. `_` joins words into identifiers: `RING` in `IORING_OFF_PBUF_RING` is not
+/// the word "ring".
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
