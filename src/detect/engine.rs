@@ -32,6 +32,7 @@ use regex_automata::{Input, PatternSet, meta};
 use thiserror::Error;
 
 use super::keywords::{KeywordCache, KeywordHit, Keywords, word_bounded};
+use super::reach;
 use super::score::{self, Evidence};
 use super::spec::{Require, Spec, Trigger, field_words, normalise_field};
 use crate::finding::Confidence;
@@ -153,6 +154,12 @@ struct DigitSet {
     /// The longest match any of its patterns can make (bytes), if bounded: a match overlapping
     /// a cluster ends within this of the cluster's end, so the set need not look further.
     max_len: Option<usize>,
+    /// Bytes before and after a cluster that hold every match of its patterns overlapping the
+    /// cluster, when [`reach::reach`] proves it for all of them (phone: one byte left, for `+`
+    /// or `(`; none right). Searching only that span reports the same detectors as the whole
+    /// window: a match elsewhere in the window does not overlap the cluster, and `try_regex`
+    /// drops those anyway.
+    reach: Option<(usize, usize)>,
 }
 
 /// All detectors, compiled into one scanner.
@@ -275,10 +282,18 @@ impl Engine {
                 .filter_map(|&i| set_srcs[i].as_deref())
                 .map(max_len)
                 .try_fold(0usize, |m, l| l.map(|l| m.max(l)));
+            let reach = members
+                .iter()
+                .filter_map(|&i| set_srcs[i].as_deref())
+                .map(pattern_reach)
+                .try_fold((0usize, 0usize), |(l, r), x| {
+                    x.map(|(xl, xr)| (l.max(xl), r.max(xr)))
+                });
             Ok(Some(DigitSet {
                 re,
                 members,
                 max_len,
+                reach,
             }))
         };
         let settable = |i: &usize| set_srcs[*i].is_some();
@@ -490,10 +505,13 @@ impl Engine {
                     hits.clear();
                     let cache = &mut scratch.digit_cache[which][k];
                     // Look-around at the span's end still sees the haystack beyond it.
-                    let set_end = set.max_len.map_or(we, |l| we.min(ce + l));
+                    let span = match set.reach {
+                        Some((l, r)) => p.saturating_sub(l).max(ws)..(ce + r).min(we),
+                        None => ws..set.max_len.map_or(we, |l| we.min(ce + l)),
+                    };
                     set.re.which_overlapping_matches_with(
                         cache,
-                        &Input::new(&text[..we]).span(ws..set_end),
+                        &Input::new(&text[..we]).span(span),
                         hits,
                     );
                     for pid in hits.iter() {
@@ -912,6 +930,15 @@ fn nfa_states(src: &str) -> usize {
 }
 
 /// The longest match of `src` in bytes, `None` if unbounded or unparsable.
+/// [`reach::reach`] of `src` compiled as the combined automata compile it.
+fn pattern_reach(src: &str) -> Option<(usize, usize)> {
+    let nfa = regex_automata::nfa::thompson::NFA::compiler()
+        .syntax(set_syntax())
+        .build(src)
+        .ok()?;
+    reach::reach(&nfa)
+}
+
 fn max_len(src: &str) -> Option<usize> {
     max_len_parse(src).flatten()
 }

@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod columns;
 pub mod engine;
 pub mod keywords;
+pub mod reach;
 pub mod score;
 pub mod spec;
 
