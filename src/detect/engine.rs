@@ -11,7 +11,8 @@
 //!   [`MIN_CLUSTER_DIGITS`] digits are skipped (no detector needs them alone). The regex window
 //!   extends [`LEFT`] bytes to the left (for `+`, `(`, letter prefixes such as IBAN country codes
 //!   and month names) and up to the detector's longest match to the right, and a match must
-//!   overlap the cluster.
+//!   overlap the cluster. The combined automata that say which detectors can match there
+//!   search only the cluster when their patterns provably stay inside it (see [`reach`]).
 //! * **`@`.** `memchr` finds each `@`; the window spans the address characters around it.
 //! * **Keywords / fields.** An Aho-Corasick automaton over trigger keywords; whole-cell matching
 //!   for `field` detectors whose headers match the cell's field.

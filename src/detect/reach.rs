@@ -52,7 +52,7 @@ enum Class {
 
 /// `(left, right)` for `nfa` (anchored at the match start): every match has at most `left`
 /// bytes before its first digit and `right` after its last, and all its digits lie in one
-/// cluster. `None` when that cannot be shown within [`CAP`] (or a match can hold no digit).
+/// cluster. `None` when that cannot be shown within `CAP` bytes (or a match can hold no digit).
 pub fn reach(nfa: &NFA) -> Option<(usize, usize)> {
     let start = (nfa.start_anchored(), Seen::Before(0));
     let mut seen: HashSet<(StateID, Seen)> = HashSet::from([start]);
