@@ -915,7 +915,7 @@ const HUGE_PATTERN_STATES: usize = 150;
 /// The syntax of the combined automata: the same as each detector's own `regex::bytes::Regex`
 /// (Unicode on, matching invalid UTF-8 allowed), so a set matches a window whenever one of its
 /// detectors does.
-fn set_syntax() -> regex_automata::util::syntax::Config {
+pub(crate) fn set_syntax() -> regex_automata::util::syntax::Config {
     regex_automata::util::syntax::Config::new()
         .unicode(true)
         .utf8(false)

@@ -24,7 +24,7 @@ use std::cmp::Reverse;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::{Input, meta};
 
-use super::engine::EngineError;
+use super::engine::{EngineError, set_syntax};
 
 /// Cells up to this long are searched with the plain automaton.
 pub const SHORT: usize = 256;
@@ -109,11 +109,7 @@ impl Keywords {
                 }
             }
             let re = meta::Regex::builder()
-                .syntax(
-                    regex_automata::util::syntax::Config::new()
-                        .unicode(true)
-                        .utf8(false),
-                )
+                .syntax(set_syntax())
                 .configure(meta::Config::new().utf8_empty(false))
                 .build_many(&pats)
                 .map_err(Box::new)?;

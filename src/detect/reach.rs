@@ -176,11 +176,7 @@ mod tests {
 
     fn of(src: &str) -> Option<(usize, usize)> {
         let nfa = NFA::compiler()
-            .syntax(
-                regex_automata::util::syntax::Config::new()
-                    .unicode(true)
-                    .utf8(false),
-            )
+            .syntax(crate::detect::engine::set_syntax())
             .build(src)
             .unwrap_or_else(|e| panic!("{src}: {e}"));
         reach(&nfa)
