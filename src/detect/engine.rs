@@ -258,6 +258,11 @@ impl Engine {
             .iter()
             .map(|&d| set_source(&specs[d as usize].regex_src))
             .collect();
+        // Per digit detector, from one NFA each: its size and its reach (see `nfa_facts`).
+        let facts: Vec<(usize, Option<(usize, usize)>)> = set_srcs
+            .iter()
+            .map(|src| src.as_deref().map_or((0, None), nfa_facts))
+            .collect();
         let build_set = |members: Vec<usize>| -> Result<Option<DigitSet>, EngineError> {
             if members.is_empty() {
                 return Ok(None);
@@ -285,8 +290,7 @@ impl Engine {
                 .try_fold(0usize, |m, l| l.map(|l| m.max(l)));
             let reach = members
                 .iter()
-                .filter_map(|&i| set_srcs[i].as_deref())
-                .map(pattern_reach)
+                .map(|&i| facts[i].1)
                 .try_fold((0usize, 0usize), |(l, r), x| {
                     x.map(|(xl, xr)| (l.max(xl), r.max(xr)))
                 });
@@ -306,13 +310,9 @@ impl Engine {
         // In the list of all digit detectors a large pattern gets an automaton of its own and
         // the small ones share one (see `BIG_PATTERN_STATES`); of the nine that need no context
         // only the phone pattern does (see `HUGE_PATTERN_STATES`).
-        let sizes: Vec<usize> = set_srcs
-            .iter()
-            .map(|src| src.as_deref().map_or(0, nfa_states))
-            .collect();
         let split = |members: Vec<usize>, limit: usize| -> Result<Vec<DigitSet>, EngineError> {
             let (big, small): (Vec<usize>, Vec<usize>) =
-                members.into_iter().partition(|&i| sizes[i] >= limit);
+                members.into_iter().partition(|&i| facts[i].0 >= limit);
             let mut sets = Vec::new();
             for group in big.into_iter().map(|i| vec![i]).chain([small]) {
                 sets.extend(build_set(group)?);
@@ -921,25 +921,17 @@ pub(crate) fn set_syntax() -> regex_automata::util::syntax::Config {
         .utf8(false)
 }
 
-/// Thompson NFA states of `src` compiled as the combined automata compile it (0 if it does not
-/// compile; the set build then reports the error).
-fn nfa_states(src: &str) -> usize {
+/// `src` compiled as the combined automata compile it, once for both facts the set build needs:
+/// its Thompson NFA states (0 if it does not compile; the set build then reports the error)
+/// and its [`reach::reach`].
+fn nfa_facts(src: &str) -> (usize, Option<(usize, usize)>) {
     regex_automata::nfa::thompson::NFA::compiler()
         .syntax(set_syntax())
         .build(src)
-        .map_or(0, |nfa| nfa.states().len())
+        .map_or((0, None), |nfa| (nfa.states().len(), reach::reach(&nfa)))
 }
 
 /// The longest match of `src` in bytes, `None` if unbounded or unparsable.
-/// [`reach::reach`] of `src` compiled as the combined automata compile it.
-fn pattern_reach(src: &str) -> Option<(usize, usize)> {
-    let nfa = regex_automata::nfa::thompson::NFA::compiler()
-        .syntax(set_syntax())
-        .build(src)
-        .ok()?;
-    reach::reach(&nfa)
-}
-
 fn max_len(src: &str) -> Option<usize> {
     max_len_parse(src).flatten()
 }
