@@ -24,6 +24,8 @@ use std::rc::Rc;
 
 use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
 use regex::{Regex, RegexBuilder};
+use regex_automata::dfa::{Automaton, StartKind, dense};
+use regex_automata::{Anchored, Input};
 
 /// `phonenumber::consts`.
 const MIN_LENGTH_FOR_NSN: usize = 2;
@@ -56,8 +58,13 @@ impl Hasher for AddrHasher {
 /// (lookups nest). A pattern that fails to compile is cached as `None` (the caller falls back).
 type Cache = HashMap<(usize, bool), Option<Rc<Regex>>, BuildHasherDefault<AddrHasher>>;
 
+/// This thread's anchored DFAs (see [`prefix_dfa`]), keyed like [`Cache`]; `None` where the
+/// DFA could not be built.
+type PrefixCache = HashMap<usize, Option<Rc<dense::DFA<Vec<u32>>>>, BuildHasherDefault<AddrHasher>>;
+
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(HashMap::default());
+    static PREFIX: RefCell<PrefixCache> = RefCell::new(HashMap::default());
 }
 
 /// This thread's compiled copy of the pattern `src`, anchored at the start or as written.
@@ -87,7 +94,46 @@ fn compiled(src: &str, anchored: bool) -> Option<Rc<Regex>> {
 
 /// `regex.find(value).map(|m| m.start() == 0)`.
 fn starts_with_match(src: &str, value: &str) -> Option<bool> {
-    compiled(src, true).map(|r| r.is_match(value))
+    let key = src.as_ptr() as usize;
+    let dfa = PREFIX.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| prefix_dfa(src).map(Rc::new))
+            .clone()
+    });
+    match dfa {
+        Some(dfa) => {
+            let input = Input::new(value).anchored(Anchored::Yes).earliest(true);
+            Some(dfa.try_search_fwd(&input).ok()?.is_some())
+        }
+        None => compiled(src, true).map(|r| r.is_match(value)),
+    }
+}
+
+/// A fully built DFA matching `src` at the start of the input, or `None` if it cannot be built
+/// within bounds (the regex crate is used then).
+///
+/// Why: a validity check asks ten or more of these questions of a ten-digit string, and the
+/// regex crate's fixed cost per search (engine choice, cache pool) outweighed the search
+/// itself; a dense DFA's anchored search is a table walk of the string's bytes. Matching
+/// anchored and stopping at the first match state answers "is there a match starting at 0",
+/// which is what `find` + `start() == 0` asks under leftmost-first semantics.
+fn prefix_dfa(src: &str) -> Option<dense::DFA<Vec<u32>>> {
+    dense::Builder::new()
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .ignore_whitespace(true)
+                .unicode(false),
+        )
+        .configure(
+            dense::Config::new()
+                .start_kind(StartKind::Anchored)
+                .dfa_size_limit(Some(1 << 20))
+                .determinize_size_limit(Some(1 << 20)),
+        )
+        .build(src)
+        .ok()
 }
 
 /// `Descriptor::is_match`. `None` if a pattern failed to compile (the caller falls back).
@@ -278,4 +324,84 @@ pub fn parse_valid(region: Option<&str>, s: &str) -> Option<Option<String>> {
         None => false,
     };
     Some(valid.then(|| format!("+{code}{national}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pattern `starts_with_match` is asked about builds as a DFA (none falls back to the
+    /// slower regex path) and answers as the regex crate does on each region's example numbers
+    /// and on seeded digit strings, including prefixes and extensions of the examples.
+    #[test]
+    fn prefix_dfas_build_and_agree_with_the_regex_crate() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut patterns = 0;
+        for code in 1..1000u16 {
+            let Some(regions) = DATABASE.region(&code) else {
+                continue;
+            };
+            for region in regions {
+                let Some(meta) = DATABASE.by_id(region) else {
+                    continue;
+                };
+                let d = meta.descriptors();
+                let descs = [
+                    Some(d.general()),
+                    d.premium_rate(),
+                    d.toll_free(),
+                    d.shared_cost(),
+                    d.voip(),
+                    d.personal_number(),
+                    d.pager(),
+                    d.uan(),
+                    d.voicemail(),
+                    d.fixed_line(),
+                    d.mobile(),
+                ];
+                let mut srcs: Vec<&str> = descs
+                    .iter()
+                    .flatten()
+                    .map(|d| d.national_number().as_str())
+                    .collect();
+                srcs.extend(meta.leading_digits().map(|r| r.as_str()));
+                srcs.extend(meta.international_prefix().map(|r| r.as_str()));
+                let examples: Vec<&str> =
+                    descs.iter().flatten().filter_map(|d| d.example()).collect();
+                for src in srcs {
+                    patterns += 1;
+                    assert!(prefix_dfa(src).is_some(), "{region}: {src}");
+                    let re = compiled(src, true).expect("the regex crate compiles it");
+                    let mut values: Vec<String> = Vec::new();
+                    for e in &examples {
+                        values.push(e.to_string());
+                        values.push(e[..e.len() / 2].to_string());
+                        values.push(format!("{e}{}", next(10)));
+                    }
+                    for _ in 0..20 {
+                        let len = 1 + next(15) as usize;
+                        values.push(
+                            (0..len)
+                                .map(|_| char::from(b'0' + next(10) as u8))
+                                .collect(),
+                        );
+                    }
+                    for v in values {
+                        assert_eq!(
+                            starts_with_match(src, &v),
+                            Some(re.is_match(&v)),
+                            "{region}: {src} on {v}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(patterns > 1000, "only {patterns} patterns seen");
+    }
 }
