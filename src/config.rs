@@ -540,6 +540,17 @@ impl Config {
             .map_or_else(|| FILE_NAME.to_string(), |f| f.display().to_string())
     }
 
+    /// Whether the detector `id` of kind `kind` stays enabled under this configuration.
+    pub fn keeps(&self, id: &str, kind: Kind) -> bool {
+        self.kinds_enable.as_ref().is_none_or(|k| k.contains(&kind))
+            && !self.kinds_disable.contains(&kind)
+            && self
+                .detectors_enable
+                .as_ref()
+                .is_none_or(|d| d.iter().any(|e| e == id))
+            && !self.detectors_disable.iter().any(|e| e == id)
+    }
+
     /// Keeps the detectors this configuration enables. Unknown detector ids are errors (a typo
     /// must not silently leave a detector on).
     pub fn select_specs(&self, specs: Vec<Spec>) -> Result<Vec<Spec>, ConfigError> {
@@ -556,18 +567,10 @@ impl Config {
                 return Err(invalid(&file, key, &format!("unknown detector {bad:?}")));
             }
         }
-        let keep = |s: &Spec| {
-            self.kinds_enable
-                .as_ref()
-                .is_none_or(|k| k.contains(&s.kind))
-                && !self.kinds_disable.contains(&s.kind)
-                && self
-                    .detectors_enable
-                    .as_ref()
-                    .is_none_or(|d| d.contains(&s.id))
-                && !self.detectors_disable.contains(&s.id)
-        };
-        let out: Vec<Spec> = specs.into_iter().filter(keep).collect();
+        let out: Vec<Spec> = specs
+            .into_iter()
+            .filter(|s| self.keeps(&s.id, s.kind))
+            .collect();
         if out.is_empty() {
             return Err(invalid(
                 &file,
@@ -664,6 +667,23 @@ mod tests {
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn keeps_follows_kind_and_detector_lists() {
+        let all = parse("").unwrap();
+        assert!(all.keeps("phone", Kind::Phone));
+        for text in [
+            "[kinds]\ndisable = [\"phone\"]",
+            "[kinds]\nenable = [\"email\"]",
+            "[detectors]\ndisable = [\"phone\"]",
+            "[detectors]\nenable = [\"email\"]",
+        ] {
+            assert!(!parse(text).unwrap().keeps("phone", Kind::Phone), "{text}");
+        }
+        let only = parse("[detectors]\nenable = [\"phone\"]").unwrap();
+        assert!(only.keeps("phone", Kind::Phone));
+        assert!(!only.keeps("email", Kind::Email));
     }
 
     #[test]
