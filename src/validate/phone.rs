@@ -128,6 +128,39 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
     if after.first().is_some_and(|&b| b == b'%') {
         return Some("percentage");
     }
+    // `4421 0470 9521 4564`: groups of digits joined by single spaces run on past the match
+    // to more digits than any phone number has (15, E.164), so the match is a slice of a card
+    // or account number. Only spaces are followed: a date before a phone (`2024-03-07 0491
+    // 570 156`) stays apart, and `-`/`.` joins are caught above.
+    let digits_in = |b: &[u8]| b.iter().filter(|b| b.is_ascii_digit()).count();
+    let spaced = |bytes: &mut dyn Iterator<Item = &u8>| {
+        let (mut n, mut run, mut last_space) = (0, 0, true);
+        for &b in bytes {
+            if b.is_ascii_digit() {
+                run += 1;
+                last_space = false;
+            } else if b == b' ' && !last_space {
+                n += run;
+                run = 0;
+                last_space = true;
+            } else {
+                break;
+            }
+        }
+        // A run cut off by the edge of `before`/`after` still counts.
+        n + run
+    };
+    let left = match before {
+        [.., d, b' '] if d.is_ascii_digit() => spaced(&mut before[..before.len() - 1].iter().rev()),
+        _ => 0,
+    };
+    let right = match after {
+        [b' ', d, ..] if d.is_ascii_digit() => spaced(&mut after[1..].iter()),
+        _ => 0,
+    };
+    if left + right > 0 && left + digits_in(c.text.as_bytes()) + right > 15 {
+        return Some("part of a longer group of digits (card or account number)");
+    }
     let tail = String::from_utf8_lossy(before);
     let tail = tail.trim_end();
     if tail.ends_with(['$', '€', '£', '¥', '₹'])
@@ -240,6 +273,10 @@ mod tests {
             ("", "0491570156", "%"),
             ("", "0491570156", ",50"),
             ("", "0491570156", ":30"),
+            // A slice of a grouped card number, and a phone running into more digit groups.
+            ("4421 ", "0470 9521 4564", ""),
+            ("4421 0470 ", "9521 4564", ""),
+            ("", "0491 570 156", " 1234 5678"),
         ] {
             let c = Candidate {
                 text,
@@ -257,6 +294,29 @@ mod tests {
 #[cfg(test)]
 mod delimiter_tests {
     use super::*;
+
+    /// Digits before or after a phone, joined by something other than single spaces or within
+    /// a phone's length, do not make it part of a longer number.
+    #[test]
+    fn nearby_digits_within_a_phone_length_are_not_a_longer_group() {
+        for (before, after) in [
+            ("2024-03-07 ", ""),
+            ("order 12 ", ""),
+            ("", " 42"),
+            ("10:22:01 ", ""),
+            ("7  ", ""),
+        ] {
+            let c = Candidate {
+                text: "0491 570 156",
+                before: before.as_bytes(),
+                after: after.as_bytes(),
+            };
+            assert!(
+                matches!(phone(&c, &Ctx::default()), Verdict::Valid { .. }),
+                "{before}0491 570 156{after}"
+            );
+        }
+    }
 
     /// Commas and colons that separate fields are not part of the number.
     #[test]

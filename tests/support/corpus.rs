@@ -731,7 +731,21 @@ fn negatives(rng: &mut ChaCha8Rng) -> Vec<(&'static str, String)> {
         hex(rng, 12)
     );
     let luhn16 = luhn_complete(&format!("4{}", digits(rng, 14)));
+    // The same digits with the check digit broken, grouped as printed on a card: no card, and
+    // no phone number inside it either (`0470 9521 4564` after `4421 ` is a slice of it).
+    let broken: String = {
+        let (body, check) = luhn16.split_at(15);
+        let check = (check.as_bytes()[0] - b'0' + 1) % 10;
+        format!("{body}{check}")
+    };
+    let grouped = broken
+        .as_bytes()
+        .chunks(4)
+        .map(|g| String::from_utf8_lossy(g).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
     vec![
+        ("voucher_number", grouped),
         (
             "order_id",
             format!("{}", rng.gen_range(100_000_000u64..999_999_999)),
