@@ -17,8 +17,9 @@
 //! * **Keywords / fields.** An Aho-Corasick automaton over trigger keywords; whole-cell matching
 //!   for `field` detectors whose headers match the cell's field.
 //!
-//! Context words are found with one Aho-Corasick automaton over every pattern's `context` and
-//! `negative_context` lists, searched only in the window around a candidate. Where several
+//! Context words are found with an Aho-Corasick automaton over every pattern's `context` list,
+//! searched only in the window around a candidate; negative words with another, only in the few
+//! bytes before a candidate where they count and only once a match there is scored. Where several
 //! detectors claim overlapping spans, the one with the higher confidence, then priority, then
 //! longer match wins: one kind per span.
 
@@ -68,10 +69,27 @@ pub enum EngineError {
     Combined(#[from] Box<regex_automata::meta::BuildError>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Context,
-    Negative,
+/// Words and, per word, the detectors that list it (context or negative context).
+#[derive(Debug, Default)]
+struct WordList {
+    words: Vec<String>,
+    dets: Vec<Vec<u16>>,
+    idx: HashMap<String, usize>,
+}
+
+impl WordList {
+    fn add(&mut self, word: &str, detector: u16) {
+        let i = *self.idx.entry(word.to_string()).or_insert_with(|| {
+            self.words.push(word.to_string());
+            self.dets.push(Vec::new());
+            self.words.len() - 1
+        });
+        self.dets[i].push(detector);
+    }
+
+    fn longest(&self) -> usize {
+        self.words.iter().map(String::len).max().unwrap_or(0)
+    }
 }
 
 /// Everything per field name the engine needs, computed once per distinct field.
@@ -128,6 +146,9 @@ pub struct Scratch {
     ctx_matched: bool,
     /// A digit detector that needs a context word has one near the current candidate.
     ctx_unlocked: bool,
+    /// The current candidate core (`flag_context`'s `s..e`) whose negative words are not
+    /// looked up yet; `None` once they are, or outside a candidate.
+    neg_pending: Option<(usize, usize)>,
     touched: Vec<u16>,
     cands: Vec<Hit>,
     regexes: Vec<Regex>,
@@ -181,8 +202,15 @@ pub struct Engine {
     digit_always: Vec<bool>,
     /// Per detector: digit-triggered and needs a context word or header to run.
     needs_unlock: Vec<bool>,
+    /// Every pattern's `context` words; `ctx_dets[w]` lists the detectors of word `w`.
     ctx_ac: Option<AhoCorasick>,
-    ctx_roles: Vec<Vec<(u16, Role)>>,
+    ctx_dets: Vec<Vec<u16>>,
+    /// Every pattern's `negative_context` words, searched apart and only when a match is
+    /// scored (see [`Engine::near_negative`]).
+    neg_ac: Option<AhoCorasick>,
+    neg_dets: Vec<Vec<u16>>,
+    /// Length of the longest negative word.
+    neg_longest: usize,
     /// Length of the longest context word.
     ctx_longest: usize,
     /// Trigger keywords (see [`Keywords`]).
@@ -209,27 +237,19 @@ impl Engine {
             }
         }
         let mut by_trigger: [Vec<u16>; 4] = Default::default();
-        let mut words: Vec<String> = Vec::new();
-        let mut word_idx: HashMap<String, usize> = HashMap::new();
-        let mut ctx_roles: Vec<Vec<(u16, Role)>> = Vec::new();
+        let mut context = WordList::default();
+        let mut negative = WordList::default();
         let mut kws: Vec<String> = Vec::new();
         let mut kw_idx: HashMap<String, usize> = HashMap::new();
         let mut kw_dets: Vec<Vec<u16>> = Vec::new();
         for (i, s) in specs.iter().enumerate() {
             let i = i as u16;
             by_trigger[trigger_slot(s.trigger)].push(i);
-            for (list, role) in [
-                (&s.context, Role::Context),
-                (&s.negative_context, Role::Negative),
-            ] {
-                for w in list {
-                    let idx = *word_idx.entry(w.clone()).or_insert_with(|| {
-                        words.push(w.clone());
-                        ctx_roles.push(Vec::new());
-                        words.len() - 1
-                    });
-                    ctx_roles[idx].push((i, role));
-                }
+            for w in &s.context {
+                context.add(w, i);
+            }
+            for w in &s.negative_context {
+                negative.add(w, i);
             }
             for k in &s.keywords {
                 let idx = *kw_idx.entry(k.clone()).or_insert_with(|| {
@@ -333,12 +353,15 @@ impl Engine {
             digit_always,
             needs_unlock,
             // Context words are searched overlapping (every word counts).
-            ctx_ac: build(&words, MatchKind::Standard)?,
-            ctx_longest: words.iter().map(String::len).max().unwrap_or(0),
+            ctx_ac: build(&context.words, MatchKind::Standard)?,
+            ctx_longest: context.longest(),
+            neg_ac: build(&negative.words, MatchKind::Standard)?,
+            neg_longest: negative.longest(),
+            ctx_dets: context.dets,
+            neg_dets: negative.dets,
             keywords: Keywords::new(kws, kw_dets)?,
             specs,
             by_trigger,
-            ctx_roles,
             vctx,
         })
     }
@@ -379,6 +402,7 @@ impl Engine {
         let mut cands = std::mem::take(&mut scratch.cands);
         cands.clear();
         scratch.ctx_matched = false;
+        scratch.neg_pending = None;
 
         // Field detectors: the whole cell is the candidate. Other detectors whose headers match
         // the field also see the whole (short) cell, so a value their cheap trigger cannot see
@@ -563,7 +587,6 @@ impl Engine {
         let flags = scratch.ctx_flags[d as usize];
         let header = finfo.header.contains(&d);
         let context = flags & FLAG_CTX != 0;
-        let negative = flags & FLAG_NEG != 0 || finfo.negative.contains(&d);
         let required = match spec.require {
             Require::None => true,
             Require::Context => context,
@@ -640,6 +663,14 @@ impl Engine {
                     Verdict::Invalid(_) => continue,
                 },
             };
+            let negative = finfo.negative.contains(&d)
+                || self.near_negative(
+                    d,
+                    text,
+                    &mut scratch.neg_pending,
+                    &mut scratch.ctx_flags,
+                    &mut scratch.touched,
+                );
             let ev = Evidence {
                 weak,
                 header,
@@ -735,10 +766,9 @@ impl Engine {
     }
 
     /// Marks, per detector, whether a context word lies within its `window` around the
-    /// candidate core `s..e`, and whether a negative word lies just before it (within
-    /// [`NEGATIVE_WINDOW`] bytes) or overlaps it: "order 0491 570 156" is an order number, while
-    /// "id 42, phone 0491 570 156" is a phone.
+    /// candidate core `s..e`, and remembers the core for [`Engine::near_negative`].
     fn flag_context(&self, text: &[u8], s: usize, e: usize, scratch: &mut Scratch) {
+        scratch.neg_pending = Some((s, e));
         let Some(ac) = &self.ctx_ac else { return };
         let ws = s.saturating_sub(MAX_WINDOW);
         let we = (e + MAX_WINDOW / 2).min(text.len());
@@ -753,37 +783,73 @@ impl Engine {
             if ms < ws {
                 continue;
             }
-            for &(d, role) in &self.ctx_roles[w as usize] {
-                let near = match role {
-                    Role::Context => {
-                        let w = self.specs[d as usize].window.min(MAX_WINDOW);
-                        me + w >= s && ms <= e + w / 2
-                    }
-                    Role::Negative => me + NEGATIVE_WINDOW >= s && ms <= e,
-                };
-                // Context does not reach across a line break: in a ticket or log, the word on the
-                // previous line is about something else.
-                let gap = if me <= s {
-                    &text[me..s]
-                } else {
-                    &text[e.min(ms)..ms]
-                };
-                if !near || (role == Role::Context && gap.contains(&b'\n')) {
+            // Context does not reach across a line break: in a ticket or log, the word on the
+            // previous line is about something else.
+            let gap = if me <= s {
+                &text[me..s]
+            } else {
+                &text[e.min(ms)..ms]
+            };
+            if gap.contains(&b'\n') {
+                continue;
+            }
+            for &d in &self.ctx_dets[w as usize] {
+                let w = self.specs[d as usize].window.min(MAX_WINDOW);
+                if !(me + w >= s && ms <= e + w / 2) {
                     continue;
                 }
                 let flag = &mut scratch.ctx_flags[d as usize];
                 if *flag == 0 {
                     scratch.touched.push(d);
                 }
-                *flag |= match role {
-                    Role::Context => {
-                        scratch.ctx_unlocked |= self.needs_unlock[d as usize];
-                        FLAG_CTX
-                    }
-                    Role::Negative => FLAG_NEG,
-                };
+                scratch.ctx_unlocked |= self.needs_unlock[d as usize];
+                *flag |= FLAG_CTX;
             }
         }
+    }
+
+    /// Whether a negative word of detector `d` lies just before the current candidate core
+    /// (within [`NEGATIVE_WINDOW`] bytes) or overlaps it: "order 0491 570 156" is an order
+    /// number, while "id 42, phone 0491 570 156" is a phone.
+    ///
+    /// Looked up only when a match is scored, once per candidate. Why: negative words are most
+    /// of the ~400 context words and the ones that occur inside identifiers (`id`, `v`, `key`,
+    /// `type`); searching them in every candidate's window was most of the context-word cost
+    /// on source code, where almost no candidate becomes a match.
+    ///
+    /// Takes the parts of [`Scratch`] it updates: the caller holds its regexes borrowed.
+    fn near_negative(
+        &self,
+        d: u16,
+        text: &[u8],
+        pending: &mut Option<(usize, usize)>,
+        flags: &mut [u8],
+        touched: &mut Vec<u16>,
+    ) -> bool {
+        if let Some((s, e)) = pending.take()
+            && let Some(ac) = &self.neg_ac
+        {
+            // The same bounds a word had to meet inside the context window, which holds every
+            // word ending at most `NEGATIVE_WINDOW` before `s` and starting by `e`.
+            let ws = s.saturating_sub(MAX_WINDOW);
+            let we = (e + MAX_WINDOW / 2).min(text.len());
+            let lo = s.saturating_sub(NEGATIVE_WINDOW + self.neg_longest).max(ws);
+            let hi = (e + self.neg_longest).min(we).max(lo);
+            for m in ac.find_overlapping_iter(&text[lo..hi]) {
+                let (ms, me) = (lo + m.start(), lo + m.end());
+                if me + NEGATIVE_WINDOW < s || ms > e || !word_bounded(text, ms, me) {
+                    continue;
+                }
+                for &n in &self.neg_dets[m.pattern().as_usize()] {
+                    let flag = &mut flags[n as usize];
+                    if *flag == 0 {
+                        touched.push(n);
+                    }
+                    *flag |= FLAG_NEG;
+                }
+            }
+        }
+        flags[d as usize] & FLAG_NEG != 0
     }
 
     /// Makes `scratch.ctx_matches` hold every context-word occurrence inside `ws..we`, searching
@@ -834,6 +900,7 @@ impl Engine {
 
     fn clear_context(&self, scratch: &mut Scratch) {
         scratch.ctx_unlocked = false;
+        scratch.neg_pending = None;
         for d in scratch.touched.drain(..) {
             scratch.ctx_flags[d as usize] = 0;
         }
@@ -1031,6 +1098,47 @@ impl<'h> Span<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Negative words count only within `NEGATIVE_WINDOW` bytes before a candidate (or over
+    /// it), are looked up afresh for each candidate of a cell, and the lookup is skipped for
+    /// candidates that never become a match.
+    #[test]
+    fn negative_words_count_only_just_before_their_own_candidate() {
+        let engine = crate::detect::builtin::test_engine();
+        let phone = engine.specs().iter().position(|s| s.id == "phone").unwrap() as u16;
+        let mut scratch = Scratch::default();
+        let mut phones = |text: &str| -> Vec<(usize, Confidence)> {
+            let mut hits = Vec::new();
+            engine.scan(
+                text.as_bytes(),
+                None,
+                0..text.len(),
+                false,
+                &mut scratch,
+                &mut hits,
+            );
+            hits.iter()
+                .filter(|h| h.detector == phone && h.confidence >= Confidence::Medium)
+                .map(|h| (h.start, h.confidence))
+                .collect()
+        };
+        assert!(phones("order 0491 570 156").is_empty());
+        // "order" ends 12 bytes before the number: still counts; 13 bytes: no longer.
+        assert!(phones("order........... 0491 570 156").is_empty());
+        assert_eq!(phones("order............ 0491 570 156").len(), 1);
+        // After the number it says nothing about it.
+        assert_eq!(phones("0491 570 156 order").len(), 1);
+        // Two candidates in one cell: the first is an order number, the second a phone.
+        let text = "order 0491 570 156, call 0491 570 157";
+        let got = phones(text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, text.rfind("0491").unwrap());
+        // And the other way round.
+        let text = "call 0491 570 157, order 0491 570 156";
+        let got = phones(text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, 5);
+    }
 
     #[test]
     fn resolve_keeps_the_same_spans_as_checking_every_taken_span() {
