@@ -145,13 +145,10 @@ fn desc_match(d: &Descriptor, value: &str) -> Option<bool> {
     starts_with_match(d.national_number().as_str(), value)
 }
 
-/// `validator::number_type(meta, value) != Type::Unknown`.
-fn has_type(meta: &Metadata, value: &str) -> Option<bool> {
+/// A region's number-type descriptors in the order `validator::number_type` tries them.
+fn type_descriptors(meta: &Metadata) -> [Option<&Descriptor>; 10] {
     let d = meta.descriptors();
-    if !desc_match(d.general(), value)? {
-        return Some(false);
-    }
-    for t in [
+    [
         d.premium_rate(),
         d.toll_free(),
         d.shared_cost(),
@@ -163,9 +160,14 @@ fn has_type(meta: &Metadata, value: &str) -> Option<bool> {
         d.fixed_line(),
         d.mobile(),
     ]
-    .into_iter()
-    .flatten()
-    {
+}
+
+/// `validator::number_type(meta, value) != Type::Unknown`.
+fn has_type(meta: &Metadata, value: &str) -> Option<bool> {
+    if !desc_match(meta.descriptors().general(), value)? {
+        return Some(false);
+    }
+    for t in type_descriptors(meta).into_iter().flatten() {
         if desc_match(t, value)? {
             return Some(true);
         }
@@ -351,20 +353,8 @@ mod tests {
                 let Some(meta) = DATABASE.by_id(region) else {
                     continue;
                 };
-                let d = meta.descriptors();
-                let descs = [
-                    Some(d.general()),
-                    d.premium_rate(),
-                    d.toll_free(),
-                    d.shared_cost(),
-                    d.voip(),
-                    d.personal_number(),
-                    d.pager(),
-                    d.uan(),
-                    d.voicemail(),
-                    d.fixed_line(),
-                    d.mobile(),
-                ];
+                let mut descs = vec![Some(meta.descriptors().general())];
+                descs.extend(type_descriptors(meta));
                 let mut srcs: Vec<&str> = descs
                     .iter()
                     .flatten()
