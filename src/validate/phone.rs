@@ -98,7 +98,8 @@ pub fn warm_up() {
 
 /// Rejects a candidate that is a fragment of a larger token: glued to letters or digits (hex
 /// ids, `v1234567`, UUID groups `-0491-5701-`), a decimal amount (`$ 1234567.50`), a
-/// currency-prefixed price, a percentage, or part of a dotted/dashed identifier.
+/// currency-prefixed price, a percentage, part of a dotted/dashed identifier, or a slice of a
+/// longer space-grouped number (`4421 0470 9521 4564`).
 fn glued(c: &Candidate<'_>) -> Option<&'static str> {
     let before = c.before;
     let after = c.after;
@@ -131,7 +132,9 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
     // `4421 0470 9521 4564`: groups of digits joined by single spaces run on past the match
     // to more digits than any phone number has (15, E.164), so the match is a slice of a card
     // or account number. Only spaces are followed: a date before a phone (`2024-03-07 0491
-    // 570 156`) stays apart, and `-`/`.` joins are caught above.
+    // 570 156`) stays apart, and `-`/`.` joins are caught above. The price: two phone numbers
+    // separated by nothing but one space read as one long group and are both dropped; a
+    // comma, a word or two spaces between them keep them apart.
     let digits_in = |b: &[u8]| b.iter().filter(|b| b.is_ascii_digit()).count();
     let spaced = |bytes: &mut dyn Iterator<Item = &u8>| {
         let (mut n, mut run, mut last_space) = (0, 0, true);
