@@ -1100,8 +1100,7 @@ mod tests {
     use super::*;
 
     /// Negative words count only within `NEGATIVE_WINDOW` bytes before a candidate (or over
-    /// it), are looked up afresh for each candidate of a cell, and the lookup is skipped for
-    /// candidates that never become a match.
+    /// it), and are looked up afresh for each candidate of a cell.
     #[test]
     fn negative_words_count_only_just_before_their_own_candidate() {
         let engine = crate::detect::builtin::test_engine();
