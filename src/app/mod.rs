@@ -245,7 +245,7 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
         Source::Paths(p) | Source::Staged(p) | Source::Since(_, p) => p,
     };
     let cfg = load_config(&common.detectors, &config_root(paths))?;
-    let engine = build_engine(&common.detectors, &cfg)?;
+    let mut engine = build_engine(&common.detectors, &cfg)?;
     let detectors: Vec<String> = engine.specs().iter().map(|s| s.id.clone()).collect();
     let (fp, key_kind) = fingerprinter(common.fingerprint_key_file.as_deref())?;
     let min_confidence = match common.min_confidence {
@@ -254,6 +254,7 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
         Some(MinConfidence::High) => Confidence::High,
         None => cfg.min_confidence.unwrap_or(Confidence::Medium),
     };
+    engine.set_report_floor(min_confidence);
     let region = engine.validate_ctx().region.clone();
     let cache = match extra.cache {
         None => None,

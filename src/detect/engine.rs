@@ -101,6 +101,9 @@ struct FieldInfo {
     negative: Vec<u16>,
     /// Some digit detector that needs a context word or header has its header here.
     unlocks_digit: bool,
+    /// The cell has a field: its column may be classified and its `low` hits promoted (see
+    /// [`crate::detect::columns`]).
+    in_field: bool,
 }
 
 /// A detector hit inside a cell: offsets into the cell text, never the text itself beyond the
@@ -216,6 +219,9 @@ pub struct Engine {
     /// Trigger keywords (see [`Keywords`]).
     keywords: Option<Keywords>,
     vctx: validate::Ctx,
+    /// Hits below this confidence in a cell without a field are never reported (see
+    /// [`Engine::set_report_floor`]).
+    floor: Confidence,
 }
 
 fn trigger_slot(t: Trigger) -> usize {
@@ -363,7 +369,19 @@ impl Engine {
             specs,
             by_trigger,
             vctx,
+            floor: Confidence::Low,
         })
+    }
+
+    /// Tells the engine that the caller reports nothing below `min` except `low` hits that
+    /// column classification promotes, which happens only in cells with a field. A validator
+    /// may then refuse a value it could only accept in a weak form where that weak form would
+    /// score below `min` and nothing (header, context word, field) could lift it: on source
+    /// code, most phone candidates are bare runs of digits (`u32 = 2148296213`) that are valid
+    /// US numbers in weak form, and deciding so was a third of validation. The default, `low`,
+    /// keeps every weak verdict.
+    pub fn set_report_floor(&mut self, min: Confidence) {
+        self.floor = min;
     }
 
     /// The compiled detectors, indexed by [`Hit::detector`].
@@ -596,6 +614,19 @@ impl Engine {
         if !required {
             return;
         }
+        // What a weak verdict scores with no header or context (see `score`): reportable only
+        // at or above the floor, or where a column could promote it.
+        let weak_counts = header
+            || context
+            || finfo.in_field
+            || score::confidence(
+                spec.base,
+                Evidence {
+                    weak: true,
+                    ..Evidence::default()
+                },
+            )
+            .is_some_and(|c| c >= self.floor);
         let hay = &text[..win.end];
         let mut pos = win.start;
         let regex = &scratch.regexes[d as usize];
@@ -648,6 +679,7 @@ impl Engine {
                 text: &raw,
                 before: &text[line_start..m.start()],
                 after: &text[m.end()..line_end],
+                weak_counts,
             };
             let (normalised, weak, vnote) = match &spec.validator {
                 None => (raw.trim().to_string(), false, "no validator"),
@@ -739,7 +771,10 @@ impl Engine {
         let norm = normalise_field(field);
         let words = field_words(field);
         let full = words.concat();
-        let mut fi = FieldInfo::default();
+        let mut fi = FieldInfo {
+            in_field: true,
+            ..FieldInfo::default()
+        };
         for (i, s) in self.specs.iter().enumerate() {
             let negative = s
                 .negative_context
@@ -1098,6 +1133,44 @@ impl<'h> Span<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With a report floor above `low`, a bare-digit phone (a weak form) is not even validated
+    /// where nothing could lift it; wherever something could (a context word, a header, a field
+    /// whose column may be promoted, or a floor of `low`) it still comes out as before.
+    #[test]
+    fn report_floor_drops_only_weak_forms_that_could_not_be_reported() {
+        let low = crate::detect::builtin::test_engine();
+        let mut medium = crate::detect::builtin::test_engine();
+        medium.set_report_floor(Confidence::Medium);
+        let phone = low.specs().iter().position(|s| s.id == "phone").unwrap() as u16;
+        let phones = |engine: &Engine, text: &str, field: Option<&str>| -> Vec<Confidence> {
+            let (mut scratch, mut hits) = (Scratch::default(), Vec::new());
+            engine.scan(
+                text.as_bytes(),
+                field,
+                0..text.len(),
+                false,
+                &mut scratch,
+                &mut hits,
+            );
+            hits.iter()
+                .filter(|h| h.detector == phone)
+                .map(|h| h.confidence)
+                .collect()
+        };
+        use Confidence::{High, Low, Medium};
+        // 201-555-0123 is the US example number: valid, and weak when written bare.
+        let bare = "let x = 2015550123;";
+        assert_eq!(phones(&low, bare, None), vec![Low]);
+        assert!(phones(&medium, bare, None).is_empty());
+        // A field: its column may promote the weak form, so it is still validated.
+        assert_eq!(phones(&medium, "2015550123", Some("c3")), vec![Low]);
+        // A context word or header lifts the weak form above the floor.
+        assert_eq!(phones(&medium, "phone 2015550123", None), vec![High]);
+        assert_eq!(phones(&medium, "2015550123", Some("phone")), vec![High]);
+        // Grouped, it is not a weak form at all.
+        assert_eq!(phones(&medium, "x = 201-555-0123;", None), vec![Medium]);
+    }
 
     /// Negative words count only within `NEGATIVE_WINDOW` bytes before a candidate (or over
     /// it), and are looked up afresh for each candidate of a cell.

@@ -168,6 +168,7 @@ mod tests {
             text: "4111111111111111",
             before: b"(",
             after: b", 2037035976334486086)",
+            weak_counts: true,
         };
         assert!(matches!(credit_card(&table, &ctx), Verdict::Invalid(_)));
         // A Luhn-valid 19-digit Visa-range run: bare, it is credit_card_long's; spaced, a card.

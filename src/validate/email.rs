@@ -104,14 +104,7 @@ pub fn email_obfuscated(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     if t.matches('@').count() != 1 {
         return Verdict::Invalid("not exactly one at-sign");
     }
-    email(
-        &Candidate {
-            text: &t,
-            before: c.before,
-            after: c.after,
-        },
-        ctx,
-    )
+    email(&Candidate { text: &t, ..*c }, ctx)
 }
 
 #[cfg(test)]
@@ -123,6 +116,7 @@ mod tests {
             text,
             before: before.as_bytes(),
             after: b"",
+            weak_counts: true,
         };
         matches!(email(&c, &Ctx::default()), Verdict::Valid { .. })
     }

@@ -90,6 +90,11 @@ pub struct Candidate<'a> {
     pub before: &'a [u8],
     /// Bytes just after the match (same line only).
     pub after: &'a [u8],
+    /// Whether a weak verdict could still be reported. When `false` (no header, no context
+    /// word, no field whose column could promote it, and the confidence floor above what a
+    /// weak form scores), a validator may answer `Invalid` for a value it could only accept in
+    /// a weak form, and skip the work of deciding.
+    pub weak_counts: bool,
 }
 
 /// How many bytes of surrounding text a [`Candidate`] carries each side.
@@ -102,6 +107,7 @@ impl<'a> Candidate<'a> {
             text,
             before: b"",
             after: b"",
+            weak_counts: true,
         }
     }
 }

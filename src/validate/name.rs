@@ -359,6 +359,7 @@ mod tests {
             text,
             before: before.as_bytes(),
             after: after.as_bytes(),
+            weak_counts: true,
         };
         assert!(matches!(
             person_name_text(&c("  - name: ", "Mark", " the job as successful"), &ctx),

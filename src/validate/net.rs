@@ -61,6 +61,7 @@ mod tests {
             text,
             before: before.as_bytes(),
             after: after.as_bytes(),
+            weak_counts: true,
         };
         matches!(ip_address(&c, &Ctx::default()), Verdict::Valid { .. })
     }

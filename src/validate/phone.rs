@@ -47,6 +47,12 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
             None => Verdict::Invalid("not a valid number for its country code"),
         };
     }
+    // Written in phone grouping (`0491 570 156`, `(02) 5550 1234`) it reads as a phone; a bare
+    // run of digits is as likely an id, so it needs context to count.
+    let grouped = text.bytes().any(|b| matches!(b, b' ' | b'-' | b'(' | b'.'));
+    if !grouped && !c.weak_counts {
+        return Verdict::Invalid("a bare run of digits, and nothing here lets a weak form count");
+    }
     let regions = std::iter::once(ctx.region.as_str()).chain(
         ctx.fallback_regions
             .iter()
@@ -69,9 +75,6 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
             continue;
         }
         if let Some(n) = parse_valid(Some(id), &ds) {
-            // Written in phone grouping (`0491 570 156`, `(02) 5550 1234`) it reads as a phone;
-            // a bare run of digits is as likely an id, so it needs context to count.
-            let grouped = text.bytes().any(|b| matches!(b, b' ' | b'-' | b'(' | b'.'));
             return if grouped {
                 Verdict::valid(n)
             } else {
@@ -249,6 +252,16 @@ mod tests {
                 }
                 v => panic!("{text}: {v:?}"),
             }
+            // Where a weak form could not be reported, only the weak ones are refused.
+            let c = Candidate {
+                weak_counts: false,
+                ..Candidate::bare(text)
+            };
+            match phone(&c, &Ctx::default()) {
+                Verdict::Valid { weak: false, .. } => assert!(!weak, "{text}"),
+                Verdict::Invalid(_) => assert!(weak, "{text}"),
+                v => panic!("{text}: {v:?}"),
+            }
         }
     }
 
@@ -285,6 +298,7 @@ mod tests {
                 text,
                 before: before.as_bytes(),
                 after: after.as_bytes(),
+                weak_counts: true,
             };
             assert!(
                 matches!(phone(&c, &Ctx::default()), Verdict::Invalid(_)),
@@ -317,6 +331,7 @@ mod delimiter_tests {
                 text: "0491 570 156",
                 before: before.as_bytes(),
                 after: after.as_bytes(),
+                weak_counts: true,
             };
             assert!(
                 matches!(phone(&c, &Ctx::default()), Verdict::Valid { .. }),
