@@ -185,6 +185,28 @@ struct DigitSet {
     /// window: a match elsewhere in the window does not overlap the cluster, and `try_regex`
     /// drops those anyway.
     reach: Option<(usize, usize)>,
+    /// A cluster with fewer digits than this, or a bare run of more than `max_bare`, cannot
+    /// yield a value of any pattern here (see [`DigitSet::skips`]).
+    min_digits: usize,
+    max_bare: usize,
+}
+
+impl DigitSet {
+    /// Whether no pattern of the set can report a value overlapping the cluster `p..ce` of `nd`
+    /// digits, so searching the set there would only find matches `try_regex` drops.
+    ///
+    /// Why this holds: `try_regex` drops a value whose digit count is outside its pattern's
+    /// [`Spec::digits`], and a digit pattern's value glued to a digit on either side. With
+    /// `reach`, every match keeps its digits inside the one cluster it overlaps, so a value
+    /// holds at most `nd` digits. A bare run of digits (no joiners) has non-digits on both
+    /// sides, so a value overlapping it that is not glued to a digit holds the whole run: at
+    /// least `nd` digits (this needs the value to be the whole match, as it is without a
+    /// `value` group). On source code, 10–15% of the time went on the phone pattern in long
+    /// bare runs (`0x0000000000000000…`, 64-bit constants), where its overlapping search kept
+    /// building lazy-DFA states.
+    fn skips(&self, p: usize, ce: usize, nd: usize) -> bool {
+        nd < self.min_digits || (ce - p == nd && nd > self.max_bare)
+    }
 }
 
 /// All detectors, compiled into one scanner.
@@ -320,11 +342,30 @@ impl Engine {
                 .try_fold((0usize, 0usize), |(l, r), x| {
                     x.map(|(xl, xr)| (l.max(xl), r.max(xr)))
                 });
+            let spec = |i: usize| &specs[by_trigger[0][i] as usize];
+            let min_digits = match reach {
+                Some(_) => members
+                    .iter()
+                    .map(|&i| spec(i).digits.map_or(0, |(lo, _)| lo))
+                    .min()
+                    .unwrap_or(0),
+                None => 0,
+            };
+            let max_bare = members
+                .iter()
+                .map(|&i| match (spec(i).digits, spec(i).value_group) {
+                    (Some((_, hi)), None) => hi,
+                    _ => usize::MAX,
+                })
+                .max()
+                .unwrap_or(usize::MAX);
             Ok(Some(DigitSet {
                 re,
                 members,
                 max_len,
                 reach,
+                min_digits,
+                max_bare,
             }))
         };
         let settable = |i: &usize| set_srcs[*i].is_some();
@@ -546,6 +587,9 @@ impl Engine {
                 for (k, set) in sets.iter().enumerate() {
                     let hits = &mut scratch.digit_hits[which][k];
                     hits.clear();
+                    if set.skips(p, ce, nd) {
+                        continue;
+                    }
                     let cache = &mut scratch.digit_cache[which][k];
                     // Look-around at the span's end still sees the haystack beyond it.
                     let span = match set.reach {
@@ -663,6 +707,12 @@ impl Engine {
             {
                 // Part of a longer digit run: a card inside a 20-digit id is not a card.
                 continue;
+            }
+            if let Some((lo, hi)) = spec.digits {
+                let n = m.as_bytes().iter().filter(|b| b.is_ascii_digit()).count();
+                if n < lo || n > hi {
+                    continue;
+                }
             }
             let raw = String::from_utf8_lossy(m.as_bytes());
             let line_start = text[..m.start()]
@@ -1133,6 +1183,77 @@ impl<'h> Span<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `digits` bounds in the pattern files only save work: an engine without them (every
+    /// cluster searched, every match validated) finds exactly the same hits, on seeded text
+    /// that puts valid numbers next to bare runs, joiners and more digits of every length.
+    #[test]
+    fn digit_bounds_change_no_hit() {
+        let bounded = crate::detect::builtin::test_engine();
+        let mut specs = crate::detect::builtin::load(&[]).unwrap();
+        assert!(specs.iter().filter(|s| s.digits.is_some()).count() >= 3);
+        for s in &mut specs {
+            s.digits = None;
+        }
+        let plain = Engine::new(specs, bounded.validate_ctx().clone()).unwrap();
+        let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+        let pieces = [
+            "+61 491 570 156",
+            "0491 570 156",
+            "0491570156",
+            "(02) 5550 1234",
+            "2015550123",
+            "201-555-0123",
+            "4111 1111 1111 1111",
+            "4111111111111111",
+            "6011000990139424",
+            "123-45-6789",
+            "123456789",
+            "phone ",
+            "card ",
+            "ssn ",
+            "+",
+            "(",
+            ")",
+            " ",
+            "-",
+            ".",
+            "0x",
+            ", ",
+            "\n",
+            "id=",
+        ];
+        let mut seed = 0x5851_f42d_4c95_7f2du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut found = 0;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..1 + next(6) {
+                if next(3) == 0 {
+                    // A bare run of 1-40 digits.
+                    for _ in 0..1 + next(40) {
+                        text.push(char::from(b'0' + next(10) as u8));
+                    }
+                } else {
+                    text.push_str(pieces[next(pieces.len())]);
+                }
+            }
+            let field = [None, Some("c3"), Some("phone")][next(3)];
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let t = text.as_bytes();
+            bounded.scan(t, field, 0..t.len(), false, &mut sa, &mut a);
+            plain.scan(t, field, 0..t.len(), false, &mut sb, &mut b);
+            assert_eq!(a, b, "{text:?} in {field:?}");
+            found += a.len();
+        }
+        // The texts hold real findings, so agreeing is not agreeing on nothing.
+        assert!(found > 500, "{found}");
+    }
 
     /// With a report floor above `low`, a bare-digit phone (a weak form) is not even validated
     /// where nothing could lift it; wherever something could (a context word, a header, a field

@@ -129,6 +129,9 @@ pub struct RawSpec {
     /// Wins ties between detectors claiming one span (higher wins).
     #[serde(default)]
     pub priority: i32,
+    /// `[fewest, most]` ASCII digits a value holds (see [`Spec::digits`]).
+    #[serde(default)]
+    pub digits: Option<[usize; 2]>,
     /// Self-tests.
     #[serde(default, rename = "test")]
     pub tests: Vec<RawTest>,
@@ -173,6 +176,10 @@ pub struct Spec {
     pub window: usize,
     /// Tie-break priority.
     pub priority: i32,
+    /// How many ASCII digits a value holds, fewest and most, when the format fixes it. A match
+    /// whose value holds more or fewer is dropped before its validator runs, and the engine
+    /// skips the detector around a digit cluster that cannot yield such a value.
+    pub digits: Option<(usize, usize)>,
     /// Self-tests: (text, field, expected confidence or None).
     pub tests: Vec<(String, Option<String>, Option<Confidence>)>,
     /// Where the spec came from (file path or `builtin:<id>.toml`).
@@ -256,6 +263,13 @@ impl Spec {
             Some(s) => Confidence::parse(s)
                 .ok_or_else(|| bad(format!("base {s:?} must be low, medium or high")))?,
         };
+        if let Some([lo, hi]) = raw.digits
+            && (lo == 0 || lo > hi)
+        {
+            return Err(bad(format!(
+                "digits = [{lo}, {hi}] must be [fewest, most] with 1 <= fewest <= most"
+            )));
+        }
         let mut tests = Vec::with_capacity(raw.tests.len());
         for t in raw.tests {
             let expect = match t.expect.as_str() {
@@ -287,6 +301,7 @@ impl Spec {
             base,
             window: raw.window.unwrap_or(40),
             priority: raw.priority,
+            digits: raw.digits.map(|[lo, hi]| (lo, hi)),
             tests,
             origin: origin.to_string(),
         })
@@ -419,5 +434,12 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("unknown kind"), "{e}");
+        for bad in ["[0, 5]", "[9, 7]"] {
+            let e = Spec::from_toml("p/x.toml", "x", &format!("id='x'\n{base}digits={bad}\n"))
+                .unwrap_err();
+            assert!(e.to_string().contains("fewest"), "{e}");
+        }
+        let ok = Spec::from_toml("p/x.toml", "x", &format!("id='x'\n{base}digits=[7, 15]\n"));
+        assert_eq!(ok.map(|s| s.digits).ok(), Some(Some((7, 15))));
     }
 }
