@@ -22,6 +22,14 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     if text.bytes().any(|b| b.is_ascii_alphabetic()) {
         return Verdict::Invalid("letters in number");
     }
+    let international = text.starts_with('+') || text.starts_with("00");
+    // Written in phone grouping (`0491 570 156`, `(02) 5550 1234`) it reads as a phone; a bare
+    // run of digits is as likely an id, so it needs context to count. Refused first where it
+    // could not: on source code that is most candidates, and every later check costs more.
+    let grouped = text.bytes().any(|b| matches!(b, b' ' | b'-' | b'(' | b'.'));
+    if !grouped && !international && !c.weak_counts {
+        return Verdict::Invalid("a bare run of digits, and nothing here lets a weak form count");
+    }
     let ds = digits(text);
     if !(7..=15).contains(&ds.len()) {
         return Verdict::Invalid("phone numbers have 7-15 digits");
@@ -35,7 +43,6 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     if let Some(why) = glued(c) {
         return Verdict::Invalid(why);
     }
-    let international = text.starts_with('+') || ds.starts_with("00") && text.starts_with("00");
     if international {
         let e164 = if text.starts_with('+') {
             format!("+{ds}")
@@ -46,12 +53,6 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
             Some(n) => Verdict::valid(n),
             None => Verdict::Invalid("not a valid number for its country code"),
         };
-    }
-    // Written in phone grouping (`0491 570 156`, `(02) 5550 1234`) it reads as a phone; a bare
-    // run of digits is as likely an id, so it needs context to count.
-    let grouped = text.bytes().any(|b| matches!(b, b' ' | b'-' | b'(' | b'.'));
-    if !grouped && !c.weak_counts {
-        return Verdict::Invalid("a bare run of digits, and nothing here lets a weak form count");
     }
     let regions = std::iter::once(ctx.region.as_str()).chain(
         ctx.fallback_regions
