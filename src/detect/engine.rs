@@ -419,7 +419,7 @@ impl Engine {
     /// may then refuse a value it could only accept in a weak form where that weak form would
     /// score below `min` and nothing (header, context word, field) could lift it: on source
     /// code, most phone candidates are bare runs of digits (`u32 = 2148296213`) that are valid
-    /// US numbers in weak form, and deciding so was a third of validation. The default, `low`,
+    /// US numbers in weak form, and deciding so was most of phone validation. The default, `low`,
     /// keeps every weak verdict.
     pub fn set_report_floor(&mut self, min: Confidence) {
         self.floor = min;
