@@ -1099,7 +1099,8 @@ fn max_len_parse(src: &str) -> Option<Option<usize>> {
 }
 
 /// Position of the first ASCII digit at or after `from`. Eight bytes at a time: prose and
-/// code are mostly letters, and a word with no digit byte is skipped in one step.
+/// code are mostly letters, and a word with no digit byte is skipped in one step; in a word
+/// with one, the exact per-byte mask gives its position without a second, bytewise look.
 fn next_digit(text: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -1108,12 +1109,13 @@ fn next_digit(text: &[u8], from: usize) -> Option<usize> {
         let mut w = [0u8; 8];
         w.copy_from_slice(&text[i..i + 8]);
         let x = u64::from_le_bytes(w);
-        // A byte is a digit iff its high nibble is 3 and its low nibble is under 10, i.e.
-        // `b ^ 0x30 < 10`. `(t - 10) & !t & 0x80` per byte flags every byte under 10 (a
-        // borrow can also flag a later byte: only "some digit here" is used, then bytes).
-        let t = x ^ (0x30 * ONES);
-        if t.wrapping_sub(10 * ONES) & !t & HIGH != 0 {
-            break;
+        // Per byte of `y = x & 0x7f` (no carry can cross a byte: 0x7f + 0x50 < 0x100), the
+        // high bit of `y + 0x50` says `y >= 0x30` and that of `y + 0x46` says `y >= 0x3a`; a
+        // digit is the first and not the second, with its own high bit clear.
+        let y = x & !HIGH;
+        let mask = (y + 0x50 * ONES) & !(y + 0x46 * ONES) & !x & HIGH;
+        if mask != 0 {
+            return Some(i + (mask.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
@@ -1396,6 +1398,9 @@ mod tests {
         }
         assert_eq!(next_digit(b"", 0), None);
         assert_eq!(next_digit(b"12", 5), None);
+        // Several digits in one eight-byte word: the first.
+        assert_eq!(next_digit(b"ab3cd7efghij", 0), Some(2));
+        assert_eq!(next_digit(b"\xb3\xb9:/9012345", 0), Some(4));
     }
 
     #[test]
