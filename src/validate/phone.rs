@@ -25,7 +25,7 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     let international = text.starts_with('+') || text.starts_with("00");
     // Written in phone grouping (`0491 570 156`, `(02) 5550 1234`) it reads as a phone; a bare
     // run of digits is as likely an id, so it needs context to count. Refused first where it
-    // could not: on source code that is most candidates, and every later check costs more.
+    // could not: on source code that is most candidates, and the later checks allocate.
     let grouped = text.bytes().any(|b| matches!(b, b' ' | b'-' | b'(' | b'.'));
     if !grouped && !international && !c.weak_counts {
         return Verdict::Invalid("a bare run of digits, and nothing here lets a weak form count");
