@@ -33,10 +33,11 @@ use regex::bytes::{CaptureLocations, Regex};
 use regex_automata::{Input, PatternSet, meta};
 use thiserror::Error;
 
+use super::fields::FieldIndex;
 use super::keywords::{KeywordCache, KeywordHit, Keywords, word_bounded};
 use super::reach;
 use super::score::{self, Evidence};
-use super::spec::{Require, Spec, Trigger, field_words, normalise_field};
+use super::spec::{Require, Spec, Trigger};
 use crate::finding::Confidence;
 use crate::validate::{self, AROUND, Candidate, Verdict};
 
@@ -134,12 +135,11 @@ pub struct Hit {
 /// contends.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    fields: HashMap<String, Arc<FieldInfo>>,
-    /// The last few distinct fields, checked before hashing: CSV repeats the same dozen column
-    /// names on every row, SQL and JSON the same key paths (SipHash plus a copy of the name on
-    /// every cell cost ~10% of a scan of short cells).
-    recent: Vec<(Box<str>, Arc<FieldInfo>)>,
-    recent_next: usize,
+    /// What each field name seen so far says (see [`Engine::field_info`]). A fast hash, not
+    /// SipHash, and no copy of the name to look it up: CSV and SQL look up a field per cell.
+    fields: foldhash::HashMap<Box<str>, Arc<FieldInfo>>,
+    /// What a cell without a field knows (nothing), shared instead of allocated per cell.
+    no_field: Arc<FieldInfo>,
     ctx_flags: Vec<u8>,
     /// Context-word occurrences (start, end, word) in `ctx_span` of the current cell, in end
     /// order (see [`Engine::find_context`]): candidates read the ones in their window instead
@@ -167,8 +167,6 @@ pub struct Scratch {
 
 const FLAG_CTX: u8 = 1;
 const FLAG_NEG: u8 = 2;
-/// Distinct field names remembered before the hash map is consulted.
-const RECENT_FIELDS: usize = 32;
 
 /// One combined automaton over some digit detectors.
 #[derive(Debug)]
@@ -227,6 +225,8 @@ pub struct Engine {
     digit_always: Vec<bool>,
     /// Per detector: digit-triggered and needs a context word or header to run.
     needs_unlock: Vec<bool>,
+    /// Headers and negative words, for what a field's name says (see [`FieldIndex`]).
+    field_index: FieldIndex,
     /// Every pattern's `context` words; `ctx_dets[w]` lists the detectors of word `w`.
     ctx_ac: Option<AhoCorasick>,
     ctx_dets: Vec<Vec<u16>>,
@@ -396,6 +396,7 @@ impl Engine {
             .map(|s| s.trigger == Trigger::Digit && s.require != Require::None)
             .collect();
         Ok(Engine {
+            field_index: FieldIndex::new(&specs),
             digit_sets,
             digit_always,
             needs_unlock,
@@ -456,7 +457,7 @@ impl Engine {
         }
         let finfo = match field {
             Some(f) => self.field_info(f, scratch),
-            None => Arc::new(FieldInfo::default()),
+            None => scratch.no_field.clone(),
         };
         let mut cands = std::mem::take(&mut scratch.cands);
         cands.clear();
@@ -784,70 +785,26 @@ impl Engine {
     }
 
     fn field_info(&self, field: &str, scratch: &mut Scratch) -> Arc<FieldInfo> {
-        // Cells of one column arrive in runs in text and SQL, and every row repeats the same
-        // few fields in CSV: check the recent ones (newest first) before hashing.
-        let n = scratch.recent.len();
-        let last = (scratch.recent_next + n.max(1) - 1) % n.max(1);
-        for k in 0..n {
-            let (f, fi) = &scratch.recent[(last + n - k) % n];
-            if f.len() == field.len() && **f == *field {
-                return fi.clone();
-            }
+        if let Some(fi) = scratch.fields.get(field) {
+            return fi.clone();
         }
-        let fi = match scratch.fields.get(field) {
-            Some(fi) => fi.clone(),
-            None => {
-                let fi = Arc::new(self.compute_field_info(field));
-                // Bounded: a hostile file with millions of distinct keys must not grow this.
-                if scratch.fields.len() > 4096 {
-                    scratch.fields.clear();
-                }
-                scratch.fields.insert(field.to_string(), fi.clone());
-                fi
-            }
-        };
-        let entry = (Box::<str>::from(field), fi.clone());
-        if n < RECENT_FIELDS {
-            scratch.recent.push(entry);
-            scratch.recent_next = scratch.recent.len() % RECENT_FIELDS;
-        } else {
-            scratch.recent[scratch.recent_next] = entry;
-            scratch.recent_next = (scratch.recent_next + 1) % RECENT_FIELDS;
+        let fi = Arc::new(self.compute_field_info(field));
+        // Bounded: a hostile file with millions of distinct keys must not grow this.
+        if scratch.fields.len() > 4096 {
+            scratch.fields.clear();
         }
+        scratch.fields.insert(field.into(), fi.clone());
         fi
     }
 
     fn compute_field_info(&self, field: &str) -> FieldInfo {
-        let norm = normalise_field(field);
-        let words = field_words(field);
-        let full = words.concat();
-        let mut fi = FieldInfo {
+        let m = self.field_index.classify(field);
+        FieldInfo {
+            unlocks_digit: m.header.iter().any(|&d| self.needs_unlock[d as usize]),
+            header: m.header,
+            negative: m.negative,
             in_field: true,
-            ..FieldInfo::default()
-        };
-        for (i, s) in self.specs.iter().enumerate() {
-            let negative = s
-                .negative_context
-                .iter()
-                .any(|n| words.iter().any(|w| w == n));
-            // Also the unstripped name: `contact_number` is a header even though `contact` is a
-            // prefix word that `normalise_field` drops.
-            let exact = s.headers.contains(&norm) || s.headers.contains(&full);
-            let suffix = s
-                .headers
-                .iter()
-                .any(|h| h.len() >= 4 && norm.ends_with(h.as_str()));
-            // A suffix match names the kind only when no negative word qualifies it:
-            // `product_name` is not a person's name, `email_address` not a street address.
-            if exact || (suffix && !negative) {
-                fi.header.push(i as u16);
-            }
-            if negative {
-                fi.negative.push(i as u16);
-            }
         }
-        fi.unlocks_digit = fi.header.iter().any(|&d| self.needs_unlock[d as usize]);
-        fi
     }
 
     /// Marks, per detector, whether a context word lies within its `window` around the

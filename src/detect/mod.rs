@@ -1,10 +1,12 @@
-//! Detection: pattern files (`spec`), the candidate-driven engine (`engine`), the confidence
-//! function (`score`), and column classification by values (`columns`). Formats never see this
-//! module, and it never sees formats: the scan glue hands it cells.
+//! Detection: pattern files (`spec`), the candidate-driven engine (`engine`), what a field's
+//! name says (`fields`), the confidence function (`score`), and column classification by values
+//! (`columns`). Formats never see this module, and it never sees formats: the scan glue hands
+//! it cells.
 
 pub mod builtin;
 pub mod columns;
 pub mod engine;
+pub(crate) mod fields;
 pub mod keywords;
 pub mod reach;
 pub mod score;

@@ -338,20 +338,35 @@ const FIELD_PREFIXES: &[&str] = &[
 /// `users.email` → `email`), lower-case, separators removed, and leading prefix *words* dropped
 /// (`Cust_Email` → `email`, `passenger_dob` → `dob`) while at least three characters remain.
 pub fn normalise_field(field: &str) -> String {
-    let last = field
+    normalise_words(&field_words(last_segment(field)))
+}
+
+/// The path segment of `field` that [`normalise_field`] reads: the last one that is neither
+/// empty nor `[]`, with trailing `[]` removed.
+pub(crate) fn last_segment(field: &str) -> &str {
+    field
         .rsplit(['.', '/'])
         .find(|s| !s.is_empty() && *s != "[]")
-        .unwrap_or(field);
-    let last = last.trim_end_matches("[]");
-    let words = field_words(last);
+        .unwrap_or(field)
+        .trim_end_matches("[]")
+}
+
+/// [`normalise_field`] from the words of [`last_segment`]: leading prefix words dropped while at
+/// least three characters remain, the rest joined.
+pub(crate) fn normalise_words(words: &[String]) -> String {
     let mut start = 0;
     while start + 1 < words.len()
-        && FIELD_PREFIXES.contains(&words[start].as_str())
+        && is_field_prefix(&words[start])
         && words[start + 1..].iter().map(String::len).sum::<usize>() >= 3
     {
         start += 1;
     }
     words[start..].concat()
+}
+
+/// Whether [`normalise_field`] drops `word` (lower-case) from the front of a name.
+pub(crate) fn is_field_prefix(word: &str) -> bool {
+    FIELD_PREFIXES.contains(&word)
 }
 
 /// The words of a field name (`order_id` → `order`, `id`; `orderId` → `order`, `id`), lower-case.
@@ -360,18 +375,33 @@ pub fn field_words(field: &str) -> Vec<String> {
     let mut cur = String::new();
     let mut prev_lower = false;
     for c in field.chars() {
-        if !c.is_alphanumeric() {
+        // ASCII without the Unicode tables: key/value files bring a new field name on most
+        // lines. Both arms classify an ASCII char the same way.
+        let (alnum, upper, lower) = if c.is_ascii() {
+            (
+                c.is_ascii_alphanumeric(),
+                c.is_ascii_uppercase(),
+                c.is_ascii_lowercase() || c.is_ascii_digit(),
+            )
+        } else {
+            (c.is_alphanumeric(), c.is_uppercase(), c.is_lowercase())
+        };
+        if !alnum {
             if !cur.is_empty() {
                 words.push(std::mem::take(&mut cur));
             }
             prev_lower = false;
             continue;
         }
-        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+        if upper && prev_lower && !cur.is_empty() {
             words.push(std::mem::take(&mut cur));
         }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        cur.extend(c.to_lowercase());
+        prev_lower = lower;
+        if c.is_ascii() {
+            cur.push(c.to_ascii_lowercase());
+        } else {
+            cur.extend(c.to_lowercase());
+        }
     }
     if !cur.is_empty() {
         words.push(cur);
