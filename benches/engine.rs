@@ -1,5 +1,6 @@
 //! Criterion benches per pipeline stage: decoding, the detector engine on dense (export-like)
-//! and sparse (code/prose-like) text, and fingerprinting. Inputs are generated from a fixed seed
+//! and sparse (code/prose-like) text and on key/value lines with a new key on every line, and
+//! fingerprinting. Inputs are generated from a fixed seed
 //! so runs are comparable. `cargo bench --bench engine`.
 
 use std::hint::black_box;
@@ -54,6 +55,63 @@ fn sparse(n_lines: usize) -> Vec<u8> {
         out.push(b'\n');
     }
     out
+}
+
+/// `Key: value` lines as the key/value format hands them over (the text before the value, then
+/// the value with its key as field), every key new: generated bindings read this way
+/// (`pub const EHOSTUNREACH: u32 = 148;`) cost one field-name classification per line.
+fn keyed_lines(n_lines: usize) -> Vec<(String, String)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let stems = [
+        "EHOST",
+        "MPOL_F",
+        "RECLAIM",
+        "IORING_OP",
+        "SO_RCV",
+        "TCP_USER",
+    ];
+    (0..n_lines)
+        .map(|i| {
+            let key = format!("pub const {}_{i}", stems[rng.gen_range(0..stems.len())]);
+            (key, format!("u32 = {};", rng.gen_range(0..100_000)))
+        })
+        .collect()
+}
+
+fn bench_keyed_lines(c: &mut Criterion) {
+    let engine = engine();
+    let lines = keyed_lines(20_000);
+    let bytes: usize = lines.iter().map(|(k, v)| k.len() + 2 + v.len() + 1).sum();
+    let mut g = c.benchmark_group("engine/keyed-lines");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("scan", |b| {
+        let mut scratch = Scratch::default();
+        let mut hits = Vec::new();
+        let mut key_part = String::new();
+        b.iter(|| {
+            for (key, value) in &lines {
+                key_part.clear();
+                key_part.push_str(key);
+                key_part.push_str(": ");
+                for (text, field) in [
+                    (key_part.as_str(), None),
+                    (value.as_str(), Some(key.as_str())),
+                ] {
+                    hits.clear();
+                    engine.scan(
+                        black_box(text.as_bytes()),
+                        field,
+                        0..text.len(),
+                        false,
+                        &mut scratch,
+                        &mut hits,
+                    );
+                }
+            }
+            black_box(hits.len())
+        })
+    });
+    g.finish();
 }
 
 fn engine() -> Engine {
@@ -113,5 +171,11 @@ fn bench_fingerprint(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_engine, bench_decode, bench_fingerprint);
+criterion_group!(
+    benches,
+    bench_engine,
+    bench_keyed_lines,
+    bench_decode,
+    bench_fingerprint
+);
 criterion_main!(benches);
