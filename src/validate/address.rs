@@ -47,7 +47,11 @@ fn has_postcode(words: &[&str]) -> bool {
         if AU_STATES.contains(&a.to_lowercase().as_str()) && digits(b, 4) {
             return true;
         }
-        let zip = digits(b, 5) || (b.len() == 10 && digits(&b[..5], 5) && &b[5..6] == "-");
+        // Bytes, not `&b[..5]`: a word of ten bytes may have a character across byte 5, and
+        // slicing a `str` there panicked ("1985\u{a0}born" after a two-letter word).
+        let bb = b.as_bytes();
+        let zip = digits(b, 5)
+            || (bb.len() == 10 && bb[..5].iter().all(u8::is_ascii_digit) && bb[5] == b'-');
         if a.len() == 2 && a.bytes().all(|c| c.is_ascii_uppercase()) && zip {
             return true;
         }
@@ -144,5 +148,14 @@ mod tests {
         ] {
             assert_eq!(check(text), want, "{text}");
         }
+    }
+
+    /// A ten-byte word after a two-letter one is read as a ZIP+4 by bytes: a character across
+    /// its fifth byte used to panic (found by the engine's shortcut test).
+    #[test]
+    fn zip_plus_four_check_survives_multibyte_words() {
+        assert_eq!(check("12 Example St, NY 1985\u{a0}born"), Some(true));
+        assert_eq!(check("12 Example St, NY 1234é6789"), Some(true));
+        assert_eq!(check("12 Example St, NY 12345-6789"), Some(false));
     }
 }
