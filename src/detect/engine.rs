@@ -1183,6 +1183,16 @@ impl<'h> Span<'h> {
 mod tests {
     use super::*;
 
+    /// A seeded xorshift: `next(n)` is in `0..n`.
+    fn seeded(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        }
+    }
+
     /// The `digits` bounds in the pattern files only save work: an engine without them (every
     /// cluster searched, every match validated) finds exactly the same hits, on seeded text
     /// that puts valid numbers next to bare runs, joiners and more digits of every length.
@@ -1222,13 +1232,7 @@ mod tests {
             "\n",
             "id=",
         ];
-        let mut seed = 0x5851_f42d_4c95_7f2du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = seeded(0x5851_f42d_4c95_7f2d);
         let mut found = 0;
         for _ in 0..3000 {
             let mut text = String::new();
@@ -1327,13 +1331,7 @@ mod tests {
             Some("notes"),
             Some("c3"),
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = seeded(0x2545_f491_4f6c_dd1d);
         let mut found = 0;
         for i in 0..8000 {
             let mut text = String::new();
