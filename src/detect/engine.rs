@@ -743,16 +743,6 @@ impl Engine {
                 }
             }
             let raw = String::from_utf8_lossy(m.as_bytes());
-            let line_start = text[..m.start()]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1)
-                .max(m.start().saturating_sub(AROUND));
-            let line_end = text[m.end()..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(text.len(), |p| m.end() + p)
-                .min(m.end() + AROUND);
             let (normalised, weak, vnote) = match &spec.validator {
                 None => (raw.trim().to_string(), false, "no validator"),
                 Some((_, f)) => {
@@ -760,6 +750,16 @@ impl Engine {
                     let verdict = match scratch.verdicts.iter().find(|v| v.0 == key) {
                         Some((_, known)) => known.clone(),
                         None => {
+                            let line_start = text[..m.start()]
+                                .iter()
+                                .rposition(|&b| b == b'\n')
+                                .map_or(0, |p| p + 1)
+                                .max(m.start().saturating_sub(AROUND));
+                            let line_end = text[m.end()..]
+                                .iter()
+                                .position(|&b| b == b'\n')
+                                .map_or(text.len(), |p| m.end() + p)
+                                .min(m.end() + AROUND);
                             let cand = Candidate {
                                 text: &raw,
                                 before: &text[line_start..m.start()],
@@ -1265,27 +1265,23 @@ mod tests {
     /// match their detectors, match other detectors, or none.
     #[test]
     fn shortcuts_change_no_hit() {
-        let fast = crate::detect::builtin::test_engine();
-        let mut specs = crate::detect::builtin::load(&[]).unwrap();
-        assert!(specs.iter().filter(|s| s.whole_cell).count() >= 2);
-        for s in &mut specs {
-            s.whole_cell = false;
-        }
-        let mut plain = Engine::new(specs, fast.validate_ctx().clone()).unwrap();
-        plain.reuse_verdicts = false;
+        // (with both shortcuts, without either) at a report floor.
+        let engines = |floor| {
+            let fast = crate::detect::builtin::test_engine();
+            let mut specs = crate::detect::builtin::load(&[]).unwrap();
+            assert!(specs.iter().filter(|s| s.whole_cell).count() >= 2);
+            for s in &mut specs {
+                s.whole_cell = false;
+            }
+            let mut plain = Engine::new(specs, fast.validate_ctx().clone()).unwrap();
+            plain.reuse_verdicts = false;
+            let mut pair = (fast, plain);
+            pair.0.set_report_floor(floor);
+            pair.1.set_report_floor(floor);
+            pair
+        };
         // A `medium` floor as well: it changes what a verdict is asked (`weak_counts`).
-        let mut fast_medium = crate::detect::builtin::test_engine();
-        fast_medium.set_report_floor(Confidence::Medium);
-        let mut plain_medium = Engine::new(
-            crate::detect::builtin::load(&[]).unwrap(),
-            fast.validate_ctx().clone(),
-        )
-        .unwrap();
-        plain_medium.reuse_verdicts = false;
-        plain_medium.set_report_floor(Confidence::Medium);
-        for s in &mut plain_medium.specs {
-            s.whole_cell = false;
-        }
+        let (low, medium) = (engines(Confidence::Low), engines(Confidence::Medium));
         let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
         let pieces = [
             "+61 491 570 156",
@@ -1348,11 +1344,7 @@ mod tests {
             let field = fields[next(fields.len())];
             let (mut a, mut b) = (Vec::new(), Vec::new());
             let t = text.as_bytes();
-            let (f, p) = if i % 2 == 0 {
-                (&fast, &plain)
-            } else {
-                (&fast_medium, &plain_medium)
-            };
+            let (f, p) = if i % 2 == 0 { &low } else { &medium };
             f.scan(t, field, 0..t.len(), true, &mut sa, &mut a);
             p.scan(t, field, 0..t.len(), true, &mut sb, &mut b);
             assert_eq!(a, b, "{text:?} in {field:?}");
