@@ -33,6 +33,7 @@ use regex::bytes::{CaptureLocations, Regex};
 use regex_automata::{Input, PatternSet, meta};
 use thiserror::Error;
 
+use super::ascii::TwinCache;
 use super::fields::FieldIndex;
 use super::keywords::{KeywordCache, KeywordHit, Keywords, word_bounded};
 use super::reach;
@@ -156,6 +157,8 @@ pub struct Scratch {
     cands: Vec<Hit>,
     regexes: Vec<Regex>,
     locs: Vec<Option<CaptureLocations>>,
+    /// Search state of each detector's ASCII twin (see [`Spec::ascii_value`]), made on first use.
+    twins: Vec<Option<TwinCache>>,
     /// This thread's search caches for [`Engine::digit_sets`] (never shared, so never locked).
     digit_cache: [Vec<meta::Cache>; 2],
     digit_hits: [Vec<PatternSet>; 2],
@@ -469,6 +472,7 @@ impl Engine {
         if scratch.regexes.len() != self.specs.len() {
             scratch.regexes = self.specs.iter().map(|s| s.regex.clone()).collect();
             scratch.locs = vec![None; self.specs.len()];
+            scratch.twins = vec![None; self.specs.len()];
         }
         let finfo = match field {
             Some(f) => self.field_info(f, scratch),
@@ -703,20 +707,37 @@ impl Engine {
                 (whole, Span::new(hay, value.start, value.end))
             } else {
                 // Capture groups cost a second, slower engine pass after the DFA finds the
-                // match: ask for them only when the pattern has a `value` group.
-                let found = match spec.value_group {
-                    None => regex.find_at(hay, pos),
-                    Some(_) => regex.captures_read_at(locs, hay, pos),
-                };
-                let Some(whole) = found else {
-                    break;
+                // match: ask for them only when the pattern has a `value` group, and from its
+                // ASCII twin when the match is ASCII.
+                let (whole, value) = match (spec.value_group, &spec.ascii_value) {
+                    (None, _) => match regex.find_at(hay, pos) {
+                        Some(w) => (w.range(), None),
+                        None => break,
+                    },
+                    (Some(g), twin) => {
+                        let Some(w) = regex.find_at(hay, pos) else {
+                            break;
+                        };
+                        let fast = twin.as_ref().and_then(|t| {
+                            let tc = scratch.twins[d as usize].get_or_insert_with(|| t.cache());
+                            t.value(tc, hay, w.range())
+                        });
+                        match fast {
+                            Some(v) => (w.range(), v),
+                            None => {
+                                // Not ASCII: the full capture pass, from where it matched.
+                                let _ = regex.captures_read_at(locs, hay, w.start());
+                                (w.range(), locs.get(g).map(|(s, e)| s..e))
+                            }
+                        }
+                    }
                 };
                 // A `value` group, when the pattern has one, is the reported span: "Dear (Jane)".
-                let m = match spec.value_group.and_then(|g| locs.get(g)) {
-                    Some((vs, ve)) => Span::new(hay, vs, ve),
-                    None => Span::new(hay, whole.start(), whole.end()),
+                let m = match value {
+                    Some(v) => Span::new(hay, v.start, v.end),
+                    None => Span::new(hay, whole.start, whole.end),
                 };
-                (whole.range(), m)
+                (whole, m)
             };
             if whole.start >= core.end {
                 break;
@@ -1258,20 +1279,23 @@ mod tests {
         assert!(found > 500, "{found}");
     }
 
-    /// Two shortcuts only save work: the header pass's validator outcomes reused by the later
-    /// passes, and the whole-cell pattern answered without its regex. An engine without either
+    /// Three shortcuts only save work: the header pass's validator outcomes reused by the later
+    /// passes, the whole-cell pattern answered without its regex, and `value` groups found by
+    /// the ASCII twin. An engine without any of them
     /// finds exactly the same hits on seeded cells: values of every built-in kind, alone or in
     /// text, with context words, odd spacing and invalid look-alikes, under field names that
     /// match their detectors, match other detectors, or none.
     #[test]
     fn shortcuts_change_no_hit() {
-        // (with both shortcuts, without either) at a report floor.
+        // (with the shortcuts, without them) at a report floor.
         let engines = |floor| {
             let fast = crate::detect::builtin::test_engine();
             let mut specs = crate::detect::builtin::load(&[]).unwrap();
             assert!(specs.iter().filter(|s| s.whole_cell).count() >= 2);
+            assert!(specs.iter().filter(|s| s.ascii_value.is_some()).count() >= 2);
             for s in &mut specs {
                 s.whole_cell = false;
+                s.ascii_value = None;
             }
             let mut plain = Engine::new(specs, fast.validate_ctx().clone()).unwrap();
             plain.reuse_verdicts = false;

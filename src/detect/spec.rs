@@ -13,6 +13,7 @@ use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use thiserror::Error;
 
+use super::ascii::AsciiTwin;
 use crate::finding::{Confidence, Kind};
 use crate::validate::{self, ValidatorFn};
 
@@ -161,6 +162,9 @@ pub struct Spec {
     /// The regex is exactly [`WHOLE_CELL`]: the engine takes the trimmed cell itself instead of
     /// running it (see [`whole_cell`]).
     pub whole_cell: bool,
+    /// For a pattern with a `value` group: its ASCII twin, which finds the group in an
+    /// all-ASCII match without the Unicode-sized automaton (see [`AsciiTwin`]).
+    pub ascii_value: Option<AsciiTwin>,
     /// Validator, if any, with its name.
     pub validator: Option<(String, ValidatorFn)>,
     /// Lower-cased context words.
@@ -287,14 +291,20 @@ impl Spec {
             tests.push((t.text, t.field, expect));
         }
         let lower = |v: Vec<String>| v.into_iter().map(|w| w.to_lowercase()).collect();
+        let value_group = regex.capture_names().position(|n| n == Some("value"));
+        let whole_cell = raw.regex == WHOLE_CELL;
+        let ascii_value = value_group
+            .filter(|_| !whole_cell)
+            .and_then(|g| AsciiTwin::new(&raw.regex, g));
         Ok(Spec {
             id: raw.id,
             kind,
             description: raw.description,
             reference: raw.reference,
             trigger: raw.trigger,
-            value_group: regex.capture_names().position(|n| n == Some("value")),
-            whole_cell: raw.regex == WHOLE_CELL,
+            value_group,
+            whole_cell,
+            ascii_value,
             regex,
             regex_src: raw.regex,
             validator,
