@@ -10,8 +10,6 @@ use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::sync::mpsc;
 
-use serde::Serialize;
-
 use super::{Report, Reporter};
 use crate::finding::Finding;
 use crate::spool::Findings;
@@ -20,49 +18,62 @@ use crate::spool::Findings;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Jsonl;
 
-/// The wire form of one finding: the documented contract, in order.
-#[derive(Serialize)]
-struct Line<'a> {
-    path: &'a str,
-    line: u64,
-    column: u64,
-    kind: &'a str,
-    detector: &'a str,
-    confidence: &'a str,
-    field: Option<&'a str>,
-    masked: &'a str,
-    fingerprint: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    explain: Option<&'a str>,
-}
-
-impl<'a> From<&'a Finding> for Line<'a> {
-    fn from(f: &'a Finding) -> Self {
-        Line {
-            path: &f.path,
-            line: f.line,
-            column: f.column,
-            kind: f.kind.as_str(),
-            detector: &f.detector,
-            confidence: f.confidence.as_str(),
-            field: f.field.as_deref(),
-            masked: &f.masked,
-            fingerprint: &f.fingerprint,
-            explain: f.explain.as_deref(),
-        }
-    }
-}
-
 /// Findings per batch handed to a serialising thread.
 const BATCH: usize = 4096;
 
-/// Appends one JSONL line per finding of `batch` to `buf`.
+/// Appends one JSONL line per finding of `batch` to `buf`: the documented fields, in order
+/// (`path`, `line`, `column`, `kind`, `detector`, `confidence`, `field`, `masked`,
+/// `fingerprint`, then `explain` only under `--explain`).
+///
+/// Written by hand rather than through `serde_json::to_writer` on a struct: a dense export has
+/// ~16,000 findings per MB, and serde's generic path (a map serialiser, a byte-by-byte escape
+/// of every string) took ~3,400 instructions a line on a customer export (callgrind). The bytes
+/// are serde_json's: a string with nothing to escape is copied between quotes, any other is
+/// handed to serde_json itself, and a test compares the two writers on generated findings.
 fn serialise(batch: &[Finding], buf: &mut Vec<u8>) -> io::Result<()> {
+    let mut num = itoa::Buffer::new();
     for f in batch {
-        serde_json::to_writer(&mut *buf, &Line::from(f))?;
-        buf.push(b'\n');
+        buf.extend_from_slice(b"{\"path\":");
+        string(buf, &f.path)?;
+        buf.extend_from_slice(b",\"line\":");
+        buf.extend_from_slice(num.format(f.line).as_bytes());
+        buf.extend_from_slice(b",\"column\":");
+        buf.extend_from_slice(num.format(f.column).as_bytes());
+        buf.extend_from_slice(b",\"kind\":");
+        string(buf, f.kind.as_str())?;
+        buf.extend_from_slice(b",\"detector\":");
+        string(buf, &f.detector)?;
+        buf.extend_from_slice(b",\"confidence\":");
+        string(buf, f.confidence.as_str())?;
+        buf.extend_from_slice(b",\"field\":");
+        match &f.field {
+            Some(field) => string(buf, field)?,
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\"masked\":");
+        string(buf, &f.masked)?;
+        buf.extend_from_slice(b",\"fingerprint\":");
+        string(buf, &f.fingerprint)?;
+        if let Some(explain) = &f.explain {
+            buf.extend_from_slice(b",\"explain\":");
+            string(buf, explain)?;
+        }
+        buf.extend_from_slice(b"}\n");
     }
     Ok(())
+}
+
+/// Appends `s` as a JSON string, as serde_json writes it.
+fn string(buf: &mut Vec<u8>, s: &str) -> io::Result<()> {
+    // What serde_json escapes: `"`, `\` and the control characters below 0x20.
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(&mut *buf, s).map_err(io::Error::from)
+    }
 }
 
 impl Reporter for Jsonl {
@@ -122,6 +133,107 @@ mod tests {
     use super::*;
     use crate::finding::{Confidence, Kind};
     use std::sync::Arc;
+
+    /// The documented wire form of one finding, serialised by serde_json: the reference the
+    /// hand-written [`serialise`] must match byte for byte.
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        path: &'a str,
+        line: u64,
+        column: u64,
+        kind: &'a str,
+        detector: &'a str,
+        confidence: &'a str,
+        field: Option<&'a str>,
+        masked: &'a str,
+        fingerprint: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        explain: Option<&'a str>,
+    }
+
+    /// On seeded findings whose strings mix plain ASCII, every character serde_json escapes
+    /// (quotes, backslashes, each control character), DEL, non-ASCII text and the empty
+    /// string, with and without a field and an explanation, and numbers up to `u64::MAX`,
+    /// `serialise` writes what serde_json writes.
+    #[test]
+    fn lines_are_serde_json_byte_for_byte() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+        let mut rng = StdRng::seed_from_u64(3);
+        // Strings generated that need escaping, and that do not.
+        let (mut escaped, mut plain) = (0, 0);
+        let mut text = |rng: &mut StdRng| {
+            let pieces = [
+                "a",
+                "dir/file.csv",
+                "\"",
+                "\\",
+                "\u{7f}",
+                "é",
+                "氏",
+                "😀",
+                "",
+                " ",
+            ];
+            let mut s = String::new();
+            for _ in 0..rng.gen_range(0..5) {
+                if rng.gen_range(0..4) == 0 {
+                    s.push(char::from(rng.gen_range(0u8..0x20)));
+                } else {
+                    s.push_str(pieces[rng.gen_range(0..pieces.len())]);
+                }
+            }
+            if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+                escaped += 1;
+            } else {
+                plain += 1;
+            }
+            s
+        };
+        for i in 0..5000u64 {
+            let f = Finding {
+                path: Arc::from(text(&mut rng).as_str()),
+                line: [0, 1, i, u64::MAX][rng.gen_range(0..4)],
+                column: rng.r#gen(),
+                kind: Kind::ALL[rng.gen_range(0..Kind::ALL.len())],
+                detector: Arc::from(text(&mut rng).as_str()),
+                confidence: [Confidence::Low, Confidence::Medium, Confidence::High]
+                    [rng.gen_range(0..3)],
+                field: rng
+                    .gen_bool(0.5)
+                    .then(|| Arc::from(text(&mut rng).as_str())),
+                masked: text(&mut rng),
+                fingerprint: format!("{:032x}", rng.r#gen::<u128>()),
+                record: Some(i),
+                explain: rng.gen_bool(0.3).then(|| text(&mut rng)),
+            };
+            let mut want = serde_json::to_vec(&Line {
+                path: &f.path,
+                line: f.line,
+                column: f.column,
+                kind: f.kind.as_str(),
+                detector: &f.detector,
+                confidence: f.confidence.as_str(),
+                field: f.field.as_deref(),
+                masked: &f.masked,
+                fingerprint: &f.fingerprint,
+                explain: f.explain.as_deref(),
+            })
+            .unwrap();
+            want.push(b'\n');
+            let mut got = Vec::new();
+            serialise(std::slice::from_ref(&f), &mut got).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&want)
+            );
+        }
+        // Both paths of `string` are taken often.
+        assert!(
+            escaped > 5_000 && plain > 5_000,
+            "{escaped} escaped, {plain} plain"
+        );
+    }
 
     #[test]
     fn parallel_output_is_the_serial_output_byte_for_byte() {
