@@ -182,16 +182,18 @@ pub fn mask(kind: Kind, raw: &str) -> String {
         4
     };
     let mut seen = 0usize;
-    raw.chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                seen += 1;
-                if seen > alnum - keep { c } else { '*' }
-            } else {
-                c
-            }
-        })
-        .collect()
+    // Sized once: a `*` is never longer than the character it replaces (collecting the chars
+    // grew the string a few times per value).
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_alphanumeric() {
+            seen += 1;
+            out.push(if seen > alnum - keep { c } else { '*' });
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn mask_keep_first(s: &str, out: &mut String) {
