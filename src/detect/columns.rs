@@ -33,7 +33,6 @@
 //! values that validate as that kind, and the classification's confidence (`high` from
 //! [`HIGH_SHARE`], else `medium`): the JSON report carries it per input.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
@@ -101,7 +100,10 @@ impl<P> Default for Field<P> {
 /// Per-field value statistics of one input, and the hits waiting for their field's decision.
 #[derive(Debug)]
 pub struct Columns<P> {
-    fields: HashMap<String, Field<P>>,
+    /// By field name. foldhash, not SipHash: one lookup per cell of every structured input.
+    /// The names come from the input, but the table holds at most `MAX_FIELDS` of them and
+    /// foldhash is seeded per process.
+    fields: foldhash::HashMap<String, Field<P>>,
     released: Vec<P>,
     kinds: Vec<Kind>,
 }
@@ -109,7 +111,7 @@ pub struct Columns<P> {
 impl<P> Default for Columns<P> {
     fn default() -> Self {
         Columns {
-            fields: HashMap::new(),
+            fields: foldhash::HashMap::default(),
             released: Vec::new(),
             kinds: Vec::new(),
         }

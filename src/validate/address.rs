@@ -4,8 +4,10 @@
 //! (`NSW 2000`), US (`IL 62704`, ZIP+4), UK (`SW1A 1AA`) and the 5-digit European form that
 //! leads the town (`10115 Berlin`, `75002 Paris`).
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
+
+// foldhash, not std's SipHash: every address cell looks its words up (see `name`).
+use foldhash::HashSet;
 
 use super::{Candidate, Ctx, Verdict};
 
