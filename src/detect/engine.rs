@@ -725,9 +725,13 @@ impl Engine {
                         match fast {
                             Some(v) => (w.range(), v),
                             None => {
-                                // Not ASCII: the full capture pass, from where it matched.
-                                let _ = regex.captures_read_at(locs, hay, w.start());
-                                (w.range(), locs.get(g).map(|(s, e)| s..e))
+                                // Not ASCII: the full capture pass, from where it matched
+                                // (the same match; were it somehow none, no group is read).
+                                let v = regex
+                                    .captures_read_at(locs, hay, w.start())
+                                    .and_then(|_| locs.get(g))
+                                    .map(|(s, e)| s..e);
+                                (w.range(), v)
                             }
                         }
                     }
