@@ -709,33 +709,25 @@ impl Engine {
                 // Capture groups cost a second, slower engine pass after the DFA finds the
                 // match: ask for them only when the pattern has a `value` group, and from its
                 // ASCII twin when the match is ASCII.
-                let (whole, value) = match (spec.value_group, &spec.ascii_value) {
-                    (None, _) => match regex.find_at(hay, pos) {
-                        Some(w) => (w.range(), None),
-                        None => break,
-                    },
-                    (Some(g), twin) => {
-                        let Some(w) = regex.find_at(hay, pos) else {
-                            break;
-                        };
-                        let fast = twin.as_ref().and_then(|t| {
-                            let tc = scratch.twins[d as usize].get_or_insert_with(|| t.cache());
-                            t.value(tc, hay, w.range())
-                        });
-                        match fast {
-                            Some(v) => (w.range(), v),
-                            None => {
-                                // Not ASCII: the full capture pass, from where it matched
-                                // (the same match; were it somehow none, no group is read).
-                                let v = regex
-                                    .captures_read_at(locs, hay, w.start())
-                                    .and_then(|_| locs.get(g))
-                                    .map(|(s, e)| s..e);
-                                (w.range(), v)
-                            }
-                        }
-                    }
+                let Some(w) = regex.find_at(hay, pos) else {
+                    break;
                 };
+                let whole = w.range();
+                let value = spec.value_group.and_then(|g| {
+                    let twin = spec.ascii_value.as_ref().and_then(|t| {
+                        let tc = scratch.twins[d as usize].get_or_insert_with(|| t.cache());
+                        t.value(tc, hay, whole.clone())
+                    });
+                    match twin {
+                        Some(v) => v,
+                        // Not ASCII: the full capture pass, from where it matched (the same
+                        // match; were it somehow none, no group is read).
+                        None => regex
+                            .captures_read_at(locs, hay, whole.start)
+                            .and_then(|_| locs.get(g))
+                            .map(|(s, e)| s..e),
+                    }
+                });
                 // A `value` group, when the pattern has one, is the reported span: "Dear (Jane)".
                 let m = match value {
                     Some(v) => Span::new(hay, v.start, v.end),
