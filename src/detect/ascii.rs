@@ -251,5 +251,23 @@ mod tests {
         let none = AsciiTwin::new(r"(?P<value>[é-ü]+)", 1).expect("builds");
         let mut tc = none.cache();
         assert_eq!(none.value(&mut tc, b"abc", 0..3), None);
+        // The cut itself (the lines above would pass without it): Unicode classes, case-folded
+        // ones (`k` folds to the Kelvin sign) and byte classes keep exactly their ASCII part.
+        let parse = |p: &str| {
+            ParserBuilder::new()
+                .utf8(false)
+                .build()
+                .parse(p)
+                .expect("parses")
+        };
+        for (class, ascii) in [
+            (r"\p{L}", r"[A-Za-z]"),
+            (r"(?i)k", r"[Kk]"),
+            (r"\s", r"[\t-\r ]"),
+            (r"(?-u:[\x00-\xff])", r"(?-u:[\x00-\x7f])"),
+            (r"[é-ü]", r"[^\x00-\x{10FFFF}]"),
+        ] {
+            assert_eq!(ascii_only(parse(class)), parse(ascii), "{class}");
+        }
     }
 }
