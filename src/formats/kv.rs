@@ -82,11 +82,18 @@ pub fn sniff(ext: &str, head: &[u8]) -> Option<&'static Kv> {
         .take(50)
     {
         n += 1;
-        if colon_key(l).is_some() || pairs(l).nth(1).is_some() {
+        if !is_code(l) && (colon_key(l).is_some() || pairs(l).nth(1).is_some()) {
             kv += 1;
         }
     }
     (kv >= 3 && kv * 10 >= n * 6).then_some(&KV)
+}
+
+/// A line that ends a statement or opens a block (`pub const X: u32 = 1;`, `int a=1, b=2;`,
+/// `fn f(x: u8) {`) is code, whatever pairs it seems to hold: a form's or a log's values do not
+/// end that way.
+fn is_code(line: &[u8]) -> bool {
+    matches!(line.trim_ascii_end().last(), Some(b';' | b'{'))
 }
 
 /// `Key: value` at the start of a line: the key and where the value starts.
@@ -332,6 +339,18 @@ mod tests {
                 "",
                 "email: a DOB: b\nemail: c DOB: d\nemail: e DOB: f\n",
                 None,
+            ),
+            // Code: statements and blocks, not pairs.
+            (
+                "",
+                "pub const A: u32 = 1;\npub const B: u32 = 2;\npub const C: &[u8; 2] = b\"x\";\n",
+                None,
+            ),
+            ("", "int a=1, b=2;\nint c=3, d=4;\nint e=5, f=6;\n", None),
+            (
+                "",
+                "Name: Ann;\nfn f(x: u8) {\nPhone: 0491 570 156\nDOB: 1980-01-01\nCity: X\n",
+                Some("kv"),
             ),
         ];
         for (ext, head, want) in table {

@@ -103,7 +103,10 @@ pub trait Format: Sync {
 /// delimited text if one delimiter splits the first records consistently, key/value text (an
 /// email, logfmt, `Key: value` lines) if most lines are pairs. Only when the content
 /// is not conclusive does the extension decide (`.csv`/`.tsv`/`.psv`, `.json`/`.ndjson`/`.jsonl`
-/// starting with `{`/`[`, `.sql`); anything else is plain text.
+/// starting with `{`/`[`, `.sql`); anything else is plain text. Source code (an extension in
+/// [`SOURCE_CODE`]) is never read as delimited or key/value text: its `name: Type,` and
+/// `pub const X: u32 = 1;` lines are declarations, and a table of `0, // '\x00'` rows is an
+/// array, not records — their "keys" would be reported as field names.
 pub fn sniff(path: &str, head: &[u8]) -> &'static dyn Format {
     if let Some(f) = json::sniff(head) {
         return f;
@@ -111,10 +114,13 @@ pub fn sniff(path: &str, head: &[u8]) -> &'static dyn Format {
     if sql::sniff(head) {
         return &sql::Sql;
     }
+    let ext = extension(path);
+    if SOURCE_CODE.contains(&ext.as_str()) {
+        return &text::Text;
+    }
     if let Some(f) = csv::sniff(head) {
         return f;
     }
-    let ext = extension(path);
     if let Some(f) = kv::sniff(&ext, head) {
         return f;
     }
@@ -134,6 +140,14 @@ pub fn sniff(path: &str, head: &[u8]) -> &'static dyn Format {
 }
 
 /// Lower-cased extension of the last component of a display path (`a.zip!d/b.CSV` → `csv`).
+/// Extensions of programming languages' source files (lower case), read as plain text.
+pub const SOURCE_CODE: &[&str] = &[
+    "c", "cc", "cpp", "cxx", "h", "hh", "hpp", "hxx", "m", "mm", "rs", "go", "java", "kt", "kts",
+    "scala", "groovy", "swift", "cs", "fs", "vb", "js", "mjs", "cjs", "jsx", "ts", "tsx", "py",
+    "pyi", "rb", "php", "pl", "pm", "lua", "sh", "bash", "zsh", "ps1", "r", "dart", "zig", "hs",
+    "ml", "ex", "exs", "erl", "clj", "el", "jl", "nim", "v", "sol", "proto",
+];
+
 fn extension(path: &str) -> String {
     let name = path.rsplit(['/', '\\', '!']).next().unwrap_or(path);
     match name.rsplit_once('.') {
@@ -183,6 +197,16 @@ mod tests {
                 "From: a@example.com\nSubject: x\n\nhi\n",
                 "email",
             ),
+            // Source code is text, whatever its lines look like; JSON and SQL still by content.
+            (
+                "ioctl.rs",
+                "pub saddr: __be32,\npub daddr: __be32,\npub spi: __be32,\n",
+                "text",
+            ),
+            ("freq.rs", "    0, // '\\x00'\n    1, // '\\x01'\n    2, // '\\x02'\n", "text"),
+            ("gen.PY", "a=1 b=2\na=3 b=4\nc=5 d=6\n", "text"),
+            ("data.js", "[{\"email\": \"a@example.com\"}]", "json"),
+            ("same.txt", "pub saddr: __be32,\npub daddr: __be32,\npub spi: __be32,\n", "kv"),
         ];
         for (path, head, want) in table {
             assert_eq!(
