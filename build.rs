@@ -1,5 +1,7 @@
 //! Embeds `patterns/*.toml` and `patterns/dict/*.txt` into the binary, so `piiscan` needs no files
-//! beside it. `--patterns DIR` adds or overrides at run time.
+//! beside it (`--patterns DIR` adds or overrides at run time), and writes the part of
+//! libphonenumber's metadata the phone validator reads as static tables
+//! (`src/validate/phone/meta.rs` says why).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -49,8 +51,122 @@ fn main() {
         }
         let _ = writeln!(src, "];");
     }
-    let out = Path::new(&env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("builtin.rs");
+    let out_dir = env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
+    let out = Path::new(&out_dir).join("builtin.rs");
     if let Err(e) = fs::write(&out, src) {
         panic!("writing {}: {e}", out.display());
     }
+    let out = Path::new(&out_dir).join("phone_meta.rs");
+    if let Err(e) = fs::write(&out, phone_meta()) {
+        panic!("writing {}: {e}", out.display());
+    }
+}
+
+/// `src/validate/phone/meta.rs`'s tables, from the `phonenumber` crate's database: `METAS`
+/// (every metadata record reachable by country code or region id), `REGIONS` (country code →
+/// region ids, in the crate's order), `BY_CODE` (country code → indices into `METAS`, in the
+/// crate's order) and `BY_ID` (region id → index, sorted by id).
+fn phone_meta() -> String {
+    use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
+    fn desc(d: &Descriptor) -> String {
+        format!(
+            "Desc {{ pattern: {:?}, lengths: &{:?}, local: &{:?}, example: {:?} }}",
+            d.national_number().as_str(),
+            d.possible_length(),
+            d.possible_local_length(),
+            d.example()
+        )
+    }
+    fn meta(m: &Metadata) -> String {
+        let d = m.descriptors();
+        // The order `validator::number_type` tries them in (`fast::has_type` relies on it).
+        let types = [
+            d.premium_rate(),
+            d.toll_free(),
+            d.shared_cost(),
+            d.voip(),
+            d.personal_number(),
+            d.pager(),
+            d.uan(),
+            d.voicemail(),
+            d.fixed_line(),
+            d.mobile(),
+        ]
+        .map(|t| t.map_or_else(|| "None".to_string(), |t| format!("Some({})", desc(t))));
+        format!(
+            "Meta {{ id: {:?}, country_code: {}, international_prefix: {:?}, national_prefix: {:?}, \
+             national_prefix_for_parsing: {:?}, national_prefix_transform_rule: {:?}, \
+             leading_digits: {:?}, general: {}, types: [{}] }}",
+            m.id(),
+            m.country_code(),
+            m.international_prefix().map(|r| r.as_str()),
+            m.national_prefix(),
+            m.national_prefix_for_parsing().map(|r| r.as_str()),
+            m.national_prefix_transform_rule(),
+            m.leading_digits().map(|r| r.as_str()),
+            desc(d.general()),
+            types.join(", ")
+        )
+    }
+    let mut metas: Vec<&Metadata> = Vec::new();
+    let index = |m: &'static Metadata, metas: &mut Vec<&'static Metadata>| -> usize {
+        match metas.iter().position(|&x| std::ptr::eq(x, m)) {
+            Some(i) => i,
+            None => {
+                metas.push(m);
+                metas.len() - 1
+            }
+        }
+    };
+    let (mut regions, mut by_code) = (String::new(), String::new());
+    let mut ids: Vec<(String, usize)> = Vec::new();
+    for code in 1..1000u16 {
+        if let Some(rs) = DATABASE.region(&code) {
+            let _ = writeln!(regions, "    ({code}, &{rs:?}),");
+            for r in rs {
+                // `001` names every non-geographic entity: reached by code, never by id.
+                if r != "001"
+                    && let Some(m) = DATABASE.by_id(r)
+                    && !ids.iter().any(|(id, _)| id == r)
+                {
+                    ids.push((r.to_string(), index(m, &mut metas)));
+                }
+            }
+        }
+        if let Some(ms) = DATABASE.by_code(&code) {
+            let is: Vec<usize> = ms.into_iter().map(|m| index(m, &mut metas)).collect();
+            let _ = writeln!(by_code, "    ({code}, &{is:?}),");
+        }
+    }
+    ids.sort();
+    let mut src = String::new();
+    let _ = writeln!(src, "/// Every metadata record the tables below point at.");
+    let _ = writeln!(src, "pub static METAS: &[Meta] = &[");
+    for m in &metas {
+        let _ = writeln!(src, "    {},", meta(m));
+    }
+    let _ = writeln!(src, "];");
+    let _ = writeln!(
+        src,
+        "/// Country code → region ids, in the crate's order, by code."
+    );
+    let _ = writeln!(
+        src,
+        "pub static REGIONS: &[(u16, &[&str])] = &[\n{regions}];"
+    );
+    let _ = writeln!(
+        src,
+        "/// Country code → indices into `METAS`, in the crate's order, by code."
+    );
+    let _ = writeln!(
+        src,
+        "pub static BY_CODE: &[(u16, &[usize])] = &[\n{by_code}];"
+    );
+    let _ = writeln!(src, "/// Region id → index into `METAS`, sorted by id.");
+    let _ = writeln!(src, "pub static BY_ID: &[(&str, usize)] = &[");
+    for (id, i) in ids {
+        let _ = writeln!(src, "    ({id:?}, {i}),");
+    }
+    let _ = writeln!(src, "];");
+    src
 }

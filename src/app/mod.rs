@@ -85,9 +85,6 @@ fn config_root(paths: &[PathBuf]) -> PathBuf {
 }
 
 fn build_engine(args: &DetectorArgs, cfg: &Config) -> Result<Engine> {
-    if cfg.keeps("phone", piiscan::finding::Kind::Phone) {
-        validate::phone::warm_up();
-    }
     let dirs: Vec<&Path> = args
         .patterns
         .iter()

@@ -203,10 +203,18 @@ mod tests {
                 "pub saddr: __be32,\npub daddr: __be32,\npub spi: __be32,\n",
                 "text",
             ),
-            ("freq.rs", "    0, // '\\x00'\n    1, // '\\x01'\n    2, // '\\x02'\n", "text"),
+            (
+                "freq.rs",
+                "    0, // '\\x00'\n    1, // '\\x01'\n    2, // '\\x02'\n",
+                "text",
+            ),
             ("gen.PY", "a=1 b=2\na=3 b=4\nc=5 d=6\n", "text"),
             ("data.js", "[{\"email\": \"a@example.com\"}]", "json"),
-            ("same.txt", "pub saddr: __be32,\npub daddr: __be32,\npub spi: __be32,\n", "kv"),
+            (
+                "same.txt",
+                "pub saddr: __be32,\npub daddr: __be32,\npub spi: __be32,\n",
+                "kv",
+            ),
         ];
         for (path, head, want) in table {
             assert_eq!(

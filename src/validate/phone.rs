@@ -1,10 +1,11 @@
 //! Phone numbers, validated against libphonenumber's metadata (the `phonenumber` crate).
 
-use phonenumber::{Mode, country, metadata::DATABASE};
+use phonenumber::{Mode, country};
 
 use super::{Candidate, Ctx, Verdict, digits};
 
 mod fast;
+mod meta;
 
 /// NANP regions write national numbers without a trunk prefix.
 const NO_TRUNK_PREFIX: &[&str] = &["US", "CA"];
@@ -65,11 +66,8 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
             continue;
         };
         if !NO_TRUNK_PREFIX.contains(&region) {
-            let prefix = DATABASE
-                .by_id(region)
-                .and_then(|m| m.national_prefix().map(str::to_owned));
-            match prefix {
-                Some(p) if ds.starts_with(&p) => {}
+            match meta::by_id(region).and_then(|m| m.national_prefix) {
+                Some(p) if ds.starts_with(p) => {}
                 _ => continue,
             }
         } else if ds.len() != 10 && !(ds.len() == 11 && ds.starts_with('1')) {
@@ -84,20 +82,6 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
         }
     }
     Verdict::Invalid("not valid in the default or fallback regions")
-}
-
-/// Starts loading libphonenumber's metadata on a thread of its own and returns at once.
-///
-/// The crate parses its whole database on first use (~40 ms on the benchmark machine). Left to
-/// the first phone candidate, it stalls that scanning thread, and any other thread reaching a
-/// phone candidate waits on the same lock: on 113 MB of source code with two threads, one sat
-/// idle for 40 ms of a 320 ms scan. Started while the detectors are compiled, the load uses
-/// the core that is idle then.
-pub fn warm_up() {
-    // If the thread cannot be started, the first candidate loads the database as before.
-    let _ = std::thread::Builder::new()
-        .name("phone-metadata".into())
-        .spawn(|| DATABASE.by_id("001").is_some());
 }
 
 /// Rejects a candidate that is a fragment of a larger token: glued to letters or digits (hex

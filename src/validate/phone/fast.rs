@@ -9,8 +9,9 @@
 //!
 //! This module replays the crate's algorithm (`parser::parse_with`, `helper::country_code`,
 //! `helper::national_number`, `validator::{source_for, number_type, length}`) step for step on
-//! the same metadata, but each pattern is compiled once per thread (keyed by the address of its
-//! source string in the static database) and matched without a lock. Every pattern use keeps
+//! the same metadata (the static tables of [`super::meta`], so the crate's database is never
+//! built on this path), but each pattern is compiled once per thread (keyed by the address of
+//! its source string in those tables) and matched without a lock. Every pattern use keeps
 //! the crate's semantics — "`find` and the match starts at 0" is compiled as an anchored
 //! pattern, which is equivalent for leftmost-first matching. Inputs that would take one of the
 //! crate's rarer paths (an international dialling prefix after a national number, a national
@@ -22,7 +23,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
-use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
+use super::meta::{self, Desc, Meta};
 use regex::{Regex, RegexBuilder};
 use regex_automata::dfa::{Automaton, StartKind, dense};
 use regex_automata::{Anchored, Input};
@@ -138,37 +139,25 @@ fn prefix_dfa(src: &str) -> Option<dense::DFA<Vec<u32>>> {
 }
 
 /// `Descriptor::is_match`. `None` if a pattern failed to compile (the caller falls back).
-fn desc_match(d: &Descriptor, value: &str) -> Option<bool> {
-    let lens = d.possible_length();
+fn desc_match(d: &Desc, value: &str) -> Option<bool> {
+    let lens = d.lengths;
     if !lens.is_empty() && !lens.contains(&(value.len() as u16)) {
         return Some(false);
     }
-    starts_with_match(d.national_number().as_str(), value)
+    starts_with_match(d.pattern, value)
 }
 
 /// A region's number-type descriptors in the order `validator::number_type` tries them.
-fn type_descriptors(meta: &Metadata) -> [Option<&Descriptor>; 10] {
-    let d = meta.descriptors();
-    [
-        d.premium_rate(),
-        d.toll_free(),
-        d.shared_cost(),
-        d.voip(),
-        d.personal_number(),
-        d.pager(),
-        d.uan(),
-        d.voicemail(),
-        d.fixed_line(),
-        d.mobile(),
-    ]
+fn type_descriptors(meta: &Meta) -> impl Iterator<Item = &Desc> {
+    meta.types.iter().flatten()
 }
 
 /// `validator::number_type(meta, value) != Type::Unknown`.
-fn has_type(meta: &Metadata, value: &str) -> Option<bool> {
-    if !desc_match(meta.descriptors().general(), value)? {
+fn has_type(meta: &Meta, value: &str) -> Option<bool> {
+    if !desc_match(&meta.general, value)? {
         return Some(false);
     }
-    for t in type_descriptors(meta).into_iter().flatten() {
+    for t in type_descriptors(meta) {
         if desc_match(t, value)? {
             return Some(true);
         }
@@ -177,22 +166,21 @@ fn has_type(meta: &Metadata, value: &str) -> Option<bool> {
 }
 
 /// `validator::source_for` followed by the metadata lookup every caller does with it.
-fn source_meta(code: u16, national: &str) -> Option<Option<&'static Metadata>> {
-    let Some(regions) = DATABASE.region(&code) else {
+fn source_meta(code: u16, national: &str) -> Option<Option<&'static Meta>> {
+    let Some(regions) = meta::region(code) else {
         return Some(None);
     };
-    let first = |c: u16| DATABASE.by_code(&c).and_then(|m| m.into_iter().next());
     if regions.len() == 1 {
         return Some(if regions[0] == "001" {
-            first(code)
+            meta::by_code_first(code)
         } else {
-            DATABASE.by_id(regions[0])
+            meta::by_id(regions[0])
         });
     }
     for region in regions {
-        let meta = DATABASE.by_id(region)?;
-        let hit = match meta.leading_digits() {
-            Some(re) => starts_with_match(re.as_str(), national)?,
+        let meta = meta::by_id(region)?;
+        let hit = match meta.leading_digits {
+            Some(re) => starts_with_match(re, national)?,
             None => has_type(meta, national)?,
         };
         if hit {
@@ -203,11 +191,10 @@ fn source_meta(code: u16, national: &str) -> Option<Option<&'static Metadata>> {
 }
 
 /// `validator::length(meta, number, Type::Unknown) == Validation::TooShort`.
-fn too_short(meta: &Metadata, len: usize) -> bool {
-    let general = meta.descriptors().general();
-    let local = general.possible_local_length();
+fn too_short(meta: &Meta, len: usize) -> bool {
+    let local = meta.general.local;
     // The crate reads the general lengths whichever branch it takes for `Type::Unknown`.
-    let possible = general.possible_length();
+    let possible = meta.general.lengths;
     let Some(&min) = possible.first() else {
         return false;
     };
@@ -216,17 +203,17 @@ fn too_short(meta: &Metadata, len: usize) -> bool {
 }
 
 /// `helper::national_number` (national prefix for parsing, transform rule, carrier code).
-fn national_number(meta: &Metadata, national: String) -> Option<String> {
-    let Some(parsing) = meta.national_prefix_for_parsing() else {
-        if let Some(prefix) = meta.national_prefix()
+fn national_number(meta: &Meta, national: String) -> Option<String> {
+    let Some(parsing) = meta.national_prefix_for_parsing else {
+        if let Some(prefix) = meta.national_prefix
             && national.starts_with(prefix)
         {
             return Some(national[prefix.len()..].to_string());
         }
         return Some(national);
     };
-    let general = meta.descriptors().general();
-    let re = compiled(parsing.as_str(), false)?;
+    let general = &meta.general;
+    let re = compiled(parsing, false)?;
     let Some(m) = re.find(&national) else {
         return Some(national);
     };
@@ -237,7 +224,7 @@ fn national_number(meta: &Metadata, national: String) -> Option<String> {
     let caps = re.captures(&national)?;
     let last = caps.get(caps.len() - 1).map(|m| m.as_str().to_owned());
     let viable = desc_match(general, &national)?;
-    match meta.national_prefix_transform_rule() {
+    match meta.national_prefix_transform_rule {
         Some(transform) if last.is_some() => {
             let transformed = re.replace(&national, transform).into_owned();
             if viable && !desc_match(general, &transformed)? {
@@ -260,7 +247,7 @@ fn national_number(meta: &Metadata, national: String) -> Option<String> {
 pub fn parse_valid(region: Option<&str>, s: &str) -> Option<Option<String>> {
     let (digits, meta_given) = match region {
         None => (s.strip_prefix('+')?, None),
-        Some(r) => (s, Some(DATABASE.by_id(r)?)),
+        Some(r) => (s, Some(meta::by_id(r)?)),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 17 {
         return None;
@@ -277,7 +264,7 @@ pub fn parse_valid(region: Option<&str>, s: &str) -> Option<Option<String>> {
             let mut found = None;
             for len in 1..=MAX_LENGTH_FOR_COUNTRY_CODE {
                 let code: u16 = digits[..len].parse().ok()?;
-                if DATABASE.by_code(&code).is_some() {
+                if meta::by_code_first(code).is_some() {
                     found = Some((code, &digits[len..]));
                     break;
                 }
@@ -290,12 +277,12 @@ pub fn parse_valid(region: Option<&str>, s: &str) -> Option<Option<String>> {
         }
         Some(meta) => {
             // helper::international_prefix then country_code, source Default.
-            if let Some(idd) = meta.international_prefix()
-                && starts_with_match(idd.as_str(), digits)?
+            if let Some(idd) = meta.international_prefix
+                && starts_with_match(idd, digits)?
             {
                 return None;
             }
-            let code = meta.country_code();
+            let code = meta.country_code;
             if digits.starts_with(&code.to_string()) {
                 return None;
             }
@@ -305,7 +292,7 @@ pub fn parse_valid(region: Option<&str>, s: &str) -> Option<Option<String>> {
     let mut national = national.to_string();
     if let Some(meta) = meta {
         let mut potential = national_number(meta, national.clone())?;
-        if let Some(prefix) = meta.national_prefix()
+        if let Some(prefix) = meta.national_prefix
             && potential.starts_with(prefix)
         {
             potential = potential[prefix.len()..].to_string();
@@ -347,24 +334,19 @@ mod tests {
         };
         let mut patterns = 0;
         for code in 1..1000u16 {
-            let Some(regions) = DATABASE.region(&code) else {
+            let Some(regions) = meta::region(code) else {
                 continue;
             };
             for region in regions {
-                let Some(meta) = DATABASE.by_id(region) else {
+                let Some(meta) = meta::by_id(region) else {
                     continue;
                 };
-                let mut descs = vec![Some(meta.descriptors().general())];
+                let mut descs = vec![&meta.general];
                 descs.extend(type_descriptors(meta));
-                let mut srcs: Vec<&str> = descs
-                    .iter()
-                    .flatten()
-                    .map(|d| d.national_number().as_str())
-                    .collect();
-                srcs.extend(meta.leading_digits().map(|r| r.as_str()));
-                srcs.extend(meta.international_prefix().map(|r| r.as_str()));
-                let examples: Vec<&str> =
-                    descs.iter().flatten().filter_map(|d| d.example()).collect();
+                let mut srcs: Vec<&str> = descs.iter().map(|d| d.pattern).collect();
+                srcs.extend(meta.leading_digits);
+                srcs.extend(meta.international_prefix);
+                let examples: Vec<&str> = descs.iter().filter_map(|d| d.example).collect();
                 for src in srcs {
                     patterns += 1;
                     assert!(prefix_dfa(src).is_some(), "{region}: {src}");
