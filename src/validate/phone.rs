@@ -342,7 +342,7 @@ mod fast_tests {
         };
         let prefixes = [
             "", "0", "04", "02", "03", "07", "08", "01", "020", "07911", "0800", "1", "2", "5",
-            "61", "44", "001", "0011", "00",
+            "61", "44", "001", "0011", "00", "011", "010", "0010", "00110", "0119",
         ];
         let codes = [
             "1", "44", "61", "64", "49", "33", "91", "55", "39", "7", "81", "86", "800", "979",
@@ -360,8 +360,9 @@ mod fast_tests {
             Some(country::Id::IT),
             Some(country::Id::AR),
             Some(country::Id::BR),
+            Some(country::Id::JP),
         ];
-        let (mut decided, mut total) = (0, 0);
+        let (mut decided, mut total, mut idd) = (0, 0, 0);
         for i in 0..30_000 {
             let region = regions[i % regions.len()];
             let len = 5 + next(11) as usize;
@@ -376,14 +377,26 @@ mod fast_tests {
             let r = region.as_ref().map(|r| r.as_ref());
             if let Some(fast) = fast::parse_valid(r, &s) {
                 decided += 1;
+                // The crate's own reading: its region's IDD at the start, not followed by a 0.
+                let after_idd = r
+                    .and_then(|r| phonenumber::metadata::DATABASE.by_id(r))
+                    .and_then(|m| m.international_prefix())
+                    .and_then(|re| re.find(&s))
+                    .is_some_and(|m| m.start() == 0 && !s[m.end()..].starts_with('0'));
+                idd += usize::from(after_idd);
                 assert_eq!(fast, slow_parse_valid(region, &s), "{region:?} {s}");
             }
         }
         // The fast path must actually take most inputs (the generator deliberately includes
-        // shapes it hands back: national numbers starting with an IDD or the country code).
+        // shapes it hands back: national numbers starting with the country code), and inputs
+        // starting with a region's international dialling prefix must have been decided here.
         assert!(
             decided * 4 > total * 3,
             "fast path decided {decided} of {total}"
+        );
+        assert!(
+            idd > 1000,
+            "only {idd} inputs after an international dialling prefix decided"
         );
     }
 }

@@ -14,9 +14,8 @@
 //! its source string in those tables) and matched without a lock. Every pattern use keeps
 //! the crate's semantics — "`find` and the match starts at 0" is compiled as an anchored
 //! pattern, which is equivalent for leftmost-first matching. Inputs that would take one of the
-//! crate's rarer paths (an international dialling prefix after a national number, a national
-//! number starting with the country code, very long numbers) return `None` and the caller asks
-//! the crate itself. A differential test checks both agree on many generated numbers.
+//! crate's rarer paths (a national number starting with the country code, very long numbers)
+//! return `None` and the caller asks the crate itself. A differential test checks both agree on many generated numbers.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -55,7 +54,7 @@ impl Hasher for AddrHasher {
 }
 
 /// This thread's compiled patterns, keyed by (address of the source string inside the static
-/// database, anchored?). `Rc` so a lookup can hand one out without keeping the cache borrowed
+/// tables, anchored?). `Rc` so a lookup can hand one out without keeping the cache borrowed
 /// (lookups nest). A pattern that fails to compile is cached as `None` (the caller falls back).
 type Cache = HashMap<(usize, bool), Option<Rc<Regex>>, BuildHasherDefault<AddrHasher>>;
 
@@ -241,6 +240,22 @@ fn national_number(meta: &Meta, national: String) -> Option<String> {
     }
 }
 
+/// `helper::country_code` after a `+` or an international dialling prefix: the first 1–3 digits
+/// that are a known country code, and the rest. `Some(None)` where the crate fails the parse
+/// (too short, a leading 0, no known code).
+fn split_country_code(digits: &str) -> Option<Option<(u16, &str)>> {
+    if digits.len() <= MIN_LENGTH_FOR_NSN || digits.starts_with('0') {
+        return Some(None);
+    }
+    for len in 1..=MAX_LENGTH_FOR_COUNTRY_CODE {
+        let code: u16 = digits[..len].parse().ok()?;
+        if meta::by_code_first(code).is_some() {
+            return Some(Some((code, &digits[len..])));
+        }
+    }
+    Some(None)
+}
+
 /// `phonenumber::parse(region, s)` + `is_valid` + E.164 formatting, for `s` = `+digits` (no
 /// region) or `digits` (a region). `Some(verdict)` when decided here; `None` when the input
 /// takes a path this module does not replay (ask the crate).
@@ -258,35 +273,37 @@ pub fn parse_valid(region: Option<&str>, s: &str) -> Option<Option<String>> {
     let (code, national, meta) = match meta_given {
         None => {
             // helper::country_code, source Plus.
-            if digits.len() <= MIN_LENGTH_FOR_NSN || digits.starts_with('0') {
-                return Some(None);
-            }
-            let mut found = None;
-            for len in 1..=MAX_LENGTH_FOR_COUNTRY_CODE {
-                let code: u16 = digits[..len].parse().ok()?;
-                if meta::by_code_first(code).is_some() {
-                    found = Some((code, &digits[len..]));
-                    break;
-                }
-            }
-            let Some((code, national)) = found else {
+            let Some((code, national)) = split_country_code(digits)? else {
                 return Some(None);
             };
             let meta = source_meta(code, national.trim_start_matches('0'))?;
             (code, national, meta)
         }
         Some(meta) => {
-            // helper::international_prefix then country_code, source Default.
-            if let Some(idd) = meta.international_prefix
-                && starts_with_match(idd, digits)?
-            {
-                return None;
+            // helper::international_prefix: the region's international dialling prefix at the
+            // start, unless a 0 follows it, is dropped and the country code read from what
+            // follows (source Idd), as after a `+` — but the metadata used from here on is
+            // still the region's, as in the crate's `parse_with`.
+            let idd_end = match meta.international_prefix {
+                Some(idd) if starts_with_match(idd, digits)? => {
+                    let end = compiled(idd, true)?.find(digits)?.end();
+                    (!digits[end..].starts_with('0')).then_some(end)
+                }
+                _ => None,
+            };
+            if let Some(end) = idd_end {
+                let Some((code, national)) = split_country_code(&digits[end..])? else {
+                    return Some(None);
+                };
+                (code, national, Some(meta))
+            } else {
+                // helper::country_code, source Default.
+                let code = meta.country_code;
+                if digits.starts_with(&code.to_string()) {
+                    return None;
+                }
+                (code, digits, Some(meta))
             }
-            let code = meta.country_code;
-            if digits.starts_with(&code.to_string()) {
-                return None;
-            }
-            (code, digits, Some(meta))
         }
     };
     let mut national = national.to_string();
