@@ -15,7 +15,8 @@
 //! the crate's semantics — "`find` and the match starts at 0" is compiled as an anchored
 //! pattern, which is equivalent for leftmost-first matching. Inputs that would take one of the
 //! crate's rarer paths (a national number starting with the country code, very long numbers)
-//! return `None` and the caller asks the crate itself. A differential test checks both agree on many generated numbers.
+//! return `None` and the caller asks the crate itself. A differential test checks both agree
+//! on many generated numbers.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
