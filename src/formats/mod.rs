@@ -139,7 +139,6 @@ pub fn sniff(path: &str, head: &[u8]) -> &'static dyn Format {
     }
 }
 
-/// Lower-cased extension of the last component of a display path (`a.zip!d/b.CSV` → `csv`).
 /// Extensions of programming languages' source files (lower case), read as plain text.
 pub const SOURCE_CODE: &[&str] = &[
     "c", "cc", "cpp", "cxx", "h", "hh", "hpp", "hxx", "m", "mm", "rs", "go", "java", "kt", "kts",
@@ -148,6 +147,7 @@ pub const SOURCE_CODE: &[&str] = &[
     "ml", "ex", "exs", "erl", "clj", "el", "jl", "nim", "v", "sol", "proto",
 ];
 
+/// Lower-cased extension of the last component of a display path (`a.zip!d/b.CSV` → `csv`).
 fn extension(path: &str) -> String {
     let name = path.rsplit(['/', '\\', '!']).next().unwrap_or(path);
     match name.rsplit_once('.') {
