@@ -65,7 +65,7 @@ fn main() {
 /// `src/validate/phone/meta.rs`'s tables, from the `phonenumber` crate's database: `METAS`
 /// (every metadata record reachable by country code or region id), `REGIONS` (country code →
 /// region ids, in the crate's order), `BY_CODE` (country code → indices into `METAS`, in the
-/// crate's order) and `BY_ID` (region id → index, sorted by id).
+/// crate's order) and `BY_ID` (region id → index, in a table indexed by the id's two letters).
 fn phone_meta() -> String {
     use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
     fn desc(d: &Descriptor) -> String {
@@ -122,23 +122,30 @@ fn phone_meta() -> String {
     let mut ids: Vec<(String, usize)> = Vec::new();
     for code in 1..1000u16 {
         if let Some(rs) = DATABASE.region(&code) {
-            let _ = writeln!(regions, "    ({code}, &{rs:?}),");
-            for r in rs {
-                // `001` names every non-geographic entity: reached by code, never by id.
+            // Each region's record, as `fast::source_meta` looks it up: by id, or for `001`
+            // (every non-geographic entity: reached by code, never by id) the code's first.
+            let mut records: Vec<Option<usize>> = Vec::new();
+            for &r in &rs {
+                let m = if r == "001" {
+                    DATABASE.by_code(&code).and_then(|ms| ms.into_iter().next())
+                } else {
+                    DATABASE.by_id(r)
+                };
+                records.push(m.map(|m| index(m, &mut metas)));
                 if r != "001"
-                    && let Some(m) = DATABASE.by_id(r)
+                    && let Some(m) = m
                     && !ids.iter().any(|(id, _)| id == r)
                 {
                     ids.push((r.to_string(), index(m, &mut metas)));
                 }
             }
+            let _ = writeln!(regions, "    ({code}, &{rs:?}, &{records:?}),");
         }
         if let Some(ms) = DATABASE.by_code(&code) {
             let is: Vec<usize> = ms.into_iter().map(|m| index(m, &mut metas)).collect();
             let _ = writeln!(by_code, "    ({code}, &{is:?}),");
         }
     }
-    ids.sort();
     let mut src = String::new();
     let _ = writeln!(src, "/// Every metadata record the tables below point at.");
     let _ = writeln!(src, "pub static METAS: &[Meta] = &[");
@@ -148,12 +155,9 @@ fn phone_meta() -> String {
     let _ = writeln!(src, "];");
     let _ = writeln!(
         src,
-        "/// Country code → region ids, in the crate's order, by code."
+        "/// Country code → region ids, in the crate's order, and each one's index into `METAS`, by code."
     );
-    let _ = writeln!(
-        src,
-        "pub static REGIONS: &[(u16, &[&str])] = &[\n{regions}];"
-    );
+    let _ = writeln!(src, "pub static REGIONS: &[RegionRow] = &[\n{regions}];");
     let _ = writeln!(
         src,
         "/// Country code → indices into `METAS`, in the crate's order, by code."
@@ -162,11 +166,21 @@ fn phone_meta() -> String {
         src,
         "pub static BY_CODE: &[(u16, &[usize])] = &[\n{by_code}];"
     );
-    let _ = writeln!(src, "/// Region id → index into `METAS`, sorted by id.");
-    let _ = writeln!(src, "pub static BY_ID: &[(&str, usize)] = &[");
+    // Region ids are two upper-case letters; a table indexed by them answers `by_id` with one
+    // load (it is asked for every phone candidate read as a national number).
+    let mut table = vec![None::<usize>; 26 * 26];
     for (id, i) in ids {
-        let _ = writeln!(src, "    ({id:?}, {i}),");
+        match id.as_bytes() {
+            &[a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => {
+                table[usize::from(a - b'A') * 26 + usize::from(b - b'A')] = Some(i);
+            }
+            _ => panic!("region id {id:?} is not two upper-case letters"),
+        }
     }
-    let _ = writeln!(src, "];");
+    let _ = writeln!(
+        src,
+        "/// Region id `[a, b]` → index into `METAS`, at `(a - b'A') * 26 + (b - b'A')`."
+    );
+    let _ = writeln!(src, "pub static BY_ID: [Option<usize>; 676] = {table:?};");
     src
 }

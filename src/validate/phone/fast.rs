@@ -167,18 +167,14 @@ fn has_type(meta: &Meta, value: &str) -> Option<bool> {
 
 /// `validator::source_for` followed by the metadata lookup every caller does with it.
 fn source_meta(code: u16, national: &str) -> Option<Option<&'static Meta>> {
-    let Some(regions) = meta::region(code) else {
+    let Some(mut records) = meta::region_records(code) else {
         return Some(None);
     };
-    if regions.len() == 1 {
-        return Some(if regions[0] == "001" {
-            meta::by_code_first(code)
-        } else {
-            meta::by_id(regions[0])
-        });
+    if records.len() == 1 {
+        return Some(records.next().flatten());
     }
-    for region in regions {
-        let meta = meta::by_id(region)?;
+    for meta in records {
+        let meta = meta?;
         let hit = match meta.leading_digits {
             Some(re) => starts_with_match(re, national)?,
             None => has_type(meta, national)?,
