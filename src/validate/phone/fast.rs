@@ -267,13 +267,19 @@ pub fn parse_valid(region: Option<&str>, s: &str) -> Option<Option<String>> {
     if digits.len() < MIN_LENGTH_FOR_NSN {
         return Some(None);
     }
+    // The first `source_meta` question and its answer: the last step asks it again, often of
+    // the same digits (no national prefix was stripped), and for a `+1` number that did not
+    // match the first region the answer walks ~25 regions' patterns.
+    let mut asked: Option<(&str, Option<&'static Meta>)> = None;
     let (code, national, meta) = match meta_given {
         None => {
             // helper::country_code, source Plus.
             let Some((code, national)) = split_country_code(digits)? else {
                 return Some(None);
             };
-            let meta = source_meta(code, national.trim_start_matches('0'))?;
+            let lookup = national.trim_start_matches('0');
+            let meta = source_meta(code, lookup)?;
+            asked = Some((lookup, meta));
             (code, national, meta)
         }
         Some(meta) => {
@@ -323,7 +329,11 @@ pub fn parse_valid(region: Option<&str>, s: &str) -> Option<Option<String>> {
         return None;
     }
     // validator::is_valid_with: the region is looked up again from the national number.
-    let valid = match source_meta(code, &national)? {
+    let again = match asked {
+        Some((lookup, meta)) if lookup == national => meta,
+        _ => source_meta(code, &national)?,
+    };
+    let valid = match again {
         Some(m) => has_type(m, &national)?,
         None => false,
     };
