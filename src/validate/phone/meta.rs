@@ -61,8 +61,8 @@ pub fn region(code: u16) -> Option<&'static [&'static str]> {
     Some(REGIONS[i].1)
 }
 
-/// The record of each region of [`region`]`(code)`, in the same order: [`by_id`] of the region,
-/// or for `001` (non-geographic: reached by code) [`by_code_first`]`(code)`.
+/// The record of each region of `DATABASE.region(&code)`, in the same order: [`by_id`] of the
+/// region, or for `001` (non-geographic: reached by code) [`by_code_first`]`(code)`.
 ///
 /// Why a table: a `+1` number is matched against up to 25 regions, and looking each one up by
 /// its id (a binary search over strings) was a third of the phone validator's own time.
