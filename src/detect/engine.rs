@@ -235,7 +235,7 @@ pub struct Engine {
     /// context word or header lets the others run.
     digit_sets: [Vec<DigitSet>; 2],
     /// Per digit detector (same order): run whether or not the set matched (see
-    /// [`set_friendly`]).
+    /// [`set_source`]).
     digit_always: Vec<bool>,
     /// Per detector: digit-triggered and needs a context word or header to run.
     needs_unlock: Vec<bool>,

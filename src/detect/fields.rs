@@ -140,7 +140,7 @@ impl FieldIndex {
 
 /// An ASCII field name split in one pass, without a `String` per word: key/value files bring a
 /// new name on most lines, and splitting took most of [`FieldIndex::classify`]. Splits as
-/// [`field_words`] and normalises as [`normalise_field`] (the tests compare the two).
+/// [`field_words`] and normalises as [`super::spec::normalise_field`] (the tests compare the two).
 struct AsciiName {
     /// The words, lower-case, joined.
     full: String,

@@ -194,7 +194,7 @@ pub(super) fn derive(state: State, weights: Weights) -> io::Result<Exposure> {
     derive_with_budget(state, weights, PASS_BYTES)
 }
 
-/// [`derive`] with another pass budget (tests force many small passes with it).
+/// [`derive()`] with another pass budget (tests force many small passes with it).
 pub(super) fn derive_with_budget(
     mut state: State,
     weights: Weights,
