@@ -38,6 +38,9 @@ fi
 bytes=$(find "$corpus" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f\n", s}')
 files=$(find "$corpus" -type f | wc -l)
 
+# median VALUES... : the middle value (the lower middle of an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
 # time_cmd NAME CMD... : runs CMD $runs times, records median wall seconds and max RSS (KB).
 declare -A secs rss
 time_cmd() {
@@ -52,7 +55,7 @@ time_cmd() {
     read -r s k < <(tail -n 1 "$work/time")
     t+=("$s"); [ "$k" -gt "$m" ] && m=$k
   done
-  secs[$name]=$(printf '%s\n' "${t[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  secs[$name]=$(median "${t[@]}")
   rss[$name]=$m
 }
 
@@ -112,7 +115,7 @@ PY
       wt+=("$(awk '{print $1 + $2}' "$work/time")")
       rm -f "$work/copy.jsonl"
     done
-    secs[write]=$(printf '%s\n' "${wt[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    secs[write]=$(median "${wt[@]}")
     # SHA-256 throughput on 16 KB blocks, in bytes/s (openssl prints thousands of bytes/s).
     sha=$(openssl speed -evp sha256 -bytes 16384 -seconds 2 2>/dev/null | awk '/^sha256/ {sub("k", "", $2); print $2 * 1000}')
     echo
