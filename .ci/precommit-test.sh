@@ -4,6 +4,7 @@
 #
 #   .ci/precommit-test.sh            both variants below
 #   PIISCAN_PRECOMMIT_RUST=0 ...     skip variant 2 (it builds piiscan in release mode: minutes)
+#   PIISCAN_BIN=path ...             variant 1 runs this binary instead of building one
 #
 # Variant 1 — `repo: local`, `language: system`: the hook runs the piiscan binary built here.
 # Variant 2 — `repo: <this checkout>`, `rev: <HEAD sha>`, `language: rust` from
@@ -24,9 +25,12 @@ fail() {
     exit 1
 }
 
-echo "== building piiscan"
-cargo build --quiet --bin piiscan
-BIN="$ROOT/target/debug/piiscan"
+BIN=${PIISCAN_BIN:-}
+if [ -z "$BIN" ]; then
+    echo "== building piiscan"
+    cargo build --quiet --bin piiscan
+    BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/piiscan"
+fi
 
 echo "== installing pre-commit from PyPI into a venv"
 python3 -m venv "$TMP/venv"
