@@ -782,6 +782,7 @@ fn an_os_error_is_printed_once() {
 fn a_closed_stdout_is_a_normal_end_for_every_command_that_writes_there() {
     let dir = tree_with_ticket();
     let d = dir.path();
+    write(d, "piiscan.toml", "min_confidence = \"medium\"\n");
     // Exit codes as the run would have had: findings → 1, clean → 0; and nothing on stderr.
     for (args, code) in [
         (vec!["scan", "--format", "jsonl", "."], 1),
@@ -789,6 +790,7 @@ fn a_closed_stdout_is_a_normal_end_for_every_command_that_writes_there() {
         (vec!["scan", "--list", "."], 1),
         (vec!["scan", "."], 1),
         (vec!["detectors"], 0),
+        (vec!["config", "check", "piiscan.toml"], 0),
     ] {
         let (got, stderr) = run_with_stdout_closed(d, &args);
         assert_eq!((got, stderr.as_str()), (code, ""), "{args:?}");
