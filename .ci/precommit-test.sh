@@ -61,6 +61,7 @@ expect_run() {
     local dir=$1 want=$2 label=$3 out code=0
     out=$(cd "$dir" && "$PRE_COMMIT" run 2>&1) || code=$?
     echo "$out" | sed 's/^/    | /'
+    LAST_OUT=$out
     if echo "$out" | grep -qF -e "$PII_EMAIL" -e "$PII_CARD"; then
         fail "$label: hook output contains a raw value"
     fi
@@ -82,6 +83,11 @@ exercise() {
         >"$dir/ticket.txt"
     git -C "$dir" add ticket.txt
     expect_run "$dir" fail "$label: file with PII staged"
+    # Under pre-commit (it sets PRE_COMMIT=1) the hook lists lines and says how to accept them.
+    for want in "ticket.txt:2:17 email " "ticket.txt:3:16 credit_card " "piiscan:allow"; do
+        echo "$LAST_OUT" | grep -qF -- "$want" || fail "$label: no \"$want\" in the hook's output"
+    done
+    echo "  ok: $label: lines listed"
     # Installed as a git hook, it blocks the commit itself.
     (cd "$dir" && "$PRE_COMMIT" install >/dev/null)
     if git -C "$dir" commit -q -m pii >/dev/null 2>&1; then

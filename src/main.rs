@@ -26,7 +26,7 @@ fn main() {
     let code = match app::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("piiscan: error: {e:#}");
+            eprintln!("piiscan: error: {}", app::error_message(&e));
             app::EXIT_INCOMPLETE
         }
     };

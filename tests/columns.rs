@@ -149,7 +149,7 @@ fn allowlisted_values_in_held_hits_count_only_when_the_column_is_classified() {
     // nothing of the unclassified few.csv is reported or counted.
     assert_eq!(report["totals"]["findings"], 24, "{report:#}");
     assert!(
-        run.stderr.contains("1 findings suppressed"),
+        run.stderr.contains("1 finding suppressed by"),
         "{}",
         run.stderr
     );

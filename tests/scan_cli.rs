@@ -516,3 +516,283 @@ fn output_to_a_fifo_or_device_writes_in_place_and_never_replaces_it() {
         "temp file left behind"
     );
 }
+
+// ---------------------------------------------------------------- --list, plurals, errors
+
+/// A tree with a free-text ticket, a CSV (findings with a field) and a path holding a control
+/// character.
+fn tree_for_listing() -> TempDir {
+    let dir = tree_with_ticket();
+    write(
+        dir.path(),
+        "customers.csv",
+        format!("id,email,phone\n1,{EMAIL},{PHONE}\n2,ben.testperson@example.org,{PHONE_INTL}\n"),
+    );
+    write(dir.path(), "evil\x1b[2J.txt", format!("email {EMAIL}\n"));
+    dir
+}
+
+/// The finding lines of a `--list` run: every line up to the first blank one.
+fn listed(stdout: &str) -> Vec<Listed> {
+    stdout
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter(|l| !l.starts_with("    "))
+        .map(|l| parse_listed(l).unwrap_or_else(|| panic!("not a --list line: {l:?}")))
+        .collect()
+}
+
+#[test]
+fn list_prints_one_parseable_line_per_finding_and_how_to_accept_them() {
+    let dir = tree_for_listing();
+    let root = dir.path().to_str().unwrap();
+    let jsonl = scan(&["--format", "jsonl", root]);
+    let want: Vec<Listed> = jsonl
+        .jsonl()
+        .iter()
+        .map(|f| Listed {
+            path: piiscan_escape(f["path"].as_str().unwrap()),
+            line: f["line"].as_u64().unwrap(),
+            column: f["column"].as_u64().unwrap(),
+            kind: f["kind"].as_str().unwrap().to_string(),
+            confidence: f["confidence"].as_str().unwrap().to_string(),
+            masked: f["masked"].as_str().unwrap().to_string(),
+            field: f["field"].as_str().map(str::to_string),
+        })
+        .collect();
+    assert!(want.len() >= 8, "{}", jsonl.stdout);
+    assert!(want.iter().any(|f| f.field.as_deref() == Some("email")));
+
+    let run = scan(&["--list", "--color", "never", root]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // Every finding, in report order, with the same place, kind, confidence, mask and field.
+    assert_eq!(listed(&run.stdout), want, "{}", run.stdout);
+    // The control character in a path is escaped, and no raw value is printed.
+    assert!(!run.stdout.contains('\x1b'), "{:?}", run.stdout);
+    assert!(
+        run.stdout.contains("evil\\u{1b}[2J.txt:1:7 email "),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains(EMAIL) && !run.stdout.contains(CARD));
+    // No risk score, but the totals and the way out: inline marker, allow-list, baseline.
+    assert!(!run.stdout.contains("risk score"), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("{} findings", want.len())));
+    for hint in [
+        "piiscan:allow",
+        "piiscan.toml",
+        "[allow]",
+        "piiscan baseline create",
+    ] {
+        assert!(run.stdout.contains(hint), "no {hint:?} in {}", run.stdout);
+    }
+    // The summary is still the default outside a commit gate.
+    let summary = scan(&["--color", "never", root]);
+    assert!(summary.stdout.contains("risk score"));
+    assert!(
+        !summary.stdout.contains("ticket.txt:2:"),
+        "{}",
+        summary.stdout
+    );
+    // --no-list overrides --list (the last one wins).
+    let run = scan(&["--list", "--no-list", "--color", "never", root]);
+    assert!(run.stdout.contains("risk score"), "{}", run.stdout);
+
+    // Colour only when enabled.
+    let run = scan(&["--list", "--color", "always", root]);
+    assert!(run.stdout.contains("\x1b[35m"), "{:?}", run.stdout);
+    assert!(
+        !run.stdout.contains("\x1b[2J"),
+        "the path's own escape must stay escaped"
+    );
+
+    // A clean tree lists nothing and gives no advice.
+    let clean = TempDir::new().unwrap();
+    write(clean.path(), "notes.txt", "Nothing personal.\n");
+    let run = scan(&["--list", clean.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("piiscan:allow"), "{}", run.stdout);
+    assert!(run.stdout.contains("0 findings"), "{}", run.stdout);
+
+    // --list is for text output.
+    let run = scan(&["--list", "--format", "json", root]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--list"), "{}", run.stderr);
+}
+
+/// What the text reporter prints for a path (control characters escaped as Rust does).
+fn piiscan_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn list_with_explain_gives_reasons_and_fingerprint_under_each_line() {
+    let dir = tree_with_ticket();
+    let root = dir.path().to_str().unwrap();
+    let fps: Vec<String> = scan(&["--format", "jsonl", root])
+        .jsonl()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    let run = scan(&["--list", "--explain", "--color", "never", root]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 2 * fps.len(), "{}", run.stdout);
+    for (pair, fp) in lines.chunks(2).zip(&fps) {
+        assert!(parse_listed(pair[0]).is_some(), "{}", pair[0]);
+        assert!(pair[1].starts_with("    why: "), "{}", pair[1]);
+        assert!(
+            pair[1].ends_with(&format!("fingerprint {fp}")),
+            "{}",
+            pair[1]
+        );
+        // A reason, not only the fingerprint.
+        assert!(pair[1].len() > "    why:  · fingerprint ".len() + fp.len());
+    }
+}
+
+/// Occurrences of "1 <plural noun>" (not part of a larger number) in `text`.
+fn one_with_plural(text: &str) -> Vec<String> {
+    const NOUNS: &[&str] = &[
+        "people",
+        "records",
+        "inputs",
+        "findings",
+        "files",
+        "errors",
+        "values",
+        "entries",
+        "actions",
+        "detectors",
+    ];
+    let mut bad = Vec::new();
+    for noun in NOUNS {
+        for (i, _) in text.match_indices(&format!("1 {noun}")) {
+            let before = text[..i].chars().last();
+            if !before.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+                bad.push(format!("1 {noun}"));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn counts_of_one_are_singular_in_every_human_format() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "one.txt", format!("Customer email: {EMAIL}\n"));
+    let root = dir.path().to_str().unwrap();
+    let text = scan(&["--color", "never", root]);
+    assert_eq!(text.code, 1, "{}", text.stderr);
+    assert_eq!(
+        one_with_plural(&text.stdout),
+        Vec::<String>::new(),
+        "{}",
+        text.stdout
+    );
+    for want in [
+        "1 input,",
+        "1 record",
+        "1 finding",
+        "1 distinct person exposed",
+    ] {
+        assert!(text.stdout.contains(want), "no {want:?} in {}", text.stdout);
+    }
+    let md = scan(&["--format", "markdown", root]);
+    assert_eq!(
+        one_with_plural(&md.stdout),
+        Vec::<String>::new(),
+        "{}",
+        md.stdout
+    );
+    assert!(
+        md.stdout.contains("distinct person exposed"),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains("1 finding ·"), "{}", md.stdout);
+    let html = scan(&["--format", "html", root]);
+    assert_eq!(one_with_plural(&html.stdout), Vec::<String>::new());
+    assert!(html.stdout.contains("distinct person exposed"));
+    assert!(html.stdout.contains("<footer>1 finding."));
+
+    // And plural for two.
+    write(
+        dir.path(),
+        "two.txt",
+        "Customer email: ben.testperson@example.org\n",
+    );
+    let text = scan(&["--color", "never", root]);
+    for want in [
+        "2 inputs,",
+        "2 records",
+        "2 findings",
+        "2 distinct people exposed",
+    ] {
+        assert!(text.stdout.contains(want), "no {want:?} in {}", text.stdout);
+    }
+    let md = scan(&["--format", "markdown", root]);
+    assert!(
+        md.stdout.contains("distinct people exposed"),
+        "{}",
+        md.stdout
+    );
+}
+
+#[test]
+fn an_os_error_is_printed_once() {
+    let dir = TempDir::new().unwrap();
+    const ENOENT: &str = "No such file or directory";
+    // A path that does not exist: an input that could not be scanned.
+    let gone = dir.path().join("gone.csv");
+    let run = scan(&[gone.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stderr.matches(ENOENT).count(), 1, "{}", run.stderr);
+    // Files the run itself needs: the whole run fails, with the error once.
+    let missing = dir.path().join("missing.toml");
+    for args in [
+        vec!["--config", missing.to_str().unwrap()],
+        vec!["--baseline", missing.to_str().unwrap()],
+        vec!["--fingerprint-key-file", missing.to_str().unwrap()],
+        vec!["--patterns", missing.to_str().unwrap()],
+    ] {
+        let mut all = args.clone();
+        all.push(dir.path().to_str().unwrap());
+        let run = scan(&all);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert_eq!(
+            run.stderr.matches(ENOENT).count(),
+            1,
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("missing.toml"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_a_normal_end_for_every_command_that_writes_there() {
+    let dir = tree_with_ticket();
+    let d = dir.path();
+    write(d, "piiscan.toml", "min_confidence = \"medium\"\n");
+    // Exit codes as the run would have had: findings → 1, clean → 0; and nothing on stderr.
+    for (args, code) in [
+        (vec!["scan", "--format", "jsonl", "."], 1),
+        (vec!["scan", "--format", "json", "."], 1),
+        (vec!["scan", "--list", "."], 1),
+        (vec!["scan", "."], 1),
+        (vec!["detectors"], 0),
+        (vec!["config", "check", "piiscan.toml"], 0),
+    ] {
+        let (got, stderr) = run_with_stdout_closed(d, &args);
+        assert_eq!((got, stderr.as_str()), (code, ""), "{args:?}");
+    }
+}

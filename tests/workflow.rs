@@ -221,6 +221,128 @@ fn hook_install_is_idempotent_refuses_foreign_hooks_and_gates_commits() {
     );
 }
 
+/// The lines a commit gate prints, parsed; panics on a line before the first blank one that is
+/// not a `--list` line.
+fn listed_lines(stdout: &str) -> Vec<Listed> {
+    stdout
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(|l| parse_listed(l).unwrap_or_else(|| panic!("not a --list line: {l:?}\n{stdout}")))
+        .collect()
+}
+
+#[test]
+fn a_commit_gate_lists_the_lines_by_default_and_says_how_to_accept_them() {
+    let r = repo();
+    let d = r.path();
+    write(d, "clean.txt", CLEAN);
+    git(d, &["add", "clean.txt"]);
+    git(d, &["commit", "-q", "-m", "clean"]);
+    write(d, "pii.txt", format!("notes\nCustomer email: {EMAIL}\n"));
+    git(d, &["add", "pii.txt"]);
+    let want = |l: &Listed| {
+        (l.path.as_str(), l.line, l.column, l.kind.as_str()) == ("pii.txt", 2, 17, "email")
+    };
+    let hints = ["piiscan:allow", "[allow]", "piiscan baseline create"];
+
+    // The plain-git hook runs `scan --staged`.
+    let run = run_in(d, &["scan", "--staged", "--color", "never"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let lines = listed_lines(&run.stdout);
+    assert!(lines.iter().any(want), "{}", run.stdout);
+    assert!(!lines[0].masked.contains("olivia"), "{lines:?}");
+    assert!(!run.stdout.contains("risk score"), "{}", run.stdout);
+    for h in hints {
+        assert!(run.stdout.contains(h), "no {h:?} in {}", run.stdout);
+    }
+    // --no-list gives the summary back.
+    let run = run_in(d, &["scan", "--staged", "--no-list", "--color", "never"]);
+    assert!(run.stdout.contains("risk score"), "{}", run.stdout);
+
+    // The pre-commit framework (it sets PRE_COMMIT) runs each entry of .pre-commit-hooks.yaml
+    // with the files being committed appended.
+    let hooks = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let entries: Vec<&str> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: piiscan "))
+        .collect();
+    assert_eq!(entries.len(), 2, "{hooks}");
+    for entry in entries {
+        let mut args: Vec<&str> = entry.split_whitespace().collect();
+        args.extend(["--color", "never", "pii.txt"]);
+        let run = Run::from(
+            piiscan()
+                .current_dir(d)
+                .env("PRE_COMMIT", "1")
+                .args(&args)
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(run.code, 1, "{entry}: {}", run.stderr);
+        assert!(
+            listed_lines(&run.stdout).iter().any(want),
+            "{entry}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains(hints[0]), "{entry}: {}", run.stdout);
+        // Another format asked for in `args:` is honoured, not refused.
+        let mut json = args.clone();
+        json.extend(["--format", "jsonl"]);
+        let run = Run::from(
+            piiscan()
+                .current_dir(d)
+                .env("PRE_COMMIT", "1")
+                .args(&json)
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(run.code, 1, "{entry}: {}", run.stderr);
+        assert!(!run.jsonl().is_empty());
+    }
+
+    // The installed hook shows the committer the line.
+    assert_eq!(run_in(d, &["hook", "install"]).code, 0);
+    let out = StdCommand::new("git")
+        .current_dir(d)
+        .args(["commit", "-q", "-m", "pii"])
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@invalid")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@invalid")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("PIISCAN_FINGERPRINT_KEY", "test-key-0123456789abcdef")
+        .env_remove("PRE_COMMIT")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "commit with PII must fail");
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("pii.txt:2:17 email "), "{shown}");
+    assert!(shown.contains("piiscan:allow"), "{shown}");
+
+    // Following the advice lets the commit through.
+    write(
+        d,
+        "pii.txt",
+        format!("notes\nCustomer email: {EMAIL} # piiscan:allow\n"),
+    );
+    git(d, &["add", "pii.txt"]);
+    let run = run_in(d, &["scan", "--staged", "--color", "never"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("0 findings"), "{}", run.stdout);
+    assert!(
+        run.stdout.lines().all(|l| parse_listed(l).is_none()),
+        "{}",
+        run.stdout
+    );
+}
+
 // ---------------------------------------------------------------- suppression and fail-on
 
 #[test]
@@ -591,6 +713,37 @@ fn diff_reports_new_resolved_grown_and_exits_1_on_growth() {
     );
     let run = run_in(d, &["diff", "new.json", "new.json"]);
     assert_eq!(run.code, 0);
+}
+
+#[test]
+fn diff_and_merge_into_a_closed_pipe_keep_their_exit_code_and_say_nothing() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    write(d, "s/a.txt", "Customer email: ann.test@example.org\n");
+    assert_eq!(
+        run_in(d, &["scan", "--format", "json", "-o", "old.json", "s"]).code,
+        1
+    );
+    for i in 0..200 {
+        write(d, &format!("s/n{i}.txt"), format!("Mobile: {PHONE}\n"));
+    }
+    assert_eq!(
+        run_in(d, &["scan", "--format", "json", "-o", "new.json", "s"]).code,
+        1
+    );
+    // `piiscan diff … | head -c1`: the reader is gone before the first write.
+    for (args, code) in [
+        (vec!["diff", "old.json", "new.json"], 1),
+        (vec!["diff", "old.json", "new.json", "--format", "json"], 1),
+        (vec!["diff", "new.json", "new.json"], 0),
+        (vec!["merge", "new.json"], 1),
+        (vec!["merge", "new.json", "--format", "jsonl"], 1),
+    ] {
+        // The same code as with a reader.
+        assert_eq!(run_in(d, &args).code, code, "{args:?}");
+        let (got, stderr) = run_with_stdout_closed(d, &args);
+        assert_eq!((got, stderr.as_str()), (code, ""), "{args:?}");
+    }
 }
 
 // ---------------------------------------------------------------- cache

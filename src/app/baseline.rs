@@ -12,7 +12,7 @@ use super::{EXIT_CLEAN, EXIT_INCOMPLETE, Extra, Source, run_scan};
 use piiscan::baseline::{Baseline, Matcher};
 use piiscan::collect::Collected;
 use piiscan::finding::{Finding, Fingerprinter};
-use piiscan::report::{self, escape_for_terminal};
+use piiscan::report::{self, escape_for_terminal, noun, plural};
 use piiscan::scan::Status;
 
 /// `piiscan baseline create`.
@@ -58,13 +58,19 @@ pub fn create(args: BaselineCreateArgs) -> Result<i32> {
         .filter(|c| matches!(c.input.status, Status::Error(_)))
         .count();
     eprintln!(
-        "piiscan: wrote {} with {} accepted entries",
+        "piiscan: wrote {} with {}",
         escape_for_terminal(&args.output.display().to_string()),
-        baseline.entries.len()
+        plural(
+            baseline.entries.len() as u64,
+            "accepted entry",
+            "accepted entries"
+        )
     );
     if errors > 0 {
         eprintln!(
-            "piiscan: {errors} inputs could not be scanned; the baseline does not cover them"
+            "piiscan: {} not be scanned; the baseline does not cover {}",
+            plural(errors as u64, "input could", "inputs could"),
+            noun(errors as u64, "it", "them")
         );
         return Ok(EXIT_INCOMPLETE);
     }
@@ -116,9 +122,9 @@ impl BaselineFilter {
         let stale = m.stale(&scanned, &all, !partial);
         let name = escape_for_terminal(&self.file.display().to_string());
         let mut notes = vec![format!(
-            "{} findings accepted by baseline {name}; {} stale entries",
-            self.accepted.load(Ordering::Relaxed),
-            stale.len()
+            "{} accepted by baseline {name}; {}",
+            plural(self.accepted.load(Ordering::Relaxed), "finding", "findings"),
+            plural(stale.len() as u64, "stale entry", "stale entries")
         )];
         for e in stale {
             notes.push(format!(

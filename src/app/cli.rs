@@ -185,6 +185,16 @@ pub struct ScanArgs {
     /// Add to each finding why it was reported (validator, header, context).
     #[arg(long)]
     pub explain: bool,
+    /// Text output: one line per finding, ripgrep-style (`path:line:col kind confidence masked
+    /// [field]`; with --explain, the reasons and fingerprint on an indented line below), then
+    /// how to accept a finding — instead of the per-file summary and the exposure answer.
+    /// Default with --staged and under the pre-commit framework (PRE_COMMIT set).
+    #[arg(long, overrides_with = "no_list")]
+    pub list: bool,
+    /// Text output: the summary (per-file counts, exposure, risk score) even where --list is
+    /// the default.
+    #[arg(long, overrides_with = "list")]
+    pub no_list: bool,
     /// Use colour in text output: auto (when stdout is a terminal and NO_COLOR is unset),
     /// always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]

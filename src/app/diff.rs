@@ -331,7 +331,8 @@ pub fn run(args: &DiffArgs) -> Result<i32> {
              compared by finding counts"
         );
     }
-    let mut out = std::io::stdout().lock();
+    // A closed pipe (`piiscan diff … | head`) is a normal end: the exit code stays the diff's.
+    let mut out = super::out::stdout();
     if args.format == "json" {
         serde_json::to_writer_pretty(&mut out, &d)?;
         writeln!(out)?;

@@ -4,6 +4,7 @@
 //! hook manager) and is never overwritten. Re-running the install rewrites piiscan's own hook,
 //! so it is idempotent and picks up a moved binary.
 
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::Command;
@@ -59,7 +60,10 @@ pub fn install() -> Result<i32> {
                 );
             }
             if existing == want {
-                println!("piiscan: {shown} is already installed");
+                writeln!(
+                    super::out::stdout(),
+                    "piiscan: {shown} is already installed"
+                )?;
                 return Ok(EXIT_CLEAN);
             }
         }
@@ -72,6 +76,6 @@ pub fn install() -> Result<i32> {
     write_atomic(&path, want.as_bytes()).with_context(|| format!("writing {shown}"))?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
         .with_context(|| format!("making {shown} executable"))?;
-    println!("piiscan: installed {shown}");
+    writeln!(super::out::stdout(), "piiscan: installed {shown}")?;
     Ok(EXIT_CLEAN)
 }

@@ -74,7 +74,15 @@ pub fn run(args: MergeArgs) -> Result<i32> {
             bail!("cannot merge: {e}{file}");
         }
     };
-    super::emit_report(&merged, &args.format, &args.color, args.output.as_deref())?;
+    super::emit_report(
+        &merged,
+        &super::Emit {
+            format: &args.format,
+            color: &args.color,
+            list: false,
+        },
+        args.output.as_deref(),
+    )?;
     Ok(if merged.totals.errors > 0 {
         EXIT_INCOMPLETE
     } else if merged.totals.findings > 0 {

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diff;
 pub mod hook;
 pub mod merge;
+pub mod out;
 pub mod progress;
 pub mod redact;
 pub mod staged;
@@ -30,7 +31,7 @@ use piiscan::config::{self, Config, FailOn};
 use piiscan::detect::{Engine, builtin};
 use piiscan::exposure::Weights;
 use piiscan::finding::{Confidence, Finding, Fingerprinter};
-use piiscan::report::{self, Report, Settings};
+use piiscan::report::{self, Report, Settings, plural};
 use piiscan::scan::{Allow, ScanOptions, Scanner, Status};
 use piiscan::spool::Findings;
 use piiscan::validate;
@@ -42,6 +43,26 @@ pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 /// Exit code: something could not be scanned, or the run failed.
 pub const EXIT_INCOMPLETE: i32 = 2;
+
+/// The message for a failed run: the error and its causes, joined by `: ` (as `{:#}` would),
+/// except causes whose text an outer message already quotes. A library error such as
+/// `#[error("{file}: cannot read: {source}")]` both shows its `io::Error` and returns it as its
+/// source, so `{:#}` printed the OS error twice ("…: No such file or directory (os error 2):
+/// No such file or directory (os error 2)").
+pub fn error_message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
 
 /// Runs the parsed command; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32> {
@@ -111,7 +132,7 @@ fn build_engine(args: &DetectorArgs, cfg: &Config) -> Result<Engine> {
 fn detectors(args: &DetectorArgs) -> Result<i32> {
     let cfg = load_config(args, Path::new("."))?;
     let engine = build_engine(args, &cfg)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = out::stdout();
     for s in engine.specs() {
         writeln!(
             out,
@@ -137,11 +158,12 @@ fn config_check(file: Option<&Path>, args: &DetectorArgs) -> Result<i32> {
     };
     let cfg = Config::load(&file)?;
     let engine = build_engine(args, &cfg)?;
-    println!(
-        "{}: ok ({} detectors enabled)",
-        file.display(),
-        engine.specs().len()
-    );
+    writeln!(
+        out::stdout(),
+        "{}: ok ({} enabled)",
+        report::escape_for_terminal(&file.display().to_string()),
+        plural(engine.specs().len() as u64, "detector", "detectors")
+    )?;
     Ok(EXIT_CLEAN)
 }
 
@@ -346,6 +368,12 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
     // Findings leave the scanner in chunks while a large input is still being read — except
     // where something else needs an input's findings whole: the cache stores them per input,
     // and `--staged`/`--since` keep only those on added lines after the scan.
+    let live = (matches!(extra.source, Source::Paths(_)) && progress::wanted(common.quiet))
+        .then(|| Arc::new(AtomicU64::new(0)));
+    let scanner = match &live {
+        Some(live) => scanner.with_progress(live.clone()),
+        None => scanner,
+    };
     let scanner = if cache.is_none() && matches!(extra.source, Source::Paths(_)) {
         let c = collector.clone();
         scanner.with_spill(Arc::new(move |path: &Arc<str>, f: Vec<Finding>| {
@@ -356,7 +384,13 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
     };
     let roots = match extra.source {
         Source::Paths(_) => {
-            let (progress, display) = progress::start(paths, common.quiet);
+            let (progress, display) = match &live {
+                Some(live) => {
+                    let (p, d) = progress::start(paths, live.clone());
+                    (Some(p), Some(d))
+                }
+                None => (None, None),
+            };
             let wopts = WalkOptions {
                 threads: common.threads.unwrap_or(0),
                 respect_gitignore: common.respect_gitignore,
@@ -395,8 +429,10 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
         let stats = cache.stats();
         if !common.quiet {
             eprintln!(
-                "piiscan: cache: {} inputs reused unread, {} reused after re-hashing, {} scanned",
-                stats.reused, stats.rehashed, stats.scanned
+                "piiscan: cache: {} reused unread, {} reused after re-hashing, {} scanned",
+                plural(stats.reused, "input", "inputs"),
+                stats.rehashed,
+                stats.scanned
             );
         }
         match Arc::try_unwrap(cache) {
@@ -498,7 +534,24 @@ fn fail_on(flags: &[String], cfg: &Config) -> Result<FailOn> {
     Ok(cfg.fail_on.clone().unwrap_or_default())
 }
 
+/// Whether text output lists every finding: `--list`, or by default for a commit gate — the
+/// plain-git hook (`--staged`) or a run under the pre-commit framework, which sets `PRE_COMMIT`
+/// for its hooks — where the committer needs lines to fix, not a risk score. `--no-list` wins.
+fn list_findings(args: &ScanArgs) -> Result<bool> {
+    let list = args.list
+        || (!args.no_list
+            && (args.staged || std::env::var_os("PRE_COMMIT").is_some_and(|v| !v.is_empty())));
+    if args.format != "text" {
+        if args.list {
+            bail!("--list applies to --format text only");
+        }
+        return Ok(false);
+    }
+    Ok(list)
+}
+
 fn scan(args: ScanArgs) -> Result<i32> {
+    let list = list_findings(&args)?;
     let source = if args.staged {
         Source::Staged(&args.common.paths)
     } else if let Some(rev) = &args.since {
@@ -533,7 +586,8 @@ fn scan(args: ScanArgs) -> Result<i32> {
     let mut notes = Vec::new();
     if suppressed > 0 {
         notes.push(format!(
-            "{suppressed} findings suppressed by piiscan:allow or piiscan.toml allowlists"
+            "{} by piiscan:allow or piiscan.toml allowlists",
+            plural(suppressed, "finding suppressed", "findings suppressed")
         ));
     }
     notes.extend(baseline_notes);
@@ -558,7 +612,15 @@ fn scan(args: ScanArgs) -> Result<i32> {
             eprintln!("piiscan: {n}");
         }
     }
-    emit_report(&report, &args.format, &args.color, args.output.as_deref())?;
+    emit_report(
+        &report,
+        &Emit {
+            format: &args.format,
+            color: &args.color,
+            list,
+        },
+        args.output.as_deref(),
+    )?;
     Ok(if report.totals.errors > 0 {
         EXIT_INCOMPLETE
     } else if report.any_finding(|kind, confidence| policy.fails_on(kind, confidence)) {
@@ -568,15 +630,25 @@ fn scan(args: ScanArgs) -> Result<i32> {
     })
 }
 
-/// Writes `report` in `format` to `output` (atomically, 0600) or to stdout. `color` is
-/// `auto|always|never`; `auto` means stdout is a terminal and `NO_COLOR` is unset. A closed pipe
-/// (`| head`) is not a failure.
+/// How to print a report.
+pub struct Emit<'a> {
+    /// `--format`.
+    pub format: &'a str,
+    /// `--color`: `auto|always|never`.
+    pub color: &'a str,
+    /// Text: one line per finding (`scan --list`).
+    pub list: bool,
+}
+
+/// Writes `report` as `how` says to `output` (atomically, 0600) or to stdout. `auto` colour
+/// means stdout is a terminal and `NO_COLOR` is unset. A closed pipe (`| head`, or a FIFO whose
+/// reader left) is a normal end, not a failure: the report simply stops there.
 pub fn emit_report(
     report: &piiscan::report::Report,
-    format: &str,
-    color: &str,
+    how: &Emit<'_>,
     output: Option<&Path>,
 ) -> Result<()> {
+    let (format, color) = (how.format, how.color);
     let color = match color {
         "always" => true,
         "never" => false,
@@ -587,24 +659,75 @@ pub fn emit_report(
         }
         other => bail!("--color must be auto, always or never (got {other:?})"),
     };
-    let Some(reporter) = report::reporter(format, color) else {
-        bail!("unknown format {format}");
-    };
-    match output {
-        Some(path) => {
-            report::write_atomic_with(path, |w| reporter.write(report, w))
-                .with_context(|| format!("writing report to {}", path.display()))?;
+    let reporter: Box<dyn report::Reporter> = if format == "text" {
+        Box::new(report::text::Text {
+            color,
+            list: how.list,
+        })
+    } else {
+        match report::reporter(format, color) {
+            Some(r) => r,
+            None => bail!("unknown format {format}"),
         }
+    };
+    // The reporter stops at the first failed write, so a closed pipe also ends the reading of
+    // the spooled findings.
+    let written = match output {
+        Some(path) => report::write_atomic_with(path, |w| reporter.write(report, w))
+            .map_err(|e| (e, report::escape_for_terminal(&path.display().to_string()))),
         None => {
             // Stdout is line-buffered: without a buffer of our own, JSONL would cost a write
             // per finding.
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            if let Err(e) = reporter.write(report, &mut out).and_then(|_| out.flush())
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                return Err(e).context("writing report to stdout");
-            }
+            let r = reporter.write(report, &mut out).and_then(|_| out.flush());
+            // After a failure the buffer still holds what could not be written; dropping the
+            // BufWriter would try again (and ignore the error), so let it go without a flush.
+            let _ = out.into_parts();
+            r.map_err(|e| (e, "stdout".to_string()))
         }
+    };
+    match written {
+        Err((e, _)) if out::is_closed_pipe(&e) => Ok(()),
+        Err((e, to)) => Err(e).with_context(|| format!("writing report to {to}")),
+        Ok(()) => Ok(()),
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_message;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{file}: cannot read: {source}")]
+    struct Quoting {
+        file: String,
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn a_cause_is_printed_once() {
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "gone (os error 2)");
+        // The library error quotes its source: the source is not repeated.
+        let e = anyhow::Error::new(Quoting {
+            file: "a.toml".into(),
+            source: io(),
+        });
+        assert_eq!(error_message(&e), "a.toml: cannot read: gone (os error 2)");
+        // What `{:#}` printed before.
+        assert_eq!(format!("{e:#}").matches("gone").count(), 2);
+        // Context that does not quote its cause: the cause follows, as with `{:#}`.
+        let e = anyhow::Error::new(io()).context("reading key file k");
+        assert_eq!(error_message(&e), "reading key file k: gone (os error 2)");
+        assert_eq!(error_message(&e), format!("{e:#}"));
+        // Both at once.
+        let e = anyhow::Error::new(Quoting {
+            file: "b.json".into(),
+            source: io(),
+        })
+        .context("loading the baseline");
+        assert_eq!(
+            error_message(&e),
+            "loading the baseline: b.json: cannot read: gone (os error 2)"
+        );
+    }
 }

@@ -178,7 +178,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         report::write_atomic(path, &json)
             .with_context(|| format!("writing receipt {}", path.display()))?;
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = super::out::stdout();
     if !args.quiet {
         print_summary(&mut out, &outcome, &verification, &not_applied, stable_key)?;
     }

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{Report, Reporter, human_bytes, percent, plan_headline};
+use super::{Report, Reporter, human_bytes, noun, percent, plan_headline, plural};
 
 /// The HTML reporter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -210,32 +210,41 @@ fn page(report: &Report) -> String {
     card(
         &mut o,
         &s.people.to_string(),
-        "distinct people exposed",
+        &format!("distinct {} exposed", noun(s.people, "person", "people")),
         s.people > 0,
     );
     card(
         &mut o,
         &s.identity_kit_records.to_string(),
-        "identity-kit records (enough to impersonate someone)",
+        &format!(
+            "identity-kit {} (enough to impersonate someone)",
+            noun(s.identity_kit_records, "record", "records")
+        ),
         s.identity_kit_records > 0,
     );
     card(
         &mut o,
         &format!("{} / {}", s.records_with_pii, s.records),
-        "records holding personal data",
+        &format!(
+            "{} holding personal data",
+            noun(s.records, "record", "records")
+        ),
         false,
     );
     card(
         &mut o,
         &format!("{} · {}", t.inputs, human_bytes(t.bytes)),
-        "files scanned",
+        &format!("{} scanned", noun(t.inputs, "file", "files")),
         false,
     );
     if t.errors > 0 {
         card(
             &mut o,
             &t.errors.to_string(),
-            "files that could not be scanned (results incomplete)",
+            &format!(
+                "{} that could not be scanned (results incomplete)",
+                noun(t.errors, "file", "files")
+            ),
             true,
         );
     }
@@ -280,8 +289,10 @@ fn page(report: &Report) -> String {
                     k.kind.as_str().replace('_', " "),
                     k.people as f64,
                     format!(
-                        "{} people · {} values · {} files",
-                        k.people, k.values, k.inputs
+                        "{} · {} · {}",
+                        plural(k.people, "person", "people"),
+                        plural(k.values, "value", "values"),
+                        plural(k.inputs, "file", "files")
                     ),
                 )
             })
@@ -307,7 +318,11 @@ fn page(report: &Report) -> String {
                 (
                     label,
                     p.risk,
-                    format!("risk {:.0} · {} people", p.risk, p.people),
+                    format!(
+                        "risk {:.0} · {}",
+                        p.risk,
+                        plural(p.people, "person", "people")
+                    ),
                 )
             })
             .collect();
@@ -379,8 +394,8 @@ fn page(report: &Report) -> String {
 </dl></div>"#);
     let _ = writeln!(
         o,
-        "<footer>{} findings. This report holds masked values and keyed fingerprints only, but it still describes personal data: share it on a need-to-know basis.</footer></main><script>{SCRIPT}</script></body></html>",
-        t.findings
+        "<footer>{}. This report holds masked values and keyed fingerprints only, but it still describes personal data: share it on a need-to-know basis.</footer></main><script>{SCRIPT}</script></body></html>",
+        plural(t.findings, "finding", "findings")
     );
     o
 }

@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use super::{Report, Reporter, human_bytes, percent, plan_headline};
+use super::{Report, Reporter, human_bytes, noun, percent, plan_headline, plural};
 
 /// Places and rows shown per table.
 const TOP: usize = 10;
@@ -46,19 +46,21 @@ impl Reporter for Markdown {
         writeln!(out, "## piiscan exposure report\n")?;
         writeln!(
             out,
-            "**{}** distinct people exposed · **{}** identity-kit records · {} inputs, {}, {} records · risk score {:.0}\n",
+            "**{}** distinct {} exposed · **{}** identity-kit {} · {}, {}, {} · risk score {:.0}\n",
             s.people,
+            noun(s.people, "person", "people"),
             s.identity_kit_records,
-            t.inputs,
+            noun(s.identity_kit_records, "record", "records"),
+            plural(t.inputs, "input", "inputs"),
             human_bytes(t.bytes),
-            t.records,
+            plural(t.records, "record", "records"),
             s.risk_score
         )?;
         if t.errors > 0 {
             writeln!(
                 out,
-                "> **Incomplete:** {} inputs could not be scanned (listed below).\n",
-                t.errors
+                "> **Incomplete:** {} could not be scanned (listed below).\n",
+                plural(t.errors, "input", "inputs")
             )?;
         }
         if !e.plan.is_empty() {
@@ -152,9 +154,9 @@ impl Reporter for Markdown {
         }
         writeln!(
             out,
-            "<sub>piiscan {} · {} findings · masked values and keyed fingerprints only</sub>",
+            "<sub>piiscan {} · {} · masked values and keyed fingerprints only</sub>",
             md(&report.version),
-            t.findings
+            plural(t.findings, "finding", "findings")
         )
     }
 }

@@ -288,7 +288,7 @@ pub trait Reporter {
 /// The reporter for a `--format` name.
 pub fn reporter(name: &str, color: bool) -> Option<Box<dyn Reporter>> {
     match name {
-        "text" => Some(Box::new(text::Text { color })),
+        "text" => Some(Box::new(text::Text { color, list: false })),
         "json" => Some(Box::new(json::Json)),
         "jsonl" => Some(Box::new(jsonl::Jsonl)),
         "sarif" => Some(Box::new(sarif::Sarif)),
@@ -402,6 +402,16 @@ pub fn plan_headline(exposure: &Exposure) -> Option<String> {
             percent(step.cumulative_share)
         )
     })
+}
+
+/// The noun for `n` things: `one` for exactly 1, else `many` ("0 records", "1 record").
+pub fn noun<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// `n` and its noun: `plural(1, "person", "people")` → `1 person`, `plural(2, …)` → `2 people`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", noun(n, one, many))
 }
 
 /// Escapes control characters in a path for the terminal (a file named `\x1b[2J…` must not
@@ -529,6 +539,21 @@ pub(crate) mod tests {
     fn embedded_schema_is_json() {
         let v: Result<serde_json::Value, _> = serde_json::from_str(JSON_SCHEMA);
         assert!(v.is_ok_and(|v| v["properties"]["schema_version"]["const"] == SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn plurals_agree_with_their_count() {
+        let cases = [
+            (0, "0 people"),
+            (1, "1 person"),
+            (2, "2 people"),
+            (21, "21 people"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(plural(n, "person", "people"), want);
+        }
+        assert_eq!(noun(1, "record", "records"), "record");
+        assert_eq!(noun(0, "record", "records"), "records");
     }
 
     #[test]

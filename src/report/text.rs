@@ -5,13 +5,27 @@
 //! is printed last on purpose: on a terminal the end of the output is what stays on screen,
 //! however many files were listed above it.
 //!
+//! With [`Text::list`] (`scan --list`, the default for a pre-commit run) the summary gives way to
+//! one line per finding, ripgrep-style, for someone who has to fix lines rather than weigh a
+//! risk score:
+//!
+//! ```text
+//! path:line:col kind confidence masked [field]
+//!     why: <--explain reasons> · fingerprint <keyed fingerprint>
+//! ```
+//!
+//! read back from the spool one finding at a time (never held whole), and ending with how to
+//! accept a finding (inline marker, allow-list, baseline).
+//!
 //! Paths, fields and masked samples are escaped for the terminal. Colour only when asked (the
 //! binary decides from `--color`, the TTY and `NO_COLOR`).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Report, Reporter, escape_for_terminal, human_bytes, percent, plan_headline};
+use super::{
+    Report, Reporter, escape_for_terminal, human_bytes, noun, percent, plan_headline, plural,
+};
 use crate::finding::{Confidence, Kind};
 
 /// Places and overlaps shown in the text report.
@@ -22,6 +36,8 @@ const TOP: usize = 10;
 pub struct Text {
     /// Use ANSI colour.
     pub color: bool,
+    /// One line per finding instead of the per-file summary and the exposure answer.
+    pub list: bool,
 }
 
 impl Text {
@@ -59,24 +75,26 @@ impl Text {
         let s = &e.summary;
         writeln!(
             out,
-            "{} {} inputs, {}, {} records",
+            "{} {}, {}, {}",
             self.paint("1", "piiscan:"),
-            t.inputs,
+            plural(t.inputs, "input", "inputs"),
             human_bytes(t.bytes),
-            t.records
+            plural(t.records, "record", "records")
         )?;
         writeln!(
             out,
-            "  {} distinct people exposed ({} linked by email/phone/ID, {} unlinked records)",
+            "  {} distinct {} exposed ({} linked by email/phone/ID, {})",
             self.paint("1;31", &s.people.to_string()),
+            noun(s.people, "person", "people"),
             s.linked_people,
-            s.unlinked_people
+            plural(s.unlinked_people, "unlinked record", "unlinked records")
         )?;
         writeln!(
             out,
-            "  {} identity-kit records · {} records with PII · risk score {:.0}",
+            "  {} identity-kit {} · {} with PII · risk score {:.0}",
             self.paint("1;31", &s.identity_kit_records.to_string()),
-            s.records_with_pii,
+            noun(s.identity_kit_records, "record", "records"),
+            plural(s.records_with_pii, "record", "records"),
             s.risk_score
         )?;
         writeln!(out)?;
@@ -160,10 +178,10 @@ impl Text {
             for o in e.overlaps.iter().take(TOP) {
                 writeln!(
                     out,
-                    "  {:>5} of {} ({} people) also in {}",
+                    "  {:>5} of {} ({}) also in {}",
                     percent(o.share),
                     escape_for_terminal(&o.input),
-                    o.shared_people,
+                    plural(o.shared_people, "person", "people"),
                     escape_for_terminal(&o.other)
                 )?;
             }
@@ -217,11 +235,11 @@ impl Text {
             .map(|at| &report.inputs[at]);
         writeln!(
             out,
-            "{}  ({}, {} records, {} findings)",
+            "{}  ({}, {}, {})",
             self.paint("1", &escape_for_terminal(path)),
             input.and_then(|i| i.format.as_deref()).unwrap_or("?"),
-            input.map_or(0, |i| i.records),
-            findings
+            plural(input.map_or(0, |i| i.records), "record", "records"),
+            plural(findings, "finding", "findings")
         )?;
         for (kind, k) in kinds {
             let field = k
@@ -258,12 +276,71 @@ struct KindSummary {
     field: Option<std::sync::Arc<str>>,
 }
 
+/// How to accept a finding, printed after a listing (a committer blocked by the hook needs the
+/// way out as much as the lines).
+const ACCEPT_HINT: &[&str] = &[
+    "To accept a finding instead of removing it:",
+    "  on its line:  add a comment containing piiscan:allow",
+    "  by value:     piiscan.toml [allow]: values (regex), fingerprints (shown by --explain), paths (glob)",
+    "  all of them:  piiscan baseline create (with a stable PIISCAN_FINGERPRINT_KEY), then scan",
+    "                with --baseline .piiscan-baseline.json (or baseline = \"…\" in piiscan.toml)",
+];
+
+impl Text {
+    /// One line per finding, ripgrep-style: `path:line:col kind confidence masked [field]`,
+    /// and the `--explain` reasons with the keyed fingerprint indented below. Findings are read
+    /// back from the spool one at a time.
+    fn listing(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        for f in report.findings.iter() {
+            let f = f?;
+            let conf = match f.confidence {
+                Confidence::High => self.paint("31", f.confidence.as_str()),
+                Confidence::Medium => self.paint("33", f.confidence.as_str()),
+                Confidence::Low => f.confidence.as_str().to_string(),
+            };
+            let field = f
+                .field
+                .as_deref()
+                .map(|x| format!(" [{}]", escape_for_terminal(x)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{}:{}:{} {} {} {}{}",
+                self.paint("35", &escape_for_terminal(&f.path)),
+                self.paint("32", &f.line.to_string()),
+                f.column,
+                self.paint("1", f.kind.as_str()),
+                conf,
+                escape_for_terminal(&f.masked),
+                field
+            )?;
+            if let Some(why) = &f.explain {
+                writeln!(
+                    out,
+                    "    {} {} · fingerprint {}",
+                    self.paint("2", "why:"),
+                    escape_for_terminal(why),
+                    f.fingerprint
+                )?;
+            }
+        }
+        if report.totals.findings > 0 {
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
 impl Reporter for Text {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let t = &report.totals;
-        self.per_file(report, out)?;
-        if t.findings > 0 {
-            self.exposure(report, out)?;
+        if self.list {
+            self.listing(report, out)?;
+        } else {
+            self.per_file(report, out)?;
+            if t.findings > 0 {
+                self.exposure(report, out)?;
+            }
         }
         if !report.skipped.is_empty() {
             writeln!(
@@ -296,17 +373,23 @@ impl Reporter for Text {
         let kinds: Vec<String> = t.by_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
         writeln!(
             out,
-            "{} inputs ({} scanned, {} skipped, {} errors), {}, {} records: {} findings{}{}",
-            t.inputs,
+            "{} ({} scanned, {} skipped, {}), {}, {}: {}{}{}",
+            plural(t.inputs, "input", "inputs"),
             t.scanned,
             t.skipped,
-            t.errors,
+            plural(t.errors, "error", "errors"),
             human_bytes(t.bytes),
-            t.records,
-            t.findings,
+            plural(t.records, "record", "records"),
+            plural(t.findings, "finding", "findings"),
             if kinds.is_empty() { "" } else { " — " },
             kinds.join(", ")
         )?;
+        if self.list && t.findings > 0 {
+            writeln!(out)?;
+            for line in ACCEPT_HINT {
+                writeln!(out, "{}", self.paint("2", line))?;
+            }
+        }
         Ok(())
     }
 }

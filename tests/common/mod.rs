@@ -13,7 +13,71 @@ pub fn piiscan() -> Command {
     let mut cmd = Command::cargo_bin("piiscan").unwrap_or_else(|e| panic!("binary: {e}"));
     cmd.env("PIISCAN_FINGERPRINT_KEY", "test-key-0123456789abcdef");
     cmd.env_remove("NO_COLOR");
+    // Under the pre-commit framework (PRE_COMMIT set) text output defaults to `--list`.
+    cmd.env_remove("PRE_COMMIT");
     cmd
+}
+
+/// Runs the `piiscan` binary in `dir` with `args` and a standard output that is a pipe whose
+/// reader is already gone (as after `| head` has read enough), so the first write fails with
+/// `EPIPE`. Returns the exit code and stderr.
+pub fn run_with_stdout_closed(dir: &Path, args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap_or_else(|e| panic!("pipe: {e}"));
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("piiscan"))
+        .current_dir(dir)
+        .args(args)
+        .env("PIISCAN_FINGERPRINT_KEY", "test-key-0123456789abcdef")
+        .env_remove("PRE_COMMIT")
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// One line of `scan --list`: `path:line:col kind confidence masked [field]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub path: String,
+    pub line: u64,
+    pub column: u64,
+    pub kind: String,
+    pub confidence: String,
+    pub masked: String,
+    pub field: Option<String>,
+}
+
+/// Parses one `scan --list` line; `None` if it is not one.
+pub fn parse_listed(l: &str) -> Option<Listed> {
+    let (loc, rest) = l.split_once(' ')?;
+    let mut loc = loc.rsplitn(3, ':');
+    let column = loc.next()?.parse().ok()?;
+    let line = loc.next()?.parse().ok()?;
+    let path = loc.next()?.to_string();
+    let mut rest = rest.splitn(3, ' ');
+    let kind = rest.next()?.to_string();
+    let confidence = rest.next()?.to_string();
+    let tail = rest.next()?;
+    let (masked, field) = match tail.rfind(" [") {
+        Some(i) if tail.ends_with(']') => {
+            (&tail[..i], Some(tail[i + 2..tail.len() - 1].to_string()))
+        }
+        _ => (tail, None),
+    };
+    Some(Listed {
+        path,
+        line,
+        column,
+        kind,
+        confidence,
+        masked: masked.to_string(),
+        field,
+    })
 }
 
 /// Result of one run.
