@@ -84,6 +84,18 @@ fn tree() -> TempDir {
     }
     write(d, "contacts.log", kv);
     write(d, "contacts.yaml", yaml);
+    // `Key: value` lines whose keys hold values: the key is the field.
+    let mut form = String::from("Name: Jane\n");
+    for (i, (_, key)) in KEYS.iter().enumerate() {
+        form.push_str(&format!("Ref {key}: 0491 570 {:03}\n", 450 + i));
+    }
+    write(d, "form.txt", form);
+    // A header cell that holds a phone number (and is still read as a header).
+    let mut csv2 = String::from("id,customer_tel_0491570160_home,note\n");
+    for i in 0..5 {
+        csv2.push_str(&format!("{i},0491 570 {:03},ok\n", 550 + i));
+    }
+    write(d, "header2.csv", csv2);
     let mut csv = format!("id,{EMAIL},phone\n");
     for i in 0..30 {
         csv.push_str(&format!(
@@ -125,7 +137,7 @@ fn tree() -> TempDir {
 /// Every raw value that must not appear: each key as written and, for numbers, its digits.
 fn raws() -> Vec<String> {
     let mut out: Vec<String> = KEYS.iter().map(|(_, k)| k.to_string()).collect();
-    out.extend([FILE_EMAIL, MEMBER_EMAIL, "+61491570159"].map(String::from));
+    out.extend([FILE_EMAIL, MEMBER_EMAIL, "+61491570159", "0491570160"].map(String::from));
     // Local parts and digits alone, so a half-masked value is caught too.
     out.extend(["olivia.testperson", "grace.hopper", "alan.turing", "jane@"].map(String::from));
     for (_, k) in KEYS {
@@ -230,6 +242,24 @@ fn keys_become_placeholders_and_are_still_reported() {
             "{f:?}"
         );
     }
+    let fields_of = |path: &str| -> std::collections::BTreeSet<&str> {
+        findings
+            .iter()
+            .filter(|f| f["path"] == path)
+            .filter_map(|f| f["field"].as_str())
+            .collect()
+    };
+    let form = fields_of("form.txt");
+    for want in ["Ref {id}", "Ref {credit_card}", "Ref {iban}", "Ref {uuid}"] {
+        assert!(form.contains(want), "no field {want:?} in {form:#?}");
+    }
+    let header = fields_of("header2.csv");
+    assert!(
+        header.iter().any(|f| f.starts_with("customer_tel_{")),
+        "{header:#?}"
+    );
+    let sql = fields_of("dump.sql");
+    assert!(sql.contains("customers.{email}"), "{sql:#?}");
     // Fewer distinct fields than keys: the keys of one kind are one field.
     let under_users = fields
         .iter()
