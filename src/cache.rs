@@ -11,9 +11,11 @@
 //! (pattern sources, settings, allowlists, the binary, a check of the fingerprint key), computed
 //! by the caller with [`RulesetHasher`]. A different ruleset starts an empty cache.
 //!
-//! The cache file holds what a report holds — masked values and keyed fingerprints, never raw
-//! values (callers must not use a cache with `--reveal`) — and is written atomically, mode 0600,
-//! in a directory created 0700.
+//! The cache file holds what a report holds — masked values, display names and keyed
+//! fingerprints, never raw values (callers must not use a cache with `--reveal`) — and is
+//! written atomically, mode 0600, in a directory created 0700. Entries are keyed by a keyed
+//! digest of the input's real path, not the path: a file named after a person would otherwise
+//! put that person in the cache file.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -29,13 +31,15 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::detect::Scratch;
-use crate::finding::Finding;
+use crate::finding::{Finding, Fingerprinter};
 use crate::report::write_atomic;
 use crate::scan::{InputReport, Scanner, Status};
 use crate::unpack::Source;
 
-/// Version of the cache file format.
-pub const VERSION: u32 = 1;
+/// Version of the cache file format. 2: entries keyed by a keyed digest of the real path
+/// (version 1 wrote the path itself: a file named after a person put that person in the
+/// cache file).
+pub const VERSION: u32 = 2;
 /// The cache file's name inside the cache directory.
 pub const FILE_NAME: &str = "piiscan-cache.json";
 /// An mtime this close to the cache's write time is not trusted without hashing.
@@ -131,6 +135,8 @@ pub struct Cache {
     file: PathBuf,
     dir: PathBuf,
     ruleset: String,
+    /// Keys entries: by a keyed digest of the real path, never the path (see [`VERSION`]).
+    keyer: Fingerprinter,
     old: HashMap<String, Entry>,
     old_written_ns: i64,
     new: Mutex<BTreeMap<String, Entry>>,
@@ -172,9 +178,11 @@ fn hash_file(file: &mut File) -> io::Result<String> {
 }
 
 impl Cache {
-    /// Opens the cache in `dir` for `ruleset`. A missing, unreadable or foreign cache file (or one
-    /// for another ruleset) gives an empty cache, with the reason in [`Cache::invalidated`].
-    pub fn open(dir: &Path, ruleset: &str) -> Cache {
+    /// Opens the cache in `dir` for `ruleset`, its entries keyed with `keyer` (the run's
+    /// fingerprint key, which the ruleset checks). A missing, unreadable or foreign cache file
+    /// (or one for another ruleset) gives an empty cache, with the reason in
+    /// [`Cache::invalidated`].
+    pub fn open(dir: &Path, ruleset: &str, keyer: &Fingerprinter) -> Cache {
         let file = dir.join(FILE_NAME);
         let mut invalidated = None;
         let mut old = HashMap::new();
@@ -195,6 +203,7 @@ impl Cache {
             file,
             dir: dir.to_path_buf(),
             ruleset: ruleset.to_string(),
+            keyer: keyer.clone(),
             old,
             old_written_ns,
             new: Mutex::new(BTreeMap::new()),
@@ -267,10 +276,8 @@ impl Cache {
         scanner: &Scanner,
         scratch: &mut Scratch,
     ) -> Vec<InputReport> {
-        let key = std::fs::canonicalize(path)
-            .unwrap_or_else(|_| path.to_path_buf())
-            .to_string_lossy()
-            .into_owned();
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let key = self.keyer.digest("input-path", &real.to_string_lossy());
         let (size, mtime) = match file.metadata() {
             Ok(m) => (m.len(), mtime_ns(&m)),
             Err(_) => {

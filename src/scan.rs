@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::batch::{Batch, Helper};
 use crate::decode::{Decoder, Sniffed};
 use crate::detect::columns::{Admit, ColumnSummary, Columns};
+use crate::detect::names::{self, FieldNames};
 use crate::detect::{Engine, Hit, Scratch};
 use crate::finding::{Confidence, Finding, Fingerprinter, mask};
 use crate::formats::{self, Cell, CellSink};
@@ -273,6 +274,18 @@ impl Scanner {
         &self.engine
     }
 
+    /// The display path of an input named `name` (a path, or an archive member's name): the
+    /// values a detector finds in it masked ([`Engine::mask_name`]), so a file named after a
+    /// person does not put that person in every report and baseline. Not under `--reveal`
+    /// either: the display path is an input's identity in baselines, caches and diffs, and
+    /// must not change with a flag. Only for showing: the file is read by its real path.
+    pub fn display_name(&self, name: &str, scratch: &mut Scratch) -> Arc<str> {
+        match self.engine.mask_name(name, scratch) {
+            Some(masked) => Arc::from(masked.as_str()),
+            None => Arc::from(name),
+        }
+    }
+
     /// Scans one input read from `reader`, reported as `path`. Never panics: a panic inside is
     /// caught and reported as an internal error for this input.
     pub fn scan_reader(
@@ -467,6 +480,8 @@ struct FindingSink<'a> {
     start_helper: Option<&'a mut dyn FnMut() -> Helper>,
     /// Batches, once detection is shared.
     par: Option<Par>,
+    /// Display names of the fields that hold values.
+    names: FieldNames,
 }
 
 /// The batches of a large input (see [`crate::batch`]).
@@ -506,6 +521,7 @@ impl<'a> FindingSink<'a> {
             seen: 0,
             start_helper: None,
             par: None,
+            names: FieldNames::default(),
         }
     }
 
@@ -638,6 +654,25 @@ impl<'a> FindingSink<'a> {
 
 impl CellSink for FindingSink<'_> {
     fn cell(&mut self, cell: &Cell<'_>) {
+        // A field whose name holds a value (a map keyed by email address) is shown, counted
+        // and detected under its display name, never its raw one (see `detect::names`).
+        let renamed = match cell.field {
+            Some(f) if names::may_hold_value(f.as_bytes()) => {
+                self.names.get(&self.scanner.engine, f, self.scratch)
+            }
+            _ => None,
+        };
+        let named;
+        let cell = match &renamed {
+            Some(n) => {
+                named = Cell {
+                    field: Some(n),
+                    ..cell.clone()
+                };
+                &named
+            }
+            None => cell,
+        };
         if self.par.is_none() && self.start_helper.is_some() {
             self.seen += cell.text.len();
             let opts = &self.scanner.opts;

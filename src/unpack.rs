@@ -148,6 +148,13 @@ impl<'a> Unpack<'a> {
         }
     }
 
+    /// The display path of member `name` of the archive at `path`: the name masked where it
+    /// holds a value ([`Scanner::display_name`]); `path` already is.
+    fn member_path(&mut self, path: &str, name: &str) -> Arc<str> {
+        let name = self.scanner.display_name(name, self.scratch);
+        Arc::from(format!("{path}!{name}").as_str())
+    }
+
     /// Scans `src` as whatever it is — text, a compressed stream, or an archive — appending one
     /// report per input found to `out`. `depth` is the number of containers around `src` (0
     /// for a top-level input).
@@ -248,7 +255,7 @@ impl<'a> Unpack<'a> {
                 return;
             }
             let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            let member: Arc<str> = Arc::from(format!("{path}!{name}").as_str());
+            let member = self.member_path(&path, &name);
             use tar::EntryType as T;
             match entry.header().entry_type() {
                 T::Regular | T::Continuous | T::GNUSparse => {
@@ -517,7 +524,7 @@ impl<'a> Unpack<'a> {
                 Ok(n) => n.into_owned(),
                 Err(_) => format!("#{i}"),
             };
-            let member: Arc<str> = Arc::from(format!("{path}!{name}").as_str());
+            let member = self.member_path(&path, &name);
             if entry.is_dir() {
                 continue;
             }

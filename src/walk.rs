@@ -203,7 +203,11 @@ impl ParallelVisitor for Visitor<'_, '_> {
                     }
                 }
             },
-            Err(err) => self.shared.collector.add(walk_error(err)),
+            Err(err) => {
+                let mut r = walk_error(err);
+                r.path = self.shared.scanner.display_name(&r.path, &mut self.scratch);
+                self.shared.collector.add(r)
+            }
         }
         WalkState::Continue
     }
@@ -212,7 +216,11 @@ impl ParallelVisitor for Visitor<'_, '_> {
 impl Visitor<'_, '_> {
     fn open_entry(&mut self, e: &DirEntry) -> Opened {
         let path = e.path();
-        let display: Arc<str> = Arc::from(display_path(path).as_str());
+        // Shown masked where it holds a value; the file is opened by `path`.
+        let display = self
+            .shared
+            .scanner
+            .display_name(&display_path(path), &mut self.scratch);
         let Some(ft) = e.file_type() else {
             return Opened::Dir; // stdin entries are handled before the walk
         };

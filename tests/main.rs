@@ -8,6 +8,7 @@ mod common;
 mod exposure;
 mod formats;
 mod hostile;
+mod names;
 mod parquet;
 mod redact;
 mod scan_cli;

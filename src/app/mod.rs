@@ -296,7 +296,7 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 common.max_filesize
             );
             let ruleset = ruleset_hash(common, &cfg, &detectors, &settings, &fp)?;
-            let cache = Cache::open(dir, &ruleset);
+            let cache = Cache::open(dir, &ruleset, &fp);
             if let Some(why) = &cache.invalidated
                 && !common.quiet
             {

@@ -10,7 +10,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use ignore::gitignore::Gitignore;
@@ -258,7 +257,7 @@ pub fn scan(scanner: &Scanner, changes: Vec<Change>, collector: &Collector) {
     changes
         .into_par_iter()
         .for_each_init(Scratch::default, |scratch, c| {
-            let display: Arc<str> = Arc::from(c.display.as_str());
+            let display = scanner.display_name(&c.display, scratch);
             let bytes = match c.content {
                 Ok(b) => b,
                 Err(why) => {

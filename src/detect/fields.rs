@@ -79,7 +79,11 @@ impl FieldIndex {
     /// suffix of at least [`MIN_SUFFIX`] bytes of the normalised name — the last only when no
     /// negative word of that detector qualifies it: `product_name` is not a person's name,
     /// `email_address` not a street address.
+    ///
+    /// Placeholders (`{email}` in `phones.{email}`, see [`super::names`]) are read as if absent:
+    /// they say what a key was, not what the field holds.
     pub fn classify(&self, field: &str) -> FieldMatch {
+        let field = &*super::names::strip_placeholders(field);
         if field.is_ascii() {
             let name = AsciiName::new(field);
             let words = name.words.iter().map(|&(_, s, e)| &name.full[s..e]);
@@ -238,6 +242,13 @@ mod tests {
         assert!(ix.classify("home_phone").header.contains(&id("phone")));
         assert!(ix.classify("pub const EHOSTUNREACH").header.is_empty());
         assert!(ix.classify("").header.is_empty());
+        // A placeholder says what a key was, not what the field holds.
+        assert!(!ix.classify("mobile.{email}").header.contains(&id("email")));
+        assert!(ix.classify("mobile.{email}").header.contains(&id("phone")));
+        assert_eq!(
+            ix.classify("users.{email}.phone"),
+            ix.classify("users.phone")
+        );
     }
 
     /// The index answers exactly what the definition does, on names built from the detectors'

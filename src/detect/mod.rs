@@ -9,6 +9,7 @@ pub mod columns;
 pub mod engine;
 pub(crate) mod fields;
 pub mod keywords;
+pub mod names;
 pub mod reach;
 pub mod score;
 pub mod spec;

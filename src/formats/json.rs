@@ -9,7 +9,8 @@
 //!
 //! **Fields.** The key path is one reused `String`: entering an object value appends `.key`,
 //! entering an array appends `[]`, leaving truncates; so `{"customer":{"contact":{"email":…}}}`
-//! gives `customer.contact.email` and `{"items":[{"sku":…}]}` gives `items[].sku`. The brackets of
+//! gives `customer.contact.email` and `{"items":[{"sku":…}]}` gives `items[].sku`; a key holding a
+//! dot is quoted (`users["jane@example.com"].phone`, see [`super::push_key`]). The brackets of
 //! a top-level array are not part of the path: its elements are the records. An object key is
 //! itself scanned (maps keyed by email address exist), with its parent object's path as field.
 //!
@@ -240,10 +241,8 @@ fn unicode_escape(s: &[u8]) -> (Option<char>, usize) {
     )
 }
 
-fn push_key(path: &mut String, raw: &[u8], scratch: &mut Vec<u8>) {
-    if !path.is_empty() {
-        path.push('.');
-    }
+/// Appends the key `raw` (as written between its quotes) to `path` ([`super::push_key`]).
+pub fn push_key(path: &mut String, raw: &[u8], scratch: &mut Vec<u8>) {
     let key: &[u8] = if raw.contains(&b'\\') {
         unescape_same_len(raw, scratch);
         scratch.trim_ascii()
@@ -251,7 +250,7 @@ fn push_key(path: &mut String, raw: &[u8], scratch: &mut Vec<u8>) {
         raw
     };
     let key = &key[..key.len().min(MAX_KEY_IN_PATH)];
-    path.push_str(&String::from_utf8_lossy(key));
+    super::push_key(path, &String::from_utf8_lossy(key));
 }
 
 fn parse_into(

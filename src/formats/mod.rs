@@ -147,6 +147,24 @@ pub const SOURCE_CODE: &[&str] = &[
     "ml", "ex", "exs", "erl", "clj", "el", "jl", "nim", "v", "sol", "proto",
 ];
 
+/// Appends one key to a field path: `.key` (no dot at the start), or `["key"]` when the key
+/// holds a `.` itself, so that a path splits back into its keys: `{"users":{"jane@example.com":
+/// {"phone":…}}}` gives `users["jane@example.com"].phone`, never `users.jane@example.com.phone`,
+/// whose keys no one could tell apart. The scan glue relies on this to find the keys that are
+/// values and show them as placeholders (`users.{email}.phone`, see `detect::names`).
+pub fn push_key(path: &mut String, key: &str) {
+    if key.contains('.') {
+        path.push_str("[\"");
+        path.push_str(key);
+        path.push_str("\"]");
+    } else {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key);
+    }
+}
+
 /// Lower-cased extension of the last component of a display path (`a.zip!d/b.CSV` → `csv`).
 fn extension(path: &str) -> String {
     let name = path.rsplit(['/', '\\', '!']).next().unwrap_or(path);

@@ -17,7 +17,8 @@
 //!   tab-separated values, `\N` is NULL.
 //! * Any other statement: its string literals are still scanned, without a field.
 //!
-//! Table names are the last part of a qualified name (`public.customers` → `customers`).
+//! Table names are the last part of a qualified name (`public.customers` → `customers`). A
+//! column name holding a dot is quoted in the field (`customers["a.b"]`, see [`super::push_key`]).
 //! Backslash escapes in `'…'` strings are MySQL's dialect: they are turned on when the dump shows
 //! it is MySQL (a `MySQL dump`/`MariaDB dump` header comment, a backtick, a `/*!` comment);
 //! otherwise strings are standard SQL (`''` only) and `E'…'` strings take escapes. Escaped
@@ -450,7 +451,9 @@ impl Parser {
             self.tables.get(&self.table).map_or(&[], Vec::as_slice)
         };
         for c in names {
-            self.fields.push(format!("{}.{}", self.table, c));
+            let mut f = self.table.clone();
+            super::push_key(&mut f, c);
+            self.fields.push(f);
         }
     }
 

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 
 use super::{Action, Analysis, Edit, RedactError, Value, apply};
-use crate::formats::json::{MAX_DEPTH, unescape_same_len};
+use crate::formats::json::{MAX_DEPTH, push_key};
 
 fn err(message: &str) -> RedactError {
     RedactError::Structure {
@@ -162,7 +162,7 @@ impl Walker<'_> {
                 _ => return Err(err("expected a string object key")),
             }
             let k0 = self.i;
-            let (k1, esc) = self.string_end()?;
+            let (k1, _) = self.string_end()?;
             self.i = k1;
             let mut remove = false;
             if let Some(vals) = self.by_cell.get(&(k0 + 1)) {
@@ -173,18 +173,8 @@ impl Walker<'_> {
                 }
             }
             self.path.truncate(base);
-            if !self.path.is_empty() {
-                self.path.push('.');
-            }
-            let raw = &self.t[k0 + 1..k1 - 1];
-            let key: &[u8] = if esc {
-                unescape_same_len(raw, &mut self.scratch);
-                self.scratch.trim_ascii()
-            } else {
-                raw
-            };
-            let key = &key[..key.len().min(256)];
-            self.path.push_str(&String::from_utf8_lossy(key));
+            // The scanner's own function: a path here must be the path a scan reported.
+            push_key(&mut self.path, &self.t[k0 + 1..k1 - 1], &mut self.scratch);
             remove |= self.an.dropped.contains(self.path.as_str());
             self.ws();
             if self.t.get(self.i) != Some(&b':') {
