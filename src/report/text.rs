@@ -72,6 +72,14 @@ impl Text {
             s.linked_people,
             s.unlinked_people
         )?;
+        if let Some(top) = e.shared_values.first() {
+            // Why the people count is what it is: values that would have merged strangers.
+            writeln!(
+                out,
+                "  {} shared values not used to link people (placeholders, or beside more than {} other identifiers); most frequent {} in {} records",
+                s.shared_values, e.weights.max_link_partners, top.fingerprint, top.records
+            )?;
+        }
         writeln!(
             out,
             "  {} identity-kit records · {} records with PII · risk score {:.0}",
