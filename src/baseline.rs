@@ -273,6 +273,7 @@ mod tests {
             fingerprint: fp.into(),
             record: None,
             explain: None,
+            placeholder: false,
         }
     }
 

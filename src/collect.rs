@@ -276,6 +276,7 @@ mod tests {
                 fingerprint: format!("{line:032x}"),
                 record: None,
                 explain: None,
+                placeholder: false,
             })
             .collect();
         r

@@ -16,6 +16,7 @@
 //! fail_on = "high"                   # or ["credit_card", "date_of_birth"], or "high,credit_card"
 //! baseline = ".piiscan-baseline.json"
 //! inline_allow = true                # honour `piiscan:allow` (turn off for audits of data)
+//! max_link_partners = 8              # a linking value beside more distinct ones does not link
 //!
 //! [kinds]
 //! disable = ["ip_address"]           # or enable = [...] to scan only those
@@ -132,6 +133,9 @@ pub struct RawConfig {
     pub baseline: Option<PathBuf>,
     /// Honour `piiscan:allow` markers (default true).
     pub inline_allow: Option<bool>,
+    /// Most distinct partners a linking value may have and still link records into one person
+    /// (see [`crate::exposure::Weights::max_link_partners`]).
+    pub max_link_partners: Option<usize>,
     /// Kinds to scan.
     #[serde(default)]
     pub kinds: RawToggle,
@@ -263,6 +267,8 @@ pub struct Config {
     pub allow_paths: Option<GlobSet>,
     /// Risk weights per kind, for the exposure report.
     pub risk_weights: BTreeMap<Kind, f64>,
+    /// `max_link_partners`, checked (0..=[`crate::exposure::MAX_LINK_PARTNERS`]).
+    pub max_link_partners: Option<usize>,
     /// Redaction rules (`[redact]`).
     pub redact: RedactConfig,
 }
@@ -285,6 +291,7 @@ impl Default for Config {
             allow_fingerprints: HashSet::new(),
             allow_paths: None,
             risk_weights: BTreeMap::new(),
+            max_link_partners: None,
             redact: RedactConfig::default(),
         }
     }
@@ -513,6 +520,18 @@ impl Config {
             }
             risk_weights.insert(kind, *w);
         }
+        if let Some(n) = raw.max_link_partners
+            && n > crate::exposure::MAX_LINK_PARTNERS
+        {
+            return Err(invalid(
+                file,
+                "max_link_partners",
+                &format!(
+                    "{n} is more than {} (a record of more linking values than that is a list of people)",
+                    crate::exposure::MAX_LINK_PARTNERS
+                ),
+            ));
+        }
         let redact = compile_redact(file, &raw.redact)?;
         Ok(Config {
             file: None,
@@ -531,6 +550,7 @@ impl Config {
             allow_fingerprints,
             allow_paths,
             risk_weights,
+            max_link_partners: raw.max_link_partners,
         })
     }
 
@@ -646,6 +666,7 @@ mod tests {
             ("[allow]\nfingerprints = [\"abc\"]", "allow.fingerprints"),
             ("[risk_weights]\nssn = 1.0", "risk_weights.ssn"),
             ("[risk_weights]\nemail = -1.0", "risk_weights.email"),
+            ("max_link_partners = 63", "max_link_partners"),
             (
                 "[redact]\nactions = { ssn = \"mask\" }",
                 "redact.actions.ssn",
@@ -690,11 +711,13 @@ mod tests {
     fn full_file_compiles() {
         let c = parse(
             "min_confidence = \"high\"\nregion = \"gb\"\npatterns = [\"pats\"]\n\
-             fail_on = [\"high\", \"credit_card\"]\n[kinds]\ndisable = [\"ip_address\"]\n\
+             fail_on = [\"high\", \"credit_card\"]\nmax_link_partners = 3\n\
+             [kinds]\ndisable = [\"ip_address\"]\n\
              [allow]\nvalues = ['@example\\.com$']\npaths = [\"fixtures/**\"]\n\
              [risk_weights]\ncredit_card = 5.0\n",
         )
         .unwrap();
+        assert_eq!(c.max_link_partners, Some(3));
         assert_eq!(c.min_confidence, Some(Confidence::High));
         assert_eq!(c.region.as_deref(), Some("GB"));
         assert_eq!(c.pattern_dirs, vec![PathBuf::from("/base/pats")]);

@@ -155,6 +155,11 @@ pub struct Finding {
     /// Why the detector decided as it did (`--explain`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub explain: Option<String>,
+    /// The value is a known placeholder or test value (`noreply@…`, a published test card
+    /// number, a default date of birth: [`crate::validate::placeholder`]). It is reported like
+    /// any other, but never links records into one person (see [`crate::exposure`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub placeholder: bool,
 }
 
 /// Masks a raw value so that a report shows its shape but not its content.

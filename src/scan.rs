@@ -170,6 +170,8 @@ pub struct Prepared {
     pub fingerprint: String,
     /// Masked value (raw under `--reveal`).
     pub masked: String,
+    /// A known placeholder or test value ([`crate::validate::placeholder`]).
+    pub placeholder: bool,
 }
 
 impl std::fmt::Debug for Scanner {
@@ -241,8 +243,19 @@ impl Scanner {
                 ..Prepared::default()
             };
         }
+        let placeholder = {
+            use crate::finding::Kind;
+            use crate::validate::placeholder as ph;
+            match kind {
+                Kind::Email => ph::email(&hit.normalised),
+                Kind::CreditCard => ph::credit_card(&hit.normalised),
+                Kind::DateOfBirth => ph::date_of_birth(&hit.normalised),
+                _ => false,
+            }
+        };
         Prepared {
             allowed_value: false,
+            placeholder,
             fingerprint: self.fingerprinter.fingerprint(kind, &hit.normalised),
             masked: if self.opts.reveal {
                 raw.into_owned()
@@ -768,7 +781,7 @@ impl FindingSink<'_> {
                 self.suppressed += self.columns.suppress(admit, cell.field, kind);
                 continue;
             }
-            let (fingerprint, masked) = (p.fingerprint, p.masked);
+            let (fingerprint, masked, placeholder) = (p.fingerprint, p.masked, p.placeholder);
             if s.opts.allow.fingerprints.contains(&fingerprint) {
                 self.suppressed += self.columns.suppress(admit, cell.field, kind);
                 continue;
@@ -791,6 +804,7 @@ impl FindingSink<'_> {
                         true => format!("{e}; promoted: the column's values classify it as {kind}"),
                         false => e,
                     }),
+                placeholder,
             };
             match (admit, cell.field) {
                 (Admit::Hold(_), Some(f)) => self.columns.hold(f, kind, Some(finding)),

@@ -261,6 +261,7 @@ const SAME_DETECTOR: u8 = 2;
 const SAME_FIELD: u8 = 4;
 const HAS_RECORD: u8 = 8;
 const HAS_EXPLAIN: u8 = 16;
+const PLACEHOLDER: u8 = 32;
 
 fn put_varint(mut v: u64, out: &mut Vec<u8>) {
     while v >= 0x80 {
@@ -294,6 +295,9 @@ fn encode(f: &Finding, prev: &mut Prev, out: &mut Vec<u8>) {
     }
     if f.explain.is_some() {
         flags |= HAS_EXPLAIN;
+    }
+    if f.placeholder {
+        flags |= PLACEHOLDER;
     }
     out.push(flags);
     if !same_path {
@@ -436,6 +440,7 @@ fn decode(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Finding> {
         fingerprint,
         record,
         explain,
+        placeholder: flags & PLACEHOLDER != 0,
     })
 }
 
@@ -515,6 +520,7 @@ mod tests {
             fingerprint: format!("{line:032x}"),
             record: Some(line),
             explain: None,
+            placeholder: line.is_multiple_of(3),
         }
     }
 

@@ -555,6 +555,234 @@ fn no_raw_value_in_any_format() {
     }
 }
 
+/// Writes `name` under `dir`.
+fn put(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("write {name}: {e}"));
+}
+
+/// The fingerprint of the findings of `kind` in `r`, if they all share one.
+fn only_fingerprint(r: &Report, kind: &str) -> Option<String> {
+    let fs = r
+        .findings
+        .to_vec()
+        .unwrap_or_else(|e| panic!("findings: {e}"));
+    let mut fps: Vec<&str> = fs
+        .iter()
+        .filter(|f| f.kind.as_str() == kind)
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    fps.dedup();
+    (fps.len() == 1).then(|| fps[0].to_string())
+}
+
+/// A wrapper object is not one record: `{"customers":[…]}` of 50 people gives 50 people and
+/// 50 identity kits, as the bare array and NDJSON do (issue 24, "Records and people").
+#[test]
+fn a_wrapper_object_of_50_customers_is_50_people() {
+    let ppl = people(50, 61);
+    let objects: Vec<String> = ppl
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                r#"{{"id":{i},"email":"{}","phones":["{}"],"dob":"{}","frequent_flyer_number":"{}","orders":[{{"sku":"A{i}"}}]}}"#,
+                p.email, p.phone, p.dob, p.ffn
+            )
+        })
+        .collect();
+    for (name, text) in [
+        (
+            "wrapped.json",
+            format!(
+                r#"{{"exported":"2024-05-01","customers":[{}]}}"#,
+                objects.join(",")
+            ),
+        ),
+        (
+            "deep.json",
+            format!(
+                r#"{{"data":{{"page":1,"users":[{}]}}}}"#,
+                objects.join(",\n")
+            ),
+        ),
+        ("bare.json", format!("[{}]", objects.join(","))),
+        ("lines.ndjson", objects.join("\n")),
+    ] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        put(dir.path(), name, &text);
+        let r = report(&[dir.path()]);
+        let e = &r.exposure;
+        assert_eq!(e.summary.people, 50, "{name}");
+        assert_eq!(e.summary.linked_people, 50, "{name}");
+        assert_eq!(e.summary.identity_kit_records, 50, "{name}");
+        assert_eq!(e.summary.shared_values, 0, "{name}");
+        // Records: one per customer; each order line is a record of its own (no PII), and a
+        // wrapper holding a value of its own (`exported`, `page`) is one more.
+        let own = usize::from(name == "wrapped.json" || name == "deep.json");
+        assert_eq!(r.totals.records as usize, 100 + own, "{name}");
+    }
+}
+
+/// 100 rows sharing one office phone beside 100 distinct emails are 100 people, and the phone
+/// is listed (by fingerprint, with its records and partners) in the JSON and text reports.
+#[test]
+fn a_shared_office_phone_does_not_merge_its_callers() {
+    let ppl = people(100, 71);
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut csv = String::from("email,phone\n");
+    for p in &ppl {
+        let _ = writeln!(csv, "{},0491 570 999", p.email);
+    }
+    put(dir.path(), "tickets.csv", &csv);
+    let r = report(&[dir.path()]);
+    let e = &r.exposure;
+    assert_eq!(e.summary.people, 100);
+    assert_eq!(e.summary.shared_values, 1);
+    let phone = only_fingerprint(&r, "phone").unwrap_or_else(|| panic!("one phone value"));
+    let s = &e.shared_values[0];
+    assert_eq!(s.fingerprint.to_string(), phone);
+    assert_eq!((s.records, s.partners), (100, 100));
+    let place_people = e.inputs[0]
+        .places
+        .iter()
+        .find(|p| p.field.as_deref() == Some("phone"))
+        .map(|p| p.people);
+    assert_eq!(
+        place_people,
+        Some(100),
+        "every caller is still exposed to the phone"
+    );
+    let doc: Value =
+        serde_json::from_str(&scan(&[dir.path()], "json").stdout).unwrap_or_else(|e| panic!("{e}"));
+    let schema: Value =
+        serde_json::from_str(report::JSON_SCHEMA).unwrap_or_else(|e| panic!("schema: {e}"));
+    assert_eq!(schema::validate(&schema, &doc), Vec::<String>::new());
+    let text = scan(&[dir.path()], "text").stdout;
+    assert!(
+        text.contains("1 shared values not used to link people") && text.contains(&phone),
+        "{text}"
+    );
+    assert!(!text.contains("0491 570 999") && !text.contains("+61491570999"));
+}
+
+/// One customer's email on 50 order rows is one person; a `noreply@` sender on every row links
+/// nobody (each row, with nothing else to link by, is a person), is marked in the findings and
+/// is listed as a placeholder.
+#[test]
+fn repeated_customer_and_noreply_sender() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut orders = String::from("order_id,email,card\n");
+    for i in 0..50 {
+        let _ = writeln!(orders, "A{i:04},jo.citizen@example.com,4000 0000 0000 0002");
+    }
+    put(dir.path(), "orders.csv", &orders);
+    let r = report(&[dir.path()]);
+    assert_eq!(r.exposure.summary.people, 1);
+    assert_eq!(r.exposure.summary.shared_values, 0);
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let ppl = people(40, 81);
+    let mut mail = String::from("from,dob\n");
+    for p in &ppl {
+        let _ = writeln!(mail, "No-Reply@shop.example.com,{}", p.dob);
+    }
+    put(dir.path(), "mail.csv", &mail);
+    let r = report(&[dir.path()]);
+    let e = &r.exposure;
+    assert_eq!(
+        (e.summary.linked_people, e.summary.unlinked_people),
+        (0, 40)
+    );
+    assert_eq!(e.summary.shared_values, 1);
+    let s = &e.shared_values[0];
+    assert_eq!(
+        (s.reason, s.kind.map(|k| k.as_str()), s.records),
+        (
+            piiscan::exposure::SharedReason::Placeholder,
+            Some("email"),
+            40
+        )
+    );
+    let fs = r.findings.to_vec().unwrap_or_else(|e| panic!("{e}"));
+    let emails: Vec<_> = fs.iter().filter(|f| f.kind.as_str() == "email").collect();
+    assert_eq!(emails.len(), 40);
+    assert!(emails.iter().all(|f| f.placeholder));
+    let doc: Value =
+        serde_json::from_str(&scan(&[dir.path()], "json").stdout).unwrap_or_else(|e| panic!("{e}"));
+    let schema: Value =
+        serde_json::from_str(report::JSON_SCHEMA).unwrap_or_else(|e| panic!("schema: {e}"));
+    assert_eq!(schema::validate(&schema, &doc), Vec::<String>::new());
+    assert_eq!(doc["findings"][0]["placeholder"], Value::Bool(true));
+    assert!(
+        fs.iter()
+            .filter(|f| f.kind.as_str() != "email")
+            .all(|f| !f.placeholder)
+    );
+}
+
+/// Two halves, each with five callers of one office phone: alone, each half links its five
+/// through the phone; together (one scan, or the merge of the halves) the phone has ten
+/// partners and links nobody. The merge equals the single scan, shared values included.
+#[test]
+fn merged_halves_apply_the_partner_bound_as_one_scan() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let ppl = people(10, 91);
+    for (half, group) in ppl.chunks(5).enumerate() {
+        let sub = dir.path().join(format!("half{half}"));
+        std::fs::create_dir_all(&sub).unwrap_or_else(|e| panic!("{e}"));
+        let mut csv = String::from("email,phone\n");
+        for p in group {
+            let _ = writeln!(csv, "{},0491 570 999", p.email);
+        }
+        put(&sub, "calls.csv", &csv);
+    }
+    let whole = report(&[dir.path()]);
+    assert_eq!(whole.exposure.summary.people, 10);
+    assert_eq!(whole.exposure.summary.shared_values, 1);
+    let a = report(&[&dir.path().join("half0")]);
+    let b = report(&[&dir.path().join("half1")]);
+    for h in [&a, &b] {
+        assert_eq!(h.exposure.summary.people, 1);
+        assert_eq!(h.exposure.summary.shared_values, 0);
+    }
+    let merged = report::merge::merge(vec![b, a]).unwrap_or_else(|e| panic!("merge: {e}"));
+    let merged: Report = serde_json::to_string(&merged)
+        .ok()
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_else(|| panic!("merged report does not round-trip through JSON"));
+    assert_eq!(merged.exposure, whole.exposure);
+}
+
+/// `max_link_partners` in piiscan.toml sets the bound (and is reported with the weights); a
+/// value outside its range is an error naming the key.
+#[test]
+fn max_link_partners_is_configurable() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap_or_else(|e| panic!("{e}"));
+    let mut csv = String::from("email,phone\n");
+    for p in people(20, 101) {
+        let _ = writeln!(csv, "{},0491 570 999", p.email);
+    }
+    put(&data, "calls.csv", &csv);
+    let run_with = |toml: &str| {
+        put(dir.path(), "piiscan.toml", toml);
+        let mut cmd = piiscan();
+        cmd.args(["scan", "--format", "json", "--config"])
+            .arg(dir.path().join("piiscan.toml"))
+            .arg(&data);
+        Run::from(cmd.output().unwrap_or_else(|e| panic!("run: {e}")))
+    };
+    let run = run_with("max_link_partners = 30\n");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let r: Report = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.exposure.weights.max_link_partners, 30);
+    assert_eq!(r.exposure.summary.people, 1);
+    let run = run_with("max_link_partners = 63\n");
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("max_link_partners"), "{}", run.stderr);
+}
+
 fn chromium() -> Option<std::path::PathBuf> {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .iter()

@@ -573,6 +573,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
     let policy = fail_on(&args.fail_on, &scanned.cfg)?;
     let suppressed = scanned.suppressed();
     let risk_weights = scanned.cfg.risk_weights.clone();
+    let max_link_partners = scanned.cfg.max_link_partners;
     let Scanned {
         collected,
         findings,
@@ -594,6 +595,9 @@ fn scan(args: ScanArgs) -> Result<i32> {
     let provided = settings.fingerprint_key == "provided";
     let mut weights = Weights::default();
     weights.kinds.extend(risk_weights);
+    if let Some(n) = max_link_partners {
+        weights.max_link_partners = n;
+    }
     let mut report = Report::from_collected(
         collected,
         findings,

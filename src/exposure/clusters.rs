@@ -1,4 +1,5 @@
-//! An input's person clusters, held in memory or in the run's cluster spool.
+//! An input's clusters — the sets of linking values its records hold — in memory or in the
+//! run's cluster spool.
 //!
 //! Clusters are the one part of the exposure state that grows with the data: a dense export
 //! has a cluster per customer, each with its linking fingerprints (16 bytes each). Held as
@@ -61,7 +62,7 @@ impl ClusterSpool {
         let mut buf = Vec::new();
         let (mut fps, mut places) = (0u64, 0u64);
         for c in clusters {
-            encode(&c.fingerprints, &c.places, &mut buf)?;
+            encode(&c.fingerprints, &c.places, c.records, &mut buf)?;
             fps += c.fingerprints.len() as u64;
             places += c.places.len() as u64;
         }
@@ -93,15 +94,16 @@ impl ClusterSpool {
     }
 }
 
-// The record format: fingerprint count and place count (u32, little-endian), then the
-// fingerprints (16 bytes each) and place indices (4 bytes each). Fixed width, because the
-// fingerprints are uniformly random and would not compress.
-const HEADER: usize = 8;
+// The record format: fingerprint count and place count (u32, little-endian) and the records
+// count (u64), then the fingerprints (16 bytes each) and place indices (4 bytes each). Fixed
+// width, because the fingerprints are uniformly random and would not compress.
+const HEADER: usize = 16;
 
-fn encode(fps: &[Fp], places: &[u32], out: &mut Vec<u8>) -> io::Result<()> {
+fn encode(fps: &[Fp], places: &[u32], records: u64, out: &mut Vec<u8>) -> io::Result<()> {
     let too_big = |_| io::Error::new(io::ErrorKind::InvalidInput, "cluster too large to spool");
     out.extend_from_slice(&u32::try_from(fps.len()).map_err(too_big)?.to_le_bytes());
     out.extend_from_slice(&u32::try_from(places.len()).map_err(too_big)?.to_le_bytes());
+    out.extend_from_slice(&records.to_le_bytes());
     for fp in fps {
         out.extend_from_slice(&fp.0.to_le_bytes());
     }
@@ -140,7 +142,7 @@ enum Repr {
     Spooled(Spooled),
 }
 
-/// An input's person clusters, sorted by fingerprints (see the module docs).
+/// An input's clusters, sorted (see the module docs).
 #[derive(Debug, Clone)]
 pub struct Clusters {
     repr: Repr,
@@ -176,8 +178,8 @@ impl Clusters {
 
     /// Joins spooled pieces of one input, written with raw place numbers, under `remap` (raw
     /// place → final place). Pieces held in memory are spooled first. The result is not in
-    /// canonical order, and one person can appear in more than one piece: derivation links
-    /// them again, so every count is unchanged.
+    /// canonical order, and one set of values can appear in more than one piece: derivation
+    /// links clusters by their values and adds their records, so every count is unchanged.
     pub(super) fn joined(
         spool: &Arc<ClusterSpool>,
         parts: Vec<Clusters>,
@@ -243,10 +245,11 @@ impl Clusters {
     pub fn to_vec(&self) -> io::Result<Vec<Cluster>> {
         let mut out = Vec::with_capacity(usize::try_from(self.len()).unwrap_or(0));
         let mut cur = self.cursor()?;
-        while let Some((fps, places)) = cur.next_cluster()? {
+        while let Some((fps, places, records)) = cur.next_cluster()? {
             out.push(Cluster {
                 fingerprints: fps.to_vec(),
                 places: places.to_vec(),
+                records,
             });
         }
         Ok(out)
@@ -278,6 +281,9 @@ impl Clusters {
     }
 }
 
+/// One cluster as a cursor reads it: fingerprints, places and records.
+pub type ClusterRef<'a> = (&'a [Fp], &'a [u32], u64);
+
 /// Reads an input's clusters one at a time, reusing its buffers.
 pub struct ClusterCursor<'a> {
     repr: CursorRepr<'a>,
@@ -306,11 +312,13 @@ enum CursorRepr<'a> {
 const READ_CHUNK: usize = 1 << 20;
 
 impl ClusterCursor<'_> {
-    /// The next cluster's fingerprints and places, or `None` after the last.
-    pub fn next_cluster(&mut self) -> io::Result<Option<(&[Fp], &[u32])>> {
+    /// The next cluster's fingerprints, places and records, or `None` after the last.
+    pub fn next_cluster(&mut self) -> io::Result<Option<ClusterRef<'_>>> {
         let (reader, body, remap) = match &mut self.repr {
             CursorRepr::Memory(it) => {
-                return Ok(it.next().map(|c| (&c.fingerprints[..], &c.places[..])));
+                return Ok(it
+                    .next()
+                    .map(|c| (&c.fingerprints[..], &c.places[..], c.records)));
             }
             CursorRepr::Spooled {
                 file,
@@ -344,6 +352,9 @@ impl ClusterCursor<'_> {
         let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
         let n_fps = word(&header);
         let n_places = word(&header[4..]);
+        let mut rec = [0u8; 8];
+        rec.copy_from_slice(&header[8..16]);
+        let records = u64::from_le_bytes(rec);
         let need = n_fps
             .checked_mul(16)
             .and_then(|f| f.checked_add(n_places.checked_mul(4)?))
@@ -376,7 +387,7 @@ impl ClusterCursor<'_> {
             self.places.sort_unstable();
             self.places.dedup();
         }
-        Ok(Some((&self.fps, &self.places)))
+        Ok(Some((&self.fps, &self.places, records)))
     }
 }
 
@@ -402,16 +413,20 @@ impl Eq for Clusters {}
 struct Wire<'a> {
     fingerprints: &'a [Fp],
     places: &'a [u32],
+    records: u64,
 }
 
 impl Serialize for Clusters {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(usize::try_from(self.len()).ok())?;
         let mut cur = self.cursor().map_err(S::Error::custom)?;
-        while let Some((fingerprints, places)) = cur.next_cluster().map_err(S::Error::custom)? {
+        while let Some((fingerprints, places, records)) =
+            cur.next_cluster().map_err(S::Error::custom)?
+        {
             seq.serialize_element(&Wire {
                 fingerprints,
                 places,
+                records,
             })?;
         }
         seq.end()
@@ -432,6 +447,7 @@ mod tests {
         Cluster {
             fingerprints: (0..fps as u128).map(|i| Fp(seed * 1000 + i)).collect(),
             places: places.to_vec(),
+            records: seed as u64 % 3,
         }
     }
 

@@ -15,35 +15,72 @@
 //!   records carrying the kind, and the confidence mix;
 //! * **signatures** — for each distinct set of places that occur together in one record, how
 //!   many records have exactly that set, and whether they carry a linking identifier;
-//! * **clusters** — the input's people: fingerprints of *linking* kinds (see [`LINKING`]) that
-//!   co-occur in a record are joined with union-find; each cluster lists its fingerprints and
-//!   the places that expose it.
+//! * **clusters** — the sets of fingerprints of *linking* kinds (see [`LINKING`]) that records
+//!   hold together, each with those records' places and how many records hold exactly that
+//!   set; and the input's **placeholders** (values a detector marked, which never link).
+//!   Nothing is linked yet: whether a value may link depends on every input (see "Shared
+//!   values").
 //!
 //! [`Exposure::derive`] turns a state into every number a report shows. Because inputs never
 //! share records, the state of several scans of *disjoint* inputs is just their concatenation
-//! ([`State::merge`]); people are re-linked across inputs by a second union-find over cluster
-//! fingerprints at derive time. Merging the reports of shards scanned with the same fingerprint
-//! key therefore gives exactly the numbers of one big scan (tested in `tests/exposure.rs`).
+//! ([`State::merge`]); every decision that looks across records — which values are shared,
+//! who is whom — is taken at derive time from the whole state. Merging the reports of shards
+//! scanned with the same fingerprint key therefore gives exactly the numbers of one big scan,
+//! shared values included (tested in `tests/exposure.rs`).
 //!
 //! # Distinct people
 //!
 //! Fingerprints of email, phone, loyalty number, national ID, passport and card numbers link:
-//! two records sharing one of them are taken to be the same person, transitively. Dates of
+//! two records sharing one of them are taken to be the same person, transitively — unless the
+//! value is shared (see "Shared values"). Dates of
 //! birth, names, addresses, IPs and IBANs do not link: a DOB is shared by ~1 in 20,000 people
 //! and names are shared by design, so linking on them would merge strangers and *under*-state
 //! the people exposed — the wrong direction for a breach notification. The price of linking on
 //! contact details is the opposite error: a household sharing a landline or email becomes one
-//! person. A record carrying PII but no linking value cannot be matched to anyone, so it counts
-//! as one person of its own (`unlinked_people`); the count is exact under these rules.
+//! person, up to a bound. A record carrying PII but no linking value cannot be matched to
+//! anyone, so it counts as one person of its own (`unlinked_people`); the count is exact under
+//! these rules.
+//!
+//! What a record *is* comes from the format (a CSV row, an SQL tuple, a line; in JSON the
+//! innermost list element that is an object, see [`crate::formats::json`]).
+//!
+//! # Shared values
+//!
+//! Linking on contact details breaks on values that are not one person's: an office
+//! switchboard on every ticket, a `noreply@` sender on every order, a test card in every row
+//! of a staging copy. Linked blindly, each merges everyone it touches into one "person" —
+//! 100 callers of one switchboard would be 1 person exposed, the wrong direction for a breach
+//! notification. So a linking value does **not** link when
+//!
+//! * a detector marked it as a **placeholder** ([`crate::validate::placeholder`]: no-reply
+//!   senders, published test card numbers; default birth dates are marked too, though dates
+//!   never link), or
+//! * it has **more than [`Weights::max_link_partners`] partners** (default 8, configurable as
+//!   `max_link_partners` in `piiscan.toml`): distinct other linking values held in one
+//!   person's record with it, over all records of all inputs. One customer's email on 50 order
+//!   rows beside the same card has one partner and links the 50 rows; one phone beside 100
+//!   different emails has 100 and does not. A household or small office sharing a line (up to
+//!   the bound) is still merged — the price of linking on contact details.
+//!
+//! A record holding more than `max_link_partners + 1` distinct linking values is not one
+//! person's but a **list of people** (a wrapper the format could not split, a mailing list in
+//! one field): its values neither link to each other nor count as each other's partners, and
+//! each is a person unless it links elsewhere. The bound is applied at derive time to the
+//! whole state, so a value spread thinly over shards (five callers in each of two) is shared in
+//! the merged report as in one scan, though neither shard alone shows it. A record whose
+//! linking values are all shared cannot be matched to anyone: like a record without one, it is
+//! one person of its own. Shared values are listed by fingerprint with their records and
+//! partners ([`Exposure::shared_values`]), so an auditor sees why the count is what it is;
+//! the findings with that fingerprint show the kind and masked value.
 //!
 //! People are counted per input (distinct global clusters the input touches, plus its unlinked
 //! records) and overall. **Memory bound:** the state's per-input parts (places, signatures) are
 //! small; its clusters grow with the people and, during a scan, live in a temporary spool file
 //! (see [`Clusters`]); a large input is built in pieces (see [`InputBuilder`]). Derivation
-//! streams clusters in passes of at most [`PASS_BYTES`] of buffer — linking fingerprints one
-//! slice of the hash space at a time, then each person's places one range of people at a time
-//! — and reduces people to *groups* (see `model.rs`), so what it holds for the whole scan is a
-//! 4-byte slot per cluster. Measured (scan with JSONL output, `-j2`, peak RSS of the whole
+//! streams clusters in passes of at most [`PASS_BYTES`] of buffer — counting partners, then
+//! linking fingerprints, one slice of the hash space at a time, then each person's places one
+//! range of people at a time — and reduces people to *groups* (see `model.rs`), so what it
+//! holds for the whole scan is a 4-byte slot and a bit per cluster, plus the shared values. Measured (scan with JSONL output, `-j2`, peak RSS of the whole
 //! process): the 4 GB bench corpus, 9.7 million clusters, 2,303 → 216 MB; one 1 GB SQL dump
 //! ~400 → 139 MB (README, "Performance"). Counts are exact; there is no approximate mode (a
 //! sketch such as HyperLogLog counts distinct values but cannot link them into people).
@@ -91,10 +128,10 @@ use std::io;
 use serde::{Deserialize, Serialize};
 
 pub use clusters::{ClusterCursor, ClusterSpool, Clusters};
-pub use model::PASS_BYTES;
+pub use model::{MAX_SHARED_LISTED, PASS_BYTES};
 pub use state::{
-    Cluster, ConfidenceMix, Fp, InputBuilder, InputState, MergeError, PIECE_ENTRIES, PlaceState,
-    Signature, State,
+    Cluster, ConfidenceMix, Fp, InputBuilder, InputState, LINK_SET_CAP, MAX_LINK_PARTNERS,
+    MergeError, PIECE_ENTRIES, PlaceState, Placeholder, Signature, State,
 };
 
 use crate::finding::{Finding, Kind};
@@ -131,6 +168,22 @@ pub struct Weights {
     pub identity_kit_roles: Vec<Vec<Kind>>,
     /// Most actions the plan lists.
     pub max_actions: usize,
+    /// Most distinct partners — other linking values in one person's record with it — a
+    /// linking value may have and still link records (module docs, "Shared values"); at most
+    /// [`MAX_LINK_PARTNERS`]. A record holding more than this plus one linking values is a
+    /// list of people.
+    #[serde(default = "default_max_link_partners")]
+    pub max_link_partners: usize,
+}
+
+/// [`Weights::max_link_partners`] by default: a person rarely has more than a handful of
+/// emails, phones, cards and ID numbers in one dataset, so 8 leaves room for a customer's
+/// cards over years of orders while a switchboard, a team inbox or a family landline shared
+/// by more than a few people stops linking.
+pub const DEFAULT_MAX_LINK_PARTNERS: usize = 8;
+
+fn default_max_link_partners() -> usize {
+    DEFAULT_MAX_LINK_PARTNERS
 }
 
 impl Default for Weights {
@@ -138,7 +191,7 @@ impl Default for Weights {
     /// 8 (fraud, hard to change); IBAN 5; date of birth and street address 3 (stable,
     /// identity-verification answers); email, phone and loyalty number 2 (contact, account
     /// takeover); name 1; IP address 0.5. Value and person multipliers 1, identity kit 10 per
-    /// record, 10 actions.
+    /// record, 10 actions, 8 link partners ([`DEFAULT_MAX_LINK_PARTNERS`]).
     fn default() -> Self {
         let kinds = [
             (Kind::Email, 2.0),
@@ -166,6 +219,7 @@ impl Default for Weights {
                 vec![Kind::LoyaltyNumber, Kind::NationalId, Kind::PassportNumber],
             ],
             max_actions: 10,
+            max_link_partners: DEFAULT_MAX_LINK_PARTNERS,
         }
     }
 }
@@ -220,6 +274,36 @@ pub struct Summary {
     pub identity_kit_records: u64,
     /// Total risk score `R` (module docs).
     pub risk_score: f64,
+    /// Linking values that do not link people: placeholders and values with more partners
+    /// than [`Weights::max_link_partners`] (the most frequent are in
+    /// [`Exposure::shared_values`]).
+    pub shared_values: u64,
+}
+
+/// Why a linking value does not link people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SharedReason {
+    /// A detector marked it as a placeholder or test value.
+    Placeholder,
+    /// It occurs beside more distinct linking values than one person has.
+    Partners,
+}
+
+/// A linking value that does not link people, by fingerprint (module docs, "Shared values").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedValue {
+    /// Keyed fingerprint (the findings with it show its kind and masked form).
+    pub fingerprint: Fp,
+    /// Kind, for placeholders (a value with too many partners is known by fingerprint only).
+    pub kind: Option<Kind>,
+    /// Why it does not link.
+    pub reason: SharedReason,
+    /// Records holding it.
+    pub records: u64,
+    /// Distinct linking values seen beside it in one person's records (0 for placeholders,
+    /// which are not counted).
+    pub partners: u64,
 }
 
 /// One place: an (input, field, kind).
@@ -409,6 +493,9 @@ pub struct Exposure {
     pub overlaps: Vec<Overlap>,
     /// The ranked redaction plan.
     pub plan: Vec<PlanStep>,
+    /// Linking values that do not link people, most records first (at most
+    /// [`MAX_SHARED_LISTED`]; [`Summary::shared_values`] counts them all).
+    pub shared_values: Vec<SharedValue>,
     /// The mergeable state everything above is derived from.
     pub state: State,
 }

@@ -18,10 +18,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::ops::Range;
 
-use super::state::State;
+use super::state::{Fp, MAX_LINK_PARTNERS, State};
 use super::{
     Action, Combination, Exposure, InputExposure, KindExposure, LINKING, Overlap, PlaceExposure,
-    PlanStep, Summary, Weights, kind_bit, kinds_of,
+    PlanStep, SharedReason, SharedValue, Summary, Weights, kind_bit, kinds_of,
 };
 use crate::finding::Kind;
 
@@ -219,15 +219,18 @@ pub(super) fn derive_with_budget(
         unit_input.resize(units.len(), i as u32);
     }
 
-    // People: clusters linked across inputs, then grouped by what exposes them.
-    let (person, linked_people) = link_people(&state, budget)?;
+    // People: values that do not link found first, then clusters linked across inputs
+    // through the others, then grouped by what exposes them.
+    let bound = weights.max_link_partners.min(MAX_LINK_PARTNERS);
+    let shared = shared_values(&state, bound, budget)?;
+    let (person, linked_people) = link_people(&state, &shared.set, bound, budget)?;
     let unit_bits: Vec<u16> = units.iter().map(|u| u.bit).collect();
     let people = group_people(
         &state,
         &person,
         linked_people,
         (&base, &unit_bits, &unit_input),
-        budget,
+        (bound, budget),
     )?;
     drop(person);
     let mut group_weight = Vec::with_capacity(people.groups.len());
@@ -293,14 +296,16 @@ pub(super) fn derive_with_budget(
     let mut summary = Summary {
         linked_people,
         risk_score,
+        shared_values: shared.total,
         ..Summary::default()
     };
     let mut inputs_out = Vec::with_capacity(state.inputs.len());
     for (i, input) in state.inputs.iter().enumerate() {
-        let mut unlinked = 0;
         let mut kits = 0;
         let mut with_pii = 0;
         let mut place_unlinked = vec![0u64; input.places.len()];
+        // Records whose linking values are all shared (their people are in the groups).
+        let mut unlinked = people.unlinked_per_input[i];
         for sig in &m.sigs[m.input_sigs[i].clone()] {
             let mask = m.mask(sig, false);
             with_pii += sig.records;
@@ -401,6 +406,7 @@ pub(super) fn derive_with_budget(
         combinations,
         overlaps,
         plan,
+        shared_values: shared.listed,
         state,
     })
 }
@@ -444,58 +450,245 @@ pub(super) fn slice_of(hi: u64, passes: u64) -> u64 {
     ((u128::from(hi) * u128::from(passes)) >> 64) as u64
 }
 
-/// Links clusters that share a fingerprint, across all inputs, and numbers the people.
-/// Returns the person of every cluster (in state order: input by input, cluster by cluster)
-/// and how many people there are.
+/// What derivation decides about linking values before it links people (module docs, "Shared
+/// values").
+pub(super) struct Shared {
+    /// Values with more partners than the bound, sorted: they do not link.
+    pub(super) set: Vec<Fp>,
+    /// Those values and the placeholders, most records first, at most [`MAX_SHARED_LISTED`].
+    pub(super) listed: Vec<SharedValue>,
+    /// How many there are in all.
+    pub(super) total: u64,
+}
+
+/// Shared values listed in the report (the most frequent; the summary counts them all).
+pub const MAX_SHARED_LISTED: usize = 100;
+
+/// Whether a cluster of `k` linking values is one person's (else a list of people: its values
+/// neither link to each other nor count as each other's partners).
+fn one_person(k: usize, bound: usize) -> bool {
+    k <= bound + 1
+}
+
+/// Finds the values with more than `bound` distinct partners — other linking values held in
+/// one person's record with them, over every input — and lists them with the placeholders.
+///
+/// Partners are counted exactly, one slice of the fingerprint hash space per pass: each pass
+/// gathers (value, partner) pairs for the values in its slice from the clusters of one
+/// person's size, sorting and deduplicating whenever its buffer fills (a value's distinct
+/// pairs are its partners; the buffer grows only if that does not free half of it). A second
+/// read sums the records of the values found. Everything is taken from the whole state, so a
+/// value whose partners are spread over shards is found in the merged report as in one scan.
+fn shared_values(state: &State, bound: usize, budget: u64) -> io::Result<Shared> {
+    let mut pairs = 0u64;
+    for input in &state.inputs {
+        let mut cur = input.clusters.cursor()?;
+        while let Some((fps, _, _)) = cur.next_cluster()? {
+            let k = fps.len() as u64;
+            if k >= 2 && one_person(fps.len(), bound) {
+                pairs += k * (k - 1);
+            }
+        }
+    }
+    let mut found: Vec<(Fp, u64)> = Vec::new();
+    if pairs > 0 {
+        // (value, partner): 32 bytes.
+        let n_passes = passes(pairs, 32, budget);
+        let mut cap = usize::try_from(budget / 32).unwrap_or(usize::MAX).max(2);
+        let mut buf: Vec<(u128, u128)> = Vec::new();
+        for pass in 0..n_passes {
+            buf.clear();
+            for input in &state.inputs {
+                let mut cur = input.clusters.cursor()?;
+                while let Some((fps, _, _)) = cur.next_cluster()? {
+                    if fps.len() < 2 || !one_person(fps.len(), bound) {
+                        continue;
+                    }
+                    for v in fps {
+                        if slice_of((v.0 >> 64) as u64, n_passes) != pass {
+                            continue;
+                        }
+                        if buf.len() + fps.len() > cap {
+                            buf.sort_unstable();
+                            buf.dedup();
+                            if buf.len() + fps.len() > cap / 2 {
+                                cap = cap.saturating_mul(2).max(buf.len() + fps.len());
+                            }
+                        }
+                        buf.extend(fps.iter().filter(|w| *w != v).map(|w| (v.0, w.0)));
+                    }
+                }
+            }
+            buf.sort_unstable();
+            buf.dedup();
+            for run in buf.chunk_by(|a, b| a.0 == b.0) {
+                if run.len() > bound {
+                    found.push((Fp(run[0].0), run.len() as u64));
+                }
+            }
+        }
+    }
+    found.sort_unstable();
+    let set: Vec<Fp> = found.iter().map(|&(fp, _)| fp).collect();
+    let mut records = vec![0u64; set.len()];
+    if !set.is_empty() {
+        for input in &state.inputs {
+            let mut cur = input.clusters.cursor()?;
+            while let Some((fps, _, n)) = cur.next_cluster()? {
+                for fp in fps {
+                    if let Ok(i) = set.binary_search(fp) {
+                        records[i] += n;
+                    }
+                }
+            }
+        }
+    }
+    let mut placeholders: BTreeMap<Fp, (Kind, u64)> = BTreeMap::new();
+    for input in &state.inputs {
+        for p in &input.placeholders {
+            placeholders.entry(p.fingerprint).or_insert((p.kind, 0)).1 += p.records;
+        }
+    }
+    let mut listed: Vec<SharedValue> = placeholders
+        .into_iter()
+        .map(|(fingerprint, (kind, records))| SharedValue {
+            fingerprint,
+            kind: Some(kind),
+            reason: SharedReason::Placeholder,
+            records,
+            partners: 0,
+        })
+        .chain(
+            found
+                .iter()
+                .zip(&records)
+                .map(|(&(fingerprint, partners), &records)| SharedValue {
+                    fingerprint,
+                    kind: None,
+                    reason: SharedReason::Partners,
+                    records,
+                    partners,
+                }),
+        )
+        .collect();
+    let total = listed.len() as u64;
+    listed.sort_by(|a, b| {
+        b.records
+            .cmp(&a.records)
+            .then(b.partners.cmp(&a.partners))
+            .then(a.fingerprint.cmp(&b.fingerprint))
+    });
+    listed.truncate(MAX_SHARED_LISTED);
+    Ok(Shared { set, listed, total })
+}
+
+/// A person number for a node that belongs to nobody: every value it holds is shared.
+const NOBODY: u32 = u32::MAX;
+
+/// Calls `f(cluster index, first node, its values)` for every cluster in state order. A
+/// cluster of one person's size is one node; a larger one (a list of people) is one node per
+/// value, so its values stay apart.
+fn for_each_cluster(
+    state: &State,
+    bound: usize,
+    mut f: impl FnMut(usize, u32, &[Fp], &[u32], u64),
+) -> io::Result<u32> {
+    let mut node = 0u32;
+    for (i, input) in state.inputs.iter().enumerate() {
+        let mut cur = input.clusters.cursor()?;
+        while let Some((fps, places, records)) = cur.next_cluster()? {
+            f(i, node, fps, places, records);
+            let n = if one_person(fps.len(), bound) {
+                1
+            } else {
+                fps.len()
+            };
+            node = u32::try_from(n)
+                .ok()
+                .and_then(|n| node.checked_add(n))
+                .ok_or_else(|| io::Error::other("more than 4 billion person clusters"))?;
+        }
+    }
+    Ok(node)
+}
+
+/// The node of `fps[j]` in a cluster whose first node is `first`.
+fn node_of(first: u32, j: usize, k: usize, bound: usize) -> u32 {
+    if one_person(k, bound) {
+        first
+    } else {
+        first + j as u32
+    }
+}
+
+/// Links clusters that share a value that is not in `shared`, across all inputs, and numbers
+/// the people. Returns the person of every node (see [`for_each_cluster`]; [`NOBODY`] for a
+/// node whose values are all shared) and how many people there are.
 ///
 /// Each pass takes the fingerprints of one slice of the hash space (fingerprints are keyed
-/// HMACs, so uniform), sorts (fingerprint, cluster) pairs and unions the clusters of each run.
-/// The union-find links the larger root under the smaller, so a cluster's parent never
+/// HMACs, so uniform), sorts (fingerprint, node) pairs and unions the nodes of each run.
+/// The union-find links the larger root under the smaller, so a node's parent never
 /// follows it, which lets the final numbering overwrite the parents in place: 4 bytes per
-/// cluster in all.
-fn link_people(state: &State, budget: u64) -> io::Result<(Vec<u32>, u64)> {
-    let clusters: u64 = state.inputs.iter().map(|i| i.clusters.len()).sum();
+/// node in all, and a bit per node for whether it holds an unshared value.
+fn link_people(
+    state: &State,
+    shared: &[Fp],
+    bound: usize,
+    budget: u64,
+) -> io::Result<(Vec<u32>, u64)> {
+    let is_shared = |fp: &Fp| !shared.is_empty() && shared.binary_search(fp).is_ok();
     let fingerprints: u64 = state.inputs.iter().map(|i| i.clusters.fingerprints()).sum();
-    let n = u32::try_from(clusters)
-        .map_err(|_| io::Error::other("more than 4 billion person clusters"))?;
+    // Nodes, and which of them hold a value that links.
+    let mut live: Vec<u64> = Vec::new();
+    let n = for_each_cluster(state, bound, |_, first, fps, _, _| {
+        for (j, fp) in fps.iter().enumerate() {
+            if !is_shared(fp) {
+                let node = node_of(first, j, fps.len(), bound) as usize;
+                if live.len() <= node / 64 {
+                    live.resize(node / 64 + 1, 0);
+                }
+                live[node / 64] |= 1 << (node % 64);
+            }
+        }
+    })?;
+    let is_live = |c: usize| live.get(c / 64).is_some_and(|w| w & (1 << (c % 64)) != 0);
     let mut parent: Vec<u32> = (0..n).collect();
-    // (fingerprint halves, cluster): 24 bytes, where a u128 key would be aligned to 32.
+    // (fingerprint halves, node): 24 bytes, where a u128 key would be aligned to 32.
     let n_passes = passes(fingerprints, 24, budget);
     let mut cap = usize::try_from(budget / 24).unwrap_or(usize::MAX).max(2);
     let mut buf: Vec<(u64, u64, u32)> =
         Vec::with_capacity(cap.min(usize::try_from(fingerprints).unwrap_or(cap)));
     for pass in 0..n_passes {
         buf.clear();
-        let mut c = 0u32;
-        for input in &state.inputs {
-            let mut cur = input.clusters.cursor()?;
-            while let Some((fps, _)) = cur.next_cluster()? {
-                for fp in fps {
-                    let hi = (fp.0 >> 64) as u64;
-                    if slice_of(hi, n_passes) == pass {
-                        if buf.len() == cap {
-                            union_runs(&mut buf, &mut parent);
-                            // Mostly distinct values (or fingerprints chosen to land in one
-                            // slice, from an edited report): grow rather than compact forever.
-                            if buf.len() > cap / 2 {
-                                cap *= 2;
-                            }
-                        }
-                        buf.push((hi, fp.0 as u64, c));
+        for_each_cluster(state, bound, |_, first, fps, _, _| {
+            for (j, fp) in fps.iter().enumerate() {
+                let hi = (fp.0 >> 64) as u64;
+                if slice_of(hi, n_passes) != pass || is_shared(fp) {
+                    continue;
+                }
+                if buf.len() == cap {
+                    union_runs(&mut buf, &mut parent);
+                    // Mostly distinct values (or fingerprints chosen to land in one slice,
+                    // from an edited report): grow rather than compact forever.
+                    if buf.len() > cap / 2 {
+                        cap *= 2;
                     }
                 }
-                c += 1;
+                buf.push((hi, fp.0 as u64, node_of(first, j, fps.len(), bound)));
             }
-        }
+        })?;
         union_runs(&mut buf, &mut parent);
     }
     drop(buf);
-    // Number the roots in cluster order. A parent is never above its child, so when `c` is
-    // reached its parent's slot already holds the component's number.
+    // Number the roots in node order. A parent is never above its child, so when `c` is
+    // reached its parent's slot already holds the component's number. A node without an
+    // unshared value was never joined to anything: it is nobody.
     let mut people = 0u32;
     for c in 0..parent.len() {
         let p = parent[c] as usize;
-        if p == c {
+        if !is_live(c) {
+            parent[c] = NOBODY;
+        } else if p == c {
             parent[c] = people;
             people += 1;
         } else {
@@ -505,8 +698,8 @@ fn link_people(state: &State, budget: u64) -> io::Result<(Vec<u32>, u64)> {
     Ok((parent, u64::from(people)))
 }
 
-/// Sorts `buf`, unions the clusters of each run of one fingerprint and keeps one entry per
-/// fingerprint: enough to link clusters that arrive later, so a full buffer can be compacted
+/// Sorts `buf`, unions the nodes of each run of one fingerprint and keeps one entry per
+/// fingerprint: enough to link nodes that arrive later, so a full buffer can be compacted
 /// and filled again (a pass can hold more occurrences than fit when values repeat).
 fn union_runs(buf: &mut Vec<(u64, u64, u32)>, parent: &mut [u32]) {
     fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -538,22 +731,28 @@ struct People {
     groups: BTreeMap<Vec<u32>, u64>,
     /// Linked people per input.
     per_input: Vec<u64>,
+    /// Per input: records whose linking values are all shared, each one person.
+    unlinked_per_input: Vec<u64>,
     /// (input, other input) → linked people in both (both orders).
     shared: BTreeMap<(u32, u32), u64>,
 }
 
-/// Gathers each person's units (over all their clusters) and reduces them to groups, people
+/// Gathers each person's units (over all their nodes) and reduces them to groups, people
 /// per input and shared people per pair of inputs. Each pass handles a range of people,
 /// sized so that its (person, unit) pairs would fit in `budget` if people were even.
-/// They are not: one person can own most clusters (a shared support address links every
-/// ticket), so the buffer is sorted and deduplicated whenever it fills — a person's distinct
-/// units are at most the places there are — and only grows if that does not free half of it.
+/// They are not: one person can own most nodes (a customer on every order row), so the
+/// buffer is sorted and deduplicated whenever it fills — a person's distinct units are at
+/// most the places there are — and only grows if that does not free half of it.
+///
+/// A cluster whose values are all shared links to nobody: like a record without a linking
+/// value, each of its records is one person of its own, exposed by its places (counted in the
+/// first pass).
 fn group_people(
     state: &State,
     person: &[u32],
     people: u64,
     (base, unit_bits, unit_input): (&[u32], &[u16], &[u32]),
-    budget: u64,
+    (bound, budget): (usize, u64),
 ) -> io::Result<People> {
     let refs: u64 = state.inputs.iter().map(|i| i.clusters.place_refs()).sum();
     let n_passes = passes(refs, 8, budget);
@@ -561,34 +760,68 @@ fn group_people(
     let mut out = People {
         groups: BTreeMap::new(),
         per_input: vec![0; state.inputs.len()],
+        unlinked_per_input: vec![0; state.inputs.len()],
         shared: BTreeMap::new(),
     };
     let mut groups: HashMap<Vec<u32>, u64> = HashMap::new();
     let mut cap = usize::try_from(budget / 8).unwrap_or(usize::MAX).max(2);
     let mut buf: Vec<(u32, u32)> = Vec::new();
     let (mut inputs, mut key) = (Vec::new(), Vec::new());
-    for pass in 0..n_passes {
+    let add_group =
+        |groups: &mut HashMap<Vec<u32>, u64>, key: &[u32], n: u64| match groups.get_mut(key) {
+            Some(g) => *g += n,
+            None => {
+                groups.insert(key.to_vec(), n);
+            }
+        };
+    for pass in 0..n_passes.max(1) {
         let range = pass * span..((pass + 1) * span).min(people);
         buf.clear();
-        let mut c = 0usize;
-        for (i, input) in state.inputs.iter().enumerate() {
-            let mut cur = input.clusters.cursor()?;
-            while let Some((_, places)) = cur.next_cluster()? {
-                let p = person[c];
-                if range.contains(&u64::from(p)) {
-                    if buf.len() + places.len() > cap {
-                        buf.sort_unstable();
-                        buf.dedup();
-                        if buf.len() + places.len() > cap / 2 {
-                            cap = cap.saturating_mul(2).max(buf.len() + places.len());
-                        }
-                        buf.reserve_exact(cap - buf.len());
-                    }
-                    buf.extend(places.iter().map(|&pl| (p, base[i] + pl)));
+        for_each_cluster(state, bound, |i, first, fps, places, records| {
+            let nodes = if one_person(fps.len(), bound) {
+                1
+            } else {
+                fps.len()
+            };
+            let mut anybody = false;
+            for node in first..first + nodes as u32 {
+                let p = person[node as usize];
+                if p == NOBODY {
+                    continue;
                 }
-                c += 1;
+                anybody = true;
+                if !range.contains(&u64::from(p)) {
+                    continue;
+                }
+                if buf.len() + places.len() > cap {
+                    buf.sort_unstable();
+                    buf.dedup();
+                    if buf.len() + places.len() > cap / 2 {
+                        cap = cap.saturating_mul(2).max(buf.len() + places.len());
+                    }
+                    buf.reserve_exact(cap - buf.len());
+                }
+                buf.extend(places.iter().map(|&pl| (p, base[i] + pl)));
             }
-        }
+            if !anybody && pass == 0 && records > 0 {
+                out.unlinked_per_input[i] += records;
+                let mut bits = places
+                    .iter()
+                    .fold(0u16, |m, &pl| m | unit_bits[(base[i] + pl) as usize]);
+                while bits != 0 {
+                    let bit = bits & bits.wrapping_neg();
+                    bits &= !bit;
+                    let mut key = vec![u32::from(bit)];
+                    key.extend(
+                        places
+                            .iter()
+                            .map(|&pl| base[i] + pl)
+                            .filter(|&u| unit_bits[u as usize] == bit),
+                    );
+                    add_group(&mut groups, &key, records);
+                }
+            }
+        })?;
         buf.sort_unstable();
         buf.dedup();
         for run in buf.chunk_by(|a, b| a.0 == b.0) {
@@ -629,12 +862,7 @@ fn group_people(
                         .filter(|&&(_, u)| unit_bits[u as usize] == bit)
                         .map(|&(_, u)| u),
                 );
-                match groups.get_mut(key.as_slice()) {
-                    Some(n) => *n += 1,
-                    None => {
-                        groups.insert(key.clone(), 1);
-                    }
-                }
+                add_group(&mut groups, &key, 1);
             }
         }
     }

@@ -2,7 +2,7 @@
 //! kept in a canonical order so that equal scans give equal states, whatever the thread
 //! interleaving or shard split.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::io;
 use std::sync::Arc;
@@ -151,15 +151,46 @@ pub struct Signature {
     pub records: u64,
 }
 
-/// One person as seen inside one input: linking fingerprints joined by co-occurrence.
+/// The linking values that records of one input hold together, with those records' places:
+/// what derivation links into people (see the module docs). Records holding exactly the same
+/// values and places share one cluster. Nothing is linked yet: whether a value may link
+/// depends on every input (see "Shared values" in the module docs).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cluster {
-    /// Linking fingerprints, ascending (never empty).
+    /// Linking fingerprints (placeholders left out), ascending (never empty).
     pub fingerprints: Vec<Fp>,
-    /// Indices into the input's `places` that expose this person, ascending.
+    /// Indices into the input's `places` the records hold, ascending.
     pub places: Vec<u32>,
+    /// How many records. 0 for the values of one record past [`LINK_SET_CAP`], each kept as a
+    /// cluster of its own with only its own place (that record is counted by its first
+    /// cluster).
+    pub records: u64,
 }
+
+/// A linking value a detector marked as a placeholder or test value (`noreply@…`, a published
+/// test card number; see [`crate::validate::placeholder`]): it never links records.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Placeholder {
+    /// Its fingerprint.
+    pub fingerprint: Fp,
+    /// Its kind.
+    pub kind: Kind,
+    /// Records of the input holding it.
+    pub records: u64,
+}
+
+/// Distinct linking values one record keeps together. A record holding more is a list of
+/// people, not one person, at any allowed [`super::Weights::max_link_partners`] (at most
+/// [`MAX_LINK_PARTNERS`]): it makes a cluster of the first `LINK_SET_CAP` values and one
+/// cluster per further value, so one huge record (a 10 GB JSON object) costs bounded memory.
+pub const LINK_SET_CAP: usize = 64;
+
+/// The largest allowed [`super::Weights::max_link_partners`]: a record of more than
+/// `max_link_partners + 1` linking values is a list, and the builder keeps [`LINK_SET_CAP`]
+/// values of a record together.
+pub const MAX_LINK_PARTNERS: usize = LINK_SET_CAP - 2;
 
 /// One input's exposure state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,8 +204,11 @@ pub struct InputState {
     pub places: Vec<PlaceState>,
     /// Record signatures, sorted.
     pub signatures: Vec<Signature>,
-    /// Person clusters, sorted by fingerprints; in the run's cluster spool during a scan.
+    /// Sets of linking values held together by records, sorted; in the run's cluster spool
+    /// during a scan.
     pub clusters: Clusters,
+    /// Placeholder linking values, sorted by fingerprint.
+    pub placeholders: Vec<Placeholder>,
 }
 
 impl InputState {
@@ -186,14 +220,15 @@ impl InputState {
             places: Vec::new(),
             signatures: Vec::new(),
             clusters: Clusters::default(),
+            placeholders: Vec::new(),
         }
     }
 
-    /// Adds another reading of the same path: records, places (by field and kind) and
-    /// signatures add up; clusters are kept side by side (people are not linked across the
-    /// two readings, so one person seen in both counts twice: an over-count, never an
-    /// under-count). Spooled clusters are read back into memory to be merged (two readings
-    /// of one path are rare), which can fail on an I/O error.
+    /// Adds another reading of the same path: records, places (by field and kind), signatures
+    /// and placeholders add up; clusters are kept side by side (derivation links them, as it
+    /// links any clusters sharing a value). Distinct values are summed, so a value in both
+    /// readings counts twice there. Spooled clusters are read back into memory to be merged
+    /// (two readings of one path are rare), which can fail on an I/O error.
     pub fn absorb(&mut self, other: InputState) -> io::Result<()> {
         self.records += other.records;
         let mut remap = Vec::with_capacity(other.places.len());
@@ -243,13 +278,22 @@ impl InputState {
                 records,
             })
             .collect();
-        let mut clusters = self.clusters.to_vec()?;
-        clusters.extend(other.clusters.to_vec()?.into_iter().map(|c| Cluster {
-            fingerprints: c.fingerprints,
-            places: map(c.places),
-        }));
-        clusters.sort_unstable();
-        self.clusters = Clusters::from(clusters);
+        let mut clusters: BTreeMap<(Vec<Fp>, Vec<u32>), u64> = BTreeMap::new();
+        for c in self.clusters.to_vec()? {
+            *clusters.entry((c.fingerprints, c.places)).or_insert(0) += c.records;
+        }
+        for c in other.clusters.to_vec()? {
+            *clusters.entry((c.fingerprints, map(c.places))).or_insert(0) += c.records;
+        }
+        self.clusters = Clusters::from(into_clusters(clusters));
+        let mut placeholders: BTreeMap<Fp, (Kind, u64)> = BTreeMap::new();
+        for p in std::mem::take(&mut self.placeholders)
+            .into_iter()
+            .chain(other.placeholders)
+        {
+            placeholders.entry(p.fingerprint).or_insert((p.kind, 0)).1 += p.records;
+        }
+        self.placeholders = into_placeholders(placeholders);
         Ok(())
     }
 }
@@ -368,66 +412,25 @@ impl State {
     }
 }
 
-/// Union-find over `u32` ids with path halving and union by size.
-#[derive(Debug, Default)]
-pub(super) struct UnionFind {
-    parent: Vec<u32>,
-    size: Vec<u32>,
-}
-
-impl UnionFind {
-    pub(super) fn add(&mut self) -> u32 {
-        let id = self.parent.len() as u32;
-        self.parent.push(id);
-        self.size.push(1);
-        id
-    }
-
-    pub(super) fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let gp = self.parent[self.parent[x as usize] as usize];
-            self.parent[x as usize] = gp;
-            x = gp;
-        }
-        x
-    }
-
-    pub(super) fn union(&mut self, a: u32, b: u32) {
-        let (mut a, mut b) = (self.find(a), self.find(b));
-        if a == b {
-            return;
-        }
-        if self.size[a as usize] < self.size[b as usize] {
-            std::mem::swap(&mut a, &mut b);
-        }
-        self.parent[b as usize] = a;
-        self.size[a as usize] += self.size[b as usize];
-    }
-}
-
-/// Interns fingerprints as dense ids for a [`UnionFind`].
-#[derive(Debug, Default)]
-pub(super) struct Interner {
-    ids: HashMap<Fp, u32, FpHash>,
-    pub(super) uf: UnionFind,
-}
-
-impl Interner {
-    pub(super) fn id(&mut self, fp: Fp) -> u32 {
-        *self.ids.entry(fp).or_insert_with(|| self.uf.add())
-    }
-}
-
-/// Records kept open (their places still accumulating) before all are closed. Findings arrive
-/// in input order, where one record's findings are contiguous, so a record is normally closed
-/// as soon as the next begins; the bound only matters for findings given in arbitrary order,
-/// where a record reappearing after being closed would count twice.
-const OPEN_RECORDS: usize = 1 << 16;
+/// Records kept open (their places and values still accumulating): a record is closed when
+/// this many others have been current since it last was. Most formats give a record's
+/// findings contiguously; a nested JSON record interrupts its parent (an order's items come
+/// between its customer and its shipping address, a wrapper's members come before and after
+/// its list), and the parent must still be open when its values resume, or it would count as
+/// two records whose values do not meet. A parent interrupted by more records than this is
+/// split that way.
+const OPEN_RECORDS: usize = 4096;
 
 #[derive(Default)]
 struct RecordAcc {
+    /// Raw places, distinct.
     places: Vec<u32>,
-    first_link: Option<u32>,
+    /// Linking values (not placeholders), distinct, at most [`LINK_SET_CAP`].
+    links: Vec<Fp>,
+    /// Placeholder linking values, distinct.
+    placeholders: Vec<(Fp, Kind)>,
+    /// When it was last current (see [`InputBuilder::enter`]).
+    stamp: u64,
 }
 
 /// Places kept per input before the smallest fields are folded together (see [`InputBuilder`]).
@@ -447,34 +450,38 @@ fn build_input(path: &str, records: u64, findings: &[&Finding]) -> InputState {
     }
 }
 
-/// Distinct values (per place) and linking fingerprints a spooling [`InputBuilder`] holds before
-/// it writes a piece out. Each is a hash-table entry of 16 bytes (a distinct value) or 20 bytes
-/// plus 8 of union-find (a linking value), before the tables' slack.
+/// Distinct values (per place) and cluster fingerprints a spooling [`InputBuilder`] holds
+/// before it writes a piece out. A distinct value is a hash-table entry of 16 bytes; a cluster
+/// counts one entry per fingerprint plus one (its two vectors and table entry), before the
+/// tables' slack.
 pub const PIECE_ENTRIES: usize = 1 << 19;
 
 /// One input's [`InputState`], built one finding at a time, so the findings themselves need
 /// not be kept.
 ///
-/// In memory ([`InputBuilder::new`]) it grows with the input's distinct values and linking
-/// fingerprints. With a spool ([`InputBuilder::spooled`]) it is bounded: past
-/// [`PIECE_ENTRIES`] it writes the people found so far as a *piece* of clusters to the spool
-/// and the distinct values to a temporary file, and starts afresh. A person seen before and
-/// after the cut is then two clusters of the input, which derivation links again through their
-/// shared fingerprints, so no count changes. A record still open at the cut (one huge JSON
-/// object, a 10 GB line) carries its first linking fingerprint into the new piece, so its
-/// values on both sides stay one person.
+/// In memory ([`InputBuilder::new`]) it grows with the input's distinct values and clusters.
+/// With a spool ([`InputBuilder::spooled`]) it is bounded: past [`PIECE_ENTRIES`] it writes
+/// the clusters of the records closed so far as a *piece* to the spool and the distinct values
+/// to a temporary file, and starts afresh. A set of values seen before and after the cut is
+/// then two clusters, whose records derivation adds up, so no count changes; records still
+/// open at the cut keep their values and go into a later piece whole.
 pub struct InputBuilder {
     path: String,
     /// Raw places in first-seen order; indices are remapped to (field, kind) order at the end.
     place_ids: HashMap<(Option<std::sync::Arc<str>>, Kind), u32>,
     places: Vec<RawPlace>,
     open: HashMap<u64, RecordAcc>,
+    /// Open records by when they were last current, oldest first: (record, stamp). An entry
+    /// whose stamp is not its record's current one is stale and skipped.
+    recency: VecDeque<(u64, u64)>,
+    stamp: u64,
     last_record: Option<u64>,
     /// Closed records: (raw places, linked) → how many.
     sigs: HashMap<(Vec<u32>, bool), u64>,
-    /// Raw places of the records whose first linking fingerprint is this id.
-    link_places: HashMap<u32, Vec<u32>>,
-    interner: Interner,
+    /// Closed records' linking values: (fingerprints, raw places) → records.
+    link_sets: HashMap<(Vec<Fp>, Vec<u32>), u64>,
+    /// Placeholder values: fingerprint → (kind, records).
+    placeholders: HashMap<Fp, (Kind, u64), FpHash>,
     /// Where pieces go; `None` keeps everything in memory.
     spool: Option<Arc<ClusterSpool>>,
     /// Clusters of the pieces written so far (raw place numbers).
@@ -513,10 +520,12 @@ impl InputBuilder {
             place_ids: HashMap::new(),
             places: Vec::new(),
             open: HashMap::new(),
+            recency: VecDeque::new(),
+            stamp: 0,
             last_record: None,
             sigs: HashMap::new(),
-            link_places: HashMap::new(),
-            interner: Interner::default(),
+            link_sets: HashMap::new(),
+            placeholders: HashMap::default(),
             spool: None,
             pieces: Vec::new(),
             distinct_spill: None,
@@ -541,34 +550,13 @@ impl InputBuilder {
         self
     }
 
-    /// Writes the people found so far as a piece of clusters and the distinct values to the
-    /// spill, and empties both.
+    /// Writes the clusters of the records closed so far as a piece and the distinct values to
+    /// the spill, and empties both.
     fn write_piece(&mut self) {
         let Some(spool) = self.spool.clone() else {
             return;
         };
-        let interner = std::mem::take(&mut self.interner);
-        let link_places = std::mem::take(&mut self.link_places);
-        // Open records keep their first linking fingerprint under a new id: the new piece's
-        // cluster for it shares that fingerprint with the old piece's, so derivation joins them.
-        let open_links: std::collections::HashSet<u32> =
-            self.open.values().filter_map(|r| r.first_link).collect();
-        if !open_links.is_empty() {
-            let fp_of: HashMap<u32, Fp> = interner
-                .ids
-                .iter()
-                .filter(|(_, id)| open_links.contains(id))
-                .map(|(fp, id)| (*id, *fp))
-                .collect();
-            for rec in self.open.values_mut() {
-                // Never left pointing into the old interner (an id the new one may not have).
-                rec.first_link = rec
-                    .first_link
-                    .and_then(|old| fp_of.get(&old))
-                    .map(|fp| self.interner.id(*fp));
-            }
-        }
-        let clusters = take_clusters(interner, link_places, |ps| ps.to_vec());
+        let clusters = into_clusters(std::mem::take(&mut self.link_sets).into_iter().collect());
         let written = spool.append(&clusters).and_then(|piece| {
             self.pieces.push(piece);
             let spill = match &mut self.distinct_spill {
@@ -585,9 +573,36 @@ impl InputBuilder {
         if let Err(e) = written {
             self.failed.get_or_insert(e);
         }
-        // Carried fingerprints are not counted: at most one per open record (OPEN_RECORDS), and
+        // Open records' values are not counted: at most OPEN_RECORDS · LINK_SET_CAP, and
         // counting them could make every later finding cut a piece.
         self.entries = 0;
+    }
+
+    /// Makes `rec_id` the current record, opening it if new, and closes the record current
+    /// longest ago once more than [`OPEN_RECORDS`] are open.
+    fn enter(&mut self, rec_id: u64) {
+        self.last_record = Some(rec_id);
+        self.stamp += 1;
+        let stamp = self.stamp;
+        self.open.entry(rec_id).or_default().stamp = stamp;
+        self.recency.push_back((rec_id, stamp));
+        while self.open.len() > OPEN_RECORDS {
+            let Some((id, at)) = self.recency.pop_front() else {
+                break;
+            };
+            if self.open.get(&id).is_some_and(|r| r.stamp == at)
+                && let Some(r) = self.open.remove(&id)
+            {
+                self.close(r);
+            }
+        }
+        // Records that keep coming back leave stale entries behind: drop them now and then,
+        // so the queue stays within a small multiple of the open records.
+        if self.recency.len() > 2 * OPEN_RECORDS + 64 {
+            let open = &self.open;
+            self.recency
+                .retain(|(id, at)| open.get(id).is_some_and(|r| r.stamp == *at));
+        }
     }
 
     /// Adds one finding of this input.
@@ -611,11 +626,8 @@ impl InputBuilder {
         let fp = Fp::from_finding(&f.fingerprint);
         // A finding without a record id is its own record (scan.rs uses the line).
         let rec_id = f.record.unwrap_or(f.line);
-        if self.last_record.is_some_and(|r| r != rec_id) && !self.open.contains_key(&rec_id) {
-            // Contiguous records: the previous one is complete.
-            if let Some(prev) = self.last_record.and_then(|r| self.open.remove(&r)) {
-                self.close(prev);
-            }
+        if self.last_record != Some(rec_id) {
+            self.enter(rec_id);
         }
         if self.entries >= self.piece_entries {
             self.write_piece();
@@ -626,42 +638,47 @@ impl InputBuilder {
         if place.distinct.insert(fp) {
             self.entries += 1;
         }
-        if self.open.len() >= OPEN_RECORDS && !self.open.contains_key(&rec_id) {
-            for (_, r) in std::mem::take(&mut self.open) {
-                self.close(r);
-            }
-        }
-        self.last_record = Some(rec_id);
-        let link = is_linking(f.kind).then(|| {
-            let known = self.interner.ids.len();
-            let id = self.interner.id(fp);
-            self.entries += self.interner.ids.len() - known;
-            id
-        });
         let rec = self.open.entry(rec_id).or_default();
         if !rec.places.contains(&p) {
             rec.places.push(p);
         }
-        if let Some(id) = link {
-            match rec.first_link {
-                Some(first) => self.interner.uf.union(first, id),
-                None => rec.first_link = Some(id),
+        if !is_linking(f.kind) {
+            return;
+        }
+        if f.placeholder {
+            if !rec.placeholders.iter().any(|(x, _)| *x == fp) {
+                rec.placeholders.push((fp, f.kind));
             }
+        } else if rec.links.contains(&fp) {
+        } else if rec.links.len() < LINK_SET_CAP {
+            rec.links.push(fp);
+        } else if let std::collections::hash_map::Entry::Vacant(e) =
+            self.link_sets.entry((vec![fp], vec![p]))
+        {
+            // A list of people (LINK_SET_CAP): this value stands alone, with its own place.
+            e.insert(0);
+            self.entries += 2;
         }
     }
 
     fn close(&mut self, mut rec: RecordAcc) {
         rec.places.sort_unstable();
-        if let Some(first) = rec.first_link {
-            let lp = self.link_places.entry(first).or_default();
-            lp.extend(&rec.places);
-            lp.sort_unstable();
-            lp.dedup();
+        let linked = !rec.links.is_empty();
+        if linked {
+            rec.links.sort_unstable();
+            let n = rec.links.len();
+            match self.link_sets.entry((rec.links, rec.places.clone())) {
+                std::collections::hash_map::Entry::Occupied(mut e) => *e.get_mut() += 1,
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(1);
+                    self.entries += n + 1;
+                }
+            }
         }
-        *self
-            .sigs
-            .entry((rec.places, rec.first_link.is_some()))
-            .or_insert(0) += 1;
+        for (fp, kind) in rec.placeholders {
+            self.placeholders.entry(fp).or_insert((kind, 0)).1 += 1;
+        }
+        *self.sigs.entry((rec.places, linked)).or_insert(0) += 1;
     }
 
     /// The input's state; `records` is how many records the input had in all. Fails only for
@@ -670,6 +687,7 @@ impl InputBuilder {
         for (_, r) in std::mem::take(&mut self.open) {
             self.close(r);
         }
+        self.recency.clear();
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
@@ -768,11 +786,17 @@ impl InputBuilder {
         let clusters = match &self.spool {
             Some(spool) if !self.pieces.is_empty() => {
                 // Pieces hold raw place numbers; the remap is applied when they are read.
-                let last = take_clusters(self.interner, self.link_places, |ps| ps.to_vec());
+                let last = into_clusters(self.link_sets.into_iter().collect());
                 self.pieces.push(Clusters::from(last));
                 Clusters::joined(spool, self.pieces, remap.into())?
             }
-            _ => Clusters::from(take_clusters(self.interner, self.link_places, map)),
+            _ => {
+                let mut sets: BTreeMap<(Vec<Fp>, Vec<u32>), u64> = BTreeMap::new();
+                for ((fps, ps), n) in self.link_sets {
+                    *sets.entry((fps, map(&ps))).or_insert(0) += n;
+                }
+                Clusters::from(into_clusters(sets))
+            }
         };
         Ok(InputState {
             path: self.path,
@@ -787,41 +811,29 @@ impl InputBuilder {
                 })
                 .collect(),
             clusters,
+            placeholders: into_placeholders(self.placeholders.into_iter().collect()),
         })
     }
 }
 
-/// The clusters of `interner`'s union-find: each root's fingerprints (sorted) and the places
-/// (through `map`) of the records linked to it, sorted by fingerprints.
-fn take_clusters(
-    mut interner: Interner,
-    link_places: HashMap<u32, Vec<u32>>,
-    map: impl Fn(&[u32]) -> Vec<u32>,
-) -> Vec<Cluster> {
-    let mut cluster_places: HashMap<u32, BTreeSet<u32>> = HashMap::new();
-    for (first, ps) in link_places {
-        let root = interner.uf.find(first);
-        cluster_places.entry(root).or_default().extend(map(&ps));
-    }
-    let mut cluster_fps: HashMap<u32, Vec<Fp>> = HashMap::new();
-    let ids: Vec<(Fp, u32)> = interner.ids.iter().map(|(fp, id)| (*fp, *id)).collect();
-    for (fp, id) in ids {
-        let root = interner.uf.find(id);
-        cluster_fps.entry(root).or_default().push(fp);
-    }
-    let mut clusters: Vec<Cluster> = cluster_fps
-        .into_iter()
-        .map(|(root, mut fps)| {
-            fps.sort_unstable();
-            Cluster {
-                fingerprints: fps,
-                places: cluster_places
-                    .get(&root)
-                    .map(|s| s.iter().copied().collect())
-                    .unwrap_or_default(),
-            }
+/// Clusters from (fingerprints, places) → records, in canonical (sorted) order.
+fn into_clusters(sets: BTreeMap<(Vec<Fp>, Vec<u32>), u64>) -> Vec<Cluster> {
+    sets.into_iter()
+        .map(|((fingerprints, places), records)| Cluster {
+            fingerprints,
+            places,
+            records,
         })
-        .collect();
-    clusters.sort_unstable();
-    clusters
+        .collect()
+}
+
+/// Placeholders from fingerprint → (kind, records), sorted by fingerprint.
+fn into_placeholders(map: BTreeMap<Fp, (Kind, u64)>) -> Vec<Placeholder> {
+    map.into_iter()
+        .map(|(fingerprint, (kind, records))| Placeholder {
+            fingerprint,
+            kind,
+            records,
+        })
+        .collect()
 }

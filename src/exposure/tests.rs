@@ -20,6 +20,7 @@ fn f(path: &str, rec: u64, kind: Kind, field: Option<&str>, v: &str) -> Finding 
         fingerprint: fp.fingerprint(kind, v),
         record: Some(rec),
         explain: None,
+        placeholder: false,
     }
 }
 
@@ -223,6 +224,7 @@ fn state_round_trips_through_json_and_rejects_bad_input() {
     clusters.push(Cluster {
         fingerprints: Vec::new(),
         places: vec![0],
+        records: 1,
     });
     assert!(matches!(
         State::merge([broken.clone()]),
@@ -356,9 +358,33 @@ fn people_corpus() -> (Vec<(String, u64)>, Vec<Finding>) {
     (inputs, fs)
 }
 
-/// People counted the plain way: union-find over every linking value, joined by records.
-fn naive_linked_people(fs: &[Finding]) -> u64 {
-    let mut ids: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+/// People counted the plain way, under the module docs' rules: each record's distinct
+/// linking values (placeholders left out); a record of more than `bound + 1` of them is a
+/// list; a value's partners are the other values of the records that are not lists; values
+/// with more than `bound` partners are shared; the others are joined by union-find within
+/// each record that is not a list. Returns (linked people, records whose linking values are
+/// all shared).
+fn naive_people(fs: &[Finding], bound: usize) -> (u64, u64) {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+    let mut records: BTreeMap<(&str, u64), BTreeSet<&str>> = BTreeMap::new();
+    for x in fs.iter().filter(|x| is_linking(x.kind) && !x.placeholder) {
+        records
+            .entry((&*x.path, x.record.unwrap_or(x.line)))
+            .or_default()
+            .insert(&x.fingerprint);
+    }
+    let person = |r: &BTreeSet<&str>| r.len() <= bound + 1;
+    let mut partners: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for r in records.values().filter(|r| person(r)) {
+        for &v in r {
+            partners
+                .entry(v)
+                .or_default()
+                .extend(r.iter().filter(|&&w| w != v));
+        }
+    }
+    let shared = |v: &str| partners.get(v).is_some_and(|p| p.len() > bound);
+    let mut ids: HashMap<&str, usize> = HashMap::new();
     let mut parent: Vec<usize> = Vec::new();
     fn find(p: &mut [usize], mut x: usize) -> usize {
         while p[x] != x {
@@ -366,20 +392,31 @@ fn naive_linked_people(fs: &[Finding]) -> u64 {
         }
         x
     }
-    let mut first: std::collections::HashMap<(&str, u64), usize> = Default::default();
-    for x in fs.iter().filter(|x| is_linking(x.kind)) {
-        let id = *ids.entry(&x.fingerprint).or_insert_with(|| {
-            parent.push(parent.len());
-            parent.len() - 1
-        });
-        let rec = (&*x.path, x.record.unwrap_or(x.line));
-        let head = *first.entry(rec).or_insert(id);
-        let (a, b) = (find(&mut parent, head), find(&mut parent, id));
-        parent[a] = b;
+    let mut dead = 0;
+    for r in records.values() {
+        let live: Vec<usize> = r
+            .iter()
+            .filter(|v| !shared(v))
+            .map(|&v| {
+                *ids.entry(v).or_insert_with(|| {
+                    parent.push(parent.len());
+                    parent.len() - 1
+                })
+            })
+            .collect();
+        if live.is_empty() {
+            dead += 1;
+        } else if person(r) {
+            for w in live.windows(2) {
+                let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
+                parent[a] = b;
+            }
+        }
     }
-    (0..parent.len())
+    let people = (0..parent.len())
         .filter(|&x| find(&mut parent, x) == x)
-        .count() as u64
+        .count() as u64;
+    (people, dead)
 }
 
 /// Derivation streams clusters in passes sized to a memory budget, and reads them from the
@@ -391,7 +428,10 @@ fn derivation_does_not_depend_on_pass_size_or_spooling() {
     let Ok(whole) = model::derive(state.clone(), Weights::default()) else {
         panic!("in-memory derivation failed");
     };
-    assert_eq!(whole.summary.linked_people, naive_linked_people(&fs));
+    assert_eq!(
+        (whole.summary.linked_people, whole.summary.shared_values),
+        (naive_people(&fs, DEFAULT_MAX_LINK_PARTNERS).0, 0)
+    );
     assert!(whole.summary.linked_people > 50, "{:?}", whole.summary);
     assert!(!whole.overlaps.is_empty() && !whole.plan.is_empty());
     // Small budgets make a hundred or so passes, each compacting its buffer many times.
@@ -460,16 +500,27 @@ fn inputs_built_in_pieces_give_the_same_exposure() {
     assert_eq!(pieced.combinations, whole.combinations);
     assert_eq!(pieced.overlaps, whole.overlaps);
     assert_eq!(pieced.plan, whole.plan);
-    // More clusters than people-per-input: people were cut and re-linked.
+    // The same records, in at least as many clusters (a set of values cut by a piece is in
+    // two).
     let clusters = |e: &Exposure| e.state.inputs.iter().map(|i| i.clusters.len()).sum::<u64>();
-    assert!(clusters(&pieced) > clusters(&whole));
+    let records = |e: &Exposure| {
+        e.state
+            .inputs
+            .iter()
+            .flat_map(|i| i.clusters.to_vec().unwrap_or_default())
+            .map(|c| c.records)
+            .sum::<u64>()
+    };
+    assert!(clusters(&pieced) >= clusters(&whole));
+    assert_eq!(records(&pieced), records(&whole));
 }
 
-/// One record larger than a piece (a single JSON object or line holding thousands of linking
-/// values) is cut mid-record; it carries its first linking value across, so it is still one
-/// person, and its distinct values are counted once.
+/// One record larger than a piece and than [`LINK_SET_CAP`] (a single JSON object or line
+/// holding hundreds of linking values) is a list of people: each value is a person of its own
+/// (linked to other records through itself only), whether built in pieces or not, and its
+/// distinct values are counted once.
 #[test]
-fn a_record_cut_between_pieces_stays_one_person() {
+fn a_huge_record_is_a_list_of_people_in_pieces_or_not() {
     use Kind::*;
     let mut fs = Vec::new();
     for i in 0..500 {
@@ -509,7 +560,10 @@ fn a_record_cut_between_pieces_stays_one_person() {
         panic!("derive failed");
     };
     let whole = derive(&[("big", 3)], &fs);
-    assert_eq!(e.summary.linked_people, 2);
+    // 500 emails and 300 phones of record 1, each a person; record 2's phone is one of them;
+    // record 3's email is another person.
+    assert_eq!(e.summary.linked_people, 801);
+    assert_eq!(e.summary.unlinked_people, 0);
     assert_eq!(e.summary, whole.summary);
     assert_eq!(e.inputs, whole.inputs);
     let distinct: Vec<u64> = e.inputs[0]
@@ -518,4 +572,233 @@ fn a_record_cut_between_pieces_stays_one_person() {
         .map(|p| p.distinct_values)
         .collect();
     assert_eq!(distinct, [501, 300]);
+}
+
+/// `f` marked as a placeholder value, as the scanner marks `noreply@…`.
+fn placeholder(mut x: Finding) -> Finding {
+    x.placeholder = true;
+    x
+}
+
+/// `n` rows of `path` from record `from`: a distinct email each, all beside one `shared`
+/// phone.
+fn beside(path: &str, from: u64, n: u64, shared: &str) -> Vec<Finding> {
+    use Kind::*;
+    (from..from + n)
+        .flat_map(|r| {
+            [
+                f(path, r, Email, Some("email"), &format!("p{r}@x.example")),
+                f(path, r, Phone, Some("phone"), shared),
+            ]
+        })
+        .collect()
+}
+
+fn kind_people(e: &Exposure, kind: Kind) -> Option<u64> {
+    e.kinds.iter().find(|k| k.kind == kind).map(|k| k.people)
+}
+
+/// One office phone beside 100 different emails is a switchboard, not a person: 100 people,
+/// each still exposed to the phone, and the phone listed by fingerprint and count.
+#[test]
+fn a_switchboard_phone_does_not_link_its_callers() {
+    use Kind::*;
+    let mut fs = beside("a", 0, 100, "+61255501234");
+    // Rows with the switchboard only: nobody to link to, so one person each.
+    for r in 100..110 {
+        fs.push(f("a", r, PersonName, Some("name"), &format!("N{r}")));
+        fs.push(f("a", r, Phone, Some("phone"), "+61255501234"));
+    }
+    let e = derive(&[("a", 110)], &fs);
+    assert_eq!(e.summary.linked_people, 100);
+    assert_eq!(e.summary.unlinked_people, 10);
+    assert_eq!(e.summary.people, 110);
+    assert_eq!(e.inputs[0].people, 110);
+    assert_eq!(kind_people(&e, Phone), Some(110));
+    assert_eq!(e.summary.shared_values, 1);
+    let s = &e.shared_values[0];
+    assert_eq!(s.fingerprint, Fp::from_finding(&fs[1].fingerprint));
+    assert_eq!(
+        (s.reason, s.kind, s.records, s.partners),
+        (SharedReason::Partners, None, 110, 100)
+    );
+    assert_eq!(naive_people(&fs, DEFAULT_MAX_LINK_PARTNERS), (100, 10));
+    // Configurable: with room for 62 partners (the most allowed; larger settings are
+    // clamped), a phone beside 50 emails links them all (the old behaviour), beside 100 not.
+    let loose = Weights {
+        max_link_partners: 1000,
+        ..Weights::default()
+    };
+    let fifty = beside("a", 0, 50, "+61255501234");
+    let e = Exposure::from_findings([("a", 50)], &fifty, loose.clone());
+    assert_eq!((e.summary.people, e.summary.shared_values), (1, 0));
+    let e = Exposure::from_findings([("a", 110)], &fs, loose);
+    assert_eq!((e.summary.people, e.summary.shared_values), (110, 1));
+}
+
+/// The bound is "more than `max_link_partners`": 8 partners still link, 9 do not.
+#[test]
+fn the_partner_bound_is_exact() {
+    let at = beside("a", 0, 8, "+61255501234");
+    assert_eq!(derive(&[("a", 8)], &at).summary.people, 1);
+    let over = beside("a", 0, 9, "+61255501234");
+    let e = derive(&[("a", 9)], &over);
+    assert_eq!((e.summary.people, e.summary.shared_values), (9, 1));
+}
+
+/// One customer on 50 order rows (the same email and card each time) is one person, and
+/// nothing is shared; a household of three sharing a landline is still one person (the
+/// documented price of linking on contact details).
+#[test]
+fn one_customer_on_many_rows_is_one_person() {
+    use Kind::*;
+    let mut fs = Vec::new();
+    for r in 0..50 {
+        fs.push(f("orders", r, Email, Some("email"), "jo@x.example"));
+        fs.push(f("orders", r, CreditCard, Some("card"), "4000000000000002"));
+        fs.push(f(
+            "orders",
+            r,
+            StreetAddress,
+            Some("ship"),
+            &format!("{r} Main St"),
+        ));
+    }
+    for r in 50..53 {
+        fs.push(f(
+            "orders",
+            r,
+            Email,
+            Some("email"),
+            &format!("h{r}@x.example"),
+        ));
+        fs.push(f("orders", r, Phone, Some("phone"), "+61255509999"));
+    }
+    let e = derive(&[("orders", 53)], &fs);
+    assert_eq!(e.summary.people, 2);
+    assert_eq!(e.summary.shared_values, 0);
+    assert!(e.shared_values.is_empty());
+}
+
+/// A placeholder never links, however few partners it has; records with nothing else to link
+/// by are one person each, and the placeholder is listed with its kind.
+#[test]
+fn a_noreply_address_on_every_row_does_not_link() {
+    use Kind::*;
+    let mut fs = Vec::new();
+    for r in 0..30 {
+        fs.push(placeholder(f(
+            "a",
+            r,
+            Email,
+            Some("from"),
+            "noreply@shop.example",
+        )));
+        fs.push(f("a", r, PersonName, Some("name"), &format!("N{r}")));
+    }
+    for r in 30..40 {
+        fs.push(placeholder(f(
+            "a",
+            r,
+            Email,
+            Some("from"),
+            "noreply@shop.example",
+        )));
+        fs.push(f(
+            "a",
+            r,
+            Phone,
+            Some("phone"),
+            &format!("+614915701{r:02}"),
+        ));
+    }
+    let e = derive(&[("a", 40)], &fs);
+    assert_eq!(e.summary.unlinked_people, 30);
+    assert_eq!(e.summary.linked_people, 10);
+    assert_eq!(e.summary.shared_values, 1);
+    let s = &e.shared_values[0];
+    assert_eq!(
+        (s.reason, s.kind, s.records, s.partners),
+        (SharedReason::Placeholder, Some(Email), 40, 0)
+    );
+    assert_eq!(naive_people(&fs, DEFAULT_MAX_LINK_PARTNERS), (10, 0));
+    // Unmarked, the same address would make all 40 rows one person.
+    let unmarked: Vec<Finding> = fs
+        .into_iter()
+        .map(|mut x| {
+            x.placeholder = false;
+            x
+        })
+        .collect();
+    assert_eq!(derive(&[("a", 40)], &unmarked).summary.people, 40);
+}
+
+/// A record holding more linking values than one person has is a list of people (a wrapper
+/// read as one record, a mailing list in one field): each value is a person, not all of them
+/// one, and none counts as another's partner.
+#[test]
+fn a_record_of_many_people_is_a_list() {
+    use Kind::*;
+    let mut fs: Vec<Finding> = (0..20)
+        .map(|i| f("list", 1, Email, Some("to[]"), &format!("m{i}@x.example")))
+        .collect();
+    // One of them again with a phone, in a record of their own.
+    fs.push(f("list", 2, Email, Some("e"), "m3@x.example"));
+    fs.push(f("list", 2, Phone, Some("p"), "+61491570100"));
+    let e = derive(&[("list", 2)], &fs);
+    assert_eq!(e.summary.people, 20);
+    assert_eq!(e.summary.shared_values, 0);
+    assert_eq!(naive_people(&fs, DEFAULT_MAX_LINK_PARTNERS), (20, 0));
+}
+
+/// A value whose partners are spread over shards is shared only when the shards are seen
+/// together: each shard alone links its five callers through the phone, the merge (like one
+/// scan) does not. Merging states, then applying the bound, equals one scan exactly.
+#[test]
+fn the_partner_bound_applies_to_the_merged_state() {
+    let mut fs = beside("a", 0, 5, "+61255501234");
+    fs.extend(beside("b", 5, 5, "+61255501234"));
+    let whole = derive(&[("a", 5), ("b", 5)], &fs);
+    assert_eq!((whole.summary.people, whole.summary.shared_values), (10, 1));
+    let (fa, fb): (Vec<Finding>, Vec<Finding>) = fs.iter().cloned().partition(|x| &*x.path == "a");
+    let (sa, sb) = (State::build([("a", 5)], &fa), State::build([("b", 5)], &fb));
+    for alone in [&sa, &sb] {
+        let e = Exposure::derive(alone.clone(), Weights::default()).ok();
+        assert_eq!(
+            e.map(|e| (e.summary.people, e.summary.shared_values)),
+            Some((1, 0))
+        );
+    }
+    let merged = State::merge([sb, sa]).map(|s| Exposure::derive(s, Weights::default()));
+    assert!(matches!(merged, Ok(Ok(ref m)) if *m == whole));
+    // Spooled and in small passes, the same.
+    let Ok(spool) = ClusterSpool::new() else {
+        panic!("no spool");
+    };
+    let mut spooled = whole.state.clone();
+    for input in &mut spooled.inputs {
+        let v = input.clusters.to_vec().unwrap_or_default();
+        input.clusters = spool.append(&v).unwrap_or_default();
+    }
+    let small = model::derive_with_budget(spooled, Weights::default(), 64);
+    assert!(matches!(small, Ok(ref e) if *e == whole));
+}
+
+/// A parent record interrupted by nested records (an order's items between its customer and
+/// its shipping phone, as JSON gives them) is still one record when its values resume.
+#[test]
+fn a_record_resumed_after_nested_records_is_one_record() {
+    use Kind::*;
+    let fs = vec![
+        f("o", 1, Email, Some("customer.email"), "jo@x.example"),
+        f("o", 2, Email, Some("items[].gift_to"), "gift@x.example"),
+        f("o", 3, PersonName, Some("items[].name"), "Al"),
+        f("o", 1, Phone, Some("ship.phone"), "+61491570156"),
+    ];
+    let e = derive(&[("o", 3)], &fs);
+    assert_eq!(e.summary.records_with_pii, 3);
+    assert_eq!(e.summary.people, 3);
+    // The customer's email and phone met in one record: one cluster of both.
+    let clusters = e.state.inputs[0].clusters.to_vec().unwrap_or_default();
+    assert!(clusters.iter().any(|c| c.fingerprints.len() == 2));
 }

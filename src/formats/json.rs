@@ -1,5 +1,6 @@
 //! JSON documents of any size and NDJSON: one cell per string value, number and object key;
-//! `field` = key path, `record` = top-level value (or element of a top-level array).
+//! `field` = key path, `record` = the innermost object of a list that holds the value (see
+//! **Records**).
 //!
 //! **Streaming, not a DOM.** A multi-gigabyte array on one line must scan in bounded memory,
 //! so this is a small pull tokenizer over the shared restart [`Window`] driving an explicit
@@ -22,6 +23,41 @@
 //! hides an ASCII character inside a value, `a\u0040b.com`, is not reassembled.) Numbers are
 //! cells too: phone and card numbers are often stored as JSON numbers.
 //!
+//! **Records.** A record is what one person's data shares, so that exposure can link a customer's
+//! email to their phone without linking two customers. Exports wrap their records in every
+//! shape — a bare array, NDJSON, `{"customers":[…]}`, `{"data":{"users":[…]}}`, pages of
+//! results, maps keyed by id — so the rule is structural, applied at every depth:
+//!
+//! * **An element of a list that is itself an object or a list is a record** (a customer, an
+//!   order, a row of a `values` grid). Values belong to the *innermost* such element around
+//!   them: in `{"orders":[{"customer":{…},"items":[{…}]}]}` the customer's values belong to
+//!   the order (the `customer` object is not a list element), and each item is a record of its
+//!   own — an item that names a gift recipient names another person, and a record that merged
+//!   its order's buyer with every recipient would merge strangers. Pages of results
+//!   (`[{"page":1,"data":[…]}]`) and groups (`{"regions":[{"customers":[…]}]}`) therefore give
+//!   one record per customer, not per page or region.
+//! * **Scalars in a list belong to the record around the list** (`{"id":1,"phones":["…","…"]}`
+//!   is one person with two phones) — except at the top level, where each element of a bare
+//!   array is a record, as each NDJSON line is.
+//! * **A list under a key naming one person's attributes is not a list of records**:
+//!   `emails`, `phoneNumbers`, `addresses`, `telecom`, `identifier`, `name` … (see
+//!   [`ATTRIBUTE_LISTS`]), as SCIM users and FHIR patients hold them. Their elements stay in the
+//!   person's record, so a patient's phone, identifier and birth date still make one person and
+//!   one identity kit.
+//! * **A member of a map keyed by id is a record**: an object or list under a key that is a
+//!   value rather than a name (an email address, four or more digits: `{"users":{"u10234":{…}}}`,
+//!   Firebase-style exports, maps keyed by email). The key cell belongs to that record.
+//! * **Everything else belongs to its top-level value** — the wrapper's own members
+//!   (`{"exported_by":…,"customers":[…]}`) are one record of context, separate from the records
+//!   it holds. A top-level value is counted as a record only if it holds a value of its own or
+//!   no record at all, so `{"customers":[50 objects]}` has 50 records, as the bare array does.
+//!
+//! The rule can still read one person as two (an order's shipping contact nested in a list
+//! under a key not in [`ATTRIBUTE_LISTS`]) — the over-count direction, which a breach
+//! notification can live with — and exposure does not trust it blindly: a record holding more
+//! distinct linking values than one person plausibly has is read as a list of people (see
+//! `exposure`).
+//!
 //! The same parser reads NDJSON and concatenated JSON: top-level values may follow each other,
 //! separated by whitespace. JSONC, as editors write it (VS Code settings, tsconfig), is accepted:
 //! `//` and `/* */` comments are skipped like whitespace and a trailing comma may close an object
@@ -37,6 +73,62 @@ use super::{Cell, CellSink, Format, FormatError, FormatStats};
 pub const MAX_DEPTH: usize = 512;
 /// Bytes of one key kept in the field path.
 const MAX_KEY_IN_PATH: usize = 256;
+
+/// Keys whose list holds one person's attributes, not records (compared lower-case, without
+/// `_`, `-` or other punctuation, so `phone_numbers` and `phoneNumbers` match): SCIM's
+/// `emails`/`phoneNumbers`/`addresses`/`ims`, FHIR's `telecom`/`identifier`/`name`/`address`,
+/// schema.org's `contactPoint`. Sorted (a test checks), for the binary search.
+pub const ATTRIBUTE_LISTS: &[&str] = &[
+    "address",
+    "addresses",
+    "contactpoint",
+    "contactpoints",
+    "email",
+    "emailaddress",
+    "emailaddresses",
+    "emails",
+    "identifier",
+    "identifiers",
+    "ims",
+    "mobile",
+    "mobiles",
+    "name",
+    "names",
+    "phone",
+    "phonenumber",
+    "phonenumbers",
+    "phones",
+    "postaladdress",
+    "postaladdresses",
+    "telecom",
+    "telephone",
+    "telephones",
+];
+
+/// Whether a list under `key` holds one person's attributes (see [`ATTRIBUTE_LISTS`]).
+fn is_attribute_list(key: &[u8]) -> bool {
+    let mut norm = [0u8; 24];
+    let mut n = 0;
+    for &b in key {
+        if b.is_ascii_alphanumeric() {
+            if n == norm.len() {
+                return false;
+            }
+            norm[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    ATTRIBUTE_LISTS
+        .binary_search_by(|k| k.as_bytes().cmp(&norm[..n]))
+        .is_ok()
+}
+
+/// Whether an object key is a value rather than a name — an email address, or four or more
+/// digits (numeric ids, phone numbers, UUIDs, dates) — so that its member is a record of a map
+/// keyed by id.
+fn is_id_like(key: &[u8]) -> bool {
+    key.contains(&b'@') || key.iter().filter(|b| b.is_ascii_digit()).count() >= 4
+}
 
 /// The JSON / NDJSON format (one parser; two names for reports).
 #[derive(Debug, Clone, Copy)]
@@ -115,6 +207,34 @@ struct Frame {
     restore: usize,
     /// Path length where this container's keys / `[]` end.
     base: usize,
+    /// The record of the values directly inside (unused for a top-level array, whose scalar
+    /// elements are records of their own).
+    record: u64,
+    /// Lists: whether an element that is an object or a list starts a record (false for
+    /// attribute lists).
+    elements_are_records: bool,
+}
+
+/// The top-level value being read, counted as a record only if it holds a value of its own
+/// or no record at all (a wrapper is not a record: see the module docs).
+#[derive(Debug, Default, Clone, Copy)]
+struct Top {
+    record: u64,
+    /// A scalar directly in the top-level record was read.
+    own_value: bool,
+    /// A record was started inside it.
+    holds_records: bool,
+}
+
+/// An id-like object key whose cell waits for its value: an object or list value makes the
+/// member a record, and the key cell belongs to it.
+#[derive(Debug, Default)]
+struct PendingKey {
+    text: Vec<u8>,
+    line: u64,
+    column: u64,
+    /// Path length of the key's field (the parent object's path).
+    field_len: usize,
 }
 
 fn parse(
@@ -264,7 +384,11 @@ fn parse_into(
     let mut scratch: Vec<u8> = Vec::new();
     let mut keybuf: Vec<u8> = Vec::new();
     let mut expect = Expect::Value;
+    // Record ids in the order records start (a nested record's id is above its parent's).
     let mut record = 0u64;
+    let mut top = Top::default();
+    let mut pending: Option<PendingKey> = None;
+    let mut pending_buf: Vec<u8> = Vec::new();
     let mut pos = 0usize;
     loop {
         while pos < w.buf.len() && matches!(w.buf[pos], b' ' | b'\t' | b'\n' | b'\r') {
@@ -312,27 +436,27 @@ fn parse_into(
                 expect = Expect::Value;
             }
             Expect::CommaOrEnd => {
-                let Some(top) = stack.last().copied() else {
+                let Some(cur) = stack.last().copied() else {
                     expect = Expect::Value;
                     continue;
                 };
                 match b {
                     b',' => {
-                        expect = if top.obj { Expect::Key } else { Expect::Value };
+                        expect = if cur.obj { Expect::Key } else { Expect::Value };
                         pos += 1;
                     }
-                    b'}' if top.obj => {
-                        pop(&mut stack, &mut path, &mut expect);
+                    b'}' if cur.obj => {
+                        pop(&mut stack, &mut path, &mut expect, &mut top, out);
                         pos += 1;
                     }
-                    b']' if !top.obj => {
-                        pop(&mut stack, &mut path, &mut expect);
+                    b']' if !cur.obj => {
+                        pop(&mut stack, &mut path, &mut expect, &mut top, out);
                         pos += 1;
                     }
                     _ => {
                         return Err(malformed(
                             w.line_at(pos),
-                            if top.obj {
+                            if cur.obj {
                                 "expected ',' or '}' after object member"
                             } else {
                                 "expected ',' or ']' after array element"
@@ -344,7 +468,7 @@ fn parse_into(
             Expect::FirstKeyOrEnd | Expect::Key => {
                 // `Key` follows a comma: `}` there is a JSONC trailing comma (`{"a": 1,}`).
                 if b == b'}' {
-                    pop(&mut stack, &mut path, &mut expect);
+                    pop(&mut stack, &mut path, &mut expect, &mut top, out);
                     pos += 1;
                     continue;
                 }
@@ -362,10 +486,10 @@ fn parse_into(
                         continue;
                     }
                 };
-                let base = stack.last().map_or(0, |f| f.base);
+                let (base, rec) = stack.last().map_or((0, 0), |f| (f.base, f.record));
                 path.truncate(base);
-                let raw = &w.buf[pos + 1..end - 1];
-                if !raw.is_empty() {
+                if end - 1 > pos + 1 {
+                    let id_like = is_id_like(&w.buf[pos + 1..end - 1]);
                     let (line, column) = w.line_col(pos + 1);
                     let text: &[u8] = if esc {
                         unescape_same_len(&w.buf[pos + 1..end - 1], &mut scratch);
@@ -373,14 +497,26 @@ fn parse_into(
                     } else {
                         &w.buf[pos + 1..end - 1]
                     };
-                    sink.cell(&Cell {
-                        text,
-                        line,
-                        column,
-                        field: (base > 0).then_some(path.as_str()),
-                        record: Some(record),
-                        accept: 0..text.len(),
-                    });
+                    if id_like {
+                        // Its record depends on its value (see `PendingKey`).
+                        pending_buf.clear();
+                        pending_buf.extend_from_slice(text);
+                        pending = Some(PendingKey {
+                            text: std::mem::take(&mut pending_buf),
+                            line,
+                            column,
+                            field_len: base,
+                        });
+                    } else {
+                        sink.cell(&Cell {
+                            text,
+                            line,
+                            column,
+                            field: (base > 0).then_some(path.as_str()),
+                            record: Some(rec),
+                            accept: 0..text.len(),
+                        });
+                    }
                 }
                 push_key(&mut path, &w.buf[pos + 1..end - 1], &mut keybuf);
                 pos = end;
@@ -392,7 +528,7 @@ fn parse_into(
                 if b == b']'
                     && (expect == Expect::FirstValueOrEnd || stack.last().is_some_and(|f| !f.obj))
                 {
-                    pop(&mut stack, &mut path, &mut expect);
+                    pop(&mut stack, &mut path, &mut expect, &mut top, out);
                     pos += 1;
                     continue;
                 }
@@ -402,16 +538,58 @@ fn parse_into(
                 ) {
                     return Err(malformed(w.line_at(pos), "expected a JSON value"));
                 }
-                // A new record: a top-level value, or an element of a top-level array.
-                if stack.is_empty() {
-                    out.top_values += 1;
-                    if b != b'[' {
+                // The record this value belongs to (see the module docs).
+                let container = matches!(b, b'{' | b'[');
+                let rec = match stack.last() {
+                    None => {
+                        out.top_values += 1;
+                        if b == b'[' {
+                            // Not a record: its elements are.
+                            0
+                        } else {
+                            record += 1;
+                            if b == b'{' {
+                                top = Top {
+                                    record,
+                                    ..Top::default()
+                                };
+                            } else {
+                                // A top-level scalar is a record (undone if its token is re-read).
+                                out.records += 1;
+                            }
+                            record
+                        }
+                    }
+                    Some(f)
+                        if !f.obj && f.elements_are_records && (container || stack.len() == 1) =>
+                    {
                         record += 1;
                         out.records += 1;
+                        top.holds_records = true;
+                        record
                     }
-                } else if stack.len() == 1 && !stack[0].obj {
-                    record += 1;
-                    out.records += 1;
+                    Some(f) if f.obj && container && pending.is_some() => {
+                        // A member of a map keyed by id.
+                        record += 1;
+                        out.records += 1;
+                        top.holds_records = true;
+                        record
+                    }
+                    Some(f) => f.record,
+                };
+                if let Some(k) = pending.take() {
+                    sink.cell(&Cell {
+                        text: &k.text,
+                        line: k.line,
+                        column: k.column,
+                        field: (k.field_len > 0).then_some(&path[..k.field_len]),
+                        record: Some(rec),
+                        accept: 0..k.text.len(),
+                    });
+                    pending_buf = k.text;
+                }
+                if !container && !stack.is_empty() && rec == top.record {
+                    top.own_value = true;
                 }
                 match b {
                     b'{' | b'[' => {
@@ -422,6 +600,11 @@ fn parse_into(
                             )));
                         }
                         let restore = path.len();
+                        // A list under a key: its key is the path's last segment.
+                        let attributes = b == b'['
+                            && stack.last().is_some_and(|f| {
+                                f.obj && is_attribute_list(&path.as_bytes()[f.base..])
+                            });
                         if b == b'[' && !stack.is_empty() {
                             path.push_str("[]");
                         }
@@ -429,6 +612,8 @@ fn parse_into(
                             obj: b == b'{',
                             restore,
                             base: path.len(),
+                            record: rec,
+                            elements_are_records: !attributes,
                         });
                         expect = if b == b'{' {
                             Expect::FirstKeyOrEnd
@@ -463,7 +648,7 @@ fn parse_into(
                                 line,
                                 column,
                                 field: (!path.is_empty()).then_some(path.as_str()),
-                                record: Some(record),
+                                record: Some(rec),
                                 accept: 0..text.len(),
                             });
                         }
@@ -486,7 +671,7 @@ fn parse_into(
                             line,
                             column,
                             field: (!path.is_empty()).then_some(path.as_str()),
-                            record: Some(record),
+                            record: Some(rec),
                             accept: 0..end - pos,
                         });
                         pos = end;
@@ -545,9 +730,19 @@ fn undo_record(stack: &mut [Frame], record: &mut u64, out: &mut Outcome) {
     }
 }
 
-fn pop(stack: &mut Vec<Frame>, path: &mut String, expect: &mut Expect) {
+fn pop(
+    stack: &mut Vec<Frame>,
+    path: &mut String,
+    expect: &mut Expect,
+    top: &mut Top,
+    out: &mut Outcome,
+) {
     if let Some(f) = stack.pop() {
         path.truncate(f.restore);
+        // A top-level object is a record unless it only wraps records (module docs).
+        if stack.is_empty() && f.obj && (top.own_value || !top.holds_records) {
+            out.records += 1;
+        }
     }
     *expect = if stack.is_empty() {
         Expect::Value
@@ -576,10 +771,11 @@ mod tests {
         let (c, o) = run(doc).unwrap();
         let table: &[(&str, u64, u64, Option<&str>, u64)] = &[
             ("a@example.com", 2, 38, Some("customer.contact.email"), 1),
-            ("X1", 3, 22, Some("items[].sku"), 1),
-            ("42", 3, 36, Some("items[].sku"), 1),
+            // Each item is a record of its own (module docs: the innermost list element).
+            ("X1", 3, 22, Some("items[].sku"), 2),
+            ("42", 3, 36, Some("items[].sku"), 3),
             ("t", 3, 52, Some("tags[]"), 1),
-            ("61491570156", 4, 12, Some("phone"), 2),
+            ("61491570156", 4, 12, Some("phone"), 4),
             ("customer", 2, 4, None, 1),
             ("email", 2, 29, Some("customer.contact"), 1),
         ];
@@ -591,7 +787,125 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(o.records, 2);
+        assert_eq!(o.records, 4);
+    }
+
+    /// The record of each cell whose text starts with `prefix`, in order.
+    fn records_of(c: &Collect, prefix: &str) -> Vec<u64> {
+        c.0.iter()
+            .filter(|r| r.0.starts_with(prefix))
+            .filter_map(|r| r.4)
+            .collect()
+    }
+
+    /// Record boundaries (module docs, "Records"): (document, cells' record ids by text prefix,
+    /// records counted).
+    #[test]
+    fn records_are_the_innermost_list_elements() {
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a [u64])], u64);
+        let table: &[Case] = &[
+            // A wrapper object holds records; it is not one.
+            (
+                r#"{"customers":[{"e":"a@x.example"},{"e":"b@x.example"},{"e":"c@x.example"}]}"#,
+                &[("a@", &[2]), ("b@", &[3]), ("c@", &[4])],
+                3,
+            ),
+            // Deeper wrappers and the wrapper's own values (a record of context, counted).
+            (
+                r#"{"by":"z@x.example","data":{"users":[{"e":"a@x.example"},{"e":"b@x.example"}]},"n":2}"#,
+                &[("z@", &[1]), ("a@", &[2]), ("b@", &[3])],
+                3,
+            ),
+            // Scalars in a list are the record's: one person, two phones.
+            (
+                r#"[{"id":1,"phones":["0491570156","0491570157"]},{"id":2}]"#,
+                &[("0491", &[1, 1]), ("1", &[1]), ("2", &[2])],
+                2,
+            ),
+            // An order: the customer object is the order's; each item is a record.
+            (
+                r#"{"orders":[{"customer":{"e":"a@x.example"},"items":[{"to":"g@x.example"},{"sku":"s1"}],"ship":{"p":"0491570156"}}]}"#,
+                &[("a@", &[2]), ("g@", &[3]), ("s1", &[4]), ("0491", &[2])],
+                3,
+            ),
+            // Pages and groups hold records, at any depth.
+            (
+                r#"[{"page":1,"data":[{"e":"a@x.example"},{"e":"b@x.example"}]},{"page":2,"data":[{"e":"c@x.example"}]}]"#,
+                &[("a@", &[2]), ("b@", &[3]), ("c@", &[5])],
+                5,
+            ),
+            // Attribute lists stay in the person's record (SCIM, FHIR).
+            (
+                r#"{"Resources":[{"emails":[{"value":"a@x.example"}],"phoneNumbers":[{"value":"0491570156"}],"name":"A"},{"telecom":[{"value":"b@x.example"}],"identifier":[{"value":"X1"}]}]}"#,
+                &[("a@", &[2]), ("0491", &[2]), ("b@", &[3]), ("X1", &[3])],
+                2,
+            ),
+            // Maps keyed by id or email: each member is a record, with its key.
+            (
+                r#"{"users":{"u10234":{"e":"a@x.example"},"jane@x.example":{"p":"0491570156"}},"count":2}"#,
+                &[
+                    ("u10234", &[2]),
+                    ("a@", &[2]),
+                    ("jane@", &[3]),
+                    ("0491", &[3]),
+                ],
+                3,
+            ),
+            // An id-like key with a scalar value stays in its record.
+            (
+                r#"[{"e":"a@x.example","scores":{"2023":5}}]"#,
+                &[("a@", &[1]), ("2023", &[1]), ("5", &[1])],
+                1,
+            ),
+            // Rows of a grid (`values` of a sheet export) are records.
+            (
+                r#"{"values":[["a@x.example","0491570156"],["b@x.example"]]}"#,
+                &[("a@", &[2]), ("0491", &[2]), ("b@", &[3])],
+                2,
+            ),
+            // Bare arrays of scalars and NDJSON: each element or line is a record.
+            (
+                "[\"a@x.example\",\"b@x.example\"]\n{\"e\":\"c@x.example\"}\n{}",
+                &[("a@", &[1]), ("b@", &[2]), ("c@", &[3])],
+                4,
+            ),
+        ];
+        for (doc, want, records) in table {
+            let (c, o) = run(doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            for (prefix, ids) in *want {
+                assert_eq!(records_of(&c, prefix), *ids, "{prefix} in {doc}");
+            }
+            assert_eq!(o.records, *records, "{doc}");
+        }
+    }
+
+    #[test]
+    fn attribute_list_keys_are_sorted_and_normalised() {
+        assert!(ATTRIBUTE_LISTS.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            ATTRIBUTE_LISTS
+                .iter()
+                .all(|k| k.bytes().all(|b| b.is_ascii_lowercase()))
+        );
+        for (key, want) in [
+            ("phoneNumbers", true),
+            ("phone_numbers", true),
+            ("E-Mails", true),
+            ("contacts", false),
+            ("customers", false),
+            ("a_very_long_key_that_is_not_in_the_list", false),
+        ] {
+            assert_eq!(is_attribute_list(key.as_bytes()), want, "{key}");
+        }
+        for (key, want) in [
+            ("u10234", true),
+            ("jane@x.example", true),
+            ("2024-01-01", true),
+            ("sha256", false),
+            ("address_line_2", false),
+        ] {
+            assert_eq!(is_id_like(key.as_bytes()), want, "{key}");
+        }
     }
 
     #[test]

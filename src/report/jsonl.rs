@@ -204,6 +204,7 @@ mod tests {
                 fingerprint: format!("{:032x}", rng.r#gen::<u128>()),
                 record: Some(i),
                 explain: rng.gen_bool(0.3).then(|| text(&mut rng)),
+                placeholder: rng.gen_bool(0.1),
             };
             let mut want = serde_json::to_vec(&Line {
                 path: &f.path,
@@ -248,6 +249,7 @@ mod tests {
                 fingerprint: format!("{i:032x}"),
                 record: Some(i),
                 explain: (i % 7 == 0).then(|| format!("why {i}")),
+                placeholder: false,
             })
             .collect();
         let mut report = crate::report::tests::empty_report();

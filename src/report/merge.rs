@@ -96,6 +96,10 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
             ("phone region", s.region != settings.region),
             ("--reveal setting", s.reveal != settings.reveal),
             ("detector set", s.detectors != settings.detectors),
+            (
+                "max_link_partners",
+                r.exposure.weights.max_link_partners != weights.max_link_partners,
+            ),
             ("risk weights", r.exposure.weights != weights),
         ];
         if let Some((setting, _)) = differs.iter().find(|(_, d)| *d) {

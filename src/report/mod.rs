@@ -26,9 +26,11 @@ use crate::scan::{InputReport, Status};
 use crate::spool::Findings;
 
 /// Version of the JSON report schema; bumped on incompatible changes. Version 2 added
-/// `exposure` (with its mergeable state) and `key_id`. The schema is `report.schema.json`
+/// `exposure` (with its mergeable state) and `key_id`; version 3 made the state's clusters
+/// per-record sets of linking values (linked only at derivation, past the shared-value guard)
+/// and added placeholders and shared values. The schema is `report.schema.json`
 /// beside this file ([`JSON_SCHEMA`]).
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The JSON Schema (draft 2020-12) of the `json` format.
 pub const JSON_SCHEMA: &str = include_str!("report.schema.json");
@@ -467,6 +469,7 @@ pub(crate) mod tests {
             fingerprint: fp.fingerprint(kind, v),
             record: Some(line),
             explain: None,
+            placeholder: false,
         };
         let mut input = InputReport::not_scanned(path.clone(), Status::Scanned);
         input.records = 2;

@@ -89,6 +89,14 @@ impl Text {
             s.linked_people,
             plural(s.unlinked_people, "unlinked record", "unlinked records")
         )?;
+        if let Some(top) = e.shared_values.first() {
+            // Why the people count is what it is: values that would have merged strangers.
+            writeln!(
+                out,
+                "  {} shared values not used to link people (placeholders, or beside more than {} other identifiers); most frequent {} in {} records",
+                s.shared_values, e.weights.max_link_partners, top.fingerprint, top.records
+            )?;
+        }
         writeln!(
             out,
             "  {} identity-kit {} · {} with PII · risk score {:.0}",

@@ -21,6 +21,7 @@ pub mod mrz;
 pub mod name;
 pub mod net;
 pub mod phone;
+pub mod placeholder;
 
 /// What a validator needs besides the candidate text.
 #[derive(Debug, Clone)]
