@@ -6,7 +6,9 @@
 //! dropped column is gone from the header / keys / COPY list and every row; encodings, line
 //! endings and modes kept; the source untouched; DST inside SRC refused; archives re-packed
 //! (gzip, zip, tar.gz, nested) with the same names, modes and times, caps honoured; SQLite
-//! databases rewritten with SQL (no old value left in the file).
+//! databases rewritten with SQL (no old value left in the file); every action keeps typed SQL
+//! columns loadable (pg_dump and mysqldump); plan delete steps leave the input out or count as
+//! not applied; workbooks inside archives are copied unchanged.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -170,6 +172,7 @@ fn redact(src: &Path, dst: &Path, flags: &[&str], default: Option<piiscan::redac
         min_confidence: Confidence::Medium,
         max_filesize: 1 << 30,
         limits: piiscan::archive::Limits::default(),
+        omit: Vec::new(),
     };
     let outcome = r.redact_tree(src, dst).unwrap();
     let rules = r.rules;
@@ -445,6 +448,7 @@ fn refuses_overlap_reports_archives_and_keeps_modes() {
         min_confidence: Confidence::Medium,
         max_filesize: 1 << 30,
         limits: piiscan::archive::Limits::default(),
+        omit: Vec::new(),
     };
     assert!(r.redact_tree(&src, &src).is_err());
     assert!(r.redact_tree(&src, &src.join("out")).is_err());
@@ -699,6 +703,7 @@ fn redactor_with<'a>(
         min_confidence: Confidence::Medium,
         max_filesize: 1 << 30,
         limits,
+        omit: Vec::new(),
     }
 }
 
@@ -737,7 +742,7 @@ fn capped_archives_are_reported_and_not_written() {
     let o = r.redact_tree(&src, &dst).unwrap();
     let why = |p: &str| match &o.files.iter().find(|f| f.path == p).unwrap().status {
         FileStatus::NotRedacted(w) => w.clone(),
-        FileStatus::Redacted => panic!("{p} was written"),
+        FileStatus::Redacted | FileStatus::Omitted(_) => panic!("{p} was written or left out"),
     };
     assert!(
         why("three.zip").contains("member cap"),
@@ -1052,7 +1057,7 @@ fn unsupported_databases_and_workbooks_are_reported_not_written() {
         .status
     {
         FileStatus::NotRedacted(w) => w.clone(),
-        FileStatus::Redacted => panic!("{p} was written"),
+        FileStatus::Redacted | FileStatus::Omitted(_) => panic!("{p} was written or left out"),
     };
     assert!(
         why("norowid.db").contains("WITHOUT ROWID"),
@@ -1060,7 +1065,11 @@ fn unsupported_databases_and_workbooks_are_reported_not_written() {
         why("norowid.db")
     );
     assert!(why("unique.db").contains("UNIQUE"), "{}", why("unique.db"));
-    assert!(why("book.xlsx").contains("xlsx workbooks are not redacted"));
+    // The reason says workbook, not archive: to the user an xlsx is a spreadsheet.
+    assert_eq!(
+        why("book.xlsx"),
+        "book.xlsx: xlsx workbooks are not redacted; no copy written"
+    );
     for p in ["norowid.db", "unique.db", "book.xlsx"] {
         assert!(!dst.join(p).exists(), "{p} written");
         assert!(!why(p).contains("example.com"), "a value in the reason");
@@ -1199,4 +1208,367 @@ fn cli_redacts_archives_and_databases_with_a_clean_receipt() {
         let m = std::fs::metadata(tmp.path().join("out").join(name)).unwrap();
         assert_eq!(m.permissions().mode() & 0o777, mode, "{name}");
     }
+}
+
+/// A pg_dump (COPY and both INSERT forms) and a mysqldump whose PII sits in typed columns —
+/// date, timestamp/datetime, numeric/decimal, integer NOT NULL, inet, varchar(n), text NOT NULL
+/// and text NULL — with a uuid NOT NULL column beside them.
+fn typed_dumps(dir: &Path) -> Vec<Person> {
+    let ps = people(11, 12);
+    let cards = ["4111111111111111", "5555555555554444", "4012888888881881"];
+    let mut pg = String::from(
+        "--\n-- PostgreSQL database dump\n--\n\nCREATE TABLE public.customers (\n    id integer NOT NULL,\n    ref uuid NOT NULL,\n    email text NOT NULL,\n    backup_email text,\n    date_of_birth date,\n    birthdate date NOT NULL,\n    birthday timestamp without time zone,\n    last_login_ip inet,\n    tfn integer NOT NULL,\n    card_number numeric(19,0),\n    balance numeric(10,2) NOT NULL,\n    phone character varying(16),\n    note text\n);\n\nCOPY public.customers (id, ref, email, backup_email, date_of_birth, birthdate, birthday, last_login_ip, tfn, card_number, balance, phone, note) FROM stdin;\n",
+    );
+    let mut my = String::from(
+        "-- MySQL dump 10.13\n\nCREATE TABLE `customers` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  `email` varchar(64) NOT NULL,\n  `date_of_birth` date DEFAULT NULL,\n  `birthday` datetime NOT NULL,\n  `tfn` int(11) NOT NULL,\n  `card_number` decimal(19,0) DEFAULT NULL,\n  `phone` varchar(16) DEFAULT NULL,\n  `balance` decimal(10,2) NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB;\n\nINSERT INTO `customers` VALUES ",
+    );
+    let mut tuples = Vec::new();
+    for (i, p) in ps.iter().enumerate() {
+        let card = cards[i % cards.len()];
+        if i < 8 {
+            pg.push_str(&format!(
+                "{i}\t{i:08x}-e89b-12d3-a456-426614174000\t{}\t{}\t{}\t{}\t{} 00:00:00\t203.0.113.{}\t123456782\t{card}\t{i}.50\t{}\tcalled {}\n",
+                p.email,
+                if i % 2 == 1 { p.email.replace('@', "+b@") } else { "\\N".into() },
+                p.dob,
+                p.dob,
+                p.dob,
+                i + 1,
+                p.phone,
+                p.phone
+            ));
+        }
+        tuples.push(format!(
+            "({i},'{}','{}','{} 00:00:00',123456782,{card},'{}',{i}.50)",
+            p.email, p.dob, p.dob, p.phone
+        ));
+    }
+    pg.push_str("\\.\n\n");
+    for (i, p) in ps.iter().enumerate().skip(8) {
+        let cols = if i % 2 == 0 {
+            ""
+        } else {
+            " (id, ref, email, backup_email, date_of_birth, birthdate, birthday, last_login_ip, tfn, card_number, balance, phone, note)"
+        };
+        pg.push_str(&format!(
+            "INSERT INTO public.customers{cols} VALUES ({i}, '{i:08x}-e89b-12d3-a456-426614174000', '{}', NULL, '{}', '{}', '{} 00:00:00', '203.0.113.{}', 123456782, {}, {i}.50, '{}', 'called {}');\n",
+            p.email,
+            p.dob,
+            p.dob,
+            p.dob,
+            i + 1,
+            cards[i % cards.len()],
+            p.phone,
+            p.phone
+        ));
+    }
+    my.push_str(&tuples.join(","));
+    my.push_str(";\n");
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("pg.sql"), pg).unwrap();
+    std::fs::write(dir.join("my.sql"), my).unwrap();
+    ps
+}
+
+/// Every action keeps typed SQL columns loadable: each copy passes the static type check
+/// verification runs (every value in a typed column parses as its type, no NULL in a NOT NULL
+/// column), the run verifies, and what each typed column holds follows the rule of
+/// `redact::sql` (NULL where allowed, else the type's placeholder, the generalised form where
+/// there is one). `.ci/postgres-test.sh` loads such copies into a real PostgreSQL.
+#[test]
+fn every_action_keeps_typed_sql_columns_loadable() {
+    use piiscan::redact::Action;
+    use piiscan::redact::sql::type_check;
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    let ps = typed_dumps(&src);
+    for name in ["pg.sql", "my.sql"] {
+        let c = type_check(&std::fs::read(src.join(name)).unwrap()).unwrap();
+        assert!(c.values().all(|c| c.bad == 0), "{name}: source {c:?}");
+        assert!(
+            c.contains_key("customers.date_of_birth"),
+            "{name}: typed columns read"
+        );
+    }
+    for action in Action::ALL {
+        let dst = tmp.path().join(format!("out-{action}"));
+        let run = redact(&src, &dst, &[], Some(action));
+        assert_eq!(run.outcome.not_redacted().count(), 0, "{action}");
+        assert!(
+            run.verification.passed(),
+            "{action}: residual {:?}, type errors {:?}",
+            run.verification.residual,
+            run.verification.type_errors
+        );
+        for name in ["pg.sql", "my.sql"] {
+            let out = std::fs::read(dst.join(name)).unwrap();
+            for (col, c) in type_check(&out).unwrap() {
+                assert_eq!(
+                    c.bad, 0,
+                    "{action}: {name}: {col} ({}) would not load",
+                    c.sql_type
+                );
+            }
+            let text = String::from_utf8(out).unwrap();
+            for p in &ps {
+                for v in [&p.email, &p.dob, &p.phone] {
+                    // (A date of birth on 1 January is its own generalised form.)
+                    if action == Action::Generalise && v.ends_with("-01-01") {
+                        continue;
+                    }
+                    assert!(!text.contains(v.as_str()), "{action}: {v} in {name}");
+                }
+            }
+            assert!(!text.contains("4111111111111111") && !text.contains("123456782"));
+        }
+        let pg = read(&dst.join("pg.sql"));
+        let row: Vec<&str> = pg
+            .lines()
+            .find(|l| l.starts_with("0\t"))
+            .unwrap()
+            .split('\t')
+            .collect();
+        // id, ref, email, backup_email, date_of_birth, birthdate, birthday, ip, tfn, card, …
+        match action {
+            Action::Mask | Action::Tokenise => {
+                assert_eq!(
+                    &row[4..10],
+                    ["\\N", "1900-01-01", "\\N", "\\N", "0", "\\N"],
+                    "{action}"
+                );
+                let notes = &run
+                    .outcome
+                    .files
+                    .iter()
+                    .find(|f| f.path == "pg.sql")
+                    .unwrap()
+                    .notes;
+                assert!(
+                    notes
+                        .iter()
+                        .any(|n| n.starts_with("customers.tfn (integer, NOT NULL):")),
+                    "{notes:?}"
+                );
+            }
+            Action::Generalise => {
+                let year = &ps[0].dob[..4];
+                assert_eq!(row[4], format!("{year}-01-01"));
+                assert_eq!(
+                    row[6],
+                    format!("{year}-01-01"),
+                    "timestamp: the year's first day"
+                );
+                assert_eq!(row[7], "203.0.113.0/24", "inet: the /24");
+                assert_eq!(row[2], "example.com");
+            }
+            Action::Null => {
+                assert_eq!(
+                    &row[2..10],
+                    ["", "\\N", "\\N", "1900-01-01", "\\N", "\\N", "0", "\\N"]
+                );
+            }
+            Action::Drop => {
+                // Nullable columns go; NOT NULL ones without a default stay with placeholders.
+                assert!(
+                    pg.contains("COPY public.customers (id, ref, email, birthdate, tfn, balance) FROM stdin;"),
+                    "{pg}"
+                );
+                assert_eq!(
+                    row,
+                    [
+                        "0",
+                        "00000000-e89b-12d3-a456-426614174000",
+                        "",
+                        "1900-01-01",
+                        "0",
+                        "0.50"
+                    ]
+                );
+                let my = read(&dst.join("my.sql"));
+                assert!(
+                    my.contains("INSERT INTO `customers` (`id`, `email`, `birthday`, `tfn`, `balance`) VALUES (0,'','1900-01-01 00:00:00','0',0.50),"),
+                    "{my}"
+                );
+            }
+        }
+    }
+}
+
+/// `--plan P --top N`: a step that deletes an input leaves it out of the copy (listed as
+/// omitted in the receipt); the summary says how many of the N steps were applied; a step
+/// that cannot be done makes the run incomplete (exit 2, not verified).
+#[test]
+fn plan_delete_steps_leave_the_input_out_or_count_as_not_applied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let ps = people(5, 20);
+    let rows = |n: usize| {
+        let mut s = String::from("customer_id,email,mobile\n");
+        for (i, p) in ps.iter().take(n).enumerate() {
+            s.push_str(&format!("{i},{},{}\n", p.email, p.phone));
+        }
+        s
+    };
+    std::fs::write(src.join("big.csv"), rows(20)).unwrap();
+    std::fs::write(src.join("copy.csv"), rows(5)).unwrap();
+    let (code, out, err) = cli(
+        tmp.path(),
+        &["scan", "--format", "json", "-o", "report.json", "src"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&read(&tmp.path().join("report.json"))).unwrap();
+    let plan = report["exposure"]["plan"].as_array().unwrap();
+    let delete = plan
+        .iter()
+        .position(|s| s["action"] == "delete_input")
+        .expect("a delete step for the copy");
+    assert_eq!(plan[delete]["input"], "src/copy.csv");
+    let top = (delete + 1).to_string();
+    let redact_args = |from: &str, to: &str, receipt: &str| {
+        vec![
+            "redact".to_string(),
+            from.into(),
+            "--out".into(),
+            to.into(),
+            "--plan".into(),
+            "report.json".into(),
+            "--top".into(),
+            top.clone(),
+            "--receipt".into(),
+            receipt.into(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cli(tmp.path(), &args)
+    };
+    // The whole tree: every step applied, the copy left out.
+    let (code, out, err) = run(redact_args("src", "out", "r1.json"));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!("plan: {top} of the top {top} step(s) applied")),
+        "{out}"
+    );
+    assert!(out.contains("left out     copy.csv"), "{out}");
+    assert!(
+        out.contains("1 input(s) left out of the copy by the plan"),
+        "{out}"
+    );
+    assert!(!tmp.path().join("out/copy.csv").exists());
+    assert!(tmp.path().join("out/big.csv").exists());
+    let r: serde_json::Value = serde_json::from_str(&read(&tmp.path().join("r1.json"))).unwrap();
+    assert_eq!(r["verified"], true);
+    assert_eq!(r["omitted"], 1);
+    let copy = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "copy.csv")
+        .unwrap();
+    assert_eq!(copy["status"], "omitted");
+    assert!(copy["input_sha256"].as_str().unwrap().len() == 64);
+    assert!(
+        r["plan"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["applied"] == true)
+    );
+    // Only big.csv: the delete step's input is not there, so it is not applied.
+    let (code, out, err) = run(redact_args("src/big.csv", "out2", "r2.json"));
+    assert_eq!(code, 2, "{out}{err}");
+    let applied = delete; // every step but the delete one
+    assert!(
+        out.contains(&format!("plan: {applied} of the top {top} step(s) applied")),
+        "{out}"
+    );
+    assert!(
+        out.contains("not applied (its input is not in the source tree)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("INCOMPLETE") && out.contains("1 of the top"),
+        "{out}"
+    );
+    let r: serde_json::Value = serde_json::from_str(&read(&tmp.path().join("r2.json"))).unwrap();
+    assert_eq!(r["verified"], false);
+    // A file already at the left-out input's place in DST would stay in the copy: refused.
+    std::fs::create_dir_all(tmp.path().join("out3")).unwrap();
+    std::fs::write(tmp.path().join("out3/copy.csv"), "stale\n").unwrap();
+    let (code, out, _) = run(redact_args("src", "out3", "r3.json"));
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("NOT REDACTED copy.csv") && out.contains("already holds"),
+        "{out}"
+    );
+    for text in [&out, &read(&tmp.path().join("r1.json"))] {
+        for p in &ps {
+            assert!(
+                !text.contains(p.email.as_str()),
+                "a raw value in the output"
+            );
+        }
+    }
+}
+
+/// `.ci/postgres-test.sh` loads a copy made with every action: its list is every action the
+/// binary offers.
+#[test]
+fn postgres_test_covers_every_action() {
+    let script =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/postgres-test.sh"))
+            .unwrap();
+    let line = script
+        .lines()
+        .find(|l| l.starts_with("ACTIONS=("))
+        .expect("an ACTIONS=(…) line");
+    let listed: Vec<&str> = line
+        .trim_start_matches("ACTIONS=(")
+        .trim_end_matches(')')
+        .split_whitespace()
+        .collect();
+    let all: Vec<&str> = piiscan::redact::Action::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    assert_eq!(listed, all);
+}
+
+/// A workbook inside a zip is copied unchanged (noted), as documented, and the zip is written
+/// with its other members redacted; the same workbook as the input itself is not redacted, and
+/// the reason says "workbook" (it used to say "archive not written").
+#[test]
+fn workbooks_inside_archives_are_copied_and_noted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (src, dst) = (tmp.path().join("src"), tmp.path().join("out"));
+    std::fs::create_dir_all(&src).unwrap();
+    let book = zip_of(&[
+        ("[Content_Types].xml", b"<Types/>", false),
+        ("xl/workbook.xml", b"<workbook/>", false),
+    ]);
+    let csv = b"email\nolivia.testperson7@example.com\n";
+    std::fs::write(
+        src.join("bundle.zip"),
+        zip_of(&[("book.xlsx", &book, false), ("c.csv", csv, false)]),
+    )
+    .unwrap();
+    let run = redact(&src, &dst, &[], Some(piiscan::redact::Action::Mask));
+    let f = &run.outcome.files[0];
+    assert!(matches!(f.status, FileStatus::Redacted), "{:?}", f.status);
+    assert!(
+        f.notes.iter().any(
+            |n| n == "bundle.zip!book.xlsx: copied unchanged (xlsx workbooks are not redacted)"
+        ),
+        "{:?}",
+        f.notes
+    );
+    let out = std::fs::read(dst.join("bundle.zip")).unwrap();
+    assert_eq!(
+        zip_member(&out, "book.xlsx"),
+        book,
+        "the workbook is copied as it was"
+    );
+    assert!(!String::from_utf8_lossy(&zip_member(&out, "c.csv")).contains("olivia"));
 }

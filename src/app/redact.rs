@@ -2,8 +2,9 @@
 //!
 //! Resolves flags into [`piiscan::redact::Rules`], runs [`Redactor::redact_tree`], re-scans the
 //! copies with [`verify::verify`], prints before/after exposure by kind, and returns the exit
-//! code: 2 if any input was not redacted or a copy could not be scanned, else 1 if a copy still
-//! holds a value the rules redact, else 0.
+//! code: 2 if any input was not redacted, a copy could not be scanned, or (with `--plan`) not
+//! every plan step asked for was applied (see [`piiscan::redact::plan`]); else 1 if a copy
+//! still holds a value the rules redact, or a value a typed SQL column would refuse; else 0.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use clap::Args;
 use piiscan::config::RedactConfig;
 use piiscan::exposure::PlanStep;
 use piiscan::finding::{Confidence, Kind};
+use piiscan::redact::plan::{self, PlanOutcome};
 use piiscan::redact::verify::{self, Receipt, Side, Verification};
 use piiscan::redact::{Action, DEFAULT_MAX_FILESIZE, FileStatus, Redactor, Rules, TreeOutcome};
 use piiscan::report::{self, escape_for_terminal};
@@ -42,7 +44,10 @@ pub struct RedactArgs {
     /// Apply the ranked redaction plan of this JSON report (`piiscan scan --format json`).
     #[arg(long, value_name = "REPORT")]
     pub plan: Option<PathBuf>,
-    /// With --plan: apply the first N steps.
+    /// With --plan: apply the first N steps. A step that deletes an input leaves it out of the
+    /// copy (listed as omitted in the receipt); a step that cannot be done (its input is not in
+    /// SRC, could not be redacted, or is an archive member to delete) makes the run incomplete
+    /// (exit 2), and the summary says how many of the N were applied.
     #[arg(long, value_name = "N", default_value_t = 3, requires = "plan")]
     pub top: usize,
     /// With --plan: the action for a plan step that redacts a place (date-of-birth steps always
@@ -99,17 +104,22 @@ fn load_plan(path: &Path) -> Result<Vec<PlanStep>> {
 /// Resolves the rules from flags and piiscan.toml's `[redact]` (see [`RedactArgs`]). Flag rules
 /// come first, so at equal specificity a flag beats the file; `--default` beats the file's
 /// `default`.
-fn rules(args: &RedactArgs, cfg: &RedactConfig) -> Result<(Rules, Vec<String>)> {
+/// The rules, the plan's steps (with --plan) and the inputs its delete steps leave out.
+type Resolved = (Rules, Option<Vec<PlanStep>>, Vec<String>);
+
+fn rules(args: &RedactArgs, cfg: &RedactConfig) -> Result<Resolved> {
     let mut rules = Rules::default();
     for a in &args.actions {
         rules.add_flag(a)?;
     }
     rules.rules.extend(cfg.rules.iter().cloned());
-    let mut not_applied = Vec::new();
+    let mut steps = None;
+    let mut omit = Vec::new();
     if let Some(p) = &args.plan {
         let plan = load_plan(p)?;
         let action = parse_action("--plan-action", &args.plan_action)?;
-        not_applied = rules.add_plan(&plan, args.top, action);
+        omit = rules.add_plan(&plan, args.top, action);
+        steps = Some(plan);
     }
     rules.default = match (args.default_action.as_deref(), cfg.default) {
         (Some("keep"), _) => None,
@@ -118,7 +128,7 @@ fn rules(args: &RedactArgs, cfg: &RedactConfig) -> Result<(Rules, Vec<String>)> 
         (None, None) if args.plan.is_some() => None,
         (None, None) => Some(Action::Mask),
     };
-    Ok((rules, not_applied))
+    Ok((rules, steps, omit))
 }
 
 /// Runs `piiscan redact`; returns the exit code.
@@ -134,7 +144,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
     let engine = super::build_engine(&args.detectors, &cfg)?;
     let (fp, key_kind) = super::fingerprinter(args.fingerprint_key_file.as_deref())?;
     let stable_key = key_kind == "provided";
-    let (rules, not_applied) = rules(&args, &cfg.redact)?;
+    let (rules, plan_steps, omit) = rules(&args, &cfg.redact)?;
     let min_confidence = match args.min_confidence {
         Some(MinConfidence::Low) => Confidence::Low,
         Some(MinConfidence::Medium) => Confidence::Medium,
@@ -148,6 +158,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         min_confidence,
         max_filesize: args.max_filesize.unwrap_or(DEFAULT_MAX_FILESIZE),
         limits: piiscan::archive::Limits::default(),
+        omit,
     };
     let outcome = redactor.redact_tree(&args.src, &args.out)?;
     let Redactor { rules, .. } = redactor;
@@ -161,6 +172,9 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         },
     );
     let verification = verify::verify(&scanner, &outcome, &rules);
+    let plan = plan_steps
+        .as_deref()
+        .map(|steps| plan::outcome(steps, args.top, &outcome));
     let created = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
@@ -171,7 +185,8 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         ruleset,
         report::key_id(&fp),
         created,
-    );
+    )
+    .with_plan(plan.as_ref());
     if let Some(path) = &args.receipt {
         let mut json = serde_json::to_vec_pretty(&receipt)?;
         json.push(b'\n');
@@ -180,37 +195,72 @@ pub fn run(args: RedactArgs) -> Result<i32> {
     }
     let mut out = super::out::stdout();
     if !args.quiet {
-        print_summary(&mut out, &outcome, &verification, &not_applied, stable_key)?;
+        print_summary(&mut out, &outcome, &verification, plan.as_ref(), stable_key)?;
     }
-    let not_redacted = outcome.not_redacted().count();
-    let verdict = if not_redacted > 0 || verification.after.errors > 0 {
-        EXIT_INCOMPLETE
-    } else if !verification.residual.is_empty() {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    };
-    let written = outcome.files.len() - not_redacted;
-    let msg = match verdict {
-        EXIT_CLEAN => format!("verified: {written} copies hold no value the rules redact"),
-        EXIT_FINDINGS => format!(
-            "NOT VERIFIED: {} value(s) the rules redact remain in the copies",
-            verification.residual.iter().map(|r| r.count).sum::<u64>()
-        ),
-        _ => format!(
-            "INCOMPLETE: {not_redacted} input(s) not redacted, {} cop(ies) not fully scanned",
-            verification.after.errors
-        ),
-    };
+    let (msg, verdict) = verdict(&outcome, &verification, plan.as_ref());
     writeln!(out, "{msg}")?;
     Ok(verdict)
+}
+
+/// The verdict line and the exit code (see the module docs).
+fn verdict(
+    outcome: &TreeOutcome,
+    verification: &Verification,
+    plan: Option<&PlanOutcome>,
+) -> (String, i32) {
+    let not_redacted = outcome.not_redacted().count();
+    let omitted = outcome.omitted().count();
+    let written = outcome.files.len() - not_redacted - omitted;
+    let plan_missing = plan.map_or(0, |p| p.steps.len() - p.applied());
+    if not_redacted > 0 || verification.after.errors > 0 || plan_missing > 0 {
+        let mut why = Vec::new();
+        if not_redacted > 0 {
+            why.push(format!("{not_redacted} input(s) not redacted"));
+        }
+        if verification.after.errors > 0 {
+            why.push(format!(
+                "{} cop(ies) not fully scanned",
+                verification.after.errors
+            ));
+        }
+        if let Some(p) = plan.filter(|_| plan_missing > 0) {
+            why.push(format!(
+                "{plan_missing} of the top {} plan step(s) not applied",
+                p.steps.len()
+            ));
+        }
+        return (format!("INCOMPLETE: {}", why.join(", ")), EXIT_INCOMPLETE);
+    }
+    if !verification.passed() {
+        let mut why = Vec::new();
+        let residual: u64 = verification.residual.iter().map(|r| r.count).sum();
+        if residual > 0 {
+            why.push(format!(
+                "{residual} value(s) the rules redact remain in the copies"
+            ));
+        }
+        let typed: u64 = verification.type_errors.iter().map(|t| t.count).sum();
+        if typed > 0 {
+            why.push(format!(
+                "{typed} value(s) in typed SQL columns that the type does not accept (the dump would not load)"
+            ));
+        }
+        return (format!("NOT VERIFIED: {}", why.join("; ")), EXIT_FINDINGS);
+    }
+    let mut msg = format!("verified: {written} copies hold no value the rules redact");
+    if omitted > 0 {
+        msg.push_str(&format!(
+            "; {omitted} input(s) left out of the copy by the plan"
+        ));
+    }
+    (msg, EXIT_CLEAN)
 }
 
 fn print_summary(
     out: &mut dyn Write,
     outcome: &TreeOutcome,
     v: &Verification,
-    not_applied: &[String],
+    plan: Option<&PlanOutcome>,
     stable_key: bool,
 ) -> Result<()> {
     writeln!(
@@ -238,14 +288,32 @@ fn print_summary(
             FileStatus::NotRedacted(why) => {
                 writeln!(out, "  NOT REDACTED {path}: {}", escape_for_terminal(why))?;
             }
+            FileStatus::Omitted(why) => {
+                writeln!(out, "  left out     {path}: {}", escape_for_terminal(why))?;
+            }
+        }
+        for t in &f.type_errors {
+            writeln!(
+                out,
+                "               TYPE ERROR: {} value(s) a {} column does not accept in {} (lines {:?})",
+                t.count,
+                escape_for_terminal(&t.sql_type),
+                escape_for_terminal(&t.path),
+                t.lines
+            )?;
         }
     }
-    for step in not_applied {
-        writeln!(
-            out,
-            "  plan step not applied (a copy cannot delete an input): {}",
-            escape_for_terminal(step)
-        )?;
+    if let Some(p) = plan {
+        writeln!(out, "{}", p.summary())?;
+        for s in p.steps.iter().filter(|s| !s.applied) {
+            writeln!(
+                out,
+                "  plan step {} not applied ({}): {}",
+                s.rank,
+                s.reason.as_deref().unwrap_or("?"),
+                escape_for_terminal(&s.description)
+            )?;
+        }
     }
     writeln!(out)?;
     writeln!(

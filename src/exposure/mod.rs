@@ -104,7 +104,9 @@
 //! Candidate actions are: mask, drop or tokenise one place (for a date-of-birth place,
 //! generalise it to the year instead — a year is shared by ~1% of people, so for linking and kit
 //! purposes it stops being a DOB, with less disruption than dropping the column); and delete an
-//! input whose linked people all appear in another input (a redundant copy). Each action is
+//! input whose linked people all appear in another input *with their values* (a redundant
+//! copy: its linking values all in the other input, and every kind it exposes for a person
+//! exposed there too — see `values_missing` in `model.rs`). Each action is
 //! scored by the drop in `R` it causes: weighted values removed, people no longer exposed to a
 //! kind anywhere, identity-kit records dissolved. The plan is greedy: pick the best action,
 //! apply it, re-score the rest (scores interact: removing the last of two copies of an email
@@ -403,7 +405,7 @@ pub enum Action {
         /// Field (`None`: every DOB in the input).
         field: Option<String>,
     },
-    /// Delete (or expire) an input whose people all appear in another.
+    /// Delete (or expire) an input whose people, and their values, all appear in another.
     DeleteInput {
         /// Input to delete.
         input: String,
@@ -436,7 +438,9 @@ impl Action {
             Action::DeleteInput {
                 input,
                 duplicate_of,
-            } => format!("delete {input} (all its people are also in {duplicate_of})"),
+            } => format!(
+                "delete {input} (its people and their values are all also in {duplicate_of})"
+            ),
         }
     }
 

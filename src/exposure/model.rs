@@ -389,14 +389,8 @@ pub(super) fn derive_with_budget(
     combinations.sort_by(|a, b| b.records.cmp(&a.records).then(a.kinds.cmp(&b.kinds)));
 
     let overlaps = overlaps(&state, &people.shared, &people.per_input);
-    let plan = plan(
-        &state,
-        &mut m,
-        &base,
-        &overlaps,
-        &people.per_input,
-        &inputs_out,
-    );
+    let copies = redundant_copies(&state, &overlaps, &people.per_input, &inputs_out, budget)?;
+    let plan = plan(&state, &mut m, &base, &copies, &inputs_out);
     Ok(Exposure {
         linking_kinds: LINKING.to_vec(),
         weights: weights.clone(),
@@ -877,12 +871,151 @@ pub const MAX_OVERLAP_FANOUT: usize = 64;
 /// Overlap pairs reported (the strongest first).
 pub const MAX_OVERLAPS: usize = 1000;
 
+/// Pairs (input, other input) where the first is a redundant copy: every one of its linked
+/// people is in the other, it has no unlinked records (those people cannot be shown to exist
+/// elsewhere), and the other holds their *values* too — see [`values_missing`]. Sorted as
+/// `overlaps` is (share, shared people, paths), so the plan's order is deterministic.
+fn redundant_copies(
+    state: &State,
+    overlaps: &[Overlap],
+    per_input: &[u64],
+    inputs: &[InputExposure],
+    budget: u64,
+) -> io::Result<Vec<(usize, usize)>> {
+    let index: HashMap<&str, usize> = state
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.path.as_str(), i))
+        .collect();
+    let mut out = Vec::new();
+    for o in overlaps {
+        let (Some(&a), Some(&x)) = (index.get(o.input.as_str()), index.get(o.other.as_str()))
+        else {
+            continue;
+        };
+        let linked = per_input[a];
+        if linked == 0 || inputs[a].people != linked || o.shared_people != linked {
+            continue;
+        }
+        if !values_missing(state, a, x, budget)? {
+            out.push((a, x));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether input `a` holds a value of one of its people that input `x` lacks: "all its people
+/// are also in `x`" must mean their values too, or deleting `a` loses data (a copy holding
+/// cards and dates of birth next to the same emails is not redundant).
+///
+/// For each of `a`'s clusters (a person as seen in `a`): every linking fingerprint (email,
+/// phone, card, ID, loyalty, passport) must be one of `x`'s, and every kind `a` exposes for the
+/// person must be exposed by the clusters of `x` that share those fingerprints. Kinds that do
+/// not link (date of birth, name, address, IBAN, IP) have no fingerprints in the state, so for
+/// them "also in `x`" means `x` exposes that kind for the same person, not the same value. A
+/// person `x` holds only through a third input counts as missing (the safe direction: the
+/// copy is kept).
+///
+/// Streams both inputs' clusters in passes over slices of the fingerprint hash space sized to
+/// `budget` (as [`link_people`]), holding 2 bytes per cluster of `a`.
+fn values_missing(state: &State, a: usize, x: usize, budget: u64) -> io::Result<bool> {
+    let (ia, ix) = (&state.inputs[a], &state.inputs[x]);
+    let kinds_of_places = |input: &super::state::InputState, places: &[u32]| {
+        places
+            .iter()
+            .filter_map(|&p| input.places.get(p as usize))
+            .fold(0u16, |m, p| m | kind_bit(p.kind))
+    };
+    let n_passes = passes(ix.clusters.fingerprints(), 24, budget);
+    // Per cluster of `a`: the kinds `x` exposes for the same person (via shared fingerprints).
+    let mut covered: Vec<u16> = Vec::new();
+    let mut cap = usize::try_from(budget / 24).unwrap_or(usize::MAX).max(2);
+    let mut buf: Vec<(u128, u16)> = Vec::new();
+    // One entry per fingerprint, with the kinds of every cluster holding it.
+    let compact = |buf: &mut Vec<(u128, u16)>| {
+        buf.sort_unstable();
+        buf.dedup_by(|later, first| {
+            let same = later.0 == first.0;
+            if same {
+                first.1 |= later.1;
+            }
+            same
+        });
+    };
+    for pass in 0..n_passes {
+        buf.clear();
+        let mut cur = ix.clusters.cursor()?;
+        while let Some((fps, places)) = cur.next_cluster()? {
+            let kinds = kinds_of_places(ix, places);
+            for fp in fps {
+                if slice_of((fp.0 >> 64) as u64, n_passes) == pass {
+                    if buf.len() == cap {
+                        // Repeated values: compact; mostly distinct ones: grow (as
+                        // `link_people` does).
+                        compact(&mut buf);
+                        if buf.len() > cap / 2 {
+                            cap *= 2;
+                        }
+                    }
+                    buf.push((fp.0, kinds));
+                }
+            }
+        }
+        compact(&mut buf);
+        let mut cur = ia.clusters.cursor()?;
+        let mut c = 0usize;
+        while let Some((fps, _)) = cur.next_cluster()? {
+            if covered.len() <= c {
+                covered.push(0);
+            }
+            for fp in fps {
+                if slice_of((fp.0 >> 64) as u64, n_passes) != pass {
+                    continue;
+                }
+                match buf.binary_search_by_key(&fp.0, |e| e.0) {
+                    Ok(k) => covered[c] |= buf[k].1,
+                    // A linking value `x` does not hold.
+                    Err(_) => return Ok(true),
+                }
+            }
+            c += 1;
+        }
+    }
+    let mut cur = ia.clusters.cursor()?;
+    let mut c = 0usize;
+    while let Some((_, places)) = cur.next_cluster()? {
+        let wanted = kinds_of_places(ia, places);
+        if wanted & !covered.get(c).copied().unwrap_or(0) != 0 {
+            return Ok(true);
+        }
+        c += 1;
+    }
+    Ok(false)
+}
+
+/// The description of a delete step: what is also in the other input, and what else deleting
+/// the input loses.
+fn delete_description(input: &InputExposure, duplicate_of: &str) -> String {
+    let mut kinds: Vec<Kind> = input.places.iter().map(|p| p.kind).collect();
+    kinds.sort();
+    kinds.dedup();
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    format!(
+        "delete {} (its {} people and their {} values are all also in {duplicate_of}; \
+         deleting it also loses whatever else its {} records hold)",
+        input.path,
+        input.people,
+        kinds.join(", "),
+        input.records
+    )
+}
+
 fn plan(
     state: &State,
     m: &mut Model<'_>,
     base: &[u32],
-    overlaps: &[Overlap],
-    per_input: &[u64],
+    copies: &[(usize, usize)],
     inputs: &[InputExposure],
 ) -> Vec<PlanStep> {
     let mut candidates: Vec<(Action, Vec<u32>)> = Vec::new();
@@ -903,28 +1036,18 @@ fn plan(
             candidates.push((action, vec![base[i] + p as u32]));
         }
     }
-    // Redundant copies: every linked person elsewhere, and no unlinked records (those people
-    // cannot be shown to exist elsewhere).
-    for (i, input) in state.inputs.iter().enumerate() {
-        let linked = per_input[i];
-        if linked == 0 || inputs[i].people != linked {
-            continue;
-        }
-        // One candidate per input that holds all of them: which copy survives decides whether
-        // the deletion is still justified later (see the loop below). `overlaps` is sorted by
-        // share, then shared people, then paths, so the order is deterministic.
-        for o in overlaps
-            .iter()
-            .filter(|o| o.input == input.path && o.shared_people == linked)
-        {
-            candidates.push((
-                Action::DeleteInput {
-                    input: input.path.clone(),
-                    duplicate_of: o.other.clone(),
-                },
-                (base[i]..base[i] + input.places.len() as u32).collect(),
-            ));
-        }
+    // Redundant copies (see `redundant_copies`): one candidate per input that holds all of
+    // a copy's people and values — which copy survives decides whether the deletion is still
+    // justified later (see the loop below).
+    for &(i, x) in copies {
+        let input = &state.inputs[i];
+        candidates.push((
+            Action::DeleteInput {
+                input: input.path.clone(),
+                duplicate_of: state.inputs[x].path.clone(),
+            },
+            (base[i]..base[i] + input.places.len() as u32).collect(),
+        ));
     }
     // Inputs the plan has deleted: no later deletion may be justified by a copy that is gone,
     // and an input is deleted at most once (else "delete A, it is in B; delete B, it is in A").
@@ -960,9 +1083,19 @@ fn plan(
         m.apply(&candidates[c].1);
         cumulative += d.score;
         let action = candidates[c].0.clone();
+        let description = match &action {
+            Action::DeleteInput {
+                input,
+                duplicate_of,
+            } => inputs.iter().find(|i| &i.path == input).map_or_else(
+                || action.describe(),
+                |i| delete_description(i, duplicate_of),
+            ),
+            _ => action.describe(),
+        };
         steps.push(PlanStep {
             rank: steps.len() as u32 + 1,
-            description: action.describe(),
+            description,
             action,
             score: d.score,
             values: d.values,

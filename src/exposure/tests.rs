@@ -156,23 +156,102 @@ fn redundant_copy_is_a_delete_candidate() {
     let mut fs = Vec::new();
     for r in 0..20 {
         fs.push(f("big", r, Email, Some("e"), &format!("p{r}@x.com")));
+        fs.push(f("big", r, Phone, Some("m"), &format!("+614000000{r:02}")));
     }
     for r in 0..5 {
         fs.push(f("copy", r, Email, Some("e"), &format!("p{r}@x.com")));
-        fs.push(f("copy", r, Phone, Some("m"), &format!("+6140000000{r}")));
+        fs.push(f("copy", r, Phone, Some("m"), &format!("+614000000{r:02}")));
     }
     let e = derive(&[("big", 20), ("copy", 5)], &fs);
     let del = e
         .plan
         .iter()
         .find(|s| matches!(s.action, Action::DeleteInput { .. }));
-    assert!(del.is_some(), "{:#?}", e.plan);
+    let del = del.unwrap_or_else(|| panic!("{:#?}", e.plan));
+    assert_eq!(
+        del.description,
+        "delete copy (its 5 people and their email, phone values are all also in big; \
+         deleting it also loses whatever else its 5 records hold)"
+    );
     // The big input's email: 2·20 + 2·15 (5 people also in copy) = 70 beats deleting the copy
-    // (2·5 + 2·5 + 2·5 = 30).
+    // (2·5 + 2·5 = 20: every value and person of it is also in big).
     assert!(matches!(
         &e.plan[0].action,
         Action::Redact { input, kind: Email, .. } if input == "big"
     ));
+}
+
+/// "All its people are also in X" means their values too: a copy holding the same people
+/// (by email) but a card, a date of birth or a phone number that X lacks is not redundant.
+#[test]
+fn a_copy_with_values_the_other_lacks_is_not_redundant() {
+    use Kind::*;
+    let big = |fs: &mut Vec<Finding>, dob: bool| {
+        for r in 0..10 {
+            fs.push(f("big", r, Email, Some("e"), &format!("p{r}@x.com")));
+            if dob {
+                fs.push(f(
+                    "big",
+                    r,
+                    DateOfBirth,
+                    Some("d"),
+                    &format!("1980-01-{:02}", r + 1),
+                ));
+            }
+        }
+    };
+    let deletes = |fs: &[Finding]| {
+        derive(&[("big", 10), ("copy", 3)], fs)
+            .plan
+            .into_iter()
+            .filter(|s| matches!(s.action, Action::DeleteInput { .. }))
+            .count()
+    };
+    // Cards (a linking kind) big does not hold.
+    let mut fs = Vec::new();
+    big(&mut fs, false);
+    for r in 0..3 {
+        fs.push(f("copy", r, Email, Some("e"), &format!("p{r}@x.com")));
+        fs.push(f(
+            "copy",
+            r,
+            CreditCard,
+            Some("c"),
+            &format!("411111111111111{r}"),
+        ));
+    }
+    assert_eq!(deletes(&fs), 0, "cards only in the copy");
+    // Dates of birth (not linking) big does not hold for these people.
+    let mut fs = Vec::new();
+    big(&mut fs, false);
+    for r in 0..3 {
+        fs.push(f("copy", r, Email, Some("e"), &format!("p{r}@x.com")));
+        fs.push(f("copy", r, DateOfBirth, Some("d"), "1980-01-01"));
+    }
+    assert_eq!(deletes(&fs), 0, "dates of birth only in the copy");
+    // ... but which big does hold: redundant.
+    let mut fs = Vec::new();
+    big(&mut fs, true);
+    for r in 0..3 {
+        fs.push(f("copy", r, Email, Some("e"), &format!("p{r}@x.com")));
+        fs.push(f(
+            "copy",
+            r,
+            DateOfBirth,
+            Some("d"),
+            &format!("1980-01-{:02}", r + 1),
+        ));
+    }
+    assert_eq!(deletes(&fs), 1, "every kind also in big");
+    // Same people, one phone number that big has no record of.
+    let mut fs = Vec::new();
+    big(&mut fs, false);
+    for r in 0..3 {
+        fs.push(f("copy", r, Email, Some("e"), &format!("p{r}@x.com")));
+    }
+    fs.push(f("copy", 0, Phone, Some("m"), "+61400000099"));
+    fs.push(f("big", 0, Phone, Some("m"), "+61400000042"));
+    assert_eq!(deletes(&fs), 0, "a phone value only in the copy");
 }
 
 #[test]

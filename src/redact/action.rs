@@ -3,7 +3,8 @@
 //! A [`Rules`] set maps (input, field, kind) to an [`Action`]. Rules come from flags
 //! (`--action date_of_birth=generalise`, `--action field:email=tokenise`) and from a JSON report's
 //! ranked plan (`--plan report.json --top 3`, see [`Rules::add_plan`]); anything no rule names
-//! gets the default action (mask, unless a plan is used). The most specific rule wins: a rule
+//! gets the default action (mask, unless a plan is used). A plan step that deletes an input
+//! becomes an *omission*: the input is left out of the copy (see [`super::Redactor::omit`]). The most specific rule wins: a rule
 //! scoped to this input beats an unscoped one, a field rule beats a kind rule.
 //!
 //! [`replacement`] turns one raw value into its replacement text. It is the only function here
@@ -161,15 +162,16 @@ impl Rules {
 
     /// Adds the first `top` steps of a report's ranked plan. A place step (`redact`) becomes
     /// `default_action` on that input's field and kind; a date-of-birth step becomes
-    /// `generalise`; a `delete_input` step cannot be done by a copy and is returned so the
-    /// caller can report it.
+    /// `generalise`; a `delete_input` step's input is returned, to be left out of the copy
+    /// (the copy's equivalent of deleting it: [`super::Redactor::omit`]; see [`super::plan`]
+    /// for which steps count as applied).
     pub fn add_plan(
         &mut self,
         plan: &[PlanStep],
         top: usize,
         default_action: Action,
     ) -> Vec<String> {
-        let mut not_applied = Vec::new();
+        let mut omit = Vec::new();
         for step in plan.iter().take(top) {
             match &step.action {
                 PlanAction::Redact { input, field, kind } => self.rules.push(Rule {
@@ -188,10 +190,10 @@ impl Rules {
                     },
                     action: Action::Generalise,
                 }),
-                PlanAction::DeleteInput { .. } => not_applied.push(step.description.clone()),
+                PlanAction::DeleteInput { input, .. } => omit.push(input.clone()),
             }
         }
-        not_applied
+        omit
     }
 
     /// The action for a value of `kind` in `field` of the input at `rel`; `None` keeps it.

@@ -22,8 +22,11 @@
 //! per layer, total bytes expanded, members per input, overlapping zip entries — plus the
 //! redaction size cap per member (members are decoded whole). Any cap hit, a corrupt layer or
 //! an unsupported one fails the whole top-level input with the reason: a partial archive is
-//! never written. Workbooks (xlsx/ods) and SQLite databases inside archives are not rewritten
-//! (copied unchanged and noted; verification then reports what they still hold).
+//! never written. Workbooks (xlsx/xlsb/ods) inside archives are not rewritten (copied
+//! unchanged and noted; verification then reports what they still hold); a workbook that is
+//! the input itself (possibly compressed) is not redacted, and its reason says "workbook", not
+//! "archive" — to the user it is a spreadsheet, whatever the container sniffer sees. SQLite
+//! databases inside archives are redacted like top-level ones ([`super::sqlite`]).
 
 use std::io::{self, Cursor, Read, Write};
 use std::rc::Rc;
@@ -60,6 +63,15 @@ pub enum ArchiveError {
         /// Why.
         message: String,
     },
+    /// The input itself is a workbook (xlsx, ods, …): a zip to the container sniffer, but a
+    /// spreadsheet to the user, so the message says so rather than "archive".
+    #[error("{path}: {book} workbooks are not redacted; no copy written")]
+    Workbook {
+        /// Display path.
+        path: String,
+        /// Workbook format (`xlsx`, `ods`, …).
+        book: &'static str,
+    },
     /// Writing the new archive failed.
     #[error("{path}: cannot re-pack {format}: {message}")]
     Write {
@@ -83,6 +95,10 @@ struct Ctx<'a, 'r> {
     applied: Applied,
     dropped: usize,
     notes: Vec<String>,
+    type_errors: Vec<super::verify::TypeError>,
+    generated: std::collections::BTreeSet<String>,
+    /// The top-level input's display path (a compressed layer keeps it).
+    top: String,
 }
 
 /// Redacts the archive or compressed stream `raw` (the file at `rel`) into a new one of the same
@@ -102,6 +118,9 @@ pub fn redact(
         applied: Applied::new(),
         dropped: 0,
         notes: Vec::new(),
+        type_errors: Vec::new(),
+        generated: Default::default(),
+        top: rel.to_string(),
     };
     let bytes = cx.any(raw, rel, 0)?.unwrap_or_else(|| raw.to_vec());
     Ok(Redacted {
@@ -111,6 +130,8 @@ pub fn redact(
         applied: cx.applied,
         dropped_fields: cx.dropped,
         notes: cx.notes,
+        type_errors: cx.type_errors,
+        generated: cx.generated,
     })
 }
 
@@ -212,6 +233,10 @@ impl Ctx<'_, '_> {
         match self.r.redact_bytes(raw, path, self.scratch) {
             Ok(red) => {
                 self.count(red.applied, red.dropped_fields);
+                self.notes
+                    .extend(red.notes.into_iter().map(|n| format!("{path}: {n}")));
+                self.type_errors.extend(red.type_errors);
+                self.generated.extend(red.generated);
                 (red.bytes != raw).then_some(red.bytes)
             }
             Err(why) => {
@@ -330,9 +355,18 @@ impl Ctx<'_, '_> {
             Err(e) => return Err(corrupt(e)),
         }
         if let Some(book) = table::zip_book(&mut zip) {
-            return Err(ArchiveError::Unsupported {
+            if path != self.top {
+                // A workbook inside an archive is copied as it was (noted), like other members
+                // that cannot be redacted; verification then reports what it holds.
+                self.notes.push(format!(
+                    "{path}: copied unchanged ({} workbooks are not redacted)",
+                    book.name()
+                ));
+                return Ok(None);
+            }
+            return Err(ArchiveError::Workbook {
                 path: path.to_string(),
-                message: format!("{} workbooks are not redacted", book.name()),
+                book: book.name(),
             });
         }
         if zip.len() as u64 > self.limits().max_members {

@@ -15,6 +15,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Hex SHA-256 of a file, read in pieces (a file left out of the copy is never read whole).
+pub fn sha256_file(path: &std::path::Path) -> io::Result<String> {
+    let mut h = Sha256::new();
+    let mut f = std::fs::File::open(path)?;
+    io::copy(&mut f, &mut h)?;
+    Ok(hex::encode(h.finalize()))
+}
+
 /// Decodes a whole input: text, encoding and whether it had a byte-order mark; `None` if binary.
 pub fn decode_whole(raw: &[u8]) -> io::Result<Option<(Vec<u8>, TextEncoding, bool)>> {
     match Decoder::sniff(raw)? {

@@ -36,15 +36,20 @@
 //! taken apart in memory, each member goes through the four steps above under its member path,
 //! and the container is re-packed in its own format ([`archive`]); SQLite databases are copied
 //! and changed with SQL ([`sqlite`]). Binary files and inputs a format cannot parse are not
-//! redacted (listed, and the run is incomplete). [`verify`] re-scans DST and writes the receipt.
+//! redacted (listed, and the run is incomplete). An input a plan step deletes is left out of
+//! the copy ([`FileStatus::Omitted`], see [`plan`]). In SQL dumps a redacted value always fits
+//! its column's declared type ([`sql`], [`sqltype`]). [`verify`] re-scans DST, checks typed
+//! SQL columns statically, and writes the receipt.
 
 pub mod action;
 pub mod archive;
 pub mod bytes;
 pub mod csv;
 pub mod json;
+pub mod plan;
 pub mod sql;
 pub mod sqlite;
+pub mod sqltype;
 pub mod text;
 pub mod verify;
 
@@ -59,7 +64,7 @@ use thiserror::Error;
 
 pub use action::{Action, Rule, Rules, Selector};
 use bytes::file_mode;
-pub use bytes::{decode_whole, encode, sha256_hex, write_atomic_mode};
+pub use bytes::{decode_whole, encode, sha256_file, sha256_hex, write_atomic_mode};
 
 use crate::archive::Limits;
 use crate::decode;
@@ -131,6 +136,10 @@ pub struct Redactor<'a> {
     /// Caps on archives and compressed streams: the scanner's ([`Limits::default`]), so what
     /// is redacted is what `scan` and verification open.
     pub limits: Limits,
+    /// Inputs (display paths, as in a report) left out of the copy: a plan step deletes them
+    /// ([`Rules::add_plan`]). Only whole files are: an archive member's input (`a.zip!b.csv`)
+    /// never matches a file.
+    pub omit: Vec<String>,
 }
 
 /// One input redacted in memory, ready to be written.
@@ -149,6 +158,12 @@ pub struct Redacted {
     /// What the receipt should say besides counts (archive members copied unchanged, columns
     /// nulled instead of dropped, ...). Never input text.
     pub notes: Vec<String>,
+    /// Values in typed SQL columns of the copy that their type does not accept (and that the
+    /// source did not already hold): the copy would not load.
+    pub type_errors: Vec<verify::TypeError>,
+    /// Fingerprints of the generalised values written in a column type's form (see
+    /// [`sql::Planned::forms`]): not residuals.
+    pub generated: BTreeSet<String>,
 }
 
 /// A replacement of the byte range `start..end` of the decoded text.
@@ -233,6 +248,8 @@ pub enum FileStatus {
     Redacted,
     /// No copy was written.
     NotRedacted(String),
+    /// Left out of the copy on purpose: a plan step deletes it (see [`plan`]).
+    Omitted(String),
 }
 
 /// One input's outcome (no raw values: counts, digests and names of formats only).
@@ -261,6 +278,14 @@ pub struct FileOutcome {
     /// Remarks (archive members copied unchanged, columns nulled instead of dropped, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Values in typed SQL columns the copy holds that the type does not accept (see
+    /// [`verify::sql_type_errors`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub type_errors: Vec<verify::TypeError>,
+    /// Fingerprints of generalised values written in a column type's form (verification's
+    /// own-output list; not in the receipt).
+    #[serde(skip)]
+    pub generated: BTreeSet<String>,
 }
 
 /// The whole run's outcome.
@@ -280,6 +305,13 @@ impl TreeOutcome {
         self.files
             .iter()
             .filter(|f| matches!(f.status, FileStatus::NotRedacted(_)))
+    }
+
+    /// Inputs left out of the copy by a plan step.
+    pub fn omitted(&self) -> impl Iterator<Item = &FileOutcome> {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.status, FileStatus::Omitted(_)))
     }
 }
 
@@ -384,6 +416,10 @@ impl Redactor<'_> {
                 continue;
             }
             let out = cdst.join(&rel);
+            if self.omit.iter().any(|i| action::input_matches(i, &rel)) {
+                files.push(omit(entry.path(), rel, &out));
+                continue;
+            }
             files.push(self.redact_file(entry.path(), &rel, &out, &mut scratch));
         }
         Ok(TreeOutcome {
@@ -466,6 +502,8 @@ impl Redactor<'_> {
         o.applied = r.applied;
         o.dropped_fields = r.dropped_fields;
         o.notes = r.notes;
+        o.type_errors = r.type_errors;
+        o.generated = r.generated;
         o.status = FileStatus::Redacted;
         o
     }
@@ -500,11 +538,24 @@ impl Redactor<'_> {
                 return Err(PANICKED.into());
             }
         };
-        let edits = edits.map_err(|e| e.to_string())?;
+        let sql::Planned {
+            edits,
+            notes,
+            forms,
+        } = edits.map_err(|e| e.to_string())?;
+        let changed = !edits.is_empty();
         let new_text = apply(&text, edits);
         if matches!(format.name(), "json" | "ndjson") {
             json::validate(&new_text).map_err(|e| e.to_string())?;
         }
+        // The static type check of a dump's copy (see `verify::sql_type_errors`): on the text
+        // exactly as it is written, so archive members are checked too.
+        let type_errors = if changed && format.name() == "sql" {
+            verify::sql_type_errors(rel, &text, &new_text)
+        } else {
+            Vec::new()
+        };
+        let generated = self.fingerprints_of(&forms, scratch);
         let bytes = encode(&new_text, encoding, bom)?;
         let mut applied = Applied::new();
         for v in &an.values {
@@ -520,8 +571,37 @@ impl Redactor<'_> {
             encoding: Some(encoding.as_str()),
             applied,
             dropped_fields: an.dropped.len(),
-            notes: Vec::new(),
+            notes,
+            type_errors,
+            generated,
         })
+    }
+
+    /// Fingerprints of what the scanner finds in generalised values written in their
+    /// column type's form (`field`, text): how verification recognises its own output.
+    fn fingerprints_of(
+        &self,
+        forms: &[(String, String)],
+        scratch: &mut Scratch,
+    ) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut hits = Vec::new();
+        for (field, text) in forms {
+            hits.clear();
+            self.engine.scan(
+                text.as_bytes(),
+                Some(field),
+                0..text.len(),
+                false,
+                scratch,
+                &mut hits,
+            );
+            for h in &hits {
+                let kind = self.engine.specs()[h.detector as usize].kind;
+                out.insert(self.fingerprinter.fingerprint(kind, &h.normalised));
+            }
+        }
+        out
     }
 
     /// The format writer's edits for an analysed input.
@@ -532,17 +612,21 @@ impl Redactor<'_> {
         head: &[u8],
         text: &[u8],
         an: &Analysis,
-    ) -> Result<Vec<Edit>, RedactError> {
+    ) -> Result<sql::Planned, RedactError> {
+        let plain = |edits| sql::Planned {
+            edits,
+            ..sql::Planned::default()
+        };
         match format {
             "csv" | "tsv" | "psv" => {
                 let delim = formats::csv::sniff(head)
                     .or_else(|| formats::csv::by_extension(&extension(rel), head))
                     .map_or(b',', |c| c.delimiter());
-                csv::edits(text, delim, an)
+                csv::edits(text, delim, an).map(plain)
             }
-            "json" | "ndjson" => json::edits(text, an),
+            "json" | "ndjson" => json::edits(text, an).map(plain),
             "sql" => sql::edits(text, an),
-            _ => Ok(text::edits(an)),
+            _ => Ok(plain(text::edits(an))),
         }
     }
 
@@ -665,7 +749,30 @@ fn not_redacted(path: String, reason: String) -> FileOutcome {
         applied: Applied::new(),
         dropped_fields: 0,
         notes: Vec::new(),
+        type_errors: Vec::new(),
+        generated: BTreeSet::new(),
     }
+}
+
+/// The outcome of a file a plan step deletes: not copied (its digest still recorded). A file
+/// already at its place in DST (an earlier run's copy) would still be in the copy tree, so the
+/// input is then reported as not redacted instead of being silently kept or deleted.
+fn omit(path: &Path, rel: String, out: &Path) -> FileOutcome {
+    let mut o = not_redacted(rel, String::new());
+    match sha256_file(path) {
+        Ok(h) => o.input_sha256 = h,
+        Err(e) => return fail(o, format!("cannot read: {e}")),
+    }
+    if out.symlink_metadata().is_ok() {
+        return fail(
+            o,
+            "a plan step leaves this input out of the copy, but the output already holds a \
+             file at its path (from an earlier run?): remove it and run again"
+                .into(),
+        );
+    }
+    o.status = FileStatus::Omitted("left out of the copy: a plan step deletes this input".into());
+    o
 }
 
 fn fail(mut o: FileOutcome, reason: String) -> FileOutcome {

@@ -6,8 +6,10 @@
 //! `'…'` with `''` — and backslash escapes when the dump is MySQL's — `E'…'`, quoted
 //! identifiers, `$tag$` bodies), and statements are recognised just far enough:
 //!
-//! * `CREATE TABLE t (…)` — the column names (and how they were spelled) are remembered. The
-//!   statement itself is kept: a dropped column stays in the schema and loads as NULL.
+//! * `CREATE TABLE t (…)` — each column's name (and how it was spelled), its declared type
+//!   (read by [`SqlType::parse`]), and whether it is `NOT NULL` (or in the `PRIMARY KEY`) and
+//!   has a `DEFAULT` are remembered. The statement itself is kept: a dropped column stays in
+//!   the schema and loads as NULL (or its default).
 //! * `COPY t (cols) FROM stdin;` + tab-separated lines up to `\.` — a dropped column is removed
 //!   from the list and from every line; `null` writes `\N`.
 //! * `INSERT|REPLACE … INTO t [(cols)] VALUES (…), …` — a dropped column is removed from every
@@ -17,15 +19,38 @@
 //!   holding a masked or tokenised value becomes a string literal.
 //! * Anything else: its literals are spliced, nothing else changes.
 //!
-//! * Typed dates: `generalise` of a date of birth gives a bare year, which PostgreSQL will not
-//!   load into a column the CREATE TABLE declared `date`, `timestamp[tz]` or `datetime`. In such
-//!   a column (COPY rows and INSERT tuples) the value is written as `YYYY-01-01` instead (or
-//!   NULL if it had no year). CSV and JSON keep the bare year.
+//! # Typed columns: every value written is one the column accepts
+//!
+//! A mask (`****-**-**`), a token (`tok_…`) or a bare year is not a `date`, a number, a UUID
+//! or a boolean: PostgreSQL (and MySQL in strict mode) would refuse the row and the dump would
+//! no longer load. So a redacted value in a column the CREATE TABLE declared with a type other
+//! than text is written by this rule, the first that fits winning (COPY rows and INSERT tuples
+//! alike; checks by [`SqlType::accepts`] on the value as the server sees it, escapes undone):
+//!
+//! 1. the action's output, when the type accepts it (text types always do);
+//! 2. for a character type with a length (`varchar(n)`, `char(n)`), the output cut to `n`
+//!    characters (a cut token is still the same for equal values);
+//! 3. the generalised value in the type's form: a date of birth generalised to its year is
+//!    written `YYYY-01-01` in a `date` / `timestamp` / `datetime` column, an IPv4 address
+//!    generalised to `a.b.c.x` is written `a.b.c.0/24` in an `inet` column;
+//! 4. NULL, when the column allows it (no `NOT NULL`, not in the primary key);
+//! 5. else the type's placeholder ([`SqlType::placeholder`]: `1900-01-01`, `0`, `false`, the
+//!    nil UUID, `00:00:00`, `0.0.0.0`, `{}`, …).
+//!
+//! `null` in a NOT NULL column writes the placeholder (empty text for text columns), and
+//! `drop` of a NOT NULL column without a default keeps the column and writes its placeholder
+//! in every row (removing it would make every row fail). Each of these substitutions is
+//! counted per column in the receipt's notes (column and type names, never values). Text
+//! columns, unknown tables and types this module does not know (domains, enums, user types)
+//! get the action's output as it is. Verification checks the result independently with
+//! [`type_check`] (see [`super::verify`]).
 //!
 //! Fields are `table.column` with the table's last name part, as the scanner names them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
+use super::sqltype::{Base, SqlType};
 use super::{Action, Analysis, Edit, RedactError, Value, remove_items};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,13 +213,112 @@ fn name_of(t: &[u8], tok: &Tok) -> String {
     String::from_utf8_lossy(&raw[..raw.len().min(256)]).into_owned()
 }
 
+/// One column of a `CREATE TABLE`.
+#[derive(Debug, Clone)]
+struct Col {
+    /// Name (last part), as the scanner names fields.
+    name: String,
+    /// Spelling as written (quoted identifiers keep their quotes).
+    spelling: String,
+    /// Declared type.
+    ty: SqlType,
+    /// `NOT NULL`, or in the primary key.
+    not_null: bool,
+    /// Has a default (`DEFAULT`, `serial`, `AUTO_INCREMENT`, identity): a row without it loads.
+    default: bool,
+}
+
+impl Col {
+    /// Whether a row may leave this column out of its column list.
+    fn removable(&self) -> bool {
+        !self.not_null || self.default
+    }
+}
+
+/// How one statement's values map onto the table's columns.
+#[derive(Default)]
+struct Layout {
+    /// `table` (last name part).
+    table: String,
+    /// The table's CREATE TABLE columns, if it was seen.
+    def: Option<Rc<Vec<Col>>>,
+    /// Per value position: its column in `def`.
+    map: Vec<Option<usize>>,
+    /// Per value position: dropped, and removed from the statement.
+    removed: Vec<bool>,
+    /// Per value position: dropped but not removable (NOT NULL without a default): every value
+    /// is written as the column's blank instead.
+    blank: Vec<bool>,
+}
+
+impl Layout {
+    fn col(&self, pos: usize) -> Option<&Col> {
+        let i = (*self.map.get(pos)?)?;
+        self.def.as_ref()?.get(i)
+    }
+}
+
+/// What a typed cell gets (see the module docs).
+enum Fit {
+    /// The redacted text fits: splice the values (a number literal becomes a string unless
+    /// the text is still a number).
+    Keep(String),
+    /// Write this text instead of the whole value.
+    Write(String),
+    /// Write NULL.
+    Null,
+}
+
+/// Substitutions counted for the receipt's notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Sub {
+    Null,
+    Placeholder,
+    NullToPlaceholder,
+    Truncated(u32),
+    Blanked,
+}
+
+/// How a literal's content is escaped.
+#[derive(Debug, Clone, Copy)]
+enum Esc {
+    /// A COPY text-format field.
+    Copy,
+    /// A `'…'` string: `''`, plus backslash escapes when `true` (MySQL, `E'…'`).
+    Str(bool),
+    /// Raw (numbers, `$tag$` bodies).
+    Raw,
+}
+
+/// Per column of a dump (by `table.column`): its type and the values it holds that the type
+/// does not accept (NULL in a NOT NULL column included).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnCheck {
+    /// The column's type ([`SqlType::name`]).
+    pub sql_type: String,
+    /// Values checked.
+    pub checked: u64,
+    /// Values the type does not accept.
+    pub bad: u64,
+    /// Byte offsets of the first (up to 10) of them.
+    pub first_bad: Vec<usize>,
+}
+
 struct Rewriter<'a> {
     lx: Lexer<'a>,
     an: &'a Analysis,
     by_cell: HashMap<usize, Vec<&'a Value>>,
-    /// Table → (column name, spelling as written, declared as a date/time type).
-    tables: HashMap<String, Vec<(String, String, bool)>>,
+    /// Table → its CREATE TABLE columns.
+    tables: HashMap<String, Rc<Vec<Col>>>,
     out: Vec<Edit>,
+    /// (`table.column`, type, placeholder, substitution) → values.
+    subs: BTreeMap<(String, String, &'static str, Sub), u64>,
+    /// Check mode ([`type_check`]): per column, what it holds.
+    check: Option<HashMap<String, ColumnCheck>>,
+    /// Reused for `table.column` keys in check mode.
+    key: String,
+    /// (`table.column`, text) of the generalised values written in their type's form.
+    forms: BTreeSet<(String, String)>,
 }
 
 impl Rewriter<'_> {
@@ -253,28 +377,185 @@ impl Rewriter<'_> {
         Ok(())
     }
 
-    /// Whether `col` of `table` was declared with a date/time type.
-    fn date_col(&self, table: &str, col: &str) -> bool {
-        self.tables
-            .get(table)
-            .is_some_and(|cols| cols.iter().any(|c| c.0 == col && c.2))
+    /// The layout of a statement on `table` with these value positions (`None`: the CREATE
+    /// TABLE's columns, in order).
+    fn layout(&self, table: String, names: Option<Vec<String>>) -> Layout {
+        let def = self.tables.get(&table).cloned();
+        let names: Vec<String> = match names {
+            Some(n) => n,
+            None => def
+                .as_ref()
+                .map(|d| d.iter().map(|c| c.name.clone()).collect())
+                .unwrap_or_default(),
+        };
+        let map: Vec<Option<usize>> = names
+            .iter()
+            .map(|n| {
+                def.as_ref()
+                    .and_then(|d| d.iter().position(|c| &c.name == n))
+            })
+            .collect();
+        let mut l = Layout {
+            table,
+            def,
+            map,
+            removed: Vec::new(),
+            blank: Vec::new(),
+        };
+        for (pos, n) in names.iter().enumerate() {
+            let dropped = self.dropped(&l.table, n);
+            let removable = l.col(pos).is_none_or(Col::removable);
+            l.removed.push(dropped && removable);
+            l.blank.push(dropped && !removable);
+        }
+        l
     }
 
-    /// Edits for a literal token that needs more than a splice. `date`: the literal goes into a
-    /// column declared as a date/time type.
-    fn literal(&mut self, tok: &Tok, in_insert: bool, date: bool) {
+    fn count(&mut self, table: &str, col: &Col, sub: Sub) {
+        *self
+            .subs
+            .entry((
+                format!("{table}.{}", col.name),
+                col.ty.name(),
+                col.ty.placeholder(),
+                sub,
+            ))
+            .or_default() += 1;
+    }
+
+    /// The blank for a dropped column that could not be removed: NULL, or its placeholder.
+    fn blank(&mut self, table: &str, col: Option<&Col>) -> Fit {
+        match col {
+            Some(c) if c.not_null => {
+                self.count(table, c, Sub::Blanked);
+                Fit::Write(c.ty.placeholder().to_string())
+            }
+            _ => Fit::Null,
+        }
+    }
+
+    /// What a cell of `col` holding `vals` gets (see the module docs). `content` is the cell's
+    /// text as written (escaped), starting at byte `at`.
+    fn fit(
+        &mut self,
+        table: &str,
+        col: &Col,
+        vals: &[&Value],
+        (content, at, esc): (&[u8], usize, Esc),
+    ) -> Fit {
+        let whole_null = vals
+            .iter()
+            .any(|v| matches!(v.action, Action::Null | Action::Drop) && v.whole());
+        if whole_null {
+            if !col.not_null {
+                return Fit::Null;
+            }
+            self.count(table, col, Sub::NullToPlaceholder);
+            return Fit::Write(col.ty.placeholder().to_string());
+        }
+        let local: Vec<Edit> = vals
+            .iter()
+            .filter(|v| v.start >= at && v.end <= at + content.len())
+            .map(|v| Edit {
+                start: v.start - at,
+                end: v.end - at,
+                text: v.replacement.clone().into_bytes(),
+            })
+            .collect();
+        let new = unescape(&super::apply(content, local), esc);
+        if col.ty.accepts(&new) {
+            return Fit::Keep(new);
+        }
+        if let Base::Chars(n) = col.ty.base
+            && !col.ty.array
+        {
+            self.count(table, col, Sub::Truncated(n));
+            return Fit::Write(new.chars().take(n as usize).collect());
+        }
+        if let Some(form) = vals
+            .iter()
+            .filter(|v| v.action == Action::Generalise)
+            .find_map(|v| col.ty.generalised_form(&v.replacement))
+        {
+            self.forms
+                .insert((format!("{table}.{}", col.name), form.clone()));
+            return Fit::Write(form);
+        }
+        if col.not_null {
+            self.count(table, col, Sub::Placeholder);
+            Fit::Write(col.ty.placeholder().to_string())
+        } else {
+            self.count(table, col, Sub::Null);
+            Fit::Null
+        }
+    }
+
+    /// Check mode: records one value (`None`: NULL) of `col`.
+    fn observe(&mut self, table: &str, col: &Col, value: Option<&str>, at: usize) {
+        let Some(check) = self.check.as_mut() else {
+            return;
+        };
+        if !col.ty.checked() && !col.not_null {
+            return;
+        }
+        let ok = match value {
+            None => !col.not_null,
+            Some(v) => col.ty.accepts(v),
+        };
+        self.key.clear();
+        self.key.push_str(table);
+        self.key.push('.');
+        self.key.push_str(&col.name);
+        if !check.contains_key(self.key.as_str()) {
+            check.insert(
+                self.key.clone(),
+                ColumnCheck {
+                    sql_type: col.ty.name(),
+                    ..ColumnCheck::default()
+                },
+            );
+        }
+        let Some(c) = check.get_mut(self.key.as_str()) else {
+            return;
+        };
+        c.checked += 1;
+        if !ok {
+            c.bad += 1;
+            if c.first_bad.len() < 10 {
+                c.first_bad.push(at);
+            }
+        }
+    }
+
+    /// Edits for a literal token of an INSERT tuple (`col`: its column, when the token is the
+    /// value itself, at the tuple's top level) or of any other statement.
+    fn literal(&mut self, tok: &Tok, in_insert: bool, col: Option<(&str, &Col)>) {
         if !matches!(tok.k, K::Str | K::Number) {
             return;
         }
-        let Some(vals) = self.by_cell.get(&tok.start) else {
+        let Some(vals) = self.by_cell.get(&tok.start).cloned() else {
             return;
         };
-        if date && let Some(d) = typed_date(vals) {
-            // The whole literal becomes `'YYYY-01-01'` (or NULL): a bare year, or a date with a
-            // masked part, would not load into a DATE/TIMESTAMP column.
-            let text = match d {
-                Some(d) => format!("'{d}'").into_bytes(),
-                None => b"NULL".to_vec(),
+        if let Some((table, col)) = col {
+            let esc = match tok.k {
+                K::Number => Esc::Raw,
+                // `E'…'` (content starts two bytes in) and MySQL strings take backslashes.
+                _ if tok.start == tok.t0 + 2 || self.lx.mysql => Esc::Str(true),
+                _ if self.lx.t[tok.t0] == b'$' => Esc::Raw,
+                _ => Esc::Str(false),
+            };
+            let content = &self.lx.t[tok.start..tok.end];
+            let text = match self.fit(table, col, &vals, (content, tok.start, esc)) {
+                Fit::Null => b"NULL".to_vec(),
+                Fit::Write(t) => quote(&t, self.lx.mysql),
+                Fit::Keep(t) if tok.k == K::Number => {
+                    if super::sqltype::is_number(&t) {
+                        t.into_bytes()
+                    } else {
+                        quote(&t, self.lx.mysql)
+                    }
+                }
+                Fit::Keep(_) => return,
             };
             self.out.push(Edit {
                 start: tok.t0,
@@ -342,42 +623,38 @@ impl Rewriter<'_> {
         if open.k != K::Punct(b'(') {
             return self.skip_statement(Some(open));
         }
-        use crate::formats::sql::CONSTRAINT;
-        let mut cols: Vec<(String, String, bool)> = Vec::new();
-        let (mut depth, mut want, mut want_type) = (1usize, true, false);
+        // The items between top-level commas: column definitions and table constraints.
+        let mut items: Vec<Vec<Tok>> = vec![Vec::new()];
+        let mut depth = 1usize;
         while let Some(t) = self.lx.next()? {
             match t.k {
                 K::Punct(b'(') => depth += 1,
                 K::Punct(b')') if depth == 1 => break,
                 K::Punct(b')') => depth -= 1,
-                K::Punct(b',') if depth == 1 => (want, want_type) = (true, false),
-                K::Word | K::Ident if want && depth == 1 => {
-                    want = false;
-                    if !(t.k == K::Word && CONSTRAINT.iter().any(|k| word(self.lx.t, &t, k))) {
-                        cols.push((
-                            name_of(self.lx.t, &t),
-                            String::from_utf8_lossy(&self.lx.t[t.t0..t.next]).into_owned(),
-                            false,
-                        ));
-                        want_type = true;
-                    }
-                }
-                K::Word | K::Ident if want_type && depth == 1 => {
-                    want_type = false;
-                    // The type's first word (`date`, `timestamp [with time zone]`,
-                    // `pg_catalog.date`, `datetime`): a date/time column.
-                    let ty = name_of(self.lx.t, &t).to_ascii_lowercase();
-                    if let Some(c) = cols.last_mut() {
-                        c.2 = matches!(
-                            ty.as_str(),
-                            "date" | "timestamp" | "timestamptz" | "datetime"
-                        );
-                    }
+                K::Punct(b',') if depth == 1 => {
+                    items.push(Vec::new());
+                    continue;
                 }
                 _ => {}
             }
+            if let Some(item) = items.last_mut()
+                && item.len() < MAX_ITEM_TOKENS
+            {
+                item.push(t);
+            }
         }
-        self.tables.insert(table, cols);
+        let mut cols: Vec<Col> = Vec::new();
+        let mut primary: Vec<String> = Vec::new();
+        for item in &items {
+            match column_def(self.lx.t, item, self.lx.mysql) {
+                Some(c) => cols.push(c),
+                None => primary.extend(primary_key(self.lx.t, item)),
+            }
+        }
+        for c in &mut cols {
+            c.not_null |= primary.contains(&c.name);
+        }
+        self.tables.insert(table, Rc::new(cols));
         let next = self.lx.next()?;
         self.skip_statement(next)
     }
@@ -386,21 +663,25 @@ impl Rewriter<'_> {
         let Some((table, after)) = self.name()? else {
             return Ok(());
         };
-        let mut cols: Vec<String> = Vec::new();
+        let mut names = None;
         let mut tok = after;
+        let mut list_items = Vec::new();
         if let Some(t) = tok
             && t.k == K::Punct(b'(')
         {
             let list = self.col_list()?;
-            let items: Vec<(usize, usize, bool)> = list
+            list_items = list.iter().map(|c| (c.2, c.3)).collect();
+            names = Some(list.into_iter().map(|c| c.0).collect());
+            tok = self.lx.next()?;
+        }
+        let layout = self.layout(table, names);
+        if !list_items.is_empty() {
+            let items: Vec<(usize, usize, bool)> = list_items
                 .iter()
-                .map(|(n, _, s, e)| (*s, *e, self.dropped(&table, n)))
+                .zip(&layout.removed)
+                .map(|(&(s, e), &r)| (s, e, r))
                 .collect();
             self.out.extend(remove_items(&items));
-            cols = list.into_iter().map(|c| c.0).collect();
-            tok = self.lx.next()?;
-        } else if let Some(known) = self.tables.get(&table) {
-            cols = known.iter().map(|c| c.0.clone()).collect();
         }
         // FROM stdin … ;
         let mut from_stdin = false;
@@ -414,18 +695,6 @@ impl Rewriter<'_> {
         if !from_stdin {
             return Ok(());
         }
-        let dropped: HashSet<usize> = cols
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| self.dropped(&table, c))
-            .map(|(i, _)| i)
-            .collect();
-        let dates: HashSet<usize> = cols
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| self.date_col(&table, c))
-            .map(|(i, _)| i)
-            .collect();
         let t = self.lx.t;
         // Data starts on the line after the `;`.
         let mut pos = memchr::memchr(b'\n', &t[self.lx.i..]).map_or(t.len(), |k| self.lx.i + k + 1);
@@ -446,29 +715,10 @@ impl Rewriter<'_> {
             let mut col = 0;
             loop {
                 let e = memchr::memchr(b'\t', &t[s..end]).map_or(end, |k| s + k);
-                items.push((s, e, dropped.contains(&col)));
-                let vals = self.by_cell.get(&s);
-                let typed = vals
-                    .filter(|_| dates.contains(&col) && !dropped.contains(&col))
-                    .and_then(|v| typed_date(v));
-                if let Some(d) = typed {
-                    // A date column keeps a date (see `typed_date`).
-                    self.out.push(Edit {
-                        start: s,
-                        end: e,
-                        text: d.map_or_else(|| b"\\N".to_vec(), String::into_bytes),
-                    });
-                } else if let Some(vals) = vals
-                    && !dropped.contains(&col)
-                    && vals
-                        .iter()
-                        .any(|v| matches!(v.action, Action::Null | Action::Drop) && v.end == e)
-                {
-                    self.out.push(Edit {
-                        start: s,
-                        end: e,
-                        text: b"\\N".to_vec(),
-                    });
+                let removed = layout.removed.get(col).copied().unwrap_or(false);
+                items.push((s, e, removed));
+                if !removed {
+                    self.copy_field(&layout, col, s, e);
                 }
                 col += 1;
                 if e >= end {
@@ -481,6 +731,48 @@ impl Rewriter<'_> {
         }
         self.lx.i = pos.min(t.len());
         Ok(())
+    }
+
+    /// Edits (and checks) for the kept COPY field `s..e` at position `pos`.
+    fn copy_field(&mut self, layout: &Layout, pos: usize, s: usize, e: usize) {
+        let t = self.lx.t;
+        let col = layout.col(pos);
+        let fit = if layout.blank.get(pos).copied().unwrap_or(false) {
+            Some(self.blank(&layout.table, col))
+        } else {
+            match (self.by_cell.get(&s).cloned(), col) {
+                (Some(vals), Some(c)) => {
+                    Some(self.fit(&layout.table, c, &vals, (&t[s..e], s, Esc::Copy)))
+                }
+                (Some(vals), None)
+                    if vals
+                        .iter()
+                        .any(|v| matches!(v.action, Action::Null | Action::Drop) && v.end == e) =>
+                {
+                    Some(Fit::Null)
+                }
+                _ => None,
+            }
+        };
+        let text = match fit {
+            Some(Fit::Null) => b"\\N".to_vec(),
+            Some(Fit::Write(w)) => escape_copy(&w).into_bytes(),
+            Some(Fit::Keep(_)) | None => {
+                if self.check.is_some()
+                    && let Some(c) = col
+                {
+                    let field = &t[s..e];
+                    let v = (field != b"\\N").then(|| unescape(field, Esc::Copy));
+                    self.observe(&layout.table, c, v.as_deref(), s);
+                }
+                return;
+            }
+        };
+        self.out.push(Edit {
+            start: s,
+            end: e,
+            text,
+        });
     }
 
     fn insert(&mut self) -> Result<(), RedactError> {
@@ -499,36 +791,36 @@ impl Rewriter<'_> {
             return Ok(());
         };
         let mut tok = after;
-        let mut cols: Vec<String> = Vec::new();
-        let mut has_list = false;
+        let mut names = None;
+        let mut list_items = Vec::new();
         if let Some(t) = tok
             && t.k == K::Punct(b'(')
         {
-            has_list = true;
             let list = self.col_list()?;
-            let items: Vec<(usize, usize, bool)> = list
+            list_items = list.iter().map(|c| (c.2, c.3)).collect();
+            names = Some(list.into_iter().map(|c| c.0).collect());
+            tok = self.lx.next()?;
+        }
+        let has_list = names.is_some();
+        let layout = self.layout(table, names);
+        if has_list {
+            let items: Vec<(usize, usize, bool)> = list_items
                 .iter()
-                .map(|(n, _, s, e)| (*s, *e, self.dropped(&table, n)))
+                .zip(&layout.removed)
+                .map(|(&(s, e), &r)| (s, e, r))
                 .collect();
             self.out.extend(remove_items(&items));
-            cols = list.into_iter().map(|c| c.0).collect();
-            tok = self.lx.next()?;
-        } else if let Some(known) = self.tables.get(&table) {
-            cols = known.iter().map(|c| c.0.clone()).collect();
         }
-        let dropped: Vec<bool> = cols.iter().map(|c| self.dropped(&table, c)).collect();
-        let dates: Vec<bool> = cols.iter().map(|c| self.date_col(&table, c)).collect();
-        let any_dropped = dropped.iter().any(|&d| d);
-        // No column list: write one (the CREATE TABLE's columns minus the dropped ones).
-        if any_dropped
+        // No column list: write one (the CREATE TABLE's columns minus the removed ones).
+        if layout.removed.iter().any(|&d| d)
             && !has_list
-            && let (Some(known), Some(t)) = (self.tables.get(&table), tok)
+            && let (Some(def), Some(t)) = (&layout.def, tok)
         {
-            let kept: Vec<&str> = known
+            let kept: Vec<&str> = def
                 .iter()
-                .zip(&dropped)
+                .zip(&layout.removed)
                 .filter(|(_, d)| !**d)
-                .map(|(c, _)| c.1.as_str())
+                .map(|(c, _)| c.spelling.as_str())
                 .collect();
             self.out.push(Edit {
                 start: t.t0,
@@ -546,7 +838,7 @@ impl Rewriter<'_> {
                 return Ok(());
             };
             match t.k {
-                K::Punct(b'(') => self.tuple(&dropped, &dates)?,
+                K::Punct(b'(') => self.tuple(&layout)?,
                 K::Punct(b',') => {}
                 K::Punct(b';') => return Ok(()),
                 _ => return self.skip_statement(Some(t)),
@@ -555,25 +847,27 @@ impl Rewriter<'_> {
     }
 
     /// One `( … )` tuple after its `(`.
-    fn tuple(&mut self, dropped: &[bool], dates: &[bool]) -> Result<(), RedactError> {
+    fn tuple(&mut self, layout: &Layout) -> Result<(), RedactError> {
+        // Per value: (start, end, removed), its first token and how many tokens it has.
         let mut items: Vec<(usize, usize, bool)> = Vec::new();
+        let mut firsts: Vec<(Tok, Option<Tok>, usize)> = Vec::new();
         let mut depth = 0usize;
         let mut cur: Option<(usize, usize)> = None;
+        let mut first: Option<(Tok, Option<Tok>, usize)> = None;
         let mut col = 0usize;
+        let removed = |col: usize| layout.removed.get(col).copied().unwrap_or(false);
         loop {
             let Some(t) = self.lx.next()? else {
                 return Err(err("tuple is never closed"));
             };
             match t.k {
-                K::Punct(b')') if depth == 0 => {
-                    if let Some((s, e)) = cur {
-                        items.push((s, e, dropped.get(col).copied().unwrap_or(false)));
+                K::Punct(b')') | K::Punct(b',') if depth == 0 => {
+                    if let (Some((s, e)), Some(f)) = (cur.take(), first.take()) {
+                        items.push((s, e, removed(col)));
+                        firsts.push(f);
                     }
-                    break;
-                }
-                K::Punct(b',') if depth == 0 => {
-                    if let Some((s, e)) = cur.take() {
-                        items.push((s, e, dropped.get(col).copied().unwrap_or(false)));
+                    if t.k == K::Punct(b')') {
+                        break;
                     }
                     col += 1;
                     continue;
@@ -583,14 +877,46 @@ impl Rewriter<'_> {
                 _ => {}
             }
             cur = Some(cur.map_or((t.t0, t.next), |(s, _)| (s, t.next)));
-            self.literal(
-                &t,
-                true,
-                depth == 0 && dates.get(col).copied().unwrap_or(false),
-            );
+            first = Some(match first {
+                None => (t, None, 1),
+                Some((a, None, n)) => (a, Some(t), n + 1),
+                Some((a, b, n)) => (a, b, n + 1),
+            });
+            // A blanked column's values are replaced whole below.
+            if layout.blank.get(col).copied().unwrap_or(false) {
+                continue;
+            }
+            let typed = if depth == 0 && !removed(col) {
+                layout.col(col)
+            } else {
+                None
+            };
+            self.literal(&t, true, typed.map(|c| (layout.table.as_str(), c)));
         }
-        // Without a known column list, a dropped column cannot be removed: NULL it instead.
-        if items.len() == dropped.len() {
+        if self.check.is_some() {
+            for (pos, (a, b, n)) in firsts.iter().enumerate() {
+                if let Some(c) = layout.col(pos)
+                    && let Some(v) = self.item_value(a, b.as_ref(), *n)
+                {
+                    self.observe(&layout.table, c, v.as_deref(), a.t0);
+                }
+            }
+        }
+        for (pos, &(s, e, _)) in items.iter().enumerate() {
+            if layout.blank.get(pos).copied().unwrap_or(false) {
+                let text = match self.blank(&layout.table, layout.col(pos)) {
+                    Fit::Write(w) => quote(&w, self.lx.mysql),
+                    _ => b"NULL".to_vec(),
+                };
+                self.out.push(Edit {
+                    start: s,
+                    end: e,
+                    text,
+                });
+            }
+        }
+        // Without a known column list, a removed column cannot be taken out: NULL it instead.
+        if items.len() == layout.removed.len() {
             self.out.extend(remove_items(&items));
         } else {
             for (s, e, d) in items {
@@ -604,6 +930,37 @@ impl Rewriter<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The value of a tuple item for the type check: `Some(None)` for NULL, `Some(Some(text))`
+    /// for a literal (with an optional sign), `None` for an expression (not checked).
+    fn item_value(&self, a: &Tok, b: Option<&Tok>, n: usize) -> Option<Option<String>> {
+        let t = self.lx.t;
+        match (n, a.k, b.map(|b| b.k)) {
+            (1, K::Word, _) if word(t, a, "null") => Some(None),
+            (1, K::Number, _) => Some(Some(
+                String::from_utf8_lossy(&t[a.start..a.end]).into_owned(),
+            )),
+            (1, K::Str, _) => {
+                let esc = if a.start == a.t0 + 2 || self.lx.mysql {
+                    Esc::Str(true)
+                } else if t[a.t0] == b'$' {
+                    Esc::Raw
+                } else {
+                    Esc::Str(false)
+                };
+                Some(Some(unescape(&t[a.start..a.end], esc)))
+            }
+            (2, K::Punct(sign @ (b'-' | b'+')), Some(K::Number)) => {
+                let b = b?;
+                Some(Some(format!(
+                    "{}{}",
+                    sign as char,
+                    String::from_utf8_lossy(&t[b.start..b.end])
+                )))
+            }
+            _ => None,
+        }
     }
 
     fn run(&mut self) -> Result<(), RedactError> {
@@ -620,35 +977,272 @@ impl Rewriter<'_> {
                     if t.k == K::Punct(b';') {
                         break;
                     }
-                    self.literal(&t, false, false);
+                    self.literal(&t, false, None);
                     tok = self.lx.next()?;
                 }
             }
         }
         Ok(())
     }
+
+    /// The receipt's notes for the substitutions made (column and type names only).
+    fn notes(&self) -> Vec<String> {
+        self.subs
+            .iter()
+            .map(|((col, ty, placeholder, sub), n)| {
+                let ph = |_: &str| format!("'{placeholder}'");
+                match sub {
+                    Sub::Null => format!(
+                        "{col} ({ty}): {n} redacted value(s) the type does not accept written as NULL"
+                    ),
+                    Sub::Placeholder => format!(
+                        "{col} ({ty}, NOT NULL): {n} redacted value(s) the type does not accept written as {}",
+                        ph(ty)
+                    ),
+                    Sub::NullToPlaceholder => format!(
+                        "{col} ({ty}, NOT NULL): {n} value(s) to null written as {} instead",
+                        ph(ty)
+                    ),
+                    Sub::Truncated(len) => format!(
+                        "{col} ({ty}): {n} redacted value(s) cut to {len} characters to fit"
+                    ),
+                    Sub::Blanked => format!(
+                        "{col} ({ty}) is NOT NULL without a default, so it was kept, not dropped: {n} value(s) written as {}",
+                        ph(ty)
+                    ),
+                }
+            })
+            .collect()
+    }
 }
 
-/// For a value in a column declared DATE/TIMESTAMP: `Some(Some("YYYY-01-01"))` when a date of
-/// birth in it is generalised (a bare year would not load), `Some(None)` (write NULL) when it
-/// has no year to keep, `None` when no generalised date of birth is there.
-fn typed_date(vals: &[&Value]) -> Option<Option<String>> {
-    vals.iter()
-        .find(|v| v.action == Action::Generalise && v.kind == crate::finding::Kind::DateOfBirth)
-        .map(|v| super::action::year_date(&v.replacement))
+/// Longest column definition kept (tokens): a type and its constraints are short; a hostile
+/// `DEFAULT` expression is not kept whole.
+const MAX_ITEM_TOKENS: usize = 256;
+
+/// Words that end a column's type and start its constraints.
+const COLUMN_CONSTRAINT: &[&str] = &[
+    "not",
+    "null",
+    "default",
+    "primary",
+    "unique",
+    "references",
+    "check",
+    "constraint",
+    "collate",
+    "generated",
+    "auto_increment",
+    "comment",
+    "on",
+    "as",
+    "identity",
+    "unsigned",
+    "signed",
+    "zerofill",
+    "charset",
+];
+
+/// A column definition (`name type [constraints]`), or `None` for a table constraint.
+fn column_def(t: &[u8], item: &[Tok], mysql: bool) -> Option<Col> {
+    let (first, rest) = item.split_first()?;
+    if !matches!(first.k, K::Word | K::Ident) {
+        return None;
+    }
+    if first.k == K::Word
+        && crate::formats::sql::CONSTRAINT
+            .iter()
+            .any(|k| word(t, first, k))
+    {
+        return None;
+    }
+    let text = |tok: &Tok| String::from_utf8_lossy(&t[tok.t0..tok.next]).into_owned();
+    let mut ty = String::new();
+    let mut depth = 0usize;
+    let mut in_type = true;
+    let (mut not_null, mut default) = (false, false);
+    let mut prev_not = false;
+    for (i, tok) in rest.iter().enumerate() {
+        match tok.k {
+            K::Punct(b'(') => depth += 1,
+            K::Punct(b')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        let kw = |k: &str| depth == 0 && word(t, tok, k);
+        // `character` starts a type (`character varying`) but ends one (`CHARACTER SET`).
+        if in_type && (COLUMN_CONSTRAINT.iter().any(|k| kw(k)) || (i > 0 && kw("character"))) {
+            in_type = false;
+        }
+        if in_type {
+            if !ty.is_empty() && matches!(tok.k, K::Word | K::Ident) {
+                ty.push(' ');
+            }
+            ty.push_str(&text(tok));
+            continue;
+        }
+        if depth == 0 {
+            not_null |= prev_not && kw("null");
+            not_null |= kw("primary");
+            default |= kw("default") || kw("auto_increment") || kw("generated") || kw("identity");
+            prev_not = kw("not");
+        }
+    }
+    let sql_type = SqlType::parse(&ty, mysql);
+    let serial = ty.to_ascii_lowercase().contains("serial");
+    Some(Col {
+        name: name_of(t, first),
+        spelling: text(first),
+        ty: sql_type,
+        not_null,
+        default: default || serial,
+    })
 }
 
-/// Edits for an SQL dump (see the module docs).
-pub fn edits(text: &[u8], an: &Analysis) -> Result<Vec<Edit>, RedactError> {
-    let mysql = memchr::memmem::find(text, b"MySQL dump").is_some()
-        || memchr::memmem::find(text, b"MariaDB dump").is_some()
-        || memchr::memchr(b'`', text).is_some()
-        || memchr::memmem::find(text, b"/*!").is_some();
+/// The columns of a table-level `[CONSTRAINT name] PRIMARY KEY (a, b)`.
+fn primary_key(t: &[u8], item: &[Tok]) -> Vec<String> {
+    let Some(p) = item.iter().position(|tok| word(t, tok, "primary")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut inside = false;
+    for tok in &item[p + 1..] {
+        match tok.k {
+            K::Punct(b'(') if !inside => inside = true,
+            K::Punct(b')') if inside => break,
+            K::Word | K::Ident if inside => out.push(name_of(t, tok)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A literal's content as the server reads it (see [`Esc`]).
+fn unescape(content: &[u8], esc: Esc) -> String {
+    let s = String::from_utf8_lossy(content);
+    let backslash = match esc {
+        Esc::Raw => return s.into_owned(),
+        Esc::Copy => true,
+        Esc::Str(b) => b,
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        match c {
+            '\'' if matches!(esc, Esc::Str(_)) => {
+                out.push('\'');
+                if it.peek() == Some(&'\'') {
+                    it.next();
+                }
+            }
+            '\\' if backslash => match it.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('b') => out.push('\u{8}'),
+                Some('f') => out.push('\u{c}'),
+                Some('v') => out.push('\u{b}'),
+                Some('0') if matches!(esc, Esc::Str(_)) => out.push('\0'),
+                Some('Z') => out.push('\u{1a}'),
+                Some(d @ '0'..='7') => {
+                    let mut v = d.to_digit(8).unwrap_or(0);
+                    for _ in 0..2 {
+                        match it.peek().and_then(|c| c.to_digit(8)) {
+                            Some(x) => {
+                                v = v * 8 + x;
+                                it.next();
+                            }
+                            None => break,
+                        }
+                    }
+                    out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+                }
+                Some(o) => out.push(o),
+                None => {}
+            },
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for a COPY field (placeholders and generalised forms need nothing; a cut value may).
+fn escape_copy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A string literal holding `s`.
+fn quote(s: &str, mysql: bool) -> Vec<u8> {
+    let mut out = String::with_capacity(s.len() + 2);
+    let backslash = s.contains('\\');
+    if backslash && !mysql {
+        out.push('E');
+    }
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out.into_bytes()
+}
+
+/// What [`edits`] plans for a dump.
+#[derive(Debug, Default)]
+pub struct Planned {
+    /// The edits.
+    pub edits: Vec<Edit>,
+    /// The receipt's notes (column and type names, counts).
+    pub notes: Vec<String>,
+    /// (`table.column`, text) of each distinct generalised value written in its type's form
+    /// (`1985-01-01`, `203.0.113.0/24`): the scanner may still see a date or an address there,
+    /// and verification must know it is the redaction's own output.
+    pub forms: Vec<(String, String)>,
+}
+
+/// Edits for an SQL dump, the notes for the receipt and the forms written (see the module
+/// docs and [`Planned`]).
+pub fn edits(text: &[u8], an: &Analysis) -> Result<Planned, RedactError> {
     let mut by_cell: HashMap<usize, Vec<&Value>> = HashMap::new();
     for v in &an.values {
         by_cell.entry(v.cell.0).or_default().push(v);
     }
-    let mut r = Rewriter {
+    let mut r = rewriter(text, an, by_cell, false);
+    r.run()?;
+    let notes = r.notes();
+    // Structural edits first: for equal ranges the first pushed wins (see `apply`).
+    let mut out = r.out;
+    out.extend(an.values.iter().map(Value::edit));
+    Ok(Planned {
+        edits: out,
+        notes,
+        forms: r.forms.into_iter().collect(),
+    })
+}
+
+fn rewriter<'a>(
+    text: &'a [u8],
+    an: &'a Analysis,
+    by_cell: HashMap<usize, Vec<&'a Value>>,
+    check: bool,
+) -> Rewriter<'a> {
+    let mysql = memchr::memmem::find(text, b"MySQL dump").is_some()
+        || memchr::memmem::find(text, b"MariaDB dump").is_some()
+        || memchr::memchr(b'`', text).is_some()
+        || memchr::memmem::find(text, b"/*!").is_some();
+    Rewriter {
         lx: Lexer {
             t: text,
             i: 0,
@@ -658,12 +1252,22 @@ pub fn edits(text: &[u8], an: &Analysis) -> Result<Vec<Edit>, RedactError> {
         by_cell,
         tables: HashMap::new(),
         out: Vec::new(),
-    };
+        subs: BTreeMap::new(),
+        check: check.then(HashMap::new),
+        key: String::new(),
+        forms: BTreeSet::new(),
+    }
+}
+
+/// The static type check of a dump: per `table.column` the CREATE TABLE typed (or declared
+/// NOT NULL), the values its COPY rows and INSERT tuples hold that the type does not accept
+/// (NULL in a NOT NULL column included). Values given as expressions (`'…'::date`, function
+/// calls) are not checked. One pass, memory per column.
+pub fn type_check(text: &[u8]) -> Result<HashMap<String, ColumnCheck>, RedactError> {
+    let an = Analysis::default();
+    let mut r = rewriter(text, &an, HashMap::new(), true);
     r.run()?;
-    // Structural edits first: for equal ranges the first pushed wins (see `apply`).
-    let mut out = r.out;
-    out.extend(an.values.iter().map(Value::edit));
-    Ok(out)
+    Ok(r.check.unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -674,7 +1278,11 @@ mod tests {
 
     fn run(text: &str, vals: Vec<Value>, dropped: &[&str]) -> String {
         let an = test_util::analysis(vals, dropped);
-        String::from_utf8(apply(text.as_bytes(), edits(text.as_bytes(), &an).unwrap())).unwrap()
+        String::from_utf8(apply(
+            text.as_bytes(),
+            edits(text.as_bytes(), &an).unwrap().edits,
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -739,5 +1347,217 @@ INSERT INTO p VALUES (2, '1987-01-01', '1988');
             run(text, vals, &[]),
             "INSERT INTO c (id, email) VALUES (1, NULL);\n"
         );
+    }
+
+    /// Every action on every typed column gives a value the column accepts: NULL where it
+    /// may be NULL, else a placeholder; the copy passes the type check the source passed.
+    #[test]
+    fn typed_columns_get_values_their_type_accepts() {
+        let text = "CREATE TABLE public.t (
+    id integer NOT NULL,
+    born date,
+    born_nn date NOT NULL,
+    seen timestamp with time zone,
+    phone bigint,
+    phone_nn bigint NOT NULL,
+    ref uuid NOT NULL,
+    code character varying(8),
+    email text NOT NULL,
+    note text,
+    PRIMARY KEY (id)
+);
+COPY public.t (id, born, born_nn, seen, phone, phone_nn, ref, code, email, note) FROM stdin;
+1\t1985-03-12\t1986-04-13\t2024-01-05 10:11:12+00\t61491570156\t61491570157\t123e4567-e89b-12d3-a456-426614174000\tA1B2C3D4\ta@x.com\tcall 0412
+\\.
+INSERT INTO public.t VALUES (2, '1987-05-14', '1988-06-15', '2024-01-06 10:11:12+00', 61491570158, 61491570159, '223e4567-e89b-12d3-a456-426614174000', 'B1B2C3D4', 'b@x.com', NULL);
+";
+        assert!(
+            type_check(text.as_bytes())
+                .unwrap()
+                .values()
+                .all(|c| c.bad == 0)
+        );
+        for action in Action::ALL {
+            let rep = match action {
+                Action::Mask => "****-**-**",
+                Action::Tokenise => "tok_0123456789abcdef",
+                Action::Generalise => "1985",
+                Action::Drop | Action::Null => "",
+            };
+            let vals: Vec<Value> = [
+                "1985-03-12",
+                "1986-04-13",
+                "2024-01-05 10:11:12+00",
+                "61491570156",
+                "61491570157",
+                "123e4567-e89b-12d3-a456-426614174000",
+                "A1B2C3D4",
+                "a@x.com",
+                "1987-05-14",
+                "1988-06-15",
+                "2024-01-06 10:11:12+00",
+                "61491570158",
+                "61491570159",
+                "223e4567-e89b-12d3-a456-426614174000",
+                "B1B2C3D4",
+                "b@x.com",
+            ]
+            .iter()
+            .map(|n| value(text, n, action, rep))
+            .collect();
+            let an = test_util::analysis(vals, &[]);
+            let Planned {
+                edits: e,
+                notes,
+                forms,
+            } = edits(text.as_bytes(), &an).unwrap();
+            let out = String::from_utf8(apply(text.as_bytes(), e)).unwrap();
+            if action == Action::Generalise {
+                assert!(
+                    forms.contains(&("t.born".into(), "1985-01-01".into())),
+                    "{forms:?}"
+                );
+            } else {
+                assert!(forms.is_empty(), "{action}: {forms:?}");
+            }
+            let check = type_check(out.as_bytes()).unwrap();
+            for (col, c) in &check {
+                assert_eq!(c.bad, 0, "{action}: {col} ({}) in\n{out}", c.sql_type);
+            }
+            for n in &notes {
+                assert!(!n.contains("x.com") && !n.contains("1985-03"), "{n}");
+            }
+            let row = out.lines().find(|l| l.starts_with("1\t")).unwrap();
+            let f: Vec<&str> = row.split('\t').collect();
+            let ins = out.lines().find(|l| l.starts_with("INSERT")).unwrap();
+            match action {
+                Action::Mask | Action::Tokenise => {
+                    assert_eq!(
+                        &f[1..7],
+                        [
+                            "\\N",
+                            "1900-01-01",
+                            "\\N",
+                            "\\N",
+                            "0",
+                            "00000000-0000-0000-0000-000000000000"
+                        ],
+                        "{action}"
+                    );
+                    assert!(ins.contains("(2, NULL, '1900-01-01', NULL, NULL, '0', '00000000-0000-0000-0000-000000000000', "), "{ins}");
+                    assert!(
+                        notes
+                            .iter()
+                            .any(|n| n.contains("t.born (date): 2 redacted value(s)")
+                                && n.contains("NULL")),
+                        "{notes:?}"
+                    );
+                    assert!(
+                        notes
+                            .iter()
+                            .any(|n| n.contains("t.born_nn (date, NOT NULL)")
+                                && n.contains("'1900-01-01'")),
+                        "{notes:?}"
+                    );
+                }
+                Action::Generalise => {
+                    // A generalised year keeps its date form, NOT NULL or not.
+                    assert_eq!(&f[1..3], ["1985-01-01", "1985-01-01"]);
+                    assert!(
+                        ins.contains("(2, '1985-01-01', '1985-01-01', '1985-01-01', 1985, "),
+                        "{ins}"
+                    );
+                }
+                Action::Drop | Action::Null => {
+                    assert_eq!(
+                        &f[1..9],
+                        [
+                            "\\N",
+                            "1900-01-01",
+                            "\\N",
+                            "\\N",
+                            "0",
+                            "00000000-0000-0000-0000-000000000000",
+                            "\\N",
+                            ""
+                        ]
+                    );
+                    assert!(
+                        notes.iter().any(|n| n.contains(
+                            "t.email (text, NOT NULL): 2 value(s) to null written as ''"
+                        )),
+                        "{notes:?}"
+                    );
+                }
+            }
+            if action == Action::Tokenise {
+                // varchar(8): the token cut to 8 characters (equal values still equal).
+                assert_eq!(f[7], "tok_0123");
+                assert_eq!(f[8], "tok_0123456789abcdef", "text keeps the whole token");
+            }
+        }
+    }
+
+    /// `drop` removes a nullable column (or one with a default); a NOT NULL column without a
+    /// default is kept with its placeholder in every row, and a note says so.
+    #[test]
+    fn dropping_a_not_null_column_keeps_it_with_placeholders() {
+        let text = "CREATE TABLE `c` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `email` varchar(64) NOT NULL,
+  `dob` date NOT NULL,
+  `phone` varchar(20) DEFAULT NULL,
+  `mobile` varchar(20) NOT NULL DEFAULT '',
+  PRIMARY KEY (`id`)
+) ENGINE=InnoDB;
+INSERT INTO `c` VALUES (1,'a@x.com','1985-03-12','0412','0413'),(2,'b@x.com','1986-04-13','0414','0415');
+";
+        let an = test_util::analysis(Vec::new(), &["c.email", "c.dob", "c.phone", "c.mobile"]);
+        let Planned {
+            edits: e, notes, ..
+        } = edits(text.as_bytes(), &an).unwrap();
+        let out = String::from_utf8(apply(text.as_bytes(), e)).unwrap();
+        assert!(
+            out.contains("INSERT INTO `c` (`id`, `email`, `dob`) VALUES (1,'','1900-01-01'),(2,'','1900-01-01');"),
+            "{out}"
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("c.dob (date) is NOT NULL without a default, so it was kept")),
+            "{notes:?}"
+        );
+        assert!(
+            type_check(out.as_bytes())
+                .unwrap()
+                .values()
+                .all(|c| c.bad == 0)
+        );
+    }
+
+    /// The type check counts values a typed column does not accept, NULL in NOT NULL columns
+    /// included, and skips expressions.
+    #[test]
+    fn type_check_counts_what_would_not_load() {
+        let text = "CREATE TABLE t (id int NOT NULL, d date, n numeric, u uuid, s text NOT NULL, x text);
+COPY t (id, d, n, u, s, x) FROM stdin;
+1\t****-**-**\t12.5\t\\N\t\\N\tfree
+2\t1985-01-01\t*1\tnot-a-uuid\tok\t\\N
+\\.
+INSERT INTO t VALUES (3, '1985-13-40', -4, '123e4567-e89b-12d3-a456-426614174000', 'ok', NULL), (4, '1985-01-01'::date, 1e5, NULL, NULL, 'x');
+";
+        let c = type_check(text.as_bytes()).unwrap();
+        let bad = |col: &str| c.get(col).map_or(0, |c| c.bad);
+        assert_eq!(bad("t.id"), 0);
+        assert_eq!(
+            bad("t.d"),
+            2,
+            "mask in COPY, month 13 in INSERT; the cast is not checked"
+        );
+        assert_eq!(bad("t.n"), 1);
+        assert_eq!(bad("t.u"), 1);
+        assert_eq!(bad("t.s"), 2, "NULL in a NOT NULL text column");
+        assert!(!c.contains_key("t.x"), "nullable text is not checked");
+        assert_eq!(c["t.d"].sql_type, "date");
     }
 }

@@ -142,6 +142,8 @@ pub fn redact_bytes(
         applied: stats.applied,
         dropped_fields: stats.dropped,
         notes: stats.notes,
+        type_errors: Vec::new(),
+        generated: Default::default(),
     })
 }
 
