@@ -16,6 +16,7 @@
 //! fail_on = "high"                   # or ["credit_card", "date_of_birth"], or "high,credit_card"
 //! baseline = ".piiscan-baseline.json"
 //! inline_allow = true                # honour `piiscan:allow` (turn off for audits of data)
+//! fail_on_skip = true                # exit 2 when any input is skipped (binary, too large, …)
 //!
 //! [kinds]
 //! disable = ["ip_address"]           # or enable = [...] to scan only those
@@ -132,6 +133,8 @@ pub struct RawConfig {
     pub baseline: Option<PathBuf>,
     /// Honour `piiscan:allow` markers (default true).
     pub inline_allow: Option<bool>,
+    /// Exit 2 when any input was skipped (default false).
+    pub fail_on_skip: Option<bool>,
     /// Kinds to scan.
     #[serde(default)]
     pub kinds: RawToggle,
@@ -247,6 +250,9 @@ pub struct Config {
     /// Whether `piiscan:allow` markers are honoured (`inline_allow`, default true). Turn off for
     /// audits of data (not code), where anyone who can write a row could hide it.
     pub inline_allow: bool,
+    /// Whether a skipped input makes the run incomplete (exit 2), like an error
+    /// (`fail_on_skip`, default false; `scan --fail-on-skip` turns it on).
+    pub fail_on_skip: bool,
     /// Kinds to scan (None: all).
     pub kinds_enable: Option<Vec<Kind>>,
     /// Kinds never scanned.
@@ -277,6 +283,7 @@ impl Default for Config {
             fail_on: None,
             baseline: None,
             inline_allow: true,
+            fail_on_skip: false,
             kinds_enable: None,
             kinds_disable: Vec::new(),
             detectors_enable: None,
@@ -523,6 +530,7 @@ impl Config {
             fail_on,
             baseline: raw.baseline.map(|p| base.join(p)),
             inline_allow: raw.inline_allow.unwrap_or(true),
+            fail_on_skip: raw.fail_on_skip.unwrap_or(false),
             kinds_enable,
             kinds_disable,
             detectors_enable: raw.detectors.enable,
