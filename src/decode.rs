@@ -10,7 +10,7 @@
 //!   UTF-8 text.
 //! * text that is not UTF-8 at all and has no valid multi-byte sequence (Latin-1 /
 //!   Windows-1252 exports) — transcoded from Windows-1252.
-//! * anything else with a NUL byte in the first block is looked at more closely ([`sniff_nul`]),
+//! * anything else with a NUL byte in the first block is looked at more closely (`sniff_nul`),
 //!   because one NUL does not make a file binary: a log truncated by `copytruncate` while its
 //!   writer kept its offset starts with a run of NUL bytes (often longer than a block), and
 //!   `find -print0` lists separate text with NULs. A leading NUL run is read past (counted, not

@@ -20,8 +20,9 @@
 //! (`Message-ID`, `References`, `In-Reply-To`, `Content-ID`) stays one cell *with* its name, so
 //! the email validator sees what the `<…@…>` after it is.
 //!
-//! **YAML** (`.yaml`/`.yml`, or a `%YAML` directive) is read by indentation, without a YAML
-//! parser: each `key: value` gets the path of the keys above it, as JSON paths are written
+//! **YAML** (`.yaml`/`.yml`, or a `%YAML` directive; not CI workflows, Kubernetes manifests
+//! and other configuration files whose `name:` keys name jobs and resources — they are read as
+//! before) is read by indentation, without a YAML parser: each `key: value` gets the path of the keys above it, as JSON paths are written
 //! (`customer:` / `  contact:` / `    email: x` → `customer.contact.email`; a sequence adds
 //! `[]`: `customers[].email`, `emails[]`). Quotes around a value are not part of its cell; a
 //! block scalar (`note: |`) is its key's field for all its lines; a trailing `# comment`,
@@ -91,12 +92,13 @@ const MAIL_HEADERS: &[&str] = &[
 ];
 
 /// The key/value format `head` is written in, if any: YAML by its extension or a `%YAML`
-/// directive; an email if its first lines are headers
+/// directive, unless it is a well-known configuration file (`yaml::is_config`: CI workflows,
+/// Kubernetes manifests, …, read as before); an email if its first lines are headers
 /// including at least two well-known ones (or the file is `.eml` and starts with a header);
 /// key/value if at least 60 % of the first 50 non-empty lines (and at least 3) hold a
 /// `Key: value` line or two `key=value` pairs.
 pub fn sniff(ext: &str, head: &[u8]) -> Option<&'static Kv> {
-    if matches!(ext, "yaml" | "yml") || head.starts_with(b"%YAML") {
+    if (matches!(ext, "yaml" | "yml") || head.starts_with(b"%YAML")) && !yaml::is_config(head) {
         return Some(&YAML);
     }
     let mut lines = head.split(|&b| b == b'\n').map(<[u8]>::trim_ascii_end);
@@ -428,6 +430,12 @@ mod tests {
             ("yaml", "customer:\n  email: a@example.com\n", Some("yaml")),
             ("yml", "- a\n- b\n", Some("yaml")),
             ("", "%YAML 1.2\n---\na: 1\n", Some("yaml")),
+            // A CI workflow: read as before (here: not key/value, so plain text).
+            (
+                "yml",
+                "name: CI\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: x\n    steps:\n      - uses: a\n",
+                None,
+            ),
             ("", "a=1 b=2\na=3 b=4\nc=5 d=6\n", Some("kv")),
             (
                 "",

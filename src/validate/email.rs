@@ -5,7 +5,7 @@
 //! archives: `Message-ID: <CAF=abc123@mail.gmail.com>`, `References: <…> <…>`. They name no
 //! person, and reporting them would swamp the real addresses and link unrelated messages, so
 //! [`email`] rejects them — by the header they sit in where the validator can see it, else by
-//! their angle-bracketed, machine-made form ([`message_reference`]).
+//! their angle-bracketed, machine-made form (`message_reference`).
 
 use super::{Candidate, Ctx, Verdict};
 

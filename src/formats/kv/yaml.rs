@@ -8,6 +8,44 @@ pub const MAX_YAML_DEPTH: usize = 512;
 /// Bytes of one YAML key kept in a field path.
 const MAX_KEY_IN_PATH: usize = 256;
 
+/// Top-level keys that, all present, mark a configuration file of a well-known tool. Their
+/// `name:` keys name jobs, steps, services and resources; as field paths (`jobs.test.name`)
+/// they would be read as people's names in every repository's CI files, so such files are not
+/// read as YAML but as before (plain text, where a name needs a cue and a dictionary word).
+const CONFIG_KEYS: &[&[&str]] = &[
+    &["apiVersion", "kind"], // Kubernetes, Helm templates, CRDs
+    &["jobs"],               // GitHub Actions, CircleCI
+    &["nav"],                // MkDocs
+    &["on", "name"],         // GitHub Actions without jobs yet
+    &["openapi"],
+    &["pool"],                // Azure Pipelines
+    &["repos"],               // pre-commit
+    &["runs", "description"], // GitHub Action metadata (action.yml)
+    &["script"],              // Travis CI
+    &["services"],            // Docker Compose
+    &["stages"],              // GitLab CI
+    &["steps"],               // Cloud Build, Drone, Buildkite
+    &["swagger"],
+    &["trigger"],            // Azure Pipelines
+    &["updates", "version"], // Dependabot
+];
+
+/// Whether `head` is a configuration file of a well-known tool (see [`CONFIG_KEYS`]), judged by
+/// its top-level keys.
+pub(super) fn is_config(head: &[u8]) -> bool {
+    let mut top: Vec<&[u8]> = Vec::new();
+    for line in head.split(|&b| b == b'\n').map(<[u8]>::trim_ascii_end) {
+        if let Some((ks, ke, _)) = yaml_key(line, 0)
+            && ks <= 1
+        {
+            top.push(&line[ks..ke]);
+        }
+    }
+    CONFIG_KEYS
+        .iter()
+        .any(|set| set.iter().all(|k| top.contains(&k.as_bytes())))
+}
+
 /// One level of the YAML path: a key, or a sequence item.
 #[derive(Debug)]
 struct Level {
@@ -418,6 +456,28 @@ orders:
                 let n = seen[l][i];
                 assert!(n <= 1 && (n == 1 || b == b' '), "line {} byte {i}", l + 1);
             }
+        }
+    }
+
+    #[test]
+    fn configuration_files_are_told_apart() {
+        for (head, config) in [
+            (
+                "name: CI\non:\n  push:\njobs:\n  test:\n    name: Clippy\n",
+                true,
+            ),
+            ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n", true),
+            (
+                "version: \"3\"\nservices:\n  db:\n    image: postgres\n",
+                true,
+            ),
+            ("\"on\": push\nname: x\n", true),
+            ("name: Linux\r\n\r\non:\r\n  push:\r\njobs:\r\n", true),
+            ("customer:\n  name: Jane Smith\n", false),
+            ("- name: Jane Smith\n  jobs: 2\n", false),
+            ("name: Jane Smith\nemail: jane@example.com\n", false),
+        ] {
+            assert_eq!(is_config(head.as_bytes()), config, "{head}");
         }
     }
 
