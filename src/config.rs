@@ -17,6 +17,7 @@
 //! baseline = ".piiscan-baseline.json"
 //! inline_allow = true                # honour `piiscan:allow` (turn off for audits of data)
 //! max_link_partners = 8              # a linking value beside more distinct ones does not link
+//! fail_on_skip = true                # exit 2 when any input is skipped (binary, too large, …)
 //!
 //! [kinds]
 //! disable = ["ip_address"]           # or enable = [...] to scan only those
@@ -136,6 +137,8 @@ pub struct RawConfig {
     /// Most distinct partners a linking value may have and still link records into one person
     /// (see [`crate::exposure::Weights::max_link_partners`]).
     pub max_link_partners: Option<usize>,
+    /// Exit 2 when any input was skipped (default false).
+    pub fail_on_skip: Option<bool>,
     /// Kinds to scan.
     #[serde(default)]
     pub kinds: RawToggle,
@@ -251,6 +254,9 @@ pub struct Config {
     /// Whether `piiscan:allow` markers are honoured (`inline_allow`, default true). Turn off for
     /// audits of data (not code), where anyone who can write a row could hide it.
     pub inline_allow: bool,
+    /// Whether a skipped input makes the run incomplete (exit 2), like an error
+    /// (`fail_on_skip`, default false; `scan --fail-on-skip` turns it on).
+    pub fail_on_skip: bool,
     /// Kinds to scan (None: all).
     pub kinds_enable: Option<Vec<Kind>>,
     /// Kinds never scanned.
@@ -283,6 +289,7 @@ impl Default for Config {
             fail_on: None,
             baseline: None,
             inline_allow: true,
+            fail_on_skip: false,
             kinds_enable: None,
             kinds_disable: Vec::new(),
             detectors_enable: None,
@@ -542,6 +549,7 @@ impl Config {
             fail_on,
             baseline: raw.baseline.map(|p| base.join(p)),
             inline_allow: raw.inline_allow.unwrap_or(true),
+            fail_on_skip: raw.fail_on_skip.unwrap_or(false),
             kinds_enable,
             kinds_disable,
             detectors_enable: raw.detectors.enable,

@@ -383,9 +383,8 @@ impl Scanner {
         };
         let mut decoder = match Decoder::sniff(reader) {
             Ok(Sniffed::Text(d)) => d,
-            Ok(Sniffed::Binary { nul_at }) => {
-                report.status =
-                    Status::Skipped(format!("binary content (NUL byte at offset {nul_at})"));
+            Ok(Sniffed::Binary { why }) => {
+                report.status = Status::Skipped(why.to_string());
                 return report;
             }
             Err(e) => {

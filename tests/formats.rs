@@ -435,3 +435,127 @@ fn logfmt_and_email_give_keys_as_fields() {
     );
     assert_at(&f, "ticket.eml", eml, "0491 570 120", "phone", "Mobile");
 }
+
+/// Mail: message and part identifiers (`Message-ID`, `In-Reply-To`, `References`, folded or
+/// not, `Content-ID`, `cid:`) are not email addresses; display names are person names in
+/// `<Header>.name`; private and documentation IP addresses are not a person's, a subscriber's
+/// (carrier-grade NAT) address is.
+#[test]
+fn mail_identifiers_display_names_and_address_ranges() {
+    let dir = TempDir::new().unwrap();
+    let eml = "Message-ID: <CAF=abc123xyz@mail.gmail.com>\r\n\
+        In-Reply-To: <20240315093012.12345@mail.example.com>\r\n\
+        References: <a1b2@mail.example.com>\r\n \
+        <20240316101500.77777@mail.example.org>\r\n\
+        From: Jane Smith <jane.smith@example.com>\r\n\
+        To: \"Smith, Robert\" <bob.smith@example.com>\r\n\
+        Subject: photos\r\n\
+        Content-Type: multipart/related; boundary=b1\r\n\r\n\
+        --b1\r\nContent-ID: <part1.06090408.01060107@example.com>\r\n\r\n\
+        <img src=\"cid:part1.06090408.01060107@example.com\">\r\n\
+        Sent from 192.168.1.20 via 10.0.0.1, seen as 100.64.7.9 (docs say 203.0.113.5)\r\n";
+    write(dir.path(), "thread.eml", eml);
+    let (code, f) = scan_dir(dir.path());
+    assert_eq!(code, 1);
+    let emails: Vec<(u64, u64)> = of(&f, "thread.eml", "email")
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["column"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        emails,
+        [
+            pos_of(eml, "jane.smith@example.com"),
+            pos_of(eml, "bob.smith@example.com")
+        ],
+        "{f:#?}"
+    );
+    assert_at(
+        &f,
+        "thread.eml",
+        eml,
+        "Jane Smith",
+        "person_name",
+        "From.name",
+    );
+    assert_at(
+        &f,
+        "thread.eml",
+        eml,
+        "Smith, Robert",
+        "person_name",
+        "To.name",
+    );
+    let ips: Vec<(u64, u64)> = of(&f, "thread.eml", "ip_address")
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["column"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(ips, [pos_of(eml, "100.64.7.9")], "{f:#?}");
+}
+
+/// YAML: nested keys give a field path (`customer.contact.email`), sequences `[]`, and each
+/// sequence item is a record.
+#[test]
+fn yaml_nested_keys_give_field_paths() {
+    let dir = TempDir::new().unwrap();
+    let yaml = "\
+customer:
+  contact:
+    email: quinn@example.com
+    phone: \"0491 570 121\"
+  name: Quinn Smith
+passengers:
+  - name: Rhea Jones
+    email: rhea@example.com   # lead passenger
+  - name: Sam Taylor
+";
+    write(dir.path(), "booking.yml", yaml);
+    let (_, f) = scan_dir(dir.path());
+    assert_at(
+        &f,
+        "booking.yml",
+        yaml,
+        "quinn@example.com",
+        "email",
+        "customer.contact.email",
+    );
+    assert_at(
+        &f,
+        "booking.yml",
+        yaml,
+        "0491 570 121",
+        "phone",
+        "customer.contact.phone",
+    );
+    assert_at(
+        &f,
+        "booking.yml",
+        yaml,
+        "Quinn Smith",
+        "person_name",
+        "customer.name",
+    );
+    assert_at(
+        &f,
+        "booking.yml",
+        yaml,
+        "Rhea Jones",
+        "person_name",
+        "passengers[].name",
+    );
+    assert_at(
+        &f,
+        "booking.yml",
+        yaml,
+        "rhea@example.com",
+        "email",
+        "passengers[].email",
+    );
+    assert_at(
+        &f,
+        "booking.yml",
+        yaml,
+        "Sam Taylor",
+        "person_name",
+        "passengers[].name",
+    );
+}

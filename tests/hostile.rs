@@ -793,7 +793,9 @@ fn overlapping_entry_zip_is_refused() {
 }
 
 /// Gzip bombs: 256 MiB of text in ~250 KiB trips the ratio cap (the value before the cut is
-/// found); 1 GiB of zeros is binary and skipped after one block; a gzip of many members too.
+/// found); 1 GiB of zeros (~4.5 MiB gzipped, inside the cap) is read through — a NUL-padded
+/// log would hold its text after them — in bounded memory, finding nothing; a gzip of many
+/// members too.
 #[test]
 fn gzip_bombs_hit_reported_caps() {
     let dir = TempDir::new().unwrap();
@@ -816,8 +818,15 @@ fn gzip_bombs_hit_reported_caps() {
     let why = reason_for(&s.report, "errors", "text-bomb.txt.gz").unwrap();
     assert!(why.contains("ratio cap"), "{why}");
     assert_eq!(emails_in(&s.report, "text-bomb.txt.gz").len(), 1);
-    let why = reason_for(&s.report, "skipped", "zeros.gz").unwrap();
-    assert!(why.contains("binary"), "{why}");
+    let zeros = s.report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("zeros.gz"))
+        .unwrap();
+    assert_eq!(zeros["status"], "scanned", "{zeros:#}");
+    assert_eq!(zeros["bytes"], 1u64 << 30, "{zeros:#}");
+    assert_eq!(zeros["findings"], 0, "{zeros:#}");
     assert!(
         s.m.peak_kib < RSS_BOUND_KIB,
         "peak RSS {} KiB",
@@ -1208,4 +1217,123 @@ fn archives_without_members_are_still_reported() {
             "{name} missing: {inputs:#?}"
         );
     }
+}
+
+/// NUL bytes do not hide text. A 1 MB log whose head was zeroed (`copytruncate` while the writer
+/// kept its offset) and a sparse 64 MiB one are read past their zeros — in bounded memory — and
+/// their emails found at their true lines and columns, exit 1; BOM-less UTF-16 is still UTF-16.
+/// Real binaries (an ELF header, a deflate stream) stay skipped as binary, and NUL-separated
+/// records with control bytes are listed apart as "possibly text", never silently; with
+/// `--fail-on-skip` any skip makes the run exit 2.
+#[test]
+fn nul_bytes_do_not_hide_text() {
+    use rand::{Rng, SeedableRng};
+    let dir = TempDir::new().unwrap();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(24);
+    // The padded log: 300 kB of NULs, then ~700 kB of lines, the email on the last one.
+    let mut lines = String::new();
+    while lines.len() < 700_000 {
+        lines.push_str("2024-05-01T10:00:00Z INFO request served in 12ms\n");
+    }
+    lines.push_str(&format!("2024-05-01T10:00:01Z INFO signup email={EMAIL}\n"));
+    let log = [vec![0u8; 300_000], lines.clone().into_bytes()].concat();
+    write(dir.path(), "app.log", &log);
+    let want_line = lines.matches('\n').count() as u64;
+    let want_col = lines.lines().last().unwrap().find(EMAIL).unwrap() as u64 + 1;
+    // A sparse file: 64 MiB of zeros (never written), then the writer's next line.
+    let big = dir.path().join("big.log");
+    File::create(&big).unwrap().set_len(64 << 20).unwrap();
+    let mut f = fs::OpenOptions::new().append(true).open(&big).unwrap();
+    writeln!(f, "2024-05-01T10:00:02Z INFO contact {EMAIL}").unwrap();
+    drop(f);
+    write(
+        dir.path(),
+        "excel.txt",
+        utf16le(&format!("name\tnote\nx\tcontact {EMAIL}\n"), false),
+    );
+    // Binaries, each with the email inside: never read as text.
+    let noise = |rng: &mut rand_chacha::ChaCha8Rng, n: usize| -> Vec<u8> {
+        (0..n).map(|_| rng.r#gen::<u8>()).collect()
+    };
+    let elf = [
+        &b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00"[..],
+        &noise(&mut rng, 8000),
+        EMAIL.as_bytes(),
+        &noise(&mut rng, 8000),
+    ]
+    .concat();
+    write(dir.path(), "tool", &elf);
+    let text: String = (0..2000)
+        .map(|i| format!("row {i} value {}\n", i * 7))
+        .collect();
+    let deflated = [
+        deflate(text.as_bytes()),
+        EMAIL.as_bytes().to_vec(),
+        vec![0; 4],
+    ]
+    .concat();
+    assert!(
+        deflated[..deflated.len() - 4].contains(&0),
+        "the stream holds NULs"
+    );
+    write(dir.path(), "blob.z", &deflated);
+    // Records split by ASCII record separators, NUL-terminated: not clearly either.
+    let records: String = (0..300)
+        .map(|i| format!("id={i:04}\x1ename=customer record {i}\x1enote={EMAIL}\0\n"))
+        .collect();
+    write(dir.path(), "records.dat", &records);
+
+    let s = scan_hostile(dir.path(), &[], secs(120));
+    assert_eq!(s.m.run.code, 1, "{}", s.m.run.stderr);
+    let at = |name: &str| -> Vec<(u64, u64)> {
+        emails_in(&s.report, name)
+            .iter()
+            .map(|f| (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()))
+            .collect()
+    };
+    assert_eq!(at("app.log"), [(want_line, want_col)]);
+    assert_eq!(at("big.log"), [(1, (64 << 20) + 35)]);
+    assert_eq!(at("excel.txt").len(), 1);
+    for name in ["tool", "blob.z", "records.dat"] {
+        assert!(at(name).is_empty(), "{name} was read as text");
+    }
+    assert_eq!(
+        reason_for(&s.report, "skipped", "/tool"),
+        Some("binary content (ELF executable)")
+    );
+    let why = reason_for(&s.report, "skipped", "blob.z").unwrap();
+    assert!(why.starts_with("binary content (NUL bytes, "), "{why}");
+    let why = reason_for(&s.report, "skipped", "records.dat").unwrap();
+    assert!(why.starts_with("possibly text, not scanned ("), "{why}");
+    assert_eq!(s.report["totals"]["skipped"], 3);
+    let input = |name: &str| {
+        s.report["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"].as_str().unwrap().ends_with(name))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        input("big.log")["bytes"],
+        (64 << 20) + 35 + EMAIL.len() as u64
+    );
+    assert_eq!(input("excel.txt")["encoding"], "utf-16le");
+    assert!(
+        s.m.peak_kib < RSS_BOUND_KIB,
+        "peak RSS {} KiB",
+        s.m.peak_kib
+    );
+
+    // Any skip fails the run when asked to.
+    let s = scan_hostile(dir.path(), &["--fail-on-skip"], secs(120));
+    assert_eq!(s.m.run.code, 2, "{}", s.m.run.stderr);
+    assert!(
+        s.m.run
+            .stderr
+            .contains("records.dat: skipped: possibly text"),
+        "{}",
+        s.m.run.stderr
+    );
 }

@@ -795,4 +795,54 @@ fn a_closed_stdout_is_a_normal_end_for_every_command_that_writes_there() {
         let (got, stderr) = run_with_stdout_closed(d, &args);
         assert_eq!((got, stderr.as_str()), (code, ""), "{args:?}");
     }
+
+/// `--fail-on-skip` (or `fail_on_skip = true` in piiscan.toml) makes any skip exit 2, as an
+/// unreadable input does: a binary, a file over `--max-filesize`. Without it a skip is listed,
+/// not a failure.
+#[test]
+fn fail_on_skip_turns_any_skip_into_exit_2() {
+    let dir = TempDir::new().unwrap();
+    let p = dir.path();
+    write(
+        p,
+        "data/tool.bin",
+        b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00",
+    );
+    write(p, "data/notes.txt", "nothing to see here\n");
+    let root = p.join("data");
+    let root = root.to_str().unwrap();
+    let no_config = ["--no-config", "--format", "json"];
+    let run = scan(&[&no_config[..], &[root]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["totals"]["skipped"], 1);
+    let run = scan(&[&no_config[..], &["--fail-on-skip", root]].concat());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("tool.bin: skipped: binary content (ELF executable)"),
+        "{}",
+        run.stderr
+    );
+    // Any skip, not only binaries.
+    std::fs::remove_file(p.join("data/tool.bin")).unwrap();
+    let run = scan(&[&no_config[..], &["--fail-on-skip", root]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = scan(
+        &[
+            &no_config[..],
+            &["--fail-on-skip", "--max-filesize", "4", root],
+        ]
+        .concat(),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    // The config key, found upward from the scan root; `--no-config` ignores it.
+    write(p, "piiscan.toml", "fail_on_skip = true\n");
+    let run = scan(&["--max-filesize", "4", root]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = scan(&["--no-config", "--max-filesize", "4", root]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    write(p, "piiscan.toml", "fail_on_skip = \"yes\"\n");
+    let run = scan(&["--max-filesize", "4", root]);
+    assert_eq!(run.code, 2, "a bad value is an error: {}", run.stderr);
+    assert!(run.stderr.contains("fail_on_skip"), "{}", run.stderr);
 }

@@ -212,6 +212,11 @@ pub struct ScanArgs {
     /// reported finding [or piiscan.toml's `fail_on`].
     #[arg(long, value_name = "POLICY")]
     pub fail_on: Vec<String>,
+    /// Exit 2 when any input was skipped — binary, possibly text, too large, a symlink not
+    /// followed, a special file — as when one could not be read: the scan did not look at
+    /// everything [or piiscan.toml's `fail_on_skip = true`].
+    #[arg(long)]
+    pub fail_on_skip: bool,
     /// Report only findings not accepted in this baseline file (`piiscan baseline create`);
     /// entries that no longer match are listed as stale [default: piiscan.toml's `baseline`].
     #[arg(long, value_name = "FILE")]

@@ -574,6 +574,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
     let suppressed = scanned.suppressed();
     let risk_weights = scanned.cfg.risk_weights.clone();
     let max_link_partners = scanned.cfg.max_link_partners;
+    let cfg_fail_on_skip = scanned.cfg.fail_on_skip;
     let Scanned {
         collected,
         findings,
@@ -625,13 +626,25 @@ fn scan(args: ScanArgs) -> Result<i32> {
         },
         args.output.as_deref(),
     )?;
-    Ok(if report.totals.errors > 0 {
-        EXIT_INCOMPLETE
-    } else if report.any_finding(|kind, confidence| policy.fails_on(kind, confidence)) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_CLEAN
-    })
+    let fail_on_skip = args.fail_on_skip || cfg_fail_on_skip;
+    if fail_on_skip && !args.common.quiet {
+        for s in &report.skipped {
+            eprintln!(
+                "piiscan: {}: skipped: {}",
+                report::escape_for_terminal(&s.path),
+                s.reason
+            );
+        }
+    }
+    Ok(
+        if report.totals.errors > 0 || fail_on_skip && report.totals.skipped > 0 {
+            EXIT_INCOMPLETE
+        } else if report.any_finding(|kind, confidence| policy.fails_on(kind, confidence)) {
+            EXIT_FINDINGS
+        } else {
+            EXIT_CLEAN
+        },
+    )
 }
 
 /// How to print a report.

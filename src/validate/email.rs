@@ -1,4 +1,11 @@
 //! Email addresses: a practical RFC 5322 subset with the false positives of code and URLs removed.
+//!
+//! Not every `local@domain` is a mailbox. Message and body-part identifiers have the same shape
+//! (RFC 5322 §3.6.4 `msg-id`, RFC 2045 `Content-ID`, RFC 2392 `cid:`/`mid:` URLs) and fill mail
+//! archives: `Message-ID: <CAF=abc123@mail.gmail.com>`, `References: <…> <…>`. They name no
+//! person, and reporting them would swamp the real addresses and link unrelated messages, so
+//! [`email`] rejects them — by the header they sit in where the validator can see it, else by
+//! their angle-bracketed, machine-made form (`message_reference`).
 
 use super::{Candidate, Ctx, Verdict};
 
@@ -35,6 +42,9 @@ pub fn email(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if token_before.contains("://") {
         return Verdict::Invalid("URL user-info, not an address");
     }
+    if let Some(why) = message_reference(c.before, local, c.after) {
+        return Verdict::Invalid(why);
+    }
     let labels: Vec<&str> = domain.split('.').collect();
     if labels.len() < 2 || labels.iter().any(|l| l.is_empty() || l.len() > 63) {
         return Verdict::Invalid("domain needs 2+ non-empty labels");
@@ -66,6 +76,122 @@ pub fn email(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
         local.to_lowercase(),
         domain.to_lowercase()
     ))
+}
+
+/// Header fields whose `<…@…>` values identify a message or a body part, never a mailbox
+/// (lower case, with the colon).
+const ID_HEADERS: &[&str] = &[
+    "content-id:",
+    "in-reply-to:",
+    "message-id:",
+    "original-message-id:",
+    "references:",
+    "resent-message-id:",
+    "x-message-id:",
+];
+
+/// Header fields that hold mailboxes: an angle-bracketed value after one of them is an
+/// address, whatever it looks like (lower case, with the colon).
+const ADDRESS_HEADERS: &[&str] = &[
+    "bcc:",
+    "cc:",
+    "delivered-to:",
+    "disposition-notification-to:",
+    "envelope-to:",
+    "errors-to:",
+    "from:",
+    "resent-bcc:",
+    "resent-cc:",
+    "resent-from:",
+    "resent-sender:",
+    "resent-to:",
+    "return-path:",
+    "sender:",
+    "to:",
+    "x-original-to:",
+];
+
+fn ends_with_ci(s: &[u8], suffix: &str) -> bool {
+    s.len() >= suffix.len() && s[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// Whether `lead` ends with the header name `h` (with its colon) as a whole name: `In-Reply-To:`
+/// does not end with `Reply-To:`, nor a cut-off `ply-To:` with `To:`.
+fn ends_with_header(lead: &[u8], h: &str) -> bool {
+    ends_with_ci(lead, h)
+        && lead[..lead.len() - h.len()]
+            .last()
+            .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'-'))
+}
+
+/// Why the candidate (local part `local`, with `before` and `after` it on its line) is a message
+/// or body-part identifier rather than an address, if it is one:
+///
+/// * it follows `cid:` or `mid:` (RFC 2392 URLs naming a body part or a message);
+/// * it is the whole tail of a `<…>` token (`after` starts with `>`) and
+///   - that token follows an identifier header (`Message-ID:`, `References:`, `In-Reply-To:`,
+///     `Content-ID:` …), possibly after other `<…>` tokens of the same list; or
+///   - it follows another `<…>` token with no comma between (a list of identifiers: mailbox
+///     lists are comma-separated), where no address header can be seen; or
+///   - it starts its (folded) line or follows an unrecognised header, and is machine-made: its token holds `=` or `$` before what the
+///     address pattern matched (`<CAF=abc123@…>`), or its local part has 10+ digits, a 16+
+///     character hex/UUID run, or 30+ characters.
+///
+/// After an address header (`From:`, `To:` …) or a display name it is always an address.
+fn message_reference(before: &[u8], local: &str, after: &[u8]) -> Option<&'static str> {
+    if ends_with_ci(before, "cid:") || ends_with_ci(before, "mid:") {
+        return Some("cid:/mid: URL of a message or body part, not an address");
+    }
+    if after.first() != Some(&b'>') {
+        return None;
+    }
+    let lt = before.iter().rposition(|&b| b == b'<')?;
+    let inner = &before[lt + 1..];
+    if inner
+        .iter()
+        .any(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'"' | b',' | b':'))
+    {
+        return None;
+    }
+    // What precedes the token, less any `<…>` tokens of the same list.
+    let mut lead = before[..lt].trim_ascii_end();
+    let juxtaposed = lead.last() == Some(&b'>');
+    while lead.last() == Some(&b'>') {
+        match lead.iter().rposition(|&b| b == b'<') {
+            Some(p) => lead = lead[..p].trim_ascii_end(),
+            None => break,
+        }
+    }
+    if ID_HEADERS.iter().any(|h| ends_with_header(lead, h)) {
+        return Some("Message-ID / References / Content-ID value, not an address");
+    }
+    if ADDRESS_HEADERS.iter().any(|h| ends_with_header(lead, h)) {
+        return None;
+    }
+    // `<a@x> <b@y>` with no comma between: mailboxes are comma-separated, message identifiers
+    // (`References`, `In-Reply-To`) are not.
+    if juxtaposed {
+        return Some("one of a list of message identifiers, not an address");
+    }
+    let unknown_header = lead.last() == Some(&b':') && !lead.contains(&b' ');
+    if !(lead.is_empty() || unknown_header) {
+        return None;
+    }
+    let odd_token = inner.iter().any(|b| matches!(b, b'=' | b'$'));
+    if odd_token || machine_made(local) {
+        return Some("message identifier (machine-made <…@…> token), not an address");
+    }
+    None
+}
+
+/// A local part no person chose: 10+ digits, a 16+ character run of hex digits and hyphens
+/// holding 4+ digits (UUIDs, hashes), or 30+ characters.
+fn machine_made(local: &str) -> bool {
+    let digits = local.bytes().filter(u8::is_ascii_digit).count();
+    let hex_run = local
+        .split(|ch: char| !(ch.is_ascii_hexdigit() || ch == '-'))
+        .any(|run| run.len() >= 16 && run.bytes().filter(u8::is_ascii_digit).count() >= 4);
+    digits >= 10 || hex_run || local.len() >= 30
 }
 
 /// Validator `email_obfuscated`: an address written to dodge scrapers (`jane [at] example [dot]
@@ -138,6 +264,77 @@ mod tests {
             ("a@-x.com", "", false),
         ] {
             assert_eq!(ok(text, before), want, "{text}");
+        }
+    }
+
+    fn around(before: &str, text: &str, after: &str) -> bool {
+        let c = Candidate {
+            text,
+            before: before.as_bytes(),
+            after: after.as_bytes(),
+            weak_counts: true,
+        };
+        matches!(email(&c, &Ctx::default()), Verdict::Valid { .. })
+    }
+
+    #[test]
+    fn message_and_part_identifiers_are_not_addresses() {
+        // (before, candidate, after, is an address)
+        for (before, text, after, want) in [
+            ("Message-ID: <CAF=", "abc123@mail.gmail.com", ">", false),
+            ("Message-Id: <", "jane.smith@example.com", ">", false),
+            ("In-Reply-To: <", "5f3a@mail.example.com", ">", false),
+            ("References: <a1@x.example> <", "b2@y.example", ">", false),
+            // The window cut the header off: two juxtaposed tokens are still a list of ids.
+            (
+                "ces: <a1b2@mail.example.com> <",
+                "c3d4@mail.example.org",
+                ">",
+                false,
+            ),
+            ("ample.com> <", "c3d4@mail.example.org", ">", false),
+            ("Content-ID: <", "part1.abc@host.example", ">", false),
+            (
+                "<img src=\"cid:",
+                "part1.06090408@example.com",
+                "\">",
+                false,
+            ),
+            // A folded `References:` line: only <…> tokens, machine-made ids.
+            (" <", "20240315093012.12345@mail.example.com", ">", false),
+            (
+                " <a@x.example> <",
+                "5F2B3C4D-1E2F-4A5B-8C9D-0E1F2A3B4C5D@example.com",
+                ">",
+                false,
+            ),
+            // A header the table does not know, holding a gmail-style id.
+            (
+                "ply-To: <CAKx7g4=+Fo3b5k9QmW2nE=",
+                "abc@mail.gmail.com",
+                ">",
+                false,
+            ),
+            // Addresses, angle-bracketed or not.
+            ("From: Jane Smith <", "jane.smith@example.com", ">", true),
+            ("To: <", "20240315093012@example.com", ">", true),
+            ("Return-Path: <", "bounce-1234567890@example.com", ">", true),
+            (" <", "jane.smith@example.com", ">", true),
+            ("contact ", "jane.smith@example.com", "", true),
+            (
+                "Message-ID: see ",
+                "jane.smith@example.com",
+                " for help",
+                true,
+            ),
+            ("<mailto:", "jane@example.com", ">", true),
+            ("\"Smith, Jane\" <", "jane@example.com", ">", true),
+            ("email=", "jane@example.com", "", true),
+            ("Reply-To: <", "j.smith.1985@example.com", ">", true),
+            ("To: <a@example.com> <", "bob@example.com", ">", true),
+            ("To: <a@example.com>, <", "bob@example.com", ">", true),
+        ] {
+            assert_eq!(around(before, text, after), want, "{before}{text}{after}");
         }
     }
 

@@ -1,4 +1,12 @@
 //! IP addresses (v4 and v6), told apart from version strings and clock times.
+//!
+//! Only an address that can reach the internet can be a person's: private-use (RFC 1918, IPv6
+//! unique local), loopback, link-local, multicast, documentation (RFC 5737, RFC 3849),
+//! unspecified, "this network", reserved and broadcast addresses (and netmasks) name a machine on some local network,
+//! or none, and fill configuration files, docs and test logs. They are not reported (the
+//! validator rejects them with the range's name as the reason), so they neither bury the real
+//! findings nor link everyone behind one office router into one person. Carrier-grade NAT's
+//! shared space (100.64.0.0/10, RFC 6598) stays reported: an ISP assigns it to a subscriber.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -22,10 +30,13 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
         if text.split('.').any(|g| g.len() > 1 && g.starts_with('0')) {
             return Verdict::Invalid("leading zero in octet");
         }
-        return match text.parse::<Ipv4Addr>() {
-            Ok(ip) if text.split('.').all(|g| g.len() == 1) => Verdict::weak(ip.to_string()),
-            Ok(ip) => Verdict::valid(ip.to_string()),
-            Err(_) => Verdict::Invalid("not a dotted quad"),
+        let Ok(ip) = text.parse::<Ipv4Addr>() else {
+            return Verdict::Invalid("not a dotted quad");
+        };
+        return match not_personal_v4(ip) {
+            Some(why) => Verdict::Invalid(why),
+            None if text.split('.').all(|g| g.len() == 1) => Verdict::weak(ip.to_string()),
+            None => Verdict::valid(ip.to_string()),
         };
     }
     if text.matches(':').count() < 2 {
@@ -46,10 +57,57 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
         return Verdict::Invalid("a single group is not an IPv6 address");
     }
     match text.parse::<Ipv6Addr>() {
-        Ok(ip) if ip.is_unspecified() => Verdict::Invalid("unspecified address"),
-        Ok(ip) => Verdict::valid(ip.to_string()),
+        Ok(ip) => match not_personal_v6(ip) {
+            Some(why) => Verdict::Invalid(why),
+            None => Verdict::valid(ip.to_string()),
+        },
         Err(_) => Verdict::Invalid("not an IPv6 address"),
     }
+}
+
+/// Why an IPv4 address cannot be a person's (see the module docs), if it cannot.
+fn not_personal_v4(ip: Ipv4Addr) -> Option<&'static str> {
+    let [a, b, c, _] = ip.octets();
+    Some(match (a, b, c) {
+        (0, ..) => "\"this network\" address (0.0.0.0/8), not a person's",
+        (10, ..) | (172, 16..=31, _) | (192, 168, _) => {
+            "private-use address (RFC 1918), not a person's"
+        }
+        (127, ..) => "loopback address, not a person's",
+        (169, 254, _) => "link-local address, not a person's",
+        (192, 0, 2) | (198, 51, 100) | (203, 0, 113) => {
+            "documentation address (RFC 5737), not a person's"
+        }
+        (224..=239, ..) => "multicast address, not a person's",
+        // Class E: never assigned; in practice the broadcast address and netmasks
+        // (`255.255.255.0`).
+        (240..=255, ..) => "reserved or broadcast address (240.0.0.0/4) or netmask, not a person's",
+        _ => return None,
+    })
+}
+
+/// Why an IPv6 address cannot be a person's (see the module docs), if it cannot. An
+/// IPv4-mapped address (`::ffff:10.0.0.1`) is judged as its IPv4 address.
+fn not_personal_v6(ip: Ipv6Addr) -> Option<&'static str> {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return not_personal_v4(v4);
+    }
+    let s = ip.segments();
+    Some(if ip.is_unspecified() {
+        "unspecified address"
+    } else if ip.is_loopback() {
+        "loopback address, not a person's"
+    } else if s[0] & 0xffc0 == 0xfe80 {
+        "link-local address, not a person's"
+    } else if s[0] & 0xfe00 == 0xfc00 {
+        "unique local (private) address, not a person's"
+    } else if s[0] & 0xff00 == 0xff00 {
+        "multicast address, not a person's"
+    } else if s[0] == 0x2001 && s[1] == 0x0db8 {
+        "documentation address (RFC 3849), not a person's"
+    } else {
+        return None;
+    })
 }
 
 #[cfg(test)]
@@ -69,9 +127,9 @@ mod tests {
     #[test]
     fn table() {
         for (text, before, after, want) in [
-            ("203.0.113.7", "", "", true),
-            ("198.51.100.23", "from ", " port", true),
-            ("2001:db8::1", "", "", true),
+            ("100.64.12.7", "", "", true),
+            ("8.8.4.4", "from ", " port", true),
+            ("2606:4700:4700::1111", "", "", true),
             ("256.1.1.1", "", "", false),
             ("1.2.3.4", "v", "", false),
             ("1.2.3.4", "", ".5", false),
@@ -82,9 +140,52 @@ mod tests {
             ("00:1a:2b:3c:4d:5e", "", "", false),
             ("3966::", "rfc", "phone_number", false),
             ("beef::", "", "", false),
-            ("fe80::1", "", "", true),
+            ("fe80::1", "", "", false),
         ] {
             assert_eq!(check(text, before, after), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn ranges_that_are_no_persons_address() {
+        // (address, rejected)
+        for (text, rejected) in [
+            ("10.1.2.3", true),
+            ("172.16.0.1", true),
+            ("172.31.255.254", true),
+            ("172.32.0.1", false),
+            ("172.15.0.1", false),
+            ("192.168.1.20", true),
+            ("192.169.1.20", false),
+            ("127.0.0.1", true),
+            ("169.254.10.1", true),
+            ("224.0.0.251", true),
+            ("239.255.255.250", true),
+            ("240.0.0.1", true),
+            ("255.255.255.0", true),
+            ("223.255.255.1", false),
+            ("192.0.2.44", true),
+            ("192.0.3.44", false),
+            ("198.51.100.23", true),
+            ("203.0.113.7", true),
+            ("203.0.114.7", false),
+            ("0.0.0.0", true),
+            ("255.255.255.255", true),
+            ("100.64.0.1", false),
+            ("8.8.8.8", false),
+            ("::1", true),
+            ("fe80::1ff:fe23:4567:890a", true),
+            ("fd12:3456:789a::1", true),
+            ("fc00::1", true),
+            ("ff02::fb", true),
+            ("2001:db8::17", true),
+            ("2001:db9::17", false),
+            ("::ffff:192.168.1.1", true),
+            ("::ffff:8.8.8.8", false),
+            ("2a00:1450:4001:80b::200e", false),
+        ] {
+            let v = ip_address(&Candidate::bare(text), &Ctx::default());
+            assert_eq!(matches!(v, Verdict::Invalid(_)), rejected, "{text}: {v:?}");
         }
     }
 }

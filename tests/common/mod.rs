@@ -150,13 +150,14 @@ pub fn of_kind<'a>(findings: &'a [Value], kind: &str) -> Vec<&'a Value> {
 }
 
 /// Fake values used across tests: reserved domains, ACMA's fictional mobile range, published
-/// test card numbers. None is a real person's data, but tests treat them as if they were.
+/// test card numbers, carrier-grade NAT space for the IP (documentation ranges are not reported).
+/// None is a real person's data, but tests treat them as if they were.
 pub const EMAIL: &str = "olivia.testperson@example.com";
 pub const PHONE: &str = "0491 570 156";
 pub const PHONE_INTL: &str = "+61 491 570 157";
 pub const CARD: &str = "4111 1111 1111 1111";
 pub const DOB: &str = "12/03/1985";
-pub const IP: &str = "203.0.113.77";
+pub const IP: &str = "100.64.113.77";
 
 /// A small text ticket carrying every fake value above, with context words.
 pub fn ticket() -> String {

@@ -1056,7 +1056,9 @@ pub fn generate(seed: u64, records: usize) -> Vec<Cell> {
                 pick(rng, &["last_login_ip", "ip_address", "client_ip"]),
                 format!(
                     "{}.{}",
-                    pick(rng, &["203.0.113", "198.51.100", "192.0.2"]),
+                    // Carrier-grade NAT space (RFC 6598): a subscriber's address, yet nobody's
+                    // on the internet. Documentation ranges are not reported at all.
+                    pick(rng, &["100.64.0", "100.72.13", "100.100.7"]),
                     rng.gen_range(1..255)
                 ),
                 Some("ip_address"),
@@ -1191,7 +1193,7 @@ fn ticket(rng: &mut ChaCha8Rng, loc: &str, g: &str, s: &str) -> Text {
                     .lit(" failed, retry in 3600 seconds.\n");
             }
             11 => {
-                let ip = format!("198.51.100.{}", rng.gen_range(1..255));
+                let ip = format!("100.64.51.{}", rng.gen_range(1..255));
                 t.lit("Login from ")
                     .pii("ip_address", &ip)
                     .lit(" blocked; firmware v1.2.3.4 on node 10.4.2.1-rc.\n");
