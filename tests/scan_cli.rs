@@ -795,6 +795,7 @@ fn a_closed_stdout_is_a_normal_end_for_every_command_that_writes_there() {
         let (got, stderr) = run_with_stdout_closed(d, &args);
         assert_eq!((got, stderr.as_str()), (code, ""), "{args:?}");
     }
+}
 
 /// `--fail-on-skip` (or `fail_on_skip = true` in piiscan.toml) makes any skip exit 2, as an
 /// unreadable input does: a binary, a file over `--max-filesize`. Without it a skip is listed,

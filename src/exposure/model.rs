@@ -946,7 +946,7 @@ fn values_missing(state: &State, a: usize, x: usize, budget: u64) -> io::Result<
     for pass in 0..n_passes {
         buf.clear();
         let mut cur = ix.clusters.cursor()?;
-        while let Some((fps, places)) = cur.next_cluster()? {
+        while let Some((fps, places, _)) = cur.next_cluster()? {
             let kinds = kinds_of_places(ix, places);
             for fp in fps {
                 if slice_of((fp.0 >> 64) as u64, n_passes) == pass {
@@ -965,7 +965,7 @@ fn values_missing(state: &State, a: usize, x: usize, budget: u64) -> io::Result<
         compact(&mut buf);
         let mut cur = ia.clusters.cursor()?;
         let mut c = 0usize;
-        while let Some((fps, _)) = cur.next_cluster()? {
+        while let Some((fps, _, _)) = cur.next_cluster()? {
             if covered.len() <= c {
                 covered.push(0);
             }
@@ -984,7 +984,7 @@ fn values_missing(state: &State, a: usize, x: usize, budget: u64) -> io::Result<
     }
     let mut cur = ia.clusters.cursor()?;
     let mut c = 0usize;
-    while let Some((_, places)) = cur.next_cluster()? {
+    while let Some((_, places, _)) = cur.next_cluster()? {
         let wanted = kinds_of_places(ia, places);
         if wanted & !covered.get(c).copied().unwrap_or(0) != 0 {
             return Ok(true);
