@@ -310,3 +310,58 @@ fn keys_become_placeholders_and_are_still_reported() {
         "{paths:#?}"
     );
 }
+
+/// A report names fields and inputs by their display names; `redact --plan` of that report
+/// still finds them in the files (which hold the raw names), applies every step and verifies.
+#[test]
+fn redact_plan_steps_match_display_names() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    let mut users = serde_json::Map::new();
+    for i in 0..5 {
+        users.insert(
+            format!("user{i}.name@example.com"),
+            serde_json::json!({ "phone": format!("+61 491 570 {:03}", 100 + i) }),
+        );
+    }
+    write(
+        d,
+        "src/map.json",
+        serde_json::json!({ "users": users }).to_string(),
+    );
+    write(
+        d,
+        &format!("src/exports/{FILE_EMAIL}.csv"),
+        "id,phone\n1,0491 570 700\n2,0491 570 701\n",
+    );
+    let scan = run_in(d, &["scan", "--format", "json", "-o", "report.json", "src"]);
+    assert_eq!(scan.code, 1, "{}", scan.stderr);
+    let report = std::fs::read_to_string(d.join("report.json")).unwrap();
+    assert!(report.contains("users.{email}.phone"), "{report}");
+    assert_clean("report", &report);
+    let run = run_in(
+        d,
+        &[
+            "redact",
+            "--plan",
+            "report.json",
+            "--top",
+            "10",
+            "--default",
+            "keep",
+            "--out",
+            "out",
+            "src",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let map = std::fs::read_to_string(d.join("out/map.json")).unwrap();
+    let csv = std::fs::read_to_string(d.join(format!("out/exports/{FILE_EMAIL}.csv"))).unwrap();
+    for i in 0..5 {
+        assert!(!map.contains(&format!("570 {:03}", 100 + i)), "{map}");
+    }
+    assert!(
+        !csv.contains("570 700") && !csv.contains("570 701"),
+        "{csv}"
+    );
+}

@@ -198,23 +198,39 @@ impl Rules {
 
     /// The action for a value of `kind` in `field` of the input at `rel`; `None` keeps it.
     pub fn decide(&self, rel: &str, field: Option<&str>, kind: Kind) -> Option<Action> {
+        self.decide_shown(rel, field, (rel, field), kind)
+    }
+
+    /// [`Rules::decide`] for a place known by two names: as written (`rel`, `field`) and as a
+    /// report shows it (`shown`: the input's display path and the field's display name, with
+    /// values masked or replaced by placeholders, see [`crate::detect::names`]). A rule written
+    /// from a report (a `--plan` step: `users.{email}.phone`) and one written from the file
+    /// both match.
+    pub fn decide_shown(
+        &self,
+        rel: &str,
+        field: Option<&str>,
+        shown: (&str, Option<&str>),
+        kind: Kind,
+    ) -> Option<Action> {
+        let in_input = |i: &str| input_matches(i, rel) || input_matches(i, shown.0);
+        let in_field = |f: &str| {
+            field.is_some_and(|x| field_matches(f, x))
+                || shown.1.is_some_and(|x| field_matches(f, x))
+        };
         // Specificity: (input-scoped, field-scoped, kind-scoped); the best wins, then the
         // first given.
         let mut best: Option<((bool, bool, bool), Action)> = None;
         for r in &self.rules {
             if let Some(i) = &r.input
-                && !input_matches(i, rel)
+                && !in_input(i)
             {
                 continue;
             }
             let (by_field, by_kind) = match &r.selector {
                 Selector::Kind(k) if *k == kind => (false, true),
-                Selector::Field(f) if field.is_some_and(|x| field_matches(f, x)) => (true, false),
-                Selector::FieldKind(f, k)
-                    if *k == kind && field.is_some_and(|x| field_matches(f, x)) =>
-                {
-                    (true, true)
-                }
+                Selector::Field(f) if in_field(f) => (true, false),
+                Selector::FieldKind(f, k) if *k == kind && in_field(f) => (true, true),
                 _ => continue,
             };
             let score = (r.input.is_some(), by_field, by_kind);
@@ -228,10 +244,18 @@ impl Rules {
     /// Whether a field rule (one that names no kind) drops `field` of the input at `rel`:
     /// such columns go even where nothing was detected in them.
     pub fn drops_field(&self, rel: &str, field: &str) -> bool {
+        self.drops_field_shown(rel, field, (rel, field))
+    }
+
+    /// [`Rules::drops_field`] for a place known by two names (see [`Rules::decide_shown`]).
+    pub fn drops_field_shown(&self, rel: &str, field: &str, shown: (&str, &str)) -> bool {
         self.rules.iter().any(|r| {
             r.action == Action::Drop
-                && r.input.as_deref().is_none_or(|i| input_matches(i, rel))
-                && matches!(&r.selector, Selector::Field(f) if field_matches(f, field))
+                && r.input
+                    .as_deref()
+                    .is_none_or(|i| input_matches(i, rel) || input_matches(i, shown.0))
+                && matches!(&r.selector, Selector::Field(f)
+                    if field_matches(f, field) || field_matches(f, shown.1))
         })
     }
 }
@@ -395,6 +419,43 @@ mod tests {
         assert_eq!(r.decide("other.csv", Some("email"), Kind::Email), None);
         assert!(input_matches("./a/b.csv", "a/b.csv"));
         assert!(!input_matches("xb.csv", "b.csv"));
+    }
+
+    /// A rule written from a report (display names: masked path, placeholder field) and one
+    /// written from the file (raw names) both match a place known by both names.
+    #[test]
+    fn rules_match_raw_and_display_names() {
+        let mut r = Rules::default();
+        r.rules.push(Rule {
+            input: Some("src/j***@e******.com.json".into()),
+            selector: Selector::FieldKind("users.{email}.phone".into(), Kind::Phone),
+            action: Action::Mask,
+        });
+        r.rules.push(Rule {
+            input: Some("jane@example.com.json".into()),
+            selector: Selector::Field("notes".into()),
+            action: Action::Drop,
+        });
+        let rel = "jane@example.com.json";
+        let raw = "users[\"jane@example.com\"].phone";
+        let shown = ("j***@e******.com.json", Some("users.{email}.phone"));
+        assert_eq!(r.decide(rel, Some(raw), Kind::Phone), None);
+        assert_eq!(
+            r.decide_shown(rel, Some(raw), shown, Kind::Phone),
+            Some(Action::Mask)
+        );
+        assert_eq!(r.decide_shown(rel, Some(raw), shown, Kind::Email), None);
+        assert_eq!(
+            r.decide_shown(
+                "other.json",
+                Some(raw),
+                ("other.json", shown.1),
+                Kind::Phone
+            ),
+            None
+        );
+        assert!(r.drops_field_shown(rel, "x.notes", (shown.0, "x.notes")));
+        assert!(!r.drops_field_shown("b.json", "x.notes", ("b.json", "x.notes")));
     }
 
     #[test]

@@ -68,6 +68,7 @@ pub use bytes::{decode_whole, encode, sha256_file, sha256_hex, write_atomic_mode
 
 use crate::archive::Limits;
 use crate::decode;
+use crate::detect::names::{self, FieldNames};
 use crate::detect::{Engine, Hit, Scratch};
 use crate::finding::{Confidence, Fingerprinter, Kind};
 use crate::formats::{self, Cell, CellSink};
@@ -645,9 +646,11 @@ impl Redactor<'_> {
             rel,
             text,
             line_starts: &line_starts,
+            shown_rel: self.engine.mask_name(rel, scratch),
             scratch,
             hits: Vec::new(),
             interned: HashMap::new(),
+            names: FieldNames::default(),
             an: Analysis::default(),
         };
         format
@@ -670,7 +673,11 @@ struct Analyse<'a, 'r> {
     line_starts: &'a [usize],
     scratch: &'a mut Scratch,
     hits: Vec<Hit>,
-    interned: HashMap<String, Arc<str>>,
+    /// Each field as written, and its display name when that differs (see `detect::names`).
+    interned: HashMap<String, (Arc<str>, Option<Arc<str>>)>,
+    /// The input's display path when it differs from `rel` (a value in its name is masked).
+    shown_rel: Option<String>,
+    names: FieldNames,
     an: Analysis,
 }
 
@@ -686,24 +693,42 @@ impl CellSink for Analyse<'_, '_> {
             self.an.bad_position = true;
             return;
         }
-        let field: Option<Arc<str>> = cell.field.map(|f| match self.interned.get(f) {
-            Some(a) => a.clone(),
-            None => {
-                let a: Arc<str> = Arc::from(f);
-                if self.r.rules.drops_field(self.rel, f) {
-                    self.an.dropped.insert(a.clone());
+        // Rules match a field and an input as written and as a scan report shows them (a
+        // `--plan` step names `users.{email}.phone`); detection reads the display name, as the
+        // scan does, so the copy is checked against what the scan finds.
+        let shown_rel = self.shown_rel.as_deref().unwrap_or(self.rel);
+        let (field, shown): (Option<Arc<str>>, Option<Arc<str>>) = match cell.field {
+            None => (None, None),
+            Some(f) => match self.interned.get(f) {
+                Some((a, d)) => (Some(a.clone()), d.clone()),
+                None => {
+                    let a: Arc<str> = Arc::from(f);
+                    let d = if names::may_hold_value(f.as_bytes()) {
+                        self.names.get(self.r.engine, f, self.scratch)
+                    } else {
+                        None
+                    };
+                    let shown = d.as_deref().unwrap_or(f);
+                    if self
+                        .r
+                        .rules
+                        .drops_field_shown(self.rel, f, (shown_rel, shown))
+                    {
+                        self.an.dropped.insert(a.clone());
+                    }
+                    self.interned.insert(f.to_string(), (a.clone(), d.clone()));
+                    (Some(a), d)
                 }
-                self.interned.insert(f.to_string(), a.clone());
-                a
-            }
-        });
+            },
+        };
+        let shown_field = shown.as_deref().or(cell.field);
         if let Some(f) = &field {
             self.an.cells.push((abs, f.clone()));
         }
         self.hits.clear();
         self.r.engine.scan(
             cell.text,
-            cell.field,
+            shown_field,
             cell.accept.clone(),
             false,
             self.scratch,
@@ -714,7 +739,11 @@ impl CellSink for Analyse<'_, '_> {
                 continue;
             }
             let kind = self.r.engine.specs()[hit.detector as usize].kind;
-            let Some(action) = self.r.rules.decide(self.rel, cell.field, kind) else {
+            let decided =
+                self.r
+                    .rules
+                    .decide_shown(self.rel, cell.field, (shown_rel, shown_field), kind);
+            let Some(action) = decided else {
                 continue;
             };
             if action == Action::Drop

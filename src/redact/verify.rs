@@ -28,7 +28,7 @@
 //! The [`Receipt`] holds digests, counts, rule descriptions and format names — never a value,
 //! masked or not, and never a field name found in the data (JSON keys can be email addresses).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -269,8 +269,16 @@ pub fn verify(scanner: &Scanner, outcome: &TreeOutcome, rules: &Rules) -> Verifi
         .flat_map(|f| f.generated.iter().map(String::as_str))
         .collect();
     let mut residual: BTreeMap<(String, Kind), Residual> = BTreeMap::new();
+    // A finding's field is its display name; its path is the file's, which a `--plan` step
+    // names masked where it holds a value (see `Rules::decide_shown`).
+    let mut shown: HashMap<Arc<str>, Arc<str>> = HashMap::new();
     for f in &after_f {
-        let Some(action) = rules.decide(&f.path, f.field.as_deref(), f.kind) else {
+        let shown_path = shown
+            .entry(f.path.clone())
+            .or_insert_with(|| scanner.display_name(&f.path, &mut scratch))
+            .clone();
+        let field = f.field.as_deref();
+        let Some(action) = rules.decide_shown(&f.path, field, (&shown_path, field), f.kind) else {
             continue;
         };
         if action == Action::Generalise
