@@ -467,58 +467,81 @@ fn one_person(k: usize, bound: usize) -> bool {
 /// Finds the values with more than `bound` distinct partners — other linking values held in
 /// one person's record with them, over every input — and lists them with the placeholders.
 ///
-/// Partners are counted exactly, one slice of the fingerprint hash space per pass: each pass
-/// gathers (value, partner) pairs for the values in its slice from the clusters of one
-/// person's size, sorting and deduplicating whenever its buffer fills (a value's distinct
-/// pairs are its partners; the buffer grows only if that does not free half of it). A second
-/// read sums the records of the values found. Everything is taken from the whole state, so a
-/// value whose partners are spread over shards is found in the merged report as in one scan.
+/// Partners are counted exactly, one slice of the fingerprint hash space per pass, in two
+/// steps. First an upper bound: each occurrence of a value in a cluster of one person's size
+/// adds that cluster's other values (records holding the same set share a cluster, so one
+/// customer on 50 order rows adds 1, not 50); values whose bound is within `bound` cannot be
+/// shared, which is nearly all of them. Then, for the rest only, the (value, partner) pairs,
+/// whose distinct count is the partners. Buffers are compacted (summed, deduplicated) whenever
+/// they fill and grow only if that does not free half of them. A last read sums the records
+/// of the values found. Everything is taken from the whole state, so a value whose partners
+/// are spread over shards is found in the merged report as in one scan.
 fn shared_values(state: &State, bound: usize, budget: u64) -> io::Result<Shared> {
-    let mut pairs = 0u64;
-    for input in &state.inputs {
-        let mut cur = input.clusters.cursor()?;
-        while let Some((fps, _, _)) = cur.next_cluster()? {
-            let k = fps.len() as u64;
-            if k >= 2 && one_person(fps.len(), bound) {
-                pairs += k * (k - 1);
+    let fingerprints: u64 = state.inputs.iter().map(|i| i.clusters.fingerprints()).sum();
+    // (fingerprint halves, count): 24 bytes.
+    let n_passes = passes(fingerprints, 24, budget);
+    let mut cap = usize::try_from(budget / 24).unwrap_or(usize::MAX).max(2);
+    let mut pair_cap = usize::try_from(budget / 32).unwrap_or(usize::MAX).max(2);
+    let mut upper: Vec<(u64, u64, u64)> = Vec::new();
+    let mut pairs: Vec<(u128, u128)> = Vec::new();
+    let mut found: Vec<(Fp, u64)> = Vec::new();
+    let linkable = |k: usize| k >= 2 && one_person(k, bound);
+    for pass in 0..n_passes {
+        let in_slice = |fp: &Fp| slice_of((fp.0 >> 64) as u64, n_passes) == pass;
+        upper.clear();
+        for input in &state.inputs {
+            let mut cur = input.clusters.cursor()?;
+            while let Some((fps, _, _)) = cur.next_cluster()? {
+                if !linkable(fps.len()) {
+                    continue;
+                }
+                for v in fps.iter().filter(|v| in_slice(v)) {
+                    if upper.len() == cap {
+                        sum_runs(&mut upper);
+                        if upper.len() > cap / 2 {
+                            cap = cap.saturating_mul(2);
+                        }
+                    }
+                    upper.push(((v.0 >> 64) as u64, v.0 as u64, fps.len() as u64 - 1));
+                }
             }
         }
-    }
-    let mut found: Vec<(Fp, u64)> = Vec::new();
-    if pairs > 0 {
-        // (value, partner): 32 bytes.
-        let n_passes = passes(pairs, 32, budget);
-        let mut cap = usize::try_from(budget / 32).unwrap_or(usize::MAX).max(2);
-        let mut buf: Vec<(u128, u128)> = Vec::new();
-        for pass in 0..n_passes {
-            buf.clear();
-            for input in &state.inputs {
-                let mut cur = input.clusters.cursor()?;
-                while let Some((fps, _, _)) = cur.next_cluster()? {
-                    if fps.len() < 2 || !one_person(fps.len(), bound) {
+        sum_runs(&mut upper);
+        let candidates: Vec<u128> = upper
+            .iter()
+            .filter(|e| e.2 > bound as u64)
+            .map(|e| (u128::from(e.0) << 64) | u128::from(e.1))
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        pairs.clear();
+        for input in &state.inputs {
+            let mut cur = input.clusters.cursor()?;
+            while let Some((fps, _, _)) = cur.next_cluster()? {
+                if !linkable(fps.len()) {
+                    continue;
+                }
+                for v in fps {
+                    if !in_slice(v) || candidates.binary_search(&v.0).is_err() {
                         continue;
                     }
-                    for v in fps {
-                        if slice_of((v.0 >> 64) as u64, n_passes) != pass {
-                            continue;
+                    if pairs.len() + fps.len() > pair_cap {
+                        pairs.sort_unstable();
+                        pairs.dedup();
+                        if pairs.len() + fps.len() > pair_cap / 2 {
+                            pair_cap = pair_cap.saturating_mul(2).max(pairs.len() + fps.len());
                         }
-                        if buf.len() + fps.len() > cap {
-                            buf.sort_unstable();
-                            buf.dedup();
-                            if buf.len() + fps.len() > cap / 2 {
-                                cap = cap.saturating_mul(2).max(buf.len() + fps.len());
-                            }
-                        }
-                        buf.extend(fps.iter().filter(|w| *w != v).map(|w| (v.0, w.0)));
                     }
+                    pairs.extend(fps.iter().filter(|w| *w != v).map(|w| (v.0, w.0)));
                 }
             }
-            buf.sort_unstable();
-            buf.dedup();
-            for run in buf.chunk_by(|a, b| a.0 == b.0) {
-                if run.len() > bound {
-                    found.push((Fp(run[0].0), run.len() as u64));
-                }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            if run.len() > bound {
+                found.push((Fp(run[0].0), run.len() as u64));
             }
         }
     }
@@ -574,6 +597,18 @@ fn shared_values(state: &State, bound: usize, budget: u64) -> io::Result<Shared>
     });
     listed.truncate(MAX_SHARED_LISTED);
     Ok(Shared { set, listed, total })
+}
+
+/// Sorts (fingerprint halves, count) entries and sums the counts of each fingerprint.
+fn sum_runs(buf: &mut Vec<(u64, u64, u64)>) {
+    buf.sort_unstable();
+    buf.dedup_by(|next, kept| {
+        let same = (next.0, next.1) == (kept.0, kept.1);
+        if same {
+            kept.2 = kept.2.saturating_add(next.2);
+        }
+        same
+    });
 }
 
 /// A person number for a node that belongs to nobody: every value it holds is shared.
