@@ -47,6 +47,7 @@
 //!
 //! Fields are `table.column` with the table's last name part, as the scanner names them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
@@ -249,6 +250,9 @@ struct Layout {
     /// Per value position: dropped but not removable (NOT NULL without a default): every value
     /// is written as the column's blank instead.
     blank: Vec<bool>,
+    /// Check mode: per value position, its column's entry in `Rewriter::check` (typed or NOT
+    /// NULL columns only).
+    slots: Vec<Option<usize>>,
 }
 
 impl Layout {
@@ -313,10 +317,10 @@ struct Rewriter<'a> {
     out: Vec<Edit>,
     /// (`table.column`, type, placeholder, substitution) → values.
     subs: BTreeMap<(String, String, &'static str, Sub), u64>,
-    /// Check mode ([`type_check`]): per column, what it holds.
-    check: Option<HashMap<String, ColumnCheck>>,
-    /// Reused for `table.column` keys in check mode.
-    key: String,
+    /// Check mode ([`type_check`]): per column (`table.column`), what it holds.
+    check: Option<Vec<(String, ColumnCheck)>>,
+    /// Check mode: `table.column` → its index in `check`.
+    check_index: HashMap<String, usize>,
     /// (`table.column`, text) of the generalised values written in their type's form.
     forms: BTreeSet<(String, String)>,
 }
@@ -379,28 +383,37 @@ impl Rewriter<'_> {
 
     /// The layout of a statement on `table` with these value positions (`None`: the CREATE
     /// TABLE's columns, in order).
-    fn layout(&self, table: String, names: Option<Vec<String>>) -> Layout {
+    fn layout(&mut self, table: String, names: Option<Vec<String>>) -> Layout {
         let def = self.tables.get(&table).cloned();
-        let names: Vec<String> = match names {
-            Some(n) => n,
+        let (names, map): (Vec<String>, Vec<Option<usize>>) = match names {
+            Some(n) => {
+                let map = n
+                    .iter()
+                    .map(|n| {
+                        def.as_ref()
+                            .and_then(|d| d.iter().position(|c| &c.name == n))
+                    })
+                    .collect();
+                (n, map)
+            }
+            // No column list: the CREATE TABLE's columns, in order.
             None => def
                 .as_ref()
-                .map(|d| d.iter().map(|c| c.name.clone()).collect())
+                .map(|d| {
+                    d.iter()
+                        .enumerate()
+                        .map(|(i, c)| (c.name.clone(), Some(i)))
+                        .unzip()
+                })
                 .unwrap_or_default(),
         };
-        let map: Vec<Option<usize>> = names
-            .iter()
-            .map(|n| {
-                def.as_ref()
-                    .and_then(|d| d.iter().position(|c| &c.name == n))
-            })
-            .collect();
         let mut l = Layout {
             table,
             def,
             map,
             removed: Vec::new(),
             blank: Vec::new(),
+            slots: Vec::new(),
         };
         for (pos, n) in names.iter().enumerate() {
             let dropped = self.dropped(&l.table, n);
@@ -408,7 +421,34 @@ impl Rewriter<'_> {
             l.removed.push(dropped && removable);
             l.blank.push(dropped && !removable);
         }
+        self.slots(&mut l);
         l
+    }
+
+    /// Check mode: the slots of a layout's columns (see [`Layout::slots`]).
+    fn slots(&mut self, l: &mut Layout) {
+        let Some(check) = self.check.as_mut() else {
+            return;
+        };
+        for pos in 0..l.map.len() {
+            let slot = l
+                .col(pos)
+                .filter(|c| c.ty.checked() || c.not_null)
+                .map(|c| {
+                    let key = format!("{}.{}", l.table, c.name);
+                    *self.check_index.entry(key.clone()).or_insert_with(|| {
+                        check.push((
+                            key,
+                            ColumnCheck {
+                                sql_type: c.ty.name(),
+                                ..ColumnCheck::default()
+                            },
+                        ));
+                        check.len() - 1
+                    })
+                });
+            l.slots.push(slot);
+        }
     }
 
     fn count(&mut self, table: &str, col: &Col, sub: Sub) {
@@ -453,6 +493,10 @@ impl Rewriter<'_> {
             self.count(table, col, Sub::NullToPlaceholder);
             return Fit::Write(col.ty.placeholder().to_string());
         }
+        // Text takes any value: only a number literal needs the text back (see `literal`).
+        if !col.ty.checked() && !matches!(col.ty.base, Base::Chars(_)) && !matches!(esc, Esc::Raw) {
+            return Fit::Keep(String::new());
+        }
         let local: Vec<Edit> = vals
             .iter()
             .filter(|v| v.start >= at && v.end <= at + content.len())
@@ -462,7 +506,7 @@ impl Rewriter<'_> {
                 text: v.replacement.clone().into_bytes(),
             })
             .collect();
-        let new = unescape(&super::apply(content, local), esc);
+        let new = unescape(&super::apply(content, local), esc).into_owned();
         if col.ty.accepts(&new) {
             return Fit::Keep(new);
         }
@@ -490,32 +534,26 @@ impl Rewriter<'_> {
         }
     }
 
-    /// Check mode: records one value (`None`: NULL) of `col`.
-    fn observe(&mut self, table: &str, col: &Col, value: Option<&str>, at: usize) {
-        let Some(check) = self.check.as_mut() else {
+    /// Check mode: records one value (`None`: NULL) of the column at `pos`; `value` is only
+    /// called for a typed column.
+    fn observe<'v>(
+        &mut self,
+        layout: &Layout,
+        pos: usize,
+        value: Option<impl FnOnce() -> Cow<'v, str>>,
+        at: usize,
+    ) {
+        let (Some(check), Some(&Some(slot)), Some(col)) =
+            (self.check.as_mut(), layout.slots.get(pos), layout.col(pos))
+        else {
             return;
         };
-        if !col.ty.checked() && !col.not_null {
-            return;
-        }
         let ok = match value {
             None => !col.not_null,
-            Some(v) => col.ty.accepts(v),
+            Some(_) if !col.ty.checked() => true,
+            Some(v) => col.ty.accepts(&v()),
         };
-        self.key.clear();
-        self.key.push_str(table);
-        self.key.push('.');
-        self.key.push_str(&col.name);
-        if !check.contains_key(self.key.as_str()) {
-            check.insert(
-                self.key.clone(),
-                ColumnCheck {
-                    sql_type: col.ty.name(),
-                    ..ColumnCheck::default()
-                },
-            );
-        }
-        let Some(c) = check.get_mut(self.key.as_str()) else {
+        let Some((_, c)) = check.get_mut(slot) else {
             return;
         };
         c.checked += 1;
@@ -758,12 +796,10 @@ impl Rewriter<'_> {
             Some(Fit::Null) => b"\\N".to_vec(),
             Some(Fit::Write(w)) => escape_copy(&w).into_bytes(),
             Some(Fit::Keep(_)) | None => {
-                if self.check.is_some()
-                    && let Some(c) = col
-                {
+                if self.check.is_some() {
                     let field = &t[s..e];
-                    let v = (field != b"\\N").then(|| unescape(field, Esc::Copy));
-                    self.observe(&layout.table, c, v.as_deref(), s);
+                    let v = (field != b"\\N").then_some(|| unescape(field, Esc::Copy));
+                    self.observe(layout, pos, v, s);
                 }
                 return;
             }
@@ -895,10 +931,10 @@ impl Rewriter<'_> {
         }
         if self.check.is_some() {
             for (pos, (a, b, n)) in firsts.iter().enumerate() {
-                if let Some(c) = layout.col(pos)
+                if layout.slots.get(pos).is_some_and(Option::is_some)
                     && let Some(v) = self.item_value(a, b.as_ref(), *n)
                 {
-                    self.observe(&layout.table, c, v.as_deref(), a.t0);
+                    self.observe(layout, pos, v.map(|v| move || Cow::Owned(v)), a.t0);
                 }
             }
         }
@@ -949,7 +985,7 @@ impl Rewriter<'_> {
                 } else {
                     Esc::Str(false)
                 };
-                Some(Some(unescape(&t[a.start..a.end], esc)))
+                Some(Some(unescape(&t[a.start..a.end], esc).into_owned()))
             }
             (2, K::Punct(sign @ (b'-' | b'+')), Some(K::Number)) => {
                 let b = b?;
@@ -1116,14 +1152,20 @@ fn primary_key(t: &[u8], item: &[Tok]) -> Vec<String> {
     out
 }
 
-/// A literal's content as the server reads it (see [`Esc`]).
-fn unescape(content: &[u8], esc: Esc) -> String {
+/// A literal's content as the server reads it (see [`Esc`]); borrowed when nothing is
+/// escaped (the common case, and the type check reads every typed value).
+fn unescape(content: &[u8], esc: Esc) -> Cow<'_, str> {
     let s = String::from_utf8_lossy(content);
     let backslash = match esc {
-        Esc::Raw => return s.into_owned(),
+        Esc::Raw => return s,
         Esc::Copy => true,
         Esc::Str(b) => b,
     };
+    let quote = matches!(esc, Esc::Str(_));
+    let escaped = (backslash && s.contains('\\')) || (quote && s.contains('\''));
+    if !escaped {
+        return s;
+    }
     let mut out = String::with_capacity(s.len());
     let mut it = s.chars().peekable();
     while let Some(c) = it.next() {
@@ -1162,7 +1204,7 @@ fn unescape(content: &[u8], esc: Esc) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Text for a COPY field (placeholders and generalised forms need nothing; a cut value may).
@@ -1253,8 +1295,8 @@ fn rewriter<'a>(
         tables: HashMap::new(),
         out: Vec::new(),
         subs: BTreeMap::new(),
-        check: check.then(HashMap::new),
-        key: String::new(),
+        check: check.then(Vec::new),
+        check_index: HashMap::new(),
         forms: BTreeSet::new(),
     }
 }
@@ -1267,7 +1309,7 @@ pub fn type_check(text: &[u8]) -> Result<HashMap<String, ColumnCheck>, RedactErr
     let an = Analysis::default();
     let mut r = rewriter(text, &an, HashMap::new(), true);
     r.run()?;
-    Ok(r.check.unwrap_or_default())
+    Ok(r.check.unwrap_or_default().into_iter().collect())
 }
 
 #[cfg(test)]
@@ -1559,5 +1601,21 @@ INSERT INTO t VALUES (3, '1985-13-40', -4, '123e4567-e89b-12d3-a456-426614174000
         assert_eq!(bad("t.s"), 2, "NULL in a NOT NULL text column");
         assert!(!c.contains_key("t.x"), "nullable text is not checked");
         assert_eq!(c["t.d"].sql_type, "date");
+    }
+
+    #[test]
+    fn literals_are_read_as_the_server_reads_them() {
+        let table: &[(&[u8], Esc, &str)] = &[
+            (b"a\\tb\\\\c\\101", Esc::Copy, "a\tb\\cA"),
+            (b"plain", Esc::Copy, "plain"),
+            (b"it''s", Esc::Str(false), "it's"),
+            (b"a\\'b\\n", Esc::Str(true), "a'b\n"),
+            (b"a\\nb", Esc::Str(false), "a\\nb"),
+            (b"1985-03-12", Esc::Raw, "1985-03-12"),
+        ];
+        for (raw, esc, want) in table {
+            assert_eq!(unescape(raw, *esc), *want, "{esc:?}");
+        }
+        assert!(matches!(unescape(b"plain", Esc::Copy), Cow::Borrowed(_)));
     }
 }
