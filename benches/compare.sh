@@ -157,7 +157,8 @@ shape_table() {
         po = (p ~ /^>/); jo = (rj ~ /^>/)
         ratio = (num(p) > 0) ? sprintf("%s%.3g×", (po && !jo) ? ">" : (jo && !po) ? "<" : "", num(rj) / num(p)) : "-"
         if (po && jo) ratio = "?"
-        mbs = (num(p) > 0) ? sprintf("%s%.1f", po ? "<" : "", b / 1e6 / num(p)) : "-"
+        v = (num(p) > 0) ? b / 1e6 / num(p) : 0
+        mbs = (v > 0) ? sprintf("%s" (v >= 10 ? "%.0f" : v >= 1 ? "%.1f" : "%.2g"), po ? "<" : "", v) : "-"
         printf "| %s | " (b < 1e8 ? "%.1f" : "%.0f") " | %d | %s | %s | %s | %s | %s | %s |\n", n, b / 1e6, f, c, fmt(p), fmt(rc),
                fmt(rj), mbs, ratio
       }'

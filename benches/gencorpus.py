@@ -3,9 +3,12 @@
 
 Usage:
   gencorpus.py DIR TOTAL_MB [--seed N]                    the mixed corpus (below)
-  gencorpus.py DIR 0 --one-file MB [--seed N]             one mysqldump file of MB (RSS vs file size)
-  gencorpus.py DIR TOTAL_MB --long-lines [--line-kib L,L] mysqldump files of equal total size per
-                                                          line length (per-byte cost vs line length)
+  gencorpus.py DIR 0 --one-file MB [--seed N]             one mysqldump file of MB, 16 KiB lines
+  gencorpus.py DIR TOTAL_MB --long-lines [--line-kib L,L] mysqldump files by INSERT line length
+
+`--long-lines` splits TOTAL_MB evenly over the line lengths (KiB; default 16,64,256,1024), one
+directory each (`mysqldump-00016k/`, ...), every file holding the same rows: timing each
+directory reads per-byte cost against line length, and the findings must not differ.
 
 The mixed corpus puts each shape in its own top-level directory of DIR, so `compare.sh` can time
 each shape alone. Shares of TOTAL_MB (the list of issue 26, which adds to 97 %, scaled to 100 %):
@@ -152,6 +155,7 @@ class Gen:
     """Value generators over one seeded `Rng`."""
 
     def __init__(self, seed):
+        self.seed = seed
         self.r = Rng(seed)
         r = self.r
         # The clock: logs and events move forward from 2024-01-01 (epoch seconds).
@@ -799,26 +803,30 @@ def mysql_tuple(g, table, i):
             f"{r.randrange(100, 99999)}.{r.randrange(100):02d},'{g.sqlts()}','{g.caseref()}')")
 
 
-def write_mysqldump(g, path, size, line_bytes):
-    """One mysqldump file of about `size` bytes whose INSERT lines are about `line_bytes` long."""
+def write_mysqldump(key, path, size, line_bytes):
+    """One mysqldump file of about `size` bytes whose INSERT lines are about `line_bytes` long.
+
+    Each table's rows come from a generator seeded by (`key`, table) and stop at a budget of row
+    bytes, so files written with the same key and size hold the same rows whatever the line
+    length: only the cuts between INSERT lines move (what `--long-lines` compares)."""
     out = Out(path)
     out.write(MYSQL_HEADER)
     tables = list(MYSQL_TABLES)
-    # Members take a quarter of the file, transactions 60 %, partner payouts the rest.
+    # Members take a quarter of the rows' bytes, transactions 60 %, partner payouts the rest.
     budgets = [size // 4, size * 3 // 5, size - size // 4 - size * 3 // 5]
     for table, tb in zip(tables, budgets):
-        start = out.size
+        g = Gen(f"{key}/{table}")
         out.write(f"\nDROP TABLE IF EXISTS `{table}`;\nCREATE TABLE `{table}` ({MYSQL_TABLES[table]}, PRIMARY KEY (`id`)) "
                   f"ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\nLOCK TABLES `{table}` WRITE;\n")
-        i = 1
-        while out.size - start < tb:
+        i, done = 1, 0
+        while done < tb:
             parts, n = [], 0
-            goal = min(line_bytes, max(tb - (out.size - start), 4096))
-            while n < goal:
+            while n < line_bytes and done + n < tb:
                 t = mysql_tuple(g, table, i)
                 i += 1
                 parts.append(t)
                 n += len(t) + 1
+            done += n
             out.write(f"INSERT INTO `{table}` VALUES {','.join(parts)};\n")
         out.write("UNLOCK TABLES;\n")
     out.write("/*!40014 SET UNIQUE_CHECKS=@OLD_UNIQUE_CHECKS */;\n\n-- Dump completed\n")
@@ -834,7 +842,7 @@ def shape_mysqldump(g, root, budget):
     for i, (line, share) in enumerate(MYSQL_FILES):
         size = int(budget * share)
         if size > 0:
-            write_mysqldump(g, os.path.join(root, f"rewards-{i}-{line >> 10}k.sql"), size, line)
+            write_mysqldump(f"{g.seed}/{i}", os.path.join(root, f"rewards-{i}-{line >> 10}k.sql"), size, line)
 
 
 TICKET_QUEUES = [("SUP", "Customer Support"), ("HR", "People & Culture"), ("PAY", "Payroll")]
@@ -1071,15 +1079,15 @@ def main():
     os.makedirs(out, exist_ok=True)
     if "--one-file" in args:
         mb = float(arg(args, "--one-file"))
-        write_mysqldump(Gen(f"{seed}/one-file"), os.path.join(out, "big-dump.sql"), int(mb * MB), 16 << 10)
+        write_mysqldump(f"{seed}/one-file", os.path.join(out, "big-dump.sql"), int(mb * MB), 16 << 10)
         return
     total = int(total_mb * MB)
     if "--long-lines" in args:
         kibs = [int(x) for x in arg(args, "--line-kib", "16,64,256,1024").split(",")]
         for kib in kibs:
             name = f"mysqldump-{kib:05d}k"  # zero-padded: directories sort by line length
-            g = Gen(f"{seed}/long-lines")  # same seed: the same rows, cut into lines of each length
-            write_mysqldump(g, os.path.join(out, name, "rewards.sql"), total // len(kibs), kib << 10)
+            # The same key and size: the same rows, cut into lines of each length.
+            write_mysqldump(f"{seed}/long-lines", os.path.join(out, name, "rewards.sql"), total // len(kibs), kib << 10)
         return
     whole = sum(s for _, s, _ in SHAPES)
     for name, share, writer in SHAPES:
