@@ -1227,7 +1227,7 @@ fn typed_dumps(dir: &Path) -> Vec<Person> {
         let card = cards[i % cards.len()];
         if i < 8 {
             pg.push_str(&format!(
-                "{i}\t{i:08x}-e89b-12d3-a456-426614174000\t{}\t{}\t{}\t{}\t{} 00:00:00\t203.0.113.{}\t123456782\t{card}\t{i}.50\t{}\tcalled {}\n",
+                "{i}\t{i:08x}-e89b-12d3-a456-426614174000\t{}\t{}\t{}\t{}\t{} 00:00:00\t100.64.0.{}\t123456782\t{card}\t{i}.50\t{}\tcalled {}\n",
                 p.email,
                 if i % 2 == 1 { p.email.replace('@', "+b@") } else { "\\N".into() },
                 p.dob,
@@ -1251,7 +1251,7 @@ fn typed_dumps(dir: &Path) -> Vec<Person> {
             " (id, ref, email, backup_email, date_of_birth, birthdate, birthday, last_login_ip, tfn, card_number, balance, phone, note)"
         };
         pg.push_str(&format!(
-            "INSERT INTO public.customers{cols} VALUES ({i}, '{i:08x}-e89b-12d3-a456-426614174000', '{}', NULL, '{}', '{}', '{} 00:00:00', '203.0.113.{}', 123456782, {}, {i}.50, '{}', 'called {}');\n",
+            "INSERT INTO public.customers{cols} VALUES ({i}, '{i:08x}-e89b-12d3-a456-426614174000', '{}', NULL, '{}', '{}', '{} 00:00:00', '100.64.0.{}', 123456782, {}, {i}.50, '{}', 'called {}');\n",
             p.email,
             p.dob,
             p.dob,
@@ -1358,7 +1358,7 @@ fn every_action_keeps_typed_sql_columns_loadable() {
                     format!("{year}-01-01"),
                     "timestamp: the year's first day"
                 );
-                assert_eq!(row[7], "203.0.113.0/24", "inet: the /24");
+                assert_eq!(row[7], "100.64.0.0/24", "inet: the /24");
                 assert_eq!(row[2], "example.com");
             }
             Action::Null => {
