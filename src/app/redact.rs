@@ -172,9 +172,13 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         },
     );
     let verification = verify::verify(&scanner, &outcome, &rules);
+    let shown = |rel: &str| {
+        let mut scratch = piiscan::detect::Scratch::default();
+        scanner.engine().mask_name(rel, &mut scratch)
+    };
     let plan = plan_steps
         .as_deref()
-        .map(|steps| plan::outcome(steps, args.top, &outcome));
+        .map(|steps| plan::outcome(steps, args.top, &outcome, &shown));
     let created = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();

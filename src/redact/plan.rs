@@ -77,13 +77,19 @@ impl PlanOutcome {
 }
 
 /// The outcome of the first `top` steps of `plan` in a run that produced `tree` (see the
-/// module docs).
-pub fn outcome(plan: &[PlanStep], top: usize, tree: &TreeOutcome) -> PlanOutcome {
+/// module docs). `shown` gives a file's display path when it differs from its path (a value in
+/// its name is masked, see `detect::names`): a report names inputs by that path.
+pub fn outcome(
+    plan: &[PlanStep],
+    top: usize,
+    tree: &TreeOutcome,
+    shown: &dyn Fn(&str) -> Option<String>,
+) -> PlanOutcome {
     let steps = plan
         .iter()
         .take(top)
         .map(|step| {
-            let reason = not_applied(&step.action, tree);
+            let reason = not_applied(&step.action, tree, shown);
             StepOutcome {
                 rank: step.rank,
                 description: step.description.clone(),
@@ -100,12 +106,18 @@ pub fn outcome(plan: &[PlanStep], top: usize, tree: &TreeOutcome) -> PlanOutcome
 }
 
 /// Why `action` was not done in `tree`, or `None` if it was.
-fn not_applied(action: &PlanAction, tree: &TreeOutcome) -> Option<String> {
+fn not_applied(
+    action: &PlanAction,
+    tree: &TreeOutcome,
+    shown: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
     let input = action.input();
     let is_member = input.contains('!');
     // The file holding the input: the input itself, or the archive a member sits in.
     let file = input.split('!').next().unwrap_or(input);
-    let found = tree.files.iter().find(|f| input_matches(file, &f.path));
+    let found = tree.files.iter().find(|f| {
+        input_matches(file, &f.path) || shown(&f.path).is_some_and(|s| input_matches(file, &s))
+    });
     let Some(f) = found else {
         return Some("its input is not in the source tree".into());
     };
@@ -186,7 +198,7 @@ mod tests {
             step(5, redact("b.zip!inner.csv")),
             step(6, delete("b.zip!inner.csv")),
         ];
-        let o = outcome(&plan, 10, &tree);
+        let o = outcome(&plan, 10, &tree, &|_| None);
         let applied: Vec<bool> = o.steps.iter().map(|s| s.applied).collect();
         assert_eq!(applied, [true, true, false, false, true, false]);
         assert_eq!(o.applied(), 3);
@@ -202,7 +214,7 @@ mod tests {
                 .unwrap()
                 .contains("not in the source")
         );
-        let first_two = outcome(&plan, 2, &tree);
+        let first_two = outcome(&plan, 2, &tree, &|_| None);
         assert!(first_two.complete());
         assert_eq!(first_two.summary(), "plan: 2 of the top 2 step(s) applied");
     }
