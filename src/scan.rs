@@ -476,6 +476,9 @@ struct FindingSink<'a> {
     scratch: &'a mut Scratch,
     hits: Vec<Hit>,
     findings: Vec<Finding>,
+    /// `findings` may grow to this before [`FindingSink::spill_before`] is tried again (see
+    /// there: why it grows with what the last try had to keep).
+    spill_at: usize,
     /// Lines holding [`INLINE_ALLOW`]; their findings are dropped when the input ends (the
     /// marker may come after the finding, e.g. in a later CSV cell or a trailing comment).
     allow_lines: Vec<u64>,
@@ -526,6 +529,7 @@ impl<'a> FindingSink<'a> {
             scratch,
             hits: Vec::new(),
             findings: Vec::new(),
+            spill_at: SPILL_AT,
             allow_lines: Vec::new(),
             allow_by_record,
             suppressed: 0,
@@ -810,7 +814,7 @@ impl FindingSink<'_> {
                 _ => self.findings.push(finding),
             }
         }
-        if self.findings.len() >= SPILL_AT {
+        if self.findings.len() >= self.spill_at {
             self.spill_before(cell);
         }
     }
@@ -819,6 +823,13 @@ impl FindingSink<'_> {
 impl FindingSink<'_> {
     /// Hands over the findings that lie before `cell` (their lines or records are complete,
     /// so every `piiscan:allow` marker that could suppress them has been seen).
+    ///
+    /// The findings of the current line or record must stay, and a try costs time in all it
+    /// looks at, so the next try waits until `findings` has doubled what this one kept (and
+    /// for at least [`SPILL_AT`]): each finding is then looked at a constant number of times
+    /// on average. Trying again at every cell once past [`SPILL_AT`] was quadratic in the
+    /// findings of one line: a mysqldump with ~1 MiB extended-INSERT lines (~35,000 findings
+    /// each) spent ~300 s re-partitioning the current line's findings for every cell.
     fn spill_before(&mut self, cell: &Cell<'_>) {
         let Some(spill) = &self.scanner.spill else {
             return;
@@ -859,6 +870,7 @@ impl FindingSink<'_> {
         if !done.is_empty() {
             spill(&self.path, done);
         }
+        self.spill_at = SPILL_AT.max(2 * self.findings.len());
     }
 }
 

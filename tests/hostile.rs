@@ -1340,3 +1340,144 @@ fn nul_bytes_do_not_hide_text() {
         s.m.run.stderr
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Long lines: cost linear in the line's length (issue 26's two pathologies). Each case is
+// sized so the old, quadratic code visibly hangs on it (debug binary, by hand: 44 CPU-s instead
+// of 1.9 for the dump, over 180 s instead of 0.1 for the dotted line); they assert what is
+// found, not how fast (the timeouts only turn a hang into a failure; the per-byte cost is
+// tracked by the `long-lines` group of benches/engine.rs).
+// ---------------------------------------------------------------------------------------------
+
+/// A mysqldump whose extended INSERT lines of ~1 MB hold 36,000 and 17,000 emails: more
+/// findings on one line than the scanner hands on per chunk, which it must keep until the line
+/// ends (a later `piiscan:allow` on the line could still suppress them). It used to retry the
+/// hand-over at every cell, re-partitioning the whole line's findings each time: a dump with
+/// ~1 MiB lines took ~300 s. Every email is found, in order, under its column — except on the
+/// last line, whose final value carries a `piiscan:allow` marker that suppresses them all.
+#[test]
+fn mysqldump_extended_insert_lines_with_tens_of_thousands_of_findings() {
+    let dir = TempDir::new().unwrap();
+    let lines = [36_000, 100, 17_000];
+    let total: usize = lines.iter().sum();
+    let mut dump = String::from(
+        "-- MySQL dump 10.13\nCREATE TABLE `members` (`id` int, `email` varchar(200));\n",
+    );
+    let mut i = 0;
+    for rows in lines {
+        dump.push_str("INSERT INTO `members` VALUES ");
+        for k in 0..rows {
+            let sep = if k + 1 < rows { "," } else { ";\n" };
+            let allow = if i + 1 == total { " piiscan:allow" } else { "" };
+            dump.push_str(&format!("({i},'m{i}.testperson@example.com{allow}'){sep}"));
+            i += 1;
+        }
+    }
+    let reported = lines[0] + lines[1];
+    assert!(dump.len() > 1 << 20);
+    write(dir.path(), "members.sql", &dump);
+    let s = scan_hostile(dir.path(), &[], secs(120));
+    assert_eq!(s.m.run.code, 1, "{}", s.m.run.stderr);
+    let found = emails_in(&s.report, "members.sql");
+    assert_eq!(found.len(), reported, "{}", s.m.run.stderr);
+    assert!(
+        s.m.run
+            .stderr
+            .contains(&format!("{} findings suppressed", lines[2])),
+        "{}",
+        s.m.run.stderr
+    );
+    let mut last = (0, 0);
+    for (n, f) in found.iter().enumerate() {
+        assert_eq!(f["field"], "members.email", "{f}");
+        assert_eq!(f["line"], if n < lines[0] { 3 } else { 4 }, "{f}");
+        let at = (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap());
+        assert!(at > last, "findings out of order at {n}: {f}");
+        last = at;
+    }
+    assert_eq!(s.report["inputs"][0]["records"], i);
+    assert_no_leak(
+        &s.m.run,
+        &s.report.to_string(),
+        &["m0.testperson@example.com", "m36099.testperson@example.com"],
+    );
+}
+
+/// A seeded base64 run of `n` bytes (no padding).
+fn base64_run(n: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    (0..n)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            ALPHABET[(seed % 64) as usize] as char
+        })
+        .collect()
+}
+
+/// Single lines of 1.2 MB (more than the text format's 1 MiB block) of the shapes that stress candidate finding — digits joined by dots
+/// (`1.1.1.…`, one digit cluster the length of the line, thousands of IP-shaped candidates),
+/// spaces and dashes, `@` runs, `(` runs, `+61 4` repeated, base64 — as text, as a JSON string,
+/// a quoted CSV field and an SQL string literal, each followed on the same line by an email.
+/// The dotted line used to cost O(line) per candidate (a validator's context was cut at the
+/// line's start by searching back to it): 800 KB took 33 s, 4 MB never finished. Each email is
+/// found exactly once, at its column.
+#[test]
+fn long_lines_of_candidate_shapes_are_scanned_to_their_end() {
+    let dir = TempDir::new().unwrap();
+    let n = 1_200_000;
+    let rep = |unit: &str| unit.repeat(n / unit.len() + 1)[..n].to_string();
+    let tail = format!(" contact email: {EMAIL}");
+    let texts = [
+        ("dotted.txt", rep("1.")),
+        ("zero-dotted.txt", rep("0.")),
+        ("digit-spaces.txt", rep("1 ")),
+        ("digit-dashes.txt", rep("1-")),
+        ("at-signs.txt", rep("a@")),
+        ("open-parens.txt", rep("(")),
+        ("plus61.txt", rep("+61 4")),
+        ("base64.txt", base64_run(n)),
+    ];
+    let mut files: Vec<(&str, String)> = texts
+        .iter()
+        .map(|(name, body)| (*name, format!("{body}{tail}\n")))
+        .collect();
+    files.push((
+        "blob.json",
+        format!("{{\"blob\":\"{}\",\"email\":\"{EMAIL}\"}}\n", base64_run(n)),
+    ));
+    files.push((
+        "field.csv",
+        format!("id,notes,email\n1,\"{}\",{EMAIL}\n", rep("1.")),
+    ));
+    files.push((
+        "string.sql",
+        format!(
+            "INSERT INTO t (ip, email) VALUES ('{}', '{EMAIL}');\n",
+            rep("1.")
+        ),
+    ));
+    for (name, body) in &files {
+        write(dir.path(), name, body);
+    }
+    let s = scan_hostile(dir.path(), &[], secs(120));
+    assert_eq!(s.m.run.code, 1, "{}", s.m.run.stderr);
+    for (name, body) in &files {
+        // Where the email is: 1-based line, and byte column within it.
+        let at = body.find(EMAIL).unwrap();
+        let line = body[..at].matches('\n').count() + 1;
+        let column = at - body[..at].rfind('\n').map_or(0, |p| p + 1) + 1;
+        let found = emails_in(&s.report, &format!("/{name}"));
+        assert_eq!(found.len(), 1, "{name}: {found:?}\n{}", s.m.run.stderr);
+        assert_eq!(
+            (found[0]["line"].as_u64(), found[0]["column"].as_u64()),
+            (Some(line as u64), Some(column as u64)),
+            "{name}"
+        );
+    }
+    for input in s.report["inputs"].as_array().unwrap() {
+        assert_eq!(input["status"], "scanned", "{input}");
+    }
+}
