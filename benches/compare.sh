@@ -90,7 +90,8 @@ row() { # NAME
   awk -v n="$1" -v s="${secs[$1]}" -v k="${rss[$1]}" -v b="$bytes" -v p="${secs[$pii]:-0}" '
     BEGIN { out = (s ~ /^>/); t = out ? substr(s, 2) + 0 : s + 0; q = p; pout = (q ~ /^>/); q = pout ? substr(q, 2) + 0 : q + 0
             r = (q > 0) ? sprintf("%s%.3g×", (pout && !out) ? "<" : (out && !pout) ? ">" : "", t / q) : "-"
-            mbs = (t > 0) ? sprintf("%s%.0f", out ? "<" : "", b / t / 1e6) : "-"
+            v = (t > 0) ? b / t / 1e6 : 0
+            mbs = (v > 0) ? sprintf("%s" (v >= 10 ? "%.0f" : v >= 1 ? "%.1f" : "%.2g"), out ? "<" : "", v) : "-"
             printf "| %-37s | %8s | %9s | %6s | %10s |\n", n, out ? s : sprintf("%.2f", t), mbs,
                    out ? "-" : sprintf("%.0f", k / 1024), r }'
 }
