@@ -427,7 +427,7 @@ fn rename(field: &str, key: &mut dyn FnMut(&str) -> Option<String>) -> Option<St
 }
 
 /// Display names of the fields of one input, made once per distinct name (see the module
-/// docs). Bounded: it starts over after [`MAX_CACHED`] names.
+/// docs). Bounded: it starts over after `MAX_CACHED` names.
 #[derive(Debug, Default)]
 pub struct FieldNames {
     /// Field → its display name (`None`: the name itself).
