@@ -1,14 +1,17 @@
 //! Criterion benches per pipeline stage: decoding, the detector engine on dense (export-like)
-//! and sparse (code/prose-like) text and on key/value lines with a new key on every line, and
-//! fingerprinting. Inputs are generated from a fixed seed
-//! so runs are comparable. `cargo bench --bench engine`.
+//! and sparse (code/prose-like) text and on key/value lines with a new key on every line,
+//! fingerprinting, and long lines (`long-lines`: the same input cut into short and long lines,
+//! whose per-byte costs must match). Inputs are generated from a fixed seed so runs are
+//! comparable. `cargo bench --bench engine`.
 
 use std::hint::black_box;
+use std::sync::Arc;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use piiscan::decode::decode_all;
 use piiscan::detect::{Engine, Scratch, builtin};
 use piiscan::finding::{Fingerprinter, Kind};
+use piiscan::scan::{ScanOptions, Scanner};
 use piiscan::validate::Ctx;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -160,6 +163,101 @@ fn bench_decode(c: &mut Criterion) {
     g.finish();
 }
 
+/// A mysqldump of about `total` bytes whose extended INSERT lines are about `line` bytes: a
+/// members table (member number, name, email, phone, date of birth), five findings a row.
+fn mysqldump(total: usize, line: usize) -> Vec<u8> {
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let first = [
+        "olivia", "noah", "aroha", "priya", "mei", "omar", "james", "lucia",
+    ];
+    let last = [
+        "smith", "nguyen", "tan", "patel", "singh", "kim", "lee", "wilson",
+    ];
+    let mut out = b"-- MySQL dump 10.13  Distrib 8.0.36\nCREATE TABLE `members` (`id` int, \
+        `member_no` varchar(20), `full_name` varchar(100), `email` varchar(200), \
+        `phone` varchar(40), `dob` date);\n"
+        .to_vec();
+    let mut id = 0u64;
+    while out.len() < total {
+        let start = out.len();
+        out.extend_from_slice(b"INSERT INTO `members` VALUES ");
+        while out.len() - start < line {
+            id += 1;
+            let (f, l) = (
+                first[rng.gen_range(0..first.len())],
+                last[rng.gen_range(0..last.len())],
+            );
+            let row = format!(
+                "({id},'M{}','{f} {l}','{f}.{l}{}@example.com','+61 4{} {} {}','{}-{:02}-{:02}'),",
+                rng.gen_range(10_000_000..100_000_000),
+                rng.gen_range(0..1000),
+                rng.gen_range(10..100),
+                rng.gen_range(100..1000),
+                rng.gen_range(100..1000),
+                rng.gen_range(1940..2005),
+                rng.gen_range(1..13),
+                rng.gen_range(1..29)
+            );
+            out.extend_from_slice(row.as_bytes());
+        }
+        out.pop();
+        out.extend_from_slice(b";\n");
+    }
+    out
+}
+
+/// The same bytes cut into short and long lines: linear work costs the same per byte at both
+/// lengths. `mysqldump` runs the whole scan glue as the CLI does (format, engine, findings
+/// handed on in chunks): ~1 MiB INSERT lines hold more findings than one chunk, which once
+/// made the hand-over quadratic in a line's findings. `dotted-digits` is one cell of
+/// `1.1.1.…` through the engine: one digit cluster the length of the cell, full of IP-shaped
+/// candidates, once quadratic in the cell's length.
+fn bench_long_lines(c: &mut Criterion) {
+    let opts = ScanOptions {
+        split_after: None,
+        ..ScanOptions::default()
+    };
+    let scanner = Scanner::new(
+        engine(),
+        Fingerprinter::new(b"bench-key-0123456789abcdef"),
+        opts,
+    )
+    .with_spill(Arc::new(|_, findings| {
+        black_box(findings.len());
+    }));
+    let mut g = c.benchmark_group("long-lines");
+    // ~0.5 s an iteration for the dumps.
+    g.sample_size(10)
+        .measurement_time(std::time::Duration::from_secs(8));
+    for line in [64 << 10, 1 << 20] {
+        let dump = mysqldump(2 << 20, line);
+        g.throughput(Throughput::Bytes(dump.len() as u64));
+        let id = BenchmarkId::new("mysqldump", format!("{}KiB-lines", line >> 10));
+        g.bench_function(id, |b| {
+            let mut scratch = Scratch::default();
+            b.iter(|| {
+                let path: Arc<str> = Arc::from("members.sql");
+                let report = scanner.scan_text(path, &mut &dump[..], &mut scratch);
+                black_box(report.findings.len())
+            })
+        });
+    }
+    for len in [64 << 10, 1 << 20] {
+        let text = b"1.".repeat(len / 2);
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        let id = BenchmarkId::new("dotted-digits", format!("{}KiB-line", len >> 10));
+        g.bench_function(id, |b| {
+            let mut scratch = Scratch::default();
+            let mut hits = Vec::new();
+            b.iter(|| {
+                scan_cell(scanner.engine(), &text, None, &mut scratch, &mut hits);
+                black_box(hits.len())
+            })
+        });
+    }
+    g.finish();
+}
+
 fn bench_fingerprint(c: &mut Criterion) {
     let fp = Fingerprinter::new(b"bench-key-0123456789abcdef");
     c.bench_function("fingerprint/phone", |b| {
@@ -172,6 +270,7 @@ criterion_group!(
     bench_engine,
     bench_keyed_lines,
     bench_decode,
-    bench_fingerprint
+    bench_fingerprint,
+    bench_long_lines
 );
 criterion_main!(benches);
