@@ -59,6 +59,9 @@ pub const MIN_HASH: usize = 16;
 /// Fewest digits in a run taken for an id.
 pub const MIN_ID_DIGITS: usize = 6;
 
+/// Shortest part of a name read alone (see [`Engine::detected_spans`]).
+const MIN_PART: usize = 6;
+
 /// Distinct names a [`FieldNames`] remembers before it starts over (bounds its memory on a
 /// hostile input with millions of distinct keys).
 const MAX_CACHED: usize = 4096;
@@ -286,36 +289,44 @@ fn pieces(field: &str) -> Vec<(bool, &str)> {
 
 impl Engine {
     /// The parts of `text` a detector fires on, at any confidence. Detectors read the whole
-    /// text (an email address spans dots), each `/` or `!` separated component and its stem
-    /// (a validator refuses `jane@example.com.txt`: `txt` is a file type, not a domain), and
-    /// each `.` separated segment (a separator right before a value hides it from detectors
-    /// that want a boundary there: `contacts.+61 491 570 156`).
+    /// text (an email address spans dots) and, where a part of it reads differently alone,
+    /// that part too: a separator right before a value hides it from detectors that want a
+    /// boundary there (`contacts.+61 491 570 156`, `a.zip!+61491570156`). In a field (`path`
+    /// false) the parts are the `.` separated segments; in a path, each `/` or `!` separated
+    /// name and its stem (a validator refuses `jane@example.com.txt`: `txt` is a file type,
+    /// not a domain).
     fn detected_spans(
         &self,
         text: &str,
+        path: bool,
         scratch: &mut Scratch,
         hits: &mut Vec<Hit>,
         out: &mut Vec<Span>,
     ) {
         let mut parts: Vec<(usize, usize)> = vec![(0, text.len())];
         let mut at = 0;
-        for comp in text.split(['/', '!']) {
-            parts.push((at, at + comp.len()));
-            if let Some(dot) = comp.rfind('.') {
-                parts.push((at, at + dot));
+        if path {
+            for name in text.split(['/', '!']) {
+                parts.push((at, at + name.len()));
+                if let Some(dot) = name.rfind('.') {
+                    parts.push((at, at + dot));
+                }
+                at += name.len() + 1;
             }
-            at += comp.len() + 1;
-        }
-        let mut at = 0;
-        for seg in text.split(['.', '/', '!']) {
-            parts.push((at, at + seg.len()));
-            at += seg.len() + 1;
+        } else if text.contains('.') {
+            for seg in text.split('.') {
+                parts.push((at, at + seg.len()));
+                at += seg.len() + 1;
+            }
         }
         parts.sort_unstable();
         parts.dedup();
         for (s, e) in parts {
             let part = &text[s..e];
-            if !may_hold_value(part.as_bytes()) {
+            // A part shorter than the shortest value (`a@b.cd`) is read in the whole text
+            // only: `2024/01/02/` costs no detector run per part.
+            let whole = e - s == text.len();
+            if (!whole && e - s < MIN_PART) || !may_hold_value(part.as_bytes()) {
                 continue;
             }
             hits.clear();
@@ -344,7 +355,7 @@ impl Engine {
             return None;
         }
         let mut spans = Vec::new();
-        self.detected_spans(text, scratch, hits, &mut spans);
+        self.detected_spans(text, false, scratch, hits, &mut spans);
         shape_spans(text.as_bytes(), &mut spans);
         if spans.is_empty() {
             return None;
@@ -379,7 +390,7 @@ impl Engine {
             return None;
         }
         let (mut hits, mut spans) = (Vec::new(), Vec::new());
-        self.detected_spans(name, scratch, &mut hits, &mut spans);
+        self.detected_spans(name, true, scratch, &mut hits, &mut spans);
         if spans.is_empty() {
             return None;
         }
