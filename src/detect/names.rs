@@ -13,6 +13,7 @@
 //! | placeholder            | replaces                                                          |
 //! |------------------------|-------------------------------------------------------------------|
 //! | `{<kind>}`             | text a detector fires on (at any confidence), named by its kind: `{email}`, `{phone}`, `{date_of_birth}`, `{credit_card}`, `{iban}`, `{national_id}`, `{ip_address}`, `{passport_number}`, `{loyalty_number}`, `{person_name}`, `{street_address}` |
+//! | `{email}`              | also email-shaped text no detector accepted (`jane@localhost`)    |
 //! | `{uuid}`               | a UUID (`8-4-4-4-12` hex digits) no detector claimed              |
 //! | `{hash}`               | a run of 16 or more hex digits holding a decimal digit            |
 //! | `{id}`                 | a run of digits (optionally `+`-led, groups split by `-`, space, `.` or `/`) with 6 or more digits |
@@ -35,9 +36,10 @@
 //! A file or archive member named after a person (`exports/jane@example.com.csv`) leaks the
 //! same way through the input's display path. [`Engine::mask_name`] masks each value a
 //! detector finds in a name with [`mask`] — the masking of findings, so a path shows its shape
-//! (`exports/j***@e******.com.csv`) and stays a valid glob for the file. It depends only on
-//! the name and the detectors, never on `--reveal` or a key, so a baseline, a cache or a diff
-//! meets the same path on every run.
+//! (`exports/j***@e**********.csv`: the email detector reads `csv` as the address's top-level
+//! domain) and stays a valid glob for the file. It depends only on the name and the detectors,
+//! never on `--reveal` or a key, so a baseline, a cache or a diff meets the same path on every
+//! run.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -65,6 +67,11 @@ const MIN_PART: usize = 6;
 /// Distinct names a [`FieldNames`] remembers before it starts over (bounds its memory on a
 /// hostile input with millions of distinct keys).
 const MAX_CACHED: usize = 4096;
+/// Bytes of names a [`FieldNames`] remembers before it starts over: a path 512 keys deep can
+/// be 128 KiB long.
+const MAX_CACHED_BYTES: usize = 1 << 20;
+/// Longest placeholder word (`passport_number`).
+const MAX_WORD: usize = 15;
 
 /// Whether `name` may hold a value: it has an ASCII digit or an `@`. Names without either are
 /// used as they are (see the module docs).
@@ -88,7 +95,11 @@ pub fn strip_placeholders(field: &str) -> Cow<'_, str> {
     let mut rest = field;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
-        match after.find('}') {
+        // Only as far as the longest word: `{{{{…` must not rescan the rest per brace.
+        match after.as_bytes()[..after.len().min(MAX_WORD + 1)]
+            .iter()
+            .position(|&b| b == b'}')
+        {
             Some(close) if is_vocabulary(&after[..close]) => {
                 out.push_str(&rest[..open]);
                 rest = &after[close + 1..];
@@ -438,7 +449,7 @@ fn rename(field: &str, key: &mut dyn FnMut(&str) -> Option<String>) -> Option<St
 }
 
 /// Display names of the fields of one input, made once per distinct name (see the module
-/// docs). Bounded: it starts over after `MAX_CACHED` names.
+/// docs). Bounded: it starts over after 4,096 names or 1 MiB of them.
 #[derive(Debug, Default)]
 pub struct FieldNames {
     /// Field → its display name (`None`: the name itself).
@@ -446,6 +457,8 @@ pub struct FieldNames {
     /// Key or plain stretch → its placeholder form (`None`: unchanged), shared by the paths
     /// that hold it.
     pieces: HashMap<Box<str>, Option<Box<str>>>,
+    /// Bytes of names held in both maps.
+    bytes: usize,
     hits: Vec<Hit>,
 }
 
@@ -456,22 +469,26 @@ impl FieldNames {
         if let Some(n) = self.fields.get(field) {
             return n.clone();
         }
-        if self.fields.len() >= MAX_CACHED {
+        if self.fields.len() >= MAX_CACHED
+            || self.pieces.len() >= MAX_CACHED
+            || self.bytes >= MAX_CACHED_BYTES
+        {
             self.fields.clear();
-        }
-        if self.pieces.len() >= MAX_CACHED {
             self.pieces.clear();
+            self.bytes = 0;
         }
-        let (pieces, hits) = (&mut self.pieces, &mut self.hits);
+        let (pieces, bytes, hits) = (&mut self.pieces, &mut self.bytes, &mut self.hits);
         let mut key = |text: &str| -> Option<String> {
             if let Some(p) = pieces.get(text) {
                 return p.as_deref().map(str::to_string);
             }
             let p = engine.placeholders(text, scratch, hits);
+            *bytes += 2 * text.len();
             pieces.insert(text.into(), p.as_deref().map(Box::from));
             p
         };
         let name = rename(field, &mut key).map(|s| Arc::from(s.as_str()));
+        self.bytes += 2 * field.len();
         self.fields.insert(field.into(), name.clone());
         name
     }
@@ -526,6 +543,28 @@ mod tests {
             got.push_str(&text[at..]);
             assert_eq!(&got, want, "{text:?}");
         }
+    }
+
+    /// Hostile names take time linear in their length (a quadratic scan of these 200 KB
+    /// names would not finish in the test's lifetime) and keep no value beside a placeholder.
+    #[test]
+    fn hostile_names_are_linear() {
+        let n = 100_000;
+        let braces = "{".repeat(2 * n) + "}";
+        assert_eq!(strip_placeholders(&braces), braces);
+        let ids = "{id}x".repeat(n);
+        assert_eq!(strip_placeholders(&ids), "x".repeat(n));
+        let mut spans = Vec::new();
+        shape_spans("a@".repeat(n).as_bytes(), &mut spans);
+        assert!(!spans.is_empty());
+        spans.clear();
+        let digits = "1-".repeat(n);
+        shape_spans(digits.as_bytes(), &mut spans);
+        merge(&mut spans);
+        assert_eq!(spans.len(), 1);
+        assert_eq!((spans[0].start, spans[0].end), (0, 2 * n - 1));
+        let quoted = "[\"a.b\"]".repeat(n / 4) + &"[\"".repeat(n / 4);
+        assert!(pieces(&quoted).len() >= n / 4);
     }
 
     #[test]
