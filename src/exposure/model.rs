@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::ops::Range;
 
-use super::state::{Fp, MAX_LINK_PARTNERS, State};
+use super::state::{Fp, FpSet, MAX_LINK_PARTNERS, State};
 use super::{
     Action, Combination, Exposure, InputExposure, KindExposure, LINKING, Overlap, PlaceExposure,
     PlanStep, SharedReason, SharedValue, Summary, Weights, kind_bit, kinds_of,
@@ -447,8 +447,8 @@ pub(super) fn slice_of(hi: u64, passes: u64) -> u64 {
 /// What derivation decides about linking values before it links people (module docs, "Shared
 /// values").
 pub(super) struct Shared {
-    /// Values with more partners than the bound, sorted: they do not link.
-    pub(super) set: Vec<Fp>,
+    /// Values with more partners than the bound: they do not link.
+    pub(super) set: FpSet,
     /// Those values and the placeholders, most records first, at most [`MAX_SHARED_LISTED`].
     pub(super) listed: Vec<SharedValue>,
     /// How many there are in all.
@@ -596,7 +596,11 @@ fn shared_values(state: &State, bound: usize, budget: u64) -> io::Result<Shared>
             .then(a.fingerprint.cmp(&b.fingerprint))
     });
     listed.truncate(MAX_SHARED_LISTED);
-    Ok(Shared { set, listed, total })
+    Ok(Shared {
+        set: set.into_iter().collect(),
+        listed,
+        total,
+    })
 }
 
 /// Sorts (fingerprint halves, count) entries and sums the counts of each fingerprint.
@@ -661,11 +665,11 @@ fn node_of(first: u32, j: usize, k: usize, bound: usize) -> u32 {
 /// node in all, and a bit per node for whether it holds an unshared value.
 fn link_people(
     state: &State,
-    shared: &[Fp],
+    shared: &FpSet,
     bound: usize,
     budget: u64,
 ) -> io::Result<(Vec<u32>, u64)> {
-    let is_shared = |fp: &Fp| !shared.is_empty() && shared.binary_search(fp).is_ok();
+    let is_shared = |fp: &Fp| !shared.is_empty() && shared.contains(fp);
     let fingerprints: u64 = state.inputs.iter().map(|i| i.clusters.fingerprints()).sum();
     // Nodes, and which of them hold a value that links.
     let mut live: Vec<u64> = Vec::new();

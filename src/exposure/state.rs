@@ -478,8 +478,9 @@ pub struct InputBuilder {
     last_record: Option<u64>,
     /// Closed records: (raw places, linked) → how many.
     sigs: HashMap<(Vec<u32>, bool), u64>,
-    /// Closed records' linking values: (fingerprints, raw places) → records.
-    link_sets: HashMap<(Vec<Fp>, Vec<u32>), u64>,
+    /// Closed records' linking values: (fingerprints, raw places) → records. foldhash, not
+    /// SipHash: one lookup per record (SipHash over the vectors was 2.5% of a dense scan).
+    link_sets: foldhash::HashMap<(Vec<Fp>, Vec<u32>), u64>,
     /// Placeholder values: fingerprint → (kind, records).
     placeholders: HashMap<Fp, (Kind, u64), FpHash>,
     /// Where pieces go; `None` keeps everything in memory.
@@ -524,7 +525,7 @@ impl InputBuilder {
             stamp: 0,
             last_record: None,
             sigs: HashMap::new(),
-            link_sets: HashMap::new(),
+            link_sets: foldhash::HashMap::default(),
             placeholders: HashMap::default(),
             spool: None,
             pieces: Vec::new(),
