@@ -23,8 +23,8 @@
 //! ```
 //!
 //! Import direction (arrows point down only): [`validate`], [`finding`] import nothing of the
-//! crate → [`detect`] (validate, finding) and [`decode`] → [`formats`] (never detect) →
-//! [`scan`] (glue: formats + detect) → [`report`] (never sees raw text) → [`walk`] → the binary.
+//! crate → [`detect`] (validate, finding) and [`input`] → [`formats`] (never detect) →
+//! [`scan`] (glue: formats + detect) → [`report`] (never sees raw text) → [`scan::walk`] → the binary.
 //!
 //! ## Glossary
 //!
@@ -39,21 +39,13 @@
 //! * **Exposure** — what a place exposes: values, distinct people, combinations.
 //! * **Reporter** — one output format ([`report::Reporter`]).
 
-pub mod archive;
-pub mod baseline;
-pub mod batch;
-pub mod cache;
-pub mod collect;
 pub mod config;
-pub mod decode;
 pub mod detect;
 pub mod exposure;
 pub mod finding;
 pub mod formats;
+pub mod input;
 pub mod redact;
 pub mod report;
 pub mod scan;
-pub mod spool;
-pub mod unpack;
 pub mod validate;
-pub mod walk;

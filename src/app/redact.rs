@@ -157,7 +157,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         rules,
         min_confidence,
         max_filesize: args.max_filesize.unwrap_or(DEFAULT_MAX_FILESIZE),
-        limits: piiscan::archive::Limits::default(),
+        limits: piiscan::input::archive::Limits::default(),
         omit,
     };
     let outcome = redactor.redact_tree(&args.src, &args.out)?;

@@ -19,7 +19,7 @@ use serde::ser::{Error as _, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::state::{Cluster, Fp};
-use crate::spool::SegmentReader;
+use crate::scan::spool::SegmentReader;
 
 /// The run's cluster file, shared by the scanning threads.
 #[derive(Debug)]

@@ -5,6 +5,13 @@
 //! A panic while scanning one input is caught and reported as an internal error for that input,
 //! so one bad file never ends the run.
 
+pub mod batch;
+pub mod cache;
+pub mod collect;
+pub mod spool;
+pub mod unpack;
+pub mod walk;
+
 use std::collections::HashSet;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -13,13 +20,13 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{Batch, Helper};
-use crate::decode::{Decoder, Sniffed};
 use crate::detect::columns::{Admit, ColumnSummary, Columns};
 use crate::detect::names::{self, FieldNames};
 use crate::detect::{Engine, Hit, Scratch};
 use crate::finding::{Confidence, Finding, Fingerprinter, mask};
 use crate::formats::{self, Cell, CellSink};
+use crate::input::decode::{Decoder, Sniffed};
+use crate::scan::batch::{Batch, Helper};
 
 /// Options that change what a scan reports.
 #[derive(Debug, Clone)]
@@ -33,7 +40,7 @@ pub struct ScanOptions {
     /// Accepted values: never reported, counted in [`InputReport::suppressed`].
     pub allow: Allow,
     /// Share an input's detection with a helper thread once it has produced this much text
-    /// (see [`crate::batch`]); `None` for `-j1`, which promises one thread.
+    /// (see [`crate::scan::batch`]); `None` for `-j1`, which promises one thread.
     pub split_after: Option<usize>,
     /// Inputs the walk scans at once (its thread count). A helper thread is started only while
     /// fewer inputs than this are being scanned, that is when a core would otherwise idle: with
@@ -49,7 +56,7 @@ impl Default for ScanOptions {
             explain: false,
             min_confidence: Confidence::Medium,
             allow: Allow::default(),
-            split_after: Some(crate::batch::PARALLEL_AFTER),
+            split_after: Some(crate::scan::batch::PARALLEL_AFTER),
             parallel_inputs: default_parallel_inputs(),
         }
     }
@@ -161,7 +168,7 @@ pub struct Scanner {
 }
 
 /// The per-hit work that does not depend on input order, so it may run on a helper thread
-/// ([`crate::batch`]): the value allowlist, the keyed fingerprint and the masked rendering.
+/// ([`crate::scan::batch`]): the value allowlist, the keyed fingerprint and the masked rendering.
 #[derive(Debug, Default)]
 pub struct Prepared {
     /// An `allow.values` pattern matched: suppressed (fingerprint and mask are not made).
@@ -333,20 +340,18 @@ impl Scanner {
     pub fn scan_source(
         &self,
         path: Arc<str>,
-        src: crate::unpack::Source<'_>,
+        src: crate::scan::unpack::Source<'_>,
         scratch: &mut Scratch,
     ) -> Vec<InputReport> {
         let _active = Active::enter(&self.active);
-        let budget = crate::archive::Budget::default();
-        let limits = crate::archive::Limits::default();
+        let budget = crate::input::archive::Budget::default();
+        let limits = crate::input::archive::Limits::default();
         let mut out = Vec::new();
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            crate::unpack::Unpack::new(self, &limits, &budget, scratch, &mut out).scan_any(
-                path.clone(),
-                src,
-                0,
-            )
-        }));
+        let result =
+            catch_unwind(AssertUnwindSafe(|| {
+                crate::scan::unpack::Unpack::new(self, &limits, &budget, scratch, &mut out)
+                    .scan_any(path.clone(), src, 0)
+            }));
         if result.is_err() {
             *scratch = Scratch::default();
             out.push(InputReport::not_scanned(
@@ -409,7 +414,7 @@ impl Scanner {
             let mut start = || {
                 let (to, rx) = std::sync::mpsc::channel();
                 let (tx, from) = std::sync::mpsc::channel();
-                sc.spawn(move || crate::batch::helper_loop(self, rx, tx));
+                sc.spawn(move || crate::scan::batch::helper_loop(self, rx, tx));
                 Helper { to, from }
             };
             let mut sink = FindingSink::new(self, path, scratch, false);
@@ -491,7 +496,7 @@ struct FindingSink<'a> {
     columns: Columns<Option<Finding>>,
     /// Cell text seen so far (until detection is shared).
     seen: usize,
-    /// Starts the helper thread for a large input (see [`crate::batch`]).
+    /// Starts the helper thread for a large input (see [`crate::scan::batch`]).
     start_helper: Option<&'a mut dyn FnMut() -> Helper>,
     /// Batches, once detection is shared.
     par: Option<Par>,
@@ -499,7 +504,7 @@ struct FindingSink<'a> {
     names: FieldNames,
 }
 
-/// The batches of a large input (see [`crate::batch`]).
+/// The batches of a large input (see [`crate::scan::batch`]).
 struct Par {
     helper: Helper,
     filling: Batch,

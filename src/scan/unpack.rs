@@ -15,9 +15,9 @@ use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::detect::Scratch;
 use crate::formats::{parquet, table};
+use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::scan::{InputReport, Scanner, Status};
 
 /// Where an input's bytes come from.
