@@ -31,9 +31,10 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{CaptureLocations, Regex};
 use regex_automata::{Input, PatternSet, meta};
-use thiserror::Error;
 
 use super::ascii::TwinCache;
+pub use super::compile::EngineError;
+use super::compile::set_syntax;
 use super::fields::FieldIndex;
 use super::keywords::{KeywordCache, KeywordHit, Keywords, word_bounded};
 use super::reach;
@@ -56,20 +57,6 @@ pub const NEGATIVE_WINDOW: usize = 12;
 pub const MAX_FIELD_CELL: usize = 256;
 /// Longest email address considered.
 const MAX_EMAIL: usize = 254;
-
-/// The engine could not be built from the given specs.
-#[derive(Debug, Error)]
-pub enum EngineError {
-    /// Building the keyword automaton failed.
-    #[error("building keyword automaton: {0}")]
-    Automaton(#[from] aho_corasick::BuildError),
-    /// Two specs share an id.
-    #[error("two pattern files define detector {0:?}")]
-    DuplicateId(String),
-    /// The combined automaton over all digit detectors could not be built.
-    #[error("building the combined digit-detector automaton: {0}")]
-    Combined(#[from] Box<regex_automata::meta::BuildError>),
-}
 
 /// Words and, per word, the detectors that list it (context or negative context).
 #[derive(Debug, Default)]
@@ -1077,15 +1064,6 @@ const BIG_PATTERN_STATES: usize = 80;
 /// Measured with phone split out: that corpus 0.65 -> 0.60 s (-j1, three interleaved runs each)
 /// and peak RSS 58 -> 39 MB; the dense corpus's CSV and NDJSON parts 1-3% faster.
 const HUGE_PATTERN_STATES: usize = 150;
-
-/// The syntax of the combined automata: the same as each detector's own `regex::bytes::Regex`
-/// (Unicode on, matching invalid UTF-8 allowed), so a set matches a window whenever one of its
-/// detectors does.
-pub(crate) fn set_syntax() -> regex_automata::util::syntax::Config {
-    regex_automata::util::syntax::Config::new()
-        .unicode(true)
-        .utf8(false)
-}
 
 /// `src` compiled as the combined automata compile it, once for both facts the set build needs:
 /// its Thompson NFA states (0 if it does not compile; the set build then reports the error)
