@@ -31,7 +31,7 @@ use super::fields::FieldIndex;
 use super::keywords::Keywords;
 use super::spec::{Spec, Trigger};
 use crate::finding::Confidence;
-use crate::validate::{self};
+use crate::validate;
 
 mod build;
 mod context;
