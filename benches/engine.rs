@@ -8,9 +8,9 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use piiscan::decode::decode_all;
 use piiscan::detect::{Engine, Scratch, builtin};
 use piiscan::finding::{Fingerprinter, Kind};
+use piiscan::input::decode::decode_all;
 use piiscan::scan::{ScanOptions, Scanner};
 use piiscan::validate::Ctx;
 use rand::{Rng, SeedableRng};

@@ -45,6 +45,7 @@ use thiserror::Error;
 
 use crate::detect::Spec;
 use crate::finding::{Confidence, Finding, Kind};
+use crate::input::relative_to;
 use crate::redact::{Action, Rule, Selector};
 
 /// The file name looked for by [`discover`].
@@ -622,25 +623,6 @@ impl Config {
         base.and_then(|b| relative_to(b, display))
             .is_some_and(|rel| set.is_match(rel))
     }
-}
-
-/// `display` (a path as reported: relative to the working directory, or absolute) relative to
-/// `base`, if it lies under it. Both sides are made absolute against the working directory and
-/// canonicalised as far as they exist, so `./a`, `a` and `/cwd/a` agree.
-pub fn relative_to(base: &Path, display: &str) -> Option<String> {
-    let cwd = std::env::current_dir().ok()?;
-    let abs = |p: &Path| {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            cwd.join(p)
-        };
-        std::fs::canonicalize(&p).unwrap_or(p)
-    };
-    let base = abs(base);
-    let path = abs(Path::new(display));
-    let rel = path.strip_prefix(&base).ok()?;
-    Some(rel.to_string_lossy().into_owned())
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! ## Data flow
 //!
 //! ```text
-//! walk ──Input──▶ scan ──▶ formats::Format::scan(text, sink)      one Input = a file or stdin
+//! scan::walk ──Input──▶ scan::Scanner ──▶ formats::Format::scan(text, sink)
+//!   input::decode (BOM/UTF-16/Latin-1), scan::unpack + input::archive (members as inputs)
 //!                               │ pushes Cell { text, line, column, field, record, accept }
 //!                               ▼
 //!                          detect::Engine::scan(cell) → Hit (offsets + normalised value)
@@ -16,15 +17,21 @@
 //!                               ▼
 //!                          finding::Finding { path, line, column, kind, detector, confidence,
 //!                                             field, masked, fingerprint, record }
-//!                               │ raw value dropped here (scan.rs)
-//! each finished input ──collect::Collector──▶ counts + exposure state (memory),
-//!                                              findings ──▶ spool (temporary file)
+//!                               │ raw value dropped here (scan/mod.rs)
+//! each finished input ──scan::collect::Collector──▶ counts + exposure state (memory),
+//!                                                    findings ──▶ scan::spool (temporary file)
 //! sorted by path ──▶ report::Report (reads the spool) ──▶ report::<format>
 //! ```
 //!
-//! Import direction (arrows point down only): [`validate`], [`finding`] import nothing of the
-//! crate → [`detect`] (validate, finding) and [`decode`] → [`formats`] (never detect) →
-//! [`scan`] (glue: formats + detect) → [`report`] (never sees raw text) → [`walk`] → the binary.
+//! Import direction (arrows point down only; no two files import each other): [`validate`],
+//! [`finding`] and [`input`] import nothing else of the crate → [`detect`] (validate, finding)
+//! → [`formats`] (input; never detect) → [`exposure`] → [`scan`] (the scheduler; the glue of
+//! formats + detect) → [`report`] (never sees raw text) and [`redact`] → [`config`] → the binary
+//! (`src/app/`, `src/main.rs`). Inside a stage, shared types sit in a small lower file
+//! (`scan/outcome.rs`, `exposure/fp.rs`, `detect/compile.rs`, `detect/placeholder.rs`), and a
+//! module the scanner drives owns a narrow trait the scanner implements (`batch::Prepare`,
+//! `unpack::Members`). One arrow still runs up: `exposure/clusters.rs` reads its spool with
+//! `scan::spool::SegmentReader`.
 //!
 //! ## Glossary
 //!
@@ -39,21 +46,13 @@
 //! * **Exposure** — what a place exposes: values, distinct people, combinations.
 //! * **Reporter** — one output format ([`report::Reporter`]).
 
-pub mod archive;
-pub mod baseline;
-pub mod batch;
-pub mod cache;
-pub mod collect;
 pub mod config;
-pub mod decode;
 pub mod detect;
 pub mod exposure;
 pub mod finding;
 pub mod formats;
+pub mod input;
 pub mod redact;
 pub mod report;
 pub mod scan;
-pub mod spool;
-pub mod unpack;
 pub mod validate;
-pub mod walk;

@@ -171,7 +171,7 @@ fn redact(src: &Path, dst: &Path, flags: &[&str], default: Option<piiscan::redac
         rules,
         min_confidence: Confidence::Medium,
         max_filesize: 1 << 30,
-        limits: piiscan::archive::Limits::default(),
+        limits: piiscan::input::archive::Limits::default(),
         omit: Vec::new(),
     };
     let outcome = r.redact_tree(src, dst).unwrap();
@@ -447,7 +447,7 @@ fn refuses_overlap_reports_archives_and_keeps_modes() {
         },
         min_confidence: Confidence::Medium,
         max_filesize: 1 << 30,
-        limits: piiscan::archive::Limits::default(),
+        limits: piiscan::input::archive::Limits::default(),
         omit: Vec::new(),
     };
     assert!(r.redact_tree(&src, &src).is_err());
@@ -691,7 +691,7 @@ fn archives_are_repacked_with_the_same_names_modes_and_times() {
 fn redactor_with<'a>(
     engine: &'a Engine,
     fp: &'a Fingerprinter,
-    limits: piiscan::archive::Limits,
+    limits: piiscan::input::archive::Limits,
 ) -> Redactor<'a> {
     Redactor {
         engine,
@@ -709,7 +709,7 @@ fn redactor_with<'a>(
 
 #[test]
 fn capped_archives_are_reported_and_not_written() {
-    use piiscan::archive::Limits;
+    use piiscan::input::archive::Limits;
     let tmp = tempfile::tempdir().unwrap();
     let src = tmp.path().join("src");
     std::fs::create_dir_all(&src).unwrap();
@@ -1114,18 +1114,18 @@ fn compressed_streams_keep_their_format() {
         run.outcome.files
     );
     assert!(run.verification.passed(), "{:?}", run.verification.residual);
-    let open = |name: &str, kind: piiscan::archive::Container| {
+    let open = |name: &str, kind: piiscan::input::archive::Container| {
         let bytes = std::fs::read(dst.join(name)).unwrap();
-        assert_eq!(piiscan::archive::sniff(&bytes), Some(kind), "{name}");
+        assert_eq!(piiscan::input::archive::sniff(&bytes), Some(kind), "{name}");
         let mut out = Vec::new();
         std::io::Read::read_to_end(
-            &mut piiscan::archive::decompressor(kind, &bytes[..], 64 << 20).unwrap(),
+            &mut piiscan::input::archive::decompressor(kind, &bytes[..], 64 << 20).unwrap(),
             &mut out,
         )
         .unwrap();
         out
     };
-    use piiscan::archive::Container as C;
+    use piiscan::input::archive::Container as C;
     for (name, kind) in [
         ("c.csv.bz2", C::Bzip2),
         ("c.csv.xz", C::Xz),

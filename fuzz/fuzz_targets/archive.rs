@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use piiscan::archive::{Budget, Limits};
+use piiscan::input::archive::{Budget, Limits};
 use piiscan::detect::Scratch;
 use piiscan::scan::Status;
-use piiscan::unpack::{Source, Unpack};
+use piiscan::scan::unpack::{Source, Unpack};
 use piiscan_fuzz::{Chunked, scanner};
 
 fuzz_target!(|input: &[u8]| {

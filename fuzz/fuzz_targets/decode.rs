@@ -6,7 +6,7 @@
 use std::io::Read;
 
 use libfuzzer_sys::fuzz_target;
-use piiscan::decode::{Decoder, Sniffed, TextEncoding, decode_all};
+use piiscan::input::decode::{Decoder, Sniffed, TextEncoding, decode_all};
 use piiscan_fuzz::Chunked;
 
 fuzz_target!(|input: &[u8]| {

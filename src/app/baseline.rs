@@ -1,5 +1,5 @@
 //! `piiscan baseline create` and `scan --baseline`: writing accepted findings, and dropping them
-//! from a later run while listing entries that no longer match (see `piiscan::baseline`).
+//! from a later run while listing entries that no longer match (see `piiscan::report::baseline`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -9,11 +9,11 @@ use anyhow::{Context, Result, bail};
 
 use super::cli::BaselineCreateArgs;
 use super::{EXIT_CLEAN, EXIT_INCOMPLETE, Extra, Source, run_scan};
-use piiscan::baseline::{Baseline, Matcher};
-use piiscan::collect::Collected;
 use piiscan::finding::{Finding, Fingerprinter};
+use piiscan::report::baseline::{Baseline, Matcher};
 use piiscan::report::{self, escape_for_terminal, noun, plural};
 use piiscan::scan::Status;
+use piiscan::scan::collect::Collected;
 
 /// `piiscan baseline create`.
 pub fn create(args: BaselineCreateArgs) -> Result<i32> {

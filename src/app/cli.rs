@@ -31,7 +31,7 @@ pub enum Command {
     Merge(super::merge::MergeArgs),
     /// Write minimised copies of files and trees (mask, tokenise, generalise, drop, null), then
     /// re-scan the copies to prove it.
-    Redact(super::redact::RedactArgs),
+    Redact(RedactArgs),
     /// Git hooks: `hook install` writes .git/hooks/pre-commit.
     #[command(subcommand)]
     Hook(HookCommand),
@@ -265,4 +265,61 @@ mod tests {
         assert!(parse_size("x").is_err());
         assert!(parse_size("99999999999T").is_err());
     }
+}
+
+/// `piiscan redact`.
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// File or directory to redact. It is only read.
+    #[arg(value_name = "SRC")]
+    pub src: PathBuf,
+    /// Directory the minimised copies are written to (created if needed; same relative paths).
+    /// Must not be SRC, inside it, or contain it.
+    #[arg(long = "out", value_name = "DST")]
+    pub out: PathBuf,
+    /// What to do with values: `KIND=ACTION` (`date_of_birth=generalise`),
+    /// `field:NAME=ACTION` (`field:email=tokenise`; NAME is a column, key path or
+    /// `table.column`, or its last part) or `field:NAME:KIND=ACTION`. ACTION is mask, tokenise,
+    /// generalise, drop or null. Repeatable; the most specific rule wins. Added to
+    /// piiscan.toml's `[redact]` rules; a flag beats a file rule of the same specificity.
+    #[arg(long = "action", value_name = "RULE")]
+    pub actions: Vec<String>,
+    /// Apply the ranked redaction plan of this JSON report (`piiscan scan --format json`).
+    #[arg(long, value_name = "REPORT")]
+    pub plan: Option<PathBuf>,
+    /// With --plan: apply the first N steps. A step that deletes an input leaves it out of the
+    /// copy (listed as omitted in the receipt); a step that cannot be done (its input is not in
+    /// SRC, could not be redacted, or is an archive member to delete) makes the run incomplete
+    /// (exit 2), and the summary says how many of the N were applied.
+    #[arg(long, value_name = "N", default_value_t = 3, requires = "plan")]
+    pub top: usize,
+    /// With --plan: the action for a plan step that redacts a place (date-of-birth steps always
+    /// generalise).
+    #[arg(long, value_name = "ACTION", default_value = "mask", requires = "plan")]
+    pub plan_action: String,
+    /// Action for values no rule names: an ACTION or `keep` [default: piiscan.toml's
+    /// `[redact] default`, else mask, or keep with --plan].
+    #[arg(long = "default", value_name = "ACTION")]
+    pub default_action: Option<String>,
+    /// Write a machine-readable receipt (JSON: digests, ruleset version, counts before/after,
+    /// actions; no values) to FILE (atomically, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub receipt: Option<PathBuf>,
+    /// Redact values at or above this confidence [default: piiscan.toml's `min_confidence`,
+    /// else medium].
+    #[arg(long, value_enum)]
+    pub min_confidence: Option<MinConfidence>,
+    /// File holding the key for tokens and fingerprints. Overrides PIISCAN_FINGERPRINT_KEY.
+    /// Without either, a random key is used and tokens only match within this run.
+    #[arg(long, value_name = "FILE")]
+    pub fingerprint_key_file: Option<PathBuf>,
+    /// Do not redact files larger than SIZE (they are listed as not redacted) [default: 512M].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_filesize: Option<u64>,
+    /// Print only the verdict line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Detector options.
+    #[command(flatten)]
+    pub detectors: DetectorArgs,
 }

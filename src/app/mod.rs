@@ -25,17 +25,17 @@ use anyhow::{Context, Result, bail};
 use baseline::BaselineFilter;
 use cli::{BaselineCommand, ScanCommon};
 use cli::{Cli, Command, ConfigCommand, DetectorArgs, HookCommand, MinConfidence, ScanArgs};
-use piiscan::cache::{Cache, RulesetHasher};
-use piiscan::collect::{Collected, Collector};
 use piiscan::config::{self, Config, FailOn};
 use piiscan::detect::{Engine, builtin};
 use piiscan::exposure::Weights;
 use piiscan::finding::{Confidence, Finding, Fingerprinter};
 use piiscan::report::{self, Report, Settings, plural};
+use piiscan::scan::cache::{Cache, RulesetHasher};
+use piiscan::scan::collect::{Collected, Collector};
+use piiscan::scan::spool::Findings;
+use piiscan::scan::walk::{self, WalkOptions};
 use piiscan::scan::{Allow, ScanOptions, Scanner, Status};
-use piiscan::spool::Findings;
 use piiscan::validate;
-use piiscan::walk::{self, WalkOptions};
 
 /// Exit code: nothing found at or above the threshold, everything scanned.
 pub const EXIT_CLEAN: i32 = 0;
@@ -227,7 +227,7 @@ struct Extra<'a> {
 
 /// One scan's results, before reporting.
 struct Scanned {
-    /// Every input, sorted by path (findings spooled, see `piiscan::collect`).
+    /// Every input, sorted by path (findings spooled, see `piiscan::scan::collect`).
     collected: Vec<Collected>,
     /// Their findings, in the same order.
     findings: Findings,
@@ -324,7 +324,8 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 values: cfg.allow_values.clone(),
                 fingerprints: Arc::new(cfg.allow_fingerprints.clone()),
             },
-            split_after: (common.threads != Some(1)).then_some(piiscan::batch::PARALLEL_AFTER),
+            split_after: (common.threads != Some(1))
+                .then_some(piiscan::scan::batch::PARALLEL_AFTER),
             parallel_inputs: common
                 .threads
                 .filter(|&n| n > 0)
@@ -521,7 +522,7 @@ fn ruleset_hash(
     h.add("detectors", detectors.join(",").as_bytes());
     // Region, minimum confidence, --explain, --max-filesize.
     h.add("settings", settings.as_bytes());
-    h.add("key", piiscan::baseline::key_check(fp).as_bytes());
+    h.add("key", piiscan::report::baseline::key_check(fp).as_bytes());
     Ok(h.finish())
 }
 

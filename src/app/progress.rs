@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use piiscan::report::plural;
-use piiscan::walk::Progress;
+use piiscan::scan::walk::Progress;
 
 /// A running progress display; [`Display::finish`] stops and clears it.
 pub struct Display {

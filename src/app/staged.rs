@@ -16,10 +16,10 @@ use ignore::gitignore::Gitignore;
 use ignore::overrides::{Override, OverrideBuilder};
 use rayon::prelude::*;
 
-use piiscan::collect::Collector;
 use piiscan::detect::Scratch;
+use piiscan::scan::collect::Collector;
+use piiscan::scan::unpack::Source;
 use piiscan::scan::{InputReport, Scanner, Status};
-use piiscan::unpack::Source;
 
 /// One changed file.
 pub struct Change {

@@ -83,7 +83,7 @@ impl FieldIndex {
     /// Placeholders (`{email}` in `phones.{email}`, see [`super::names`]) are read as if absent:
     /// they say what a key was, not what the field holds.
     pub fn classify(&self, field: &str) -> FieldMatch {
-        let field = &*super::names::strip_placeholders(field);
+        let field = &*super::placeholder::strip_placeholders(field);
         if field.is_ascii() {
             let name = AsciiName::new(field);
             let words = name.words.iter().map(|&(_, s, e)| &name.full[s..e]);

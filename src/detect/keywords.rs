@@ -24,7 +24,7 @@ use std::cmp::Reverse;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex_automata::{Input, meta};
 
-use super::engine::{EngineError, set_syntax};
+use super::compile::{EngineError, set_syntax};
 
 /// Cells up to this long are searched with the plain automaton.
 pub const SHORT: usize = 256;

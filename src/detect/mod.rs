@@ -6,10 +6,12 @@
 pub mod ascii;
 pub mod builtin;
 pub mod columns;
+pub mod compile;
 pub mod engine;
 pub(crate) mod fields;
 pub mod keywords;
 pub mod names;
+pub mod placeholder;
 pub mod reach;
 pub mod score;
 pub mod spec;

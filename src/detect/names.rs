@@ -41,20 +41,13 @@
 //! never on `--reveal` or a key, so a baseline, a cache or a diff meets the same path on every
 //! run.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use foldhash::HashMap;
 
 use super::engine::{Engine, Hit, Scratch};
+pub use super::placeholder::{HASH, ID, UUID, strip_placeholders};
 use crate::finding::{Kind, mask};
-
-/// Placeholder for a UUID no detector claimed.
-pub const UUID: &str = "uuid";
-/// Placeholder for a long run of hex digits (a hash or token).
-pub const HASH: &str = "hash";
-/// Placeholder for a long run of digits (an id, an account or a number no detector claimed).
-pub const ID: &str = "id";
 
 /// Shortest run of hex digits taken for a hash.
 pub const MIN_HASH: usize = 16;
@@ -70,48 +63,10 @@ const MAX_CACHED: usize = 4096;
 /// Bytes of names a [`FieldNames`] remembers before it starts over: a path 512 keys deep can
 /// be 128 KiB long.
 const MAX_CACHED_BYTES: usize = 1 << 20;
-/// Longest placeholder word (`passport_number`).
-const MAX_WORD: usize = 15;
-
 /// Whether `name` may hold a value: it has an ASCII digit or an `@`. Names without either are
 /// used as they are (see the module docs).
 pub fn may_hold_value(name: &[u8]) -> bool {
     name.iter().any(|&b| b.is_ascii_digit() || b == b'@')
-}
-
-/// Whether `word` (without braces) names a placeholder.
-fn is_vocabulary(word: &str) -> bool {
-    matches!(word, UUID | HASH | ID) || Kind::parse(word).is_some()
-}
-
-/// `field` without its placeholders (`users.{email}.phone` → `users..phone`), for reading
-/// what the rest of a name says: a placeholder tells what a key *was*, not what the field
-/// holds, so `phones.{email}` is read as `phones`, not as an email column.
-pub fn strip_placeholders(field: &str) -> Cow<'_, str> {
-    if !field.contains('{') {
-        return Cow::Borrowed(field);
-    }
-    let mut out = String::with_capacity(field.len());
-    let mut rest = field;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        // Only as far as the longest word: `{{{{…` must not rescan the rest per brace.
-        match after.as_bytes()[..after.len().min(MAX_WORD + 1)]
-            .iter()
-            .position(|&b| b == b'}')
-        {
-            Some(close) if is_vocabulary(&after[..close]) => {
-                out.push_str(&rest[..open]);
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=open]);
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
 }
 
 /// A part of a name to replace: byte range and placeholder (or, for input names, the kind).

@@ -176,7 +176,7 @@ mod tests {
 
     fn of(src: &str) -> Option<(usize, usize)> {
         let nfa = NFA::compiler()
-            .syntax(crate::detect::engine::set_syntax())
+            .syntax(crate::detect::compile::set_syntax())
             .build(src)
             .unwrap_or_else(|e| panic!("{src}: {e}"));
         reach(&nfa)

@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex};
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::state::{Cluster, Fp};
-use crate::spool::SegmentReader;
+use super::fp::{Cluster, Fp};
+use crate::scan::spool::SegmentReader;
 
 /// The run's cluster file, shared by the scanning threads.
 #[derive(Debug)]

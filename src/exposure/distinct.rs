@@ -9,8 +9,7 @@
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
-use super::model::{passes, slice_of};
-use super::state::Fp;
+use super::fp::{Fp, passes, slice_of};
 
 /// (raw place, fingerprint) records written by a builder, counted at its end.
 #[derive(Debug)]

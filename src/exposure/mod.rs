@@ -121,6 +121,7 @@
 
 mod clusters;
 mod distinct;
+mod fp;
 mod model;
 mod state;
 
@@ -130,10 +131,11 @@ use std::io;
 use serde::{Deserialize, Serialize};
 
 pub use clusters::{ClusterCursor, ClusterSpool, Clusters};
+pub use fp::{Cluster, Fp};
 pub use model::{MAX_SHARED_LISTED, PASS_BYTES};
 pub use state::{
-    Cluster, ConfidenceMix, Fp, InputBuilder, InputState, LINK_SET_CAP, MAX_LINK_PARTNERS,
-    MergeError, PIECE_ENTRIES, PlaceState, Placeholder, Signature, State,
+    ConfidenceMix, InputBuilder, InputState, LINK_SET_CAP, MAX_LINK_PARTNERS, MergeError,
+    PIECE_ENTRIES, PlaceState, Placeholder, Signature, State,
 };
 
 use crate::finding::{Finding, Kind};

@@ -18,7 +18,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::ops::Range;
 
-use super::state::{Fp, FpSet, MAX_LINK_PARTNERS, State};
+use super::fp::{Fp, FpSet, passes, slice_of};
+use super::state::{MAX_LINK_PARTNERS, State};
 use super::{
     Action, Combination, Exposure, InputExposure, KindExposure, LINKING, Overlap, PlaceExposure,
     PlanStep, SharedReason, SharedValue, Summary, Weights, kind_bit, kinds_of,
@@ -429,20 +430,6 @@ fn overlaps(state: &State, shared: &BTreeMap<(u32, u32), u64>, per_input: &[u64]
 /// Memory one derivation pass may use for its buffer. Passes re-read the clusters (from the
 /// spool's page cache during a scan), so a smaller budget costs time, not correctness.
 pub const PASS_BYTES: u64 = 32 << 20;
-
-/// How many passes over `items` entries of `entry_bytes` each keep a pass within `budget`.
-pub(super) fn passes(items: u64, entry_bytes: u64, budget: u64) -> u64 {
-    items
-        .saturating_mul(entry_bytes)
-        .div_ceil(budget.max(1))
-        .max(1)
-}
-
-/// Which of `passes` equal slices of the fingerprint hash space the fingerprint whose top 64
-/// bits are `hi` falls in (fingerprints are keyed HMACs, so the slices are even).
-pub(super) fn slice_of(hi: u64, passes: u64) -> u64 {
-    ((u128::from(hi) * u128::from(passes)) >> 64) as u64
-}
 
 /// What derivation decides about linking values before it links people (module docs, "Shared
 /// values").

@@ -3,101 +3,17 @@
 //! interleaving or shard split.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::fmt;
 use std::io;
 use std::sync::Arc;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sha2::{Digest, Sha256};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::clusters::{ClusterSpool, Clusters};
 use super::distinct::DistinctSpill;
+use super::fp::{Cluster, Fp, FpHash, FpSet};
 use super::is_linking;
 use crate::finding::{Confidence, Finding, Kind};
-
-/// A 128-bit keyed fingerprint (see [`crate::finding::Fingerprinter`]), hex in JSON.
-///
-/// Held as a number, not a string, because the state may hold tens of millions of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Fp(pub u128);
-
-impl Fp {
-    /// Reads a finding's fingerprint. Fingerprints piiscan writes are 32 hex digits; anything
-    /// else (a hand-edited report) is hashed, so distinct strings still stay distinct.
-    pub fn from_finding(s: &str) -> Fp {
-        if s.len() == 32
-            && let Ok(v) = u128::from_str_radix(s, 16)
-        {
-            return Fp(v);
-        }
-        let d = Sha256::digest(s.as_bytes());
-        let mut b = [0u8; 16];
-        b.copy_from_slice(&d[..16]);
-        Fp(u128::from_be_bytes(b))
-    }
-}
-
-/// Hashes a [`Fp`] by folding its bits: a keyed HMAC output is already uniformly distributed
-/// (and not choosable by whoever wrote the input, who does not know the key), so running it
-/// through SipHash again only costs time — measured as the top hashing cost of a dense scan.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FpHash;
-
-/// The [`std::hash::Hasher`] behind [`FpHash`].
-#[derive(Debug, Default)]
-pub struct FpHasher(u64);
-
-impl std::hash::Hasher for FpHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only reached for types other than `Fp` (never, here); still a valid hash.
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_u128(&mut self, v: u128) {
-        self.0 ^= (v as u64) ^ ((v >> 64) as u64);
-    }
-}
-
-impl std::hash::BuildHasher for FpHash {
-    type Hasher = FpHasher;
-    fn build_hasher(&self) -> FpHasher {
-        FpHasher(0)
-    }
-}
-
-/// A set of fingerprints hashed with [`FpHash`].
-pub type FpSet = std::collections::HashSet<Fp, FpHash>;
-
-impl fmt::Display for Fp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:032x}", self.0)
-    }
-}
-
-impl Serialize for Fp {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Fp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fp, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        if s.len() != 32 {
-            return Err(serde::de::Error::custom(
-                "fingerprint must be 32 hex digits",
-            ));
-        }
-        u128::from_str_radix(&s, 16)
-            .map(Fp)
-            .map_err(|_| serde::de::Error::custom("fingerprint must be 32 hex digits"))
-    }
-}
 
 /// Findings per confidence level.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,23 +64,6 @@ pub struct Signature {
     /// Whether these records carry a linking identifier (else each is its own person).
     pub linked: bool,
     /// How many records.
-    pub records: u64,
-}
-
-/// The linking values that records of one input hold together, with those records' places:
-/// what derivation links into people (see the module docs). Records holding exactly the same
-/// values and places share one cluster. Nothing is linked yet: whether a value may link
-/// depends on every input (see "Shared values" in the module docs).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cluster {
-    /// Linking fingerprints (placeholders left out), ascending (never empty).
-    pub fingerprints: Vec<Fp>,
-    /// Indices into the input's `places` the records hold, ascending.
-    pub places: Vec<u32>,
-    /// How many records. 0 for the values of one record past [`LINK_SET_CAP`], each kept as a
-    /// cluster of its own with only its own place (that record is counted by its first
-    /// cluster).
     pub records: u64,
 }
 

@@ -1,6 +1,6 @@
 //! Archives and compressed streams: redact every member and re-pack them the same way.
 //!
-//! This module owns re-packing. An input that [`crate::archive::sniff`] recognises is taken
+//! This module owns re-packing. An input that [`crate::input::archive::sniff`] recognises is taken
 //! apart **in memory** (never extracted to disk: a member name such as `../../x` or `/etc/x` is
 //! only a name, copied into the new archive as it was), each member is redacted like a file
 //! under the scanner's display path (`outer.zip!dir/inner.csv`, nested `a.tar.gz!b.zip!c.csv`,
@@ -34,9 +34,9 @@ use std::rc::Rc;
 use thiserror::Error;
 
 use super::{Applied, Redacted, Redactor};
-use crate::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::detect::Scratch;
 use crate::formats::table;
+use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
 
 /// Why an archive (or compressed stream) was not written. Messages name members and caps,
 /// never member contents.

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::decode::{Decoder, Sniffed, TextEncoding};
+use crate::input::decode::{Decoder, Sniffed, TextEncoding};
 
 /// Hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -66,12 +66,12 @@ pub use action::{Action, Rule, Rules, Selector};
 use bytes::file_mode;
 pub use bytes::{decode_whole, encode, sha256_file, sha256_hex, write_atomic_mode};
 
-use crate::archive::Limits;
-use crate::decode;
 use crate::detect::names::{self, FieldNames};
 use crate::detect::{Engine, Hit, Scratch};
 use crate::finding::{Confidence, Fingerprinter, Kind};
 use crate::formats::{self, Cell, CellSink};
+use crate::input::archive::Limits;
+use crate::input::decode;
 
 /// The reason given for an input whose redaction panicked (caught, as in `scan`).
 const PANICKED: &str = "internal error: piiscan panicked on this input (a bug; please report it)";
@@ -478,7 +478,7 @@ impl Redactor<'_> {
                 fail(fallback, PANICKED.into())
             });
         }
-        let redacted = if crate::archive::sniff(head).is_some() {
+        let redacted = if crate::input::archive::sniff(head).is_some() {
             // A panic in a container crate on hostile input fails this input only.
             catch_unwind(AssertUnwindSafe(|| {
                 archive::redact(self, &raw, rel, scratch).map_err(|e| e.to_string())

@@ -40,8 +40,8 @@ use super::{Action, FileOutcome, FileStatus, Rules, TreeOutcome};
 use crate::detect::{Engine, Scratch, builtin};
 use crate::exposure::{Exposure, Weights};
 use crate::finding::{Finding, Kind};
+use crate::scan::unpack::Source;
 use crate::scan::{Scanner, Status};
-use crate::unpack::Source;
 
 /// Version of the receipt format.
 pub const RECEIPT_VERSION: u32 = 1;

@@ -12,7 +12,7 @@ use std::sync::mpsc;
 
 use super::{Report, Reporter};
 use crate::finding::Finding;
-use crate::spool::Findings;
+use crate::scan::spool::Findings;
 
 /// The JSONL reporter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -253,7 +253,7 @@ mod tests {
             })
             .collect();
         let mut report = crate::report::tests::empty_report();
-        report.findings = crate::spool::Findings::from(findings.clone());
+        report.findings = crate::scan::spool::Findings::from(findings.clone());
         let run = |report: &Report, threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -273,7 +273,7 @@ mod tests {
             assert!(run(&report, threads) == serial, "{threads} threads");
         }
         // Spooled in segments of uneven sizes (parts are whole segments): the same bytes.
-        let spool = crate::spool::SpoolWriter::new().unwrap();
+        let spool = crate::scan::spool::SpoolWriter::new().unwrap();
         let mut segments = Vec::new();
         let mut rest = &findings[..];
         for size in [1, 5000, 3, 4096, 700].into_iter().cycle() {

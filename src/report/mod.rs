@@ -4,6 +4,7 @@
 //! Reporters see findings, never raw text: a [`Finding`](crate::finding::Finding) carries only masked values and keyed
 //! fingerprints, so no report format can leak what the scan glue dropped.
 
+pub mod baseline;
 pub mod csv;
 pub mod html;
 pub mod json;
@@ -19,11 +20,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::collect::{Collected, Collector};
 use crate::exposure::{Exposure, State, Weights};
 use crate::finding::{Confidence, Fingerprinter, Kind};
+use crate::scan::collect::{Collected, Collector};
+use crate::scan::spool::Findings;
 use crate::scan::{InputReport, Status};
-use crate::spool::Findings;
 
 /// Version of the JSON report schema; bumped on incompatible changes. Version 2 added
 /// `exposure` (with its mergeable state) and `key_id`; version 3 made the state's clusters
@@ -131,7 +132,7 @@ pub struct Report {
     /// Every input, sorted by path.
     pub inputs: Vec<InputSummary>,
     /// Every finding, sorted by (path, line, column, detector); spooled to a temporary file
-    /// during a scan (see [`crate::spool`]).
+    /// during a scan (see [`crate::scan::spool`]).
     pub findings: Findings,
     /// Inputs that could not be scanned.
     pub errors: Vec<Issue>,
@@ -188,7 +189,7 @@ impl Report {
     }
 
     /// Builds a report from collected inputs (sorted by path) and their findings (same order):
-    /// see [`crate::collect`]; exposure is derived with `weights`. Fails only if spooled person
+    /// see [`crate::scan::collect`]; exposure is derived with `weights`. Fails only if spooled person
     /// clusters cannot be read back.
     #[allow(clippy::too_many_arguments)]
     pub fn from_collected(

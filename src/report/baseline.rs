@@ -21,8 +21,8 @@ use globset::{Glob, GlobMatcher};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::config::relative_to;
 use crate::finding::{Finding, Fingerprinter, Kind};
+use crate::input::relative_to;
 
 /// Version of the baseline file format.
 pub const VERSION: u32 = 1;

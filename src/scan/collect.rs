@@ -21,7 +21,7 @@ use std::thread::ThreadId;
 use crate::exposure::{ClusterSpool, InputBuilder, InputState};
 use crate::finding::{Confidence, Finding, Kind};
 use crate::scan::InputReport;
-use crate::spool::{Findings, Segment, SpoolWriter};
+use crate::scan::spool::{Findings, Segment, SpoolWriter};
 
 /// A filter run on every input's findings before anything is counted (drops accepted
 /// findings): the input's display path and (a chunk of) its findings.
@@ -113,7 +113,7 @@ impl Collector {
         }
     }
 
-    /// Spools findings to an anonymous temporary file (see [`crate::spool`]).
+    /// Spools findings to an anonymous temporary file (see [`crate::scan::spool`]).
     pub fn spooled() -> io::Result<Collector> {
         Ok(Collector {
             spool: Some(SpoolWriter::new()?),

@@ -16,10 +16,10 @@ use ignore::overrides::OverrideBuilder;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 use thiserror::Error;
 
-use crate::collect::Collector;
 use crate::detect::Scratch;
+use crate::scan::collect::Collector;
+use crate::scan::unpack::Source;
 use crate::scan::{InputReport, Scanner, Status};
-use crate::unpack::Source;
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]
@@ -35,7 +35,7 @@ pub struct WalkOptions {
     /// Skip files larger than this many bytes.
     pub max_filesize: Option<u64>,
     /// Reuse unchanged files' results from this cache (`--cache`).
-    pub cache: Option<Arc<crate::cache::Cache>>,
+    pub cache: Option<Arc<crate::scan::cache::Cache>>,
     /// Live counters for a progress display, updated as each input finishes.
     pub progress: Option<Arc<Progress>>,
 }
@@ -260,7 +260,7 @@ impl Visitor<'_, '_> {
             ));
         }
         // Non-blocking, no atime update, no symlink swapped in since the walk (see open_input).
-        let file = match crate::unpack::open_input(path, !e.path_is_symlink()) {
+        let file = match crate::scan::unpack::open_input(path, !e.path_is_symlink()) {
             Ok(f) => f,
             Err(err) => {
                 return Opened::NotScanned(InputReport::not_scanned(

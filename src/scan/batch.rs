@@ -16,9 +16,34 @@
 use std::ops::Range;
 use std::sync::mpsc::{Receiver, Sender};
 
-use crate::detect::{Hit, Scratch};
+use crate::detect::{Engine, Hit, Scratch};
 use crate::formats::Cell;
-use crate::scan::{Prepared, Scanner};
+
+/// The per-hit work that does not depend on input order, so it may run on a helper thread
+/// (this module): the value allowlist, the keyed fingerprint and the masked rendering.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// An `allow.values` pattern matched: suppressed (fingerprint and mask are not made).
+    pub allowed_value: bool,
+    /// Keyed fingerprint of the normalised value.
+    pub fingerprint: String,
+    /// Masked value (raw under `--reveal`).
+    pub masked: String,
+    /// A known placeholder or test value ([`crate::validate::placeholder`]).
+    pub placeholder: bool,
+}
+
+/// What detecting a batch needs of the scanner (implemented by [`super::Scanner`]): the engine,
+/// whether to explain, and the order-free preparation of each hit. A trait owned here so the
+/// batch does not depend on the scanner that drives it.
+pub trait Prepare: Sync {
+    /// The engine.
+    fn engine(&self) -> &Engine;
+    /// Whether hits carry their explanation (`--explain`).
+    fn explain(&self) -> bool;
+    /// Prepares `hit`, a hit in the cell `text`.
+    fn prepare(&self, text: &[u8], hit: &Hit) -> Prepared;
+}
 
 /// Text an input must have produced before its detection is shared with a helper thread.
 pub const PARALLEL_AFTER: usize = 8 << 20;
@@ -93,9 +118,9 @@ impl Batch {
 
     /// Runs the engine over every cell and prepares every hit (on whichever thread holds the
     /// batch).
-    pub fn detect(&mut self, scanner: &Scanner, scratch: &mut Scratch) {
+    pub fn detect(&mut self, scanner: &dyn Prepare, scratch: &mut Scratch) {
         let engine = scanner.engine();
-        let explain = scanner.options().explain;
+        let explain = scanner.explain();
         self.hits.clear();
         self.prepared.clear();
         for c in &mut self.cells {
@@ -157,7 +182,7 @@ pub struct Helper {
 
 /// The helper thread's loop: detect every batch received and send it back, until the scanning
 /// thread hangs up.
-pub fn helper_loop(scanner: &Scanner, rx: Receiver<Batch>, tx: Sender<Batch>) {
+pub fn helper_loop(scanner: &dyn Prepare, rx: Receiver<Batch>, tx: Sender<Batch>) {
     let mut scratch = Scratch::default();
     for mut b in rx {
         b.detect(scanner, &mut scratch);

@@ -5,21 +5,30 @@
 //! A panic while scanning one input is caught and reported as an internal error for that input,
 //! so one bad file never ends the run.
 
+pub mod batch;
+pub mod cache;
+pub mod collect;
+pub mod outcome;
+pub mod spool;
+pub mod unpack;
+pub mod walk;
+
 use std::collections::HashSet;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use serde::{Deserialize, Serialize};
-
-use crate::batch::{Batch, Helper};
-use crate::decode::{Decoder, Sniffed};
-use crate::detect::columns::{Admit, ColumnSummary, Columns};
+use crate::detect::columns::{Admit, Columns};
 use crate::detect::names::{self, FieldNames};
 use crate::detect::{Engine, Hit, Scratch};
 use crate::finding::{Confidence, Finding, Fingerprinter, mask};
 use crate::formats::{self, Cell, CellSink};
+use crate::input::decode::{Decoder, Sniffed};
+pub use crate::scan::batch::Prepared;
+use crate::scan::batch::{Batch, Helper, Prepare};
+pub use crate::scan::outcome::{InputReport, Status};
+use crate::scan::unpack::Members;
 
 /// Options that change what a scan reports.
 #[derive(Debug, Clone)]
@@ -33,7 +42,7 @@ pub struct ScanOptions {
     /// Accepted values: never reported, counted in [`InputReport::suppressed`].
     pub allow: Allow,
     /// Share an input's detection with a helper thread once it has produced this much text
-    /// (see [`crate::batch`]); `None` for `-j1`, which promises one thread.
+    /// (see [`crate::scan::batch`]); `None` for `-j1`, which promises one thread.
     pub split_after: Option<usize>,
     /// Inputs the walk scans at once (its thread count). A helper thread is started only while
     /// fewer inputs than this are being scanned, that is when a core would otherwise idle: with
@@ -49,7 +58,7 @@ impl Default for ScanOptions {
             explain: false,
             min_confidence: Confidence::Medium,
             allow: Allow::default(),
-            split_after: Some(crate::batch::PARALLEL_AFTER),
+            split_after: Some(crate::scan::batch::PARALLEL_AFTER),
             parallel_inputs: default_parallel_inputs(),
         }
     }
@@ -78,66 +87,6 @@ pub struct Allow {
     pub fingerprints: Arc<HashSet<String>>,
 }
 
-/// What happened to one input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", content = "reason", rename_all = "snake_case")]
-pub enum Status {
-    /// Read to the end.
-    Scanned,
-    /// Not looked at, by policy (binary, too large, symlink not followed, special file).
-    Skipped(String),
-    /// Could not be scanned (unreadable, vanished, malformed, internal error). The run is
-    /// incomplete: exit code 2.
-    Error(String),
-}
-
-/// One input's results.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct InputReport {
-    /// Display path.
-    pub path: Arc<str>,
-    /// Raw bytes read.
-    pub bytes: u64,
-    /// Format used, if it got that far.
-    pub format: Option<String>,
-    /// Encoding used, if it got that far.
-    pub encoding: Option<String>,
-    /// Records seen.
-    pub records: u64,
-    /// Outcome.
-    #[serde(flatten)]
-    pub status: Status,
-    /// Findings (not serialised here: reports list them once, globally).
-    #[serde(skip)]
-    pub findings: Vec<Finding>,
-    /// Findings dropped by an allowlist or `piiscan:allow` (counted, never silent).
-    #[serde(default)]
-    pub suppressed: u64,
-    /// Fields classified by their values ([`crate::detect::columns`]); `None` when there are
-    /// none. Boxed so it costs one pointer: an archive at the member cap makes 100,000 reports,
-    /// and a plain `Vec` here (24 bytes each, again in the report's summaries) pushed that
-    /// case's peak RSS from 240 MB to 288 MB in 4 of 6 runs, over the hostile suite's bound.
-    #[serde(default)]
-    pub columns: Option<Box<Vec<ColumnSummary>>>,
-}
-
-impl InputReport {
-    /// A report for an input that was never opened.
-    pub fn not_scanned(path: Arc<str>, status: Status) -> InputReport {
-        InputReport {
-            path,
-            bytes: 0,
-            format: None,
-            encoding: None,
-            records: 0,
-            status,
-            findings: Vec::new(),
-            suppressed: 0,
-            columns: None,
-        }
-    }
-}
-
 /// Receives chunks of an input's findings while the input is still being scanned (see
 /// [`Scanner::with_spill`]): the input's display path and the findings.
 pub type Spill = Arc<dyn Fn(&Arc<str>, Vec<Finding>) + Send + Sync>;
@@ -158,20 +107,6 @@ pub struct Scanner {
     detector_ids: Vec<Arc<str>>,
     /// Inputs being scanned right now, by any thread (see [`ScanOptions::parallel_inputs`]).
     active: AtomicUsize,
-}
-
-/// The per-hit work that does not depend on input order, so it may run on a helper thread
-/// ([`crate::batch`]): the value allowlist, the keyed fingerprint and the masked rendering.
-#[derive(Debug, Default)]
-pub struct Prepared {
-    /// An `allow.values` pattern matched: suppressed (fingerprint and mask are not made).
-    pub allowed_value: bool,
-    /// Keyed fingerprint of the normalised value.
-    pub fingerprint: String,
-    /// Masked value (raw under `--reveal`).
-    pub masked: String,
-    /// A known placeholder or test value ([`crate::validate::placeholder`]).
-    pub placeholder: bool,
 }
 
 impl std::fmt::Debug for Scanner {
@@ -333,20 +268,18 @@ impl Scanner {
     pub fn scan_source(
         &self,
         path: Arc<str>,
-        src: crate::unpack::Source<'_>,
+        src: crate::scan::unpack::Source<'_>,
         scratch: &mut Scratch,
     ) -> Vec<InputReport> {
         let _active = Active::enter(&self.active);
-        let budget = crate::archive::Budget::default();
-        let limits = crate::archive::Limits::default();
+        let budget = crate::input::archive::Budget::default();
+        let limits = crate::input::archive::Limits::default();
         let mut out = Vec::new();
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            crate::unpack::Unpack::new(self, &limits, &budget, scratch, &mut out).scan_any(
-                path.clone(),
-                src,
-                0,
-            )
-        }));
+        let result =
+            catch_unwind(AssertUnwindSafe(|| {
+                crate::scan::unpack::Unpack::new(self, &limits, &budget, scratch, &mut out)
+                    .scan_any(path.clone(), src, 0)
+            }));
         if result.is_err() {
             *scratch = Scratch::default();
             out.push(InputReport::not_scanned(
@@ -409,7 +342,7 @@ impl Scanner {
             let mut start = || {
                 let (to, rx) = std::sync::mpsc::channel();
                 let (tx, from) = std::sync::mpsc::channel();
-                sc.spawn(move || crate::batch::helper_loop(self, rx, tx));
+                sc.spawn(move || crate::scan::batch::helper_loop(self, rx, tx));
                 Helper { to, from }
             };
             let mut sink = FindingSink::new(self, path, scratch, false);
@@ -444,6 +377,44 @@ impl Scanner {
         let result = produce(&mut sink);
         sink.finish(&mut report, result);
         report
+    }
+}
+
+impl Prepare for Scanner {
+    fn engine(&self) -> &Engine {
+        &self.engine
+    }
+    fn explain(&self) -> bool {
+        self.opts.explain
+    }
+    fn prepare(&self, text: &[u8], hit: &Hit) -> Prepared {
+        Scanner::prepare(self, text, hit)
+    }
+}
+
+impl Members for Scanner {
+    fn display_name(&self, name: &str, scratch: &mut Scratch) -> Arc<str> {
+        Scanner::display_name(self, name, scratch)
+    }
+    fn scan_text(
+        &self,
+        path: Arc<str>,
+        reader: &mut dyn Read,
+        scratch: &mut Scratch,
+    ) -> InputReport {
+        Scanner::scan_text(self, path, reader, scratch)
+    }
+    fn scan_cells(
+        &self,
+        path: Arc<str>,
+        format: &str,
+        bytes: u64,
+        produce: &mut dyn FnMut(
+            &mut dyn CellSink,
+        ) -> Result<formats::FormatStats, formats::FormatError>,
+        scratch: &mut Scratch,
+    ) -> InputReport {
+        Scanner::scan_cells(self, path, format, bytes, produce, scratch)
     }
 }
 
@@ -491,7 +462,7 @@ struct FindingSink<'a> {
     columns: Columns<Option<Finding>>,
     /// Cell text seen so far (until detection is shared).
     seen: usize,
-    /// Starts the helper thread for a large input (see [`crate::batch`]).
+    /// Starts the helper thread for a large input (see [`crate::scan::batch`]).
     start_helper: Option<&'a mut dyn FnMut() -> Helper>,
     /// Batches, once detection is shared.
     par: Option<Par>,
@@ -499,7 +470,7 @@ struct FindingSink<'a> {
     names: FieldNames,
 }
 
-/// The batches of a large input (see [`crate::batch`]).
+/// The batches of a large input (see [`crate::scan::batch`]).
 struct Par {
     helper: Helper,
     filling: Batch,

@@ -15,10 +15,35 @@ use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::detect::Scratch;
+use crate::formats::{CellSink, FormatError, FormatStats};
 use crate::formats::{parquet, table};
-use crate::scan::{InputReport, Scanner, Status};
+use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
+use crate::scan::outcome::{InputReport, Status};
+
+/// What unpacking needs of the scanner (implemented by [`super::Scanner`]): a member's display
+/// name, and scanning a member as text or as cells. A trait owned here so the container walk
+/// does not depend on the scanner that drives it.
+pub trait Members {
+    /// The display path of a member named `name` (values in it masked).
+    fn display_name(&self, name: &str, scratch: &mut Scratch) -> Arc<str>;
+    /// Scans one text member (already known not to be a container). Panics propagate.
+    fn scan_text(
+        &self,
+        path: Arc<str>,
+        reader: &mut dyn Read,
+        scratch: &mut Scratch,
+    ) -> InputReport;
+    /// Scans one member whose cells come from `produce` (a table file). Panics propagate.
+    fn scan_cells(
+        &self,
+        path: Arc<str>,
+        format: &str,
+        bytes: u64,
+        produce: &mut dyn FnMut(&mut dyn CellSink) -> Result<FormatStats, FormatError>,
+        scratch: &mut Scratch,
+    ) -> InputReport;
+}
 
 /// Where an input's bytes come from.
 pub enum Source<'a> {
@@ -122,9 +147,9 @@ fn read_head(src: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 /// input — so a cap hit deep inside ends the whole input, not just one level. It also holds the
 /// detector's scratch space and the output: every member, cap hit and corrupt container
 /// appends its report to `out`, in scan order. Make one per top-level input (a fresh `Budget`
-/// each), as [`Scanner::scan_source`] does.
+/// each), as `Scanner::scan_source` does.
 pub struct Unpack<'a> {
-    scanner: &'a Scanner,
+    scanner: &'a dyn Members,
     limits: &'a Limits,
     budget: &'a Budget,
     scratch: &'a mut Scratch,
@@ -133,7 +158,7 @@ pub struct Unpack<'a> {
 
 impl<'a> Unpack<'a> {
     pub fn new(
-        scanner: &'a Scanner,
+        scanner: &'a dyn Members,
         limits: &'a Limits,
         budget: &'a Budget,
         scratch: &'a mut Scratch,
@@ -149,7 +174,7 @@ impl<'a> Unpack<'a> {
     }
 
     /// The display path of member `name` of the archive at `path`: the name masked where it
-    /// holds a value ([`Scanner::display_name`]); `path` already is.
+    /// holds a value (`Scanner::display_name`); `path` already is.
     fn member_path(&mut self, path: &str, name: &str) -> Arc<str> {
         let name = self.scanner.display_name(name, self.scratch);
         Arc::from(format!("{path}!{name}").as_str())

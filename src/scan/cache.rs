@@ -33,8 +33,8 @@ use thiserror::Error;
 use crate::detect::Scratch;
 use crate::finding::{Finding, Fingerprinter};
 use crate::report::write_atomic;
+use crate::scan::unpack::Source;
 use crate::scan::{InputReport, Scanner, Status};
-use crate::unpack::Source;
 
 /// Version of the cache file format. 2: entries keyed by a keyed digest of the real path
 /// (version 1 wrote the path itself: a file named after a person put that person in the

@@ -1,0 +1,263 @@
+//! Compiling the engine: [`Engine::new`] turns the specs into trigger lists, the combined
+//! digit automata, the context/negative word automata and the field index.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex_automata::meta;
+
+use crate::detect::compile::set_syntax;
+use crate::detect::fields::FieldIndex;
+use crate::detect::keywords::Keywords;
+use crate::detect::reach;
+use crate::detect::spec::{Require, Spec, Trigger};
+use crate::finding::Confidence;
+use crate::validate::{self};
+
+use super::*;
+
+/// Words and, per word, the detectors that list it (context or negative context).
+#[derive(Debug, Default)]
+pub(super) struct WordList {
+    words: Vec<String>,
+    dets: Vec<Vec<u16>>,
+    idx: HashMap<String, usize>,
+}
+
+impl WordList {
+    pub(super) fn add(&mut self, word: &str, detector: u16) {
+        let i = *self.idx.entry(word.to_string()).or_insert_with(|| {
+            self.words.push(word.to_string());
+            self.dets.push(Vec::new());
+            self.words.len() - 1
+        });
+        self.dets[i].push(detector);
+    }
+
+    pub(super) fn longest(&self) -> usize {
+        self.words.iter().map(String::len).max().unwrap_or(0)
+    }
+}
+
+impl Engine {
+    /// Compiles `specs` (already checked) into an engine using `vctx` for validators.
+    pub fn new(specs: Vec<Spec>, vctx: validate::Ctx) -> Result<Engine, EngineError> {
+        let mut seen = std::collections::HashSet::new();
+        for s in &specs {
+            if !seen.insert(s.id.clone()) {
+                return Err(EngineError::DuplicateId(s.id.clone()));
+            }
+        }
+        let mut by_trigger: [Vec<u16>; 4] = Default::default();
+        let mut context = WordList::default();
+        let mut negative = WordList::default();
+        let mut kws: Vec<String> = Vec::new();
+        let mut kw_idx: HashMap<String, usize> = HashMap::new();
+        let mut kw_dets: Vec<Vec<u16>> = Vec::new();
+        for (i, s) in specs.iter().enumerate() {
+            let i = i as u16;
+            by_trigger[trigger_slot(s.trigger)].push(i);
+            for w in &s.context {
+                context.add(w, i);
+            }
+            for w in &s.negative_context {
+                negative.add(w, i);
+            }
+            for k in &s.keywords {
+                let idx = *kw_idx.entry(k.clone()).or_insert_with(|| {
+                    kws.push(k.clone());
+                    kw_dets.push(Vec::new());
+                    kws.len() - 1
+                });
+                kw_dets[idx].push(i);
+            }
+        }
+        let build = |pats: &[String], kind| -> Result<Option<AhoCorasick>, EngineError> {
+            if pats.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(kind)
+                    // A full DFA: ~100 short words make a small one, and it is measured ~5%
+                    // faster over clean code than the automaton the crate picks by itself.
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(pats)?,
+            ))
+        };
+        let set_srcs: Vec<Option<String>> = by_trigger[0]
+            .iter()
+            .map(|&d| set_source(&specs[d as usize].regex_src))
+            .collect();
+        // Per digit detector, from one NFA each: its size and its reach (see `nfa_facts`).
+        let facts: Vec<(usize, Option<(usize, usize)>)> = set_srcs
+            .iter()
+            .map(|src| src.as_deref().map_or((0, None), nfa_facts))
+            .collect();
+        let build_set = |members: Vec<usize>| -> Result<Option<DigitSet>, EngineError> {
+            if members.is_empty() {
+                return Ok(None);
+            }
+            let srcs: Vec<&str> = members
+                .iter()
+                .filter_map(|&i| set_srcs[i].as_deref())
+                .collect();
+            // `All` reports every pattern that matches, which is what a prefilter needs.
+            let re = meta::Regex::builder()
+                .syntax(set_syntax())
+                .configure(
+                    meta::Config::new()
+                        .match_kind(regex_automata::MatchKind::All)
+                        .utf8_empty(false)
+                        .nfa_size_limit(Some(64 << 20))
+                        .hybrid_cache_capacity(16 << 20),
+                )
+                .build_many(&srcs)
+                .map_err(Box::new)?;
+            let max_len = members
+                .iter()
+                .filter_map(|&i| set_srcs[i].as_deref())
+                .map(max_len)
+                .try_fold(0usize, |m, l| l.map(|l| m.max(l)));
+            let reach = members
+                .iter()
+                .map(|&i| facts[i].1)
+                .try_fold((0usize, 0usize), |(l, r), x| {
+                    x.map(|(xl, xr)| (l.max(xl), r.max(xr)))
+                });
+            let spec = |i: usize| &specs[by_trigger[0][i] as usize];
+            let min_digits = match reach {
+                Some(_) => members
+                    .iter()
+                    .map(|&i| spec(i).digits.map_or(0, |(lo, _)| lo))
+                    .min()
+                    .unwrap_or(0),
+                None => 0,
+            };
+            let max_bare = members
+                .iter()
+                .map(|&i| match (spec(i).digits, spec(i).value_group) {
+                    (Some((_, hi)), None) => hi,
+                    _ => usize::MAX,
+                })
+                .max()
+                .unwrap_or(usize::MAX);
+            Ok(Some(DigitSet {
+                re,
+                members,
+                max_len,
+                reach,
+                min_digits,
+                max_bare,
+            }))
+        };
+        let settable = |i: &usize| set_srcs[*i].is_some();
+        let free: Vec<usize> = (0..by_trigger[0].len())
+            .filter(settable)
+            .filter(|&i| specs[by_trigger[0][i] as usize].require == Require::None)
+            .collect();
+        let all: Vec<usize> = (0..by_trigger[0].len()).filter(settable).collect();
+        // In the list of all digit detectors a large pattern gets an automaton of its own and
+        // the small ones share one (see `BIG_PATTERN_STATES`); of the nine that need no context
+        // only the phone pattern does (see `HUGE_PATTERN_STATES`).
+        let split = |members: Vec<usize>, limit: usize| -> Result<Vec<DigitSet>, EngineError> {
+            let (big, small): (Vec<usize>, Vec<usize>) =
+                members.into_iter().partition(|&i| facts[i].0 >= limit);
+            let mut sets = Vec::new();
+            for group in big.into_iter().map(|i| vec![i]).chain([small]) {
+                sets.extend(build_set(group)?);
+            }
+            Ok(sets)
+        };
+        let digit_sets = [
+            split(free, HUGE_PATTERN_STATES)?,
+            split(all, BIG_PATTERN_STATES)?,
+        ];
+        let digit_always = set_srcs.iter().map(Option::is_none).collect();
+        let needs_unlock = specs
+            .iter()
+            .map(|s| s.trigger == Trigger::Digit && s.require != Require::None)
+            .collect();
+        Ok(Engine {
+            field_index: FieldIndex::new(&specs),
+            digit_sets,
+            digit_always,
+            needs_unlock,
+            // Context words are searched overlapping (every word counts).
+            ctx_ac: build(&context.words, MatchKind::Standard)?,
+            ctx_longest: context.longest(),
+            neg_ac: build(&negative.words, MatchKind::Standard)?,
+            neg_longest: negative.longest(),
+            ctx_dets: context.dets,
+            neg_dets: negative.dets,
+            keywords: Keywords::new(kws, kw_dets)?,
+            specs,
+            by_trigger,
+            vctx,
+            floor: Confidence::Low,
+            reuse_verdicts: true,
+        })
+    }
+}
+
+/// The pattern a digit detector contributes to the combined automaton: its own regex, with
+/// Unicode letter classes (`\p{L}` for month names) widened to "an ASCII letter or 2–4 bytes
+/// of a non-ASCII character" — a superset that keeps the DFA small (measured: with the
+/// Unicode classes in, the set spent its time determinizing). `None` when the pattern cannot be
+/// widened that way (the detector is then run around every cluster).
+pub(super) fn set_source(src: &str) -> Option<String> {
+    if src.contains("\\w") || src.contains("\\W") || src.contains("\\p{") || src.contains("\\P{") {
+        return None;
+    }
+    let wide = "(?:[A-Za-z]|(?-u:[\\x80-\\xFF]){2,4})";
+    let out = src
+        .replace("\\p{Lu}", wide)
+        .replace("\\p{Ll}", wide)
+        .replace("\\p{L}", wide);
+    // A class inside a class (`[\p{L}']`) does not widen by text replacement; parse to check.
+    (!out.contains("\\p{") && max_len_parse(&out).is_some()).then_some(out)
+}
+
+/// In the list of all digit detectors, a pattern with at least this many Thompson NFA states
+/// gets an automaton of its own. Overlapping search over one automaton of all ~25 kept the lazy
+/// DFA building new states (~11% of a dense two-thread scan): every digit starts a thread in
+/// every pattern, and the large ones (phone ~190 states, IP addresses ~110, cards ~90) multiply
+/// the combinations. Split out, each automaton settles; measured on the dense corpus (-j2, two
+/// interleaved runs each) 13.3-13.7 s -> 11.7-12.4 s.
+pub(super) const BIG_PATTERN_STATES: usize = 80;
+
+/// In the list of detectors that need no context, a pattern with at least this many Thompson NFA
+/// states gets an automaton of its own; the rest stay together (splitting every large one out
+/// there added passes: source code corpus, -j1, 1.67 -> 1.81 s). Only the phone pattern is this
+/// large (~190 states): alone its automaton grows to 3.7 MB of lazy-DFA states over 113 MB of
+/// source code, the others together to 0.1 MB, but all nine in one to 18 MB — more than the
+/// cache holds, so it was cleared and rebuilt, and building states was ~16% of the scan.
+/// Measured with phone split out: that corpus 0.65 -> 0.60 s (-j1, three interleaved runs each)
+/// and peak RSS 58 -> 39 MB; the dense corpus's CSV and NDJSON parts 1-3% faster.
+pub(super) const HUGE_PATTERN_STATES: usize = 150;
+
+/// `src` compiled as the combined automata compile it, once for both facts the set build needs:
+/// its Thompson NFA states (0 if it does not compile; the set build then reports the error)
+/// and its [`reach::reach`].
+pub(super) fn nfa_facts(src: &str) -> (usize, Option<(usize, usize)>) {
+    regex_automata::nfa::thompson::NFA::compiler()
+        .syntax(set_syntax())
+        .build(src)
+        .map_or((0, None), |nfa| (nfa.states().len(), reach::reach(&nfa)))
+}
+
+/// The longest match of `src` in bytes, `None` if unbounded or unparsable.
+pub(super) fn max_len(src: &str) -> Option<usize> {
+    max_len_parse(src).flatten()
+}
+
+pub(super) fn max_len_parse(src: &str) -> Option<Option<usize>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(true)
+        .utf8(false)
+        .build()
+        .parse(src)
+        .ok()?;
+    Some(hir.properties().maximum_len())
+}

@@ -1,0 +1,366 @@
+//! Engine tests: each shortcut (digit bounds, set reach, reused verdicts, the report floor)
+//! changes no hit.
+
+use std::ops::Range;
+
+use super::build::*;
+use super::scan::*;
+use super::window::*;
+use super::*;
+
+/// A seeded xorshift: `next(n)` is in `0..n`.
+fn seeded(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    }
+}
+
+/// The `digits` bounds in the pattern files only save work: an engine without them (every
+/// cluster searched, every match validated) finds exactly the same hits, on seeded text
+/// that puts valid numbers next to bare runs, joiners and more digits of every length.
+#[test]
+fn digit_bounds_change_no_hit() {
+    let bounded = crate::detect::builtin::test_engine();
+    let mut specs = crate::detect::builtin::load(&[]).unwrap();
+    assert!(specs.iter().filter(|s| s.digits.is_some()).count() >= 3);
+    for s in &mut specs {
+        s.digits = None;
+    }
+    let plain = Engine::new(specs, bounded.validate_ctx().clone()).unwrap();
+    let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+    let pieces = [
+        "+61 491 570 156",
+        "0491 570 156",
+        "0491570156",
+        "(02) 5550 1234",
+        "2015550123",
+        "201-555-0123",
+        "4111 1111 1111 1111",
+        "4111111111111111",
+        "6011000990139424",
+        "123-45-6789",
+        "123456789",
+        "phone ",
+        "card ",
+        "ssn ",
+        "+",
+        "(",
+        ")",
+        " ",
+        "-",
+        ".",
+        "0x",
+        ", ",
+        "\n",
+        "id=",
+    ];
+    let mut next = seeded(0x5851_f42d_4c95_7f2d);
+    let mut found = 0;
+    for _ in 0..3000 {
+        let mut text = String::new();
+        for _ in 0..1 + next(6) {
+            if next(3) == 0 {
+                // A bare run of 1-40 digits.
+                for _ in 0..1 + next(40) {
+                    text.push(char::from(b'0' + next(10) as u8));
+                }
+            } else {
+                text.push_str(pieces[next(pieces.len())]);
+            }
+        }
+        let field = [None, Some("c3"), Some("phone")][next(3)];
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let t = text.as_bytes();
+        bounded.scan(t, field, 0..t.len(), false, &mut sa, &mut a);
+        plain.scan(t, field, 0..t.len(), false, &mut sb, &mut b);
+        assert_eq!(a, b, "{text:?} in {field:?}");
+        found += a.len();
+    }
+    // The texts hold real findings, so agreeing is not agreeing on nothing.
+    assert!(found > 500, "{found}");
+}
+
+/// Three shortcuts only save work: the header pass's validator outcomes reused by the later
+/// passes, the whole-cell pattern answered without its regex, and `value` groups found by
+/// the ASCII twin. An engine without any of them
+/// finds exactly the same hits on seeded cells: values of every built-in kind, alone or in
+/// text, with context words, odd spacing and invalid look-alikes, under field names that
+/// match their detectors, match other detectors, or none.
+#[test]
+fn shortcuts_change_no_hit() {
+    // (with the shortcuts, without them) at a report floor.
+    let engines = |floor| {
+        let fast = crate::detect::builtin::test_engine();
+        let mut specs = crate::detect::builtin::load(&[]).unwrap();
+        assert!(specs.iter().filter(|s| s.whole_cell).count() >= 2);
+        assert!(specs.iter().filter(|s| s.ascii_value.is_some()).count() >= 2);
+        for s in &mut specs {
+            s.whole_cell = false;
+            s.ascii_value = None;
+        }
+        let mut plain = Engine::new(specs, fast.validate_ctx().clone()).unwrap();
+        plain.reuse_verdicts = false;
+        let mut pair = (fast, plain);
+        pair.0.set_report_floor(floor);
+        pair.1.set_report_floor(floor);
+        pair
+    };
+    // A `medium` floor as well: it changes what a verdict is asked (`weak_counts`).
+    let (low, medium) = (engines(Confidence::Low), engines(Confidence::Medium));
+    let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+    let pieces = [
+        "+61 491 570 156",
+        "(02) 5550 1234",
+        "0491570156",
+        "201-555-0123",
+        "1985-03-12",
+        "12/03/1985",
+        "3 March 1985",
+        "2024-11-06T17:46:15Z",
+        "jane.doe@example.com",
+        "jane [at] example [dot] com",
+        "Jane",
+        "Smith",
+        "O'Brien",
+        "12 Example Street",
+        "4111 1111 1111 1111",
+        "4111111111111112",
+        "QF 1234567",
+        "6756332150",
+        "123-45-6789",
+        "AB 12 34 56 C",
+        "DOB ",
+        "call ",
+        "born ",
+        "order ",
+        " ",
+        "\u{a0}",
+        ", ",
+        "\n",
+    ];
+    let fields = [
+        None,
+        Some("phone"),
+        Some("mobile"),
+        Some("dob"),
+        Some("created_at"),
+        Some("email"),
+        Some("first_name"),
+        Some("address"),
+        Some("loyalty_number"),
+        Some("card_number"),
+        Some("notes"),
+        Some("c3"),
+    ];
+    let mut next = seeded(0x2545_f491_4f6c_dd1d);
+    let mut found = 0;
+    for i in 0..8000 {
+        let mut text = String::new();
+        // Mostly short cells; some longer than a digit window, so the passes' haystacks
+        // differ.
+        let n = if next(4) == 0 {
+            1 + next(16)
+        } else {
+            1 + next(4)
+        };
+        for _ in 0..n {
+            text.push_str(pieces[next(pieces.len())]);
+        }
+        let field = fields[next(fields.len())];
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let t = text.as_bytes();
+        let (f, p) = if i % 2 == 0 { &low } else { &medium };
+        f.scan(t, field, 0..t.len(), true, &mut sa, &mut a);
+        p.scan(t, field, 0..t.len(), true, &mut sb, &mut b);
+        assert_eq!(a, b, "{text:?} in {field:?}");
+        found += a.len();
+    }
+    // The cells hold real findings, so agreeing is not agreeing on nothing.
+    assert!(found > 1500, "{found}");
+}
+
+/// With a report floor above `low`, a bare-digit phone (a weak form) is not even validated
+/// where nothing could lift it; wherever something could (a context word, a header, a field
+/// whose column may be promoted, or a floor of `low`) it still comes out as before.
+#[test]
+fn report_floor_drops_only_weak_forms_that_could_not_be_reported() {
+    let low = crate::detect::builtin::test_engine();
+    let mut medium = crate::detect::builtin::test_engine();
+    medium.set_report_floor(Confidence::Medium);
+    let phone = low.specs().iter().position(|s| s.id == "phone").unwrap() as u16;
+    let phones = |engine: &Engine, text: &str, field: Option<&str>| -> Vec<Confidence> {
+        let (mut scratch, mut hits) = (Scratch::default(), Vec::new());
+        engine.scan(
+            text.as_bytes(),
+            field,
+            0..text.len(),
+            false,
+            &mut scratch,
+            &mut hits,
+        );
+        hits.iter()
+            .filter(|h| h.detector == phone)
+            .map(|h| h.confidence)
+            .collect()
+    };
+    use Confidence::{High, Low, Medium};
+    // 201-555-0123 is the US example number: valid, and weak when written bare.
+    let bare = "let x = 2015550123;";
+    assert_eq!(phones(&low, bare, None), vec![Low]);
+    assert!(phones(&medium, bare, None).is_empty());
+    // A field: its column may promote the weak form, so it is still validated.
+    assert_eq!(phones(&medium, "2015550123", Some("c3")), vec![Low]);
+    // A context word or header lifts the weak form above the floor.
+    assert_eq!(phones(&medium, "phone 2015550123", None), vec![High]);
+    assert_eq!(phones(&medium, "2015550123", Some("phone")), vec![High]);
+    // Grouped, it is not a weak form at all.
+    assert_eq!(phones(&medium, "x = 201-555-0123;", None), vec![Medium]);
+}
+
+/// Negative words count only within `NEGATIVE_WINDOW` bytes before a candidate (or over
+/// it), and are looked up afresh for each candidate of a cell.
+#[test]
+fn negative_words_count_only_just_before_their_own_candidate() {
+    let engine = crate::detect::builtin::test_engine();
+    let phone = engine.specs().iter().position(|s| s.id == "phone").unwrap() as u16;
+    let mut scratch = Scratch::default();
+    let mut phones = |text: &str| -> Vec<(usize, Confidence)> {
+        let mut hits = Vec::new();
+        engine.scan(
+            text.as_bytes(),
+            None,
+            0..text.len(),
+            false,
+            &mut scratch,
+            &mut hits,
+        );
+        hits.iter()
+            .filter(|h| h.detector == phone && h.confidence >= Confidence::Medium)
+            .map(|h| (h.start, h.confidence))
+            .collect()
+    };
+    assert!(phones("order 0491 570 156").is_empty());
+    // "order" ends 12 bytes before the number: still counts; 13 bytes: no longer.
+    assert!(phones("order........... 0491 570 156").is_empty());
+    assert_eq!(phones("order............ 0491 570 156").len(), 1);
+    // After the number it says nothing about it.
+    assert_eq!(phones("0491 570 156 order").len(), 1);
+    // Two candidates in one cell: the first is an order number, the second a phone.
+    let text = "order 0491 570 156, call 0491 570 157";
+    let got = phones(text);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, text.rfind("0491").unwrap());
+    // And the other way round.
+    let text = "call 0491 570 157, order 0491 570 156";
+    let got = phones(text);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, 5);
+}
+
+#[test]
+fn resolve_keeps_the_same_spans_as_checking_every_taken_span() {
+    let specs = crate::detect::builtin::load(&[]).unwrap();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n) as usize
+    };
+    let confidences = [Confidence::Low, Confidence::Medium, Confidence::High];
+    for round in 0..300 {
+        let n = 1 + next(if round % 10 == 0 { 2000 } else { 40 });
+        let mut cands: Vec<Hit> = (0..n)
+            .map(|_| {
+                let start = next(5000);
+                Hit {
+                    start,
+                    end: start + 1 + next(30),
+                    detector: next(specs.len() as u64) as u16,
+                    confidence: confidences[next(3)],
+                    normalised: String::new(),
+                    explain: None,
+                }
+            })
+            .collect();
+        let accept = next(1000)..1000 + next(5000);
+        let mut got = Vec::new();
+        resolve(&mut cands, &specs, accept.clone(), &mut got);
+        // The definition: in priority order (resolve sorted `cands`), keep a span unless it
+        // overlaps one already kept.
+        let mut kept: Vec<Range<usize>> = Vec::new();
+        let mut want = Vec::new();
+        for c in &cands {
+            if kept.iter().any(|r| c.start < r.end && r.start < c.end) {
+                continue;
+            }
+            kept.push(c.start..c.end);
+            if accept.contains(&c.start) {
+                want.push(c.clone());
+            }
+        }
+        want.sort_by_key(|h| (h.start, h.end));
+        assert_eq!(got, want, "round {round}");
+    }
+}
+
+#[test]
+fn next_digit_finds_the_first_digit_from_any_offset() {
+    let mut text: Vec<u8> = (0..=255u8).filter(|b| !b.is_ascii_digit()).collect();
+    text.extend(b"abcdefghij/:`~");
+    for d in 0..text.len() {
+        for digit in b'0'..=b'9' {
+            let mut t = text.clone();
+            t[d] = digit;
+            for from in [0, d.saturating_sub(9), d] {
+                assert_eq!(next_digit(&t, from), Some(d), "digit at {d}, from {from}");
+            }
+            assert_eq!(next_digit(&t, d + 1), None);
+        }
+    }
+    assert_eq!(next_digit(b"", 0), None);
+    assert_eq!(next_digit(b"12", 5), None);
+    // Several digits in one eight-byte word: the first.
+    assert_eq!(next_digit(b"ab3cd7efghij", 0), Some(2));
+    assert_eq!(next_digit(b"\xb3\xb9:/9012345", 0), Some(4));
+}
+
+#[test]
+fn set_sources_keep_plain_patterns_and_refuse_unicode_classes() {
+    let plain = r"(?-u:\b)[0-9]{3}-[0-9]{2}-[0-9]{4}(?-u:\b)";
+    assert_eq!(set_source(plain).as_deref(), Some(plain));
+    assert_eq!(max_len(plain), Some(11));
+    assert_eq!(set_source(r"\p{L}{3,10} [0-9]{4}"), None);
+    assert_eq!(set_source(r"\w+[0-9]{4}"), None);
+    assert_eq!(max_len(r"[0-9]+"), None);
+}
+
+#[test]
+fn built_in_digit_detectors_have_a_bounded_set_window() {
+    let specs = crate::detect::builtin::load(&[]).unwrap();
+    let engine = Engine::new(specs, validate::Ctx::default()).unwrap();
+    // Unbounded would only cost speed, but the window bound is what the set relies on to
+    // stay small: a new pattern with `+` or `*` should be a conscious choice.
+    for sets in &engine.digit_sets {
+        assert!(!sets.is_empty());
+        assert!(
+            sets.iter()
+                .all(|s| s.max_len.is_some_and(|l| l <= MAX_MATCH))
+        );
+    }
+    // The large patterns are split out: `phone` (~190 NFA states) searches alone, the
+    // loyalty programmes' plain digit runs share an automaton.
+    let id = |s: &DigitSet, k: usize| &engine.specs[engine.by_trigger[0][s.members[k]] as usize].id;
+    let sets = &engine.digit_sets[1];
+    assert!(
+        sets.iter()
+            .any(|s| s.members.len() == 1 && id(s, 0) == "phone")
+    );
+    assert!(sets.iter().any(
+        |s| (0..s.members.len()).any(|k| id(s, k) == "loyalty_qantas")
+            && (0..s.members.len()).any(|k| id(s, k) == "loyalty_bonvoy")
+    ));
+}

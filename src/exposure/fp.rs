@@ -1,0 +1,123 @@
+//! Fingerprints as the exposure model holds them: [`Fp`] (a keyed 128-bit fingerprint as a
+//! number), its hasher and sets, the [`Cluster`] of linking values records hold together, and
+//! how a derivation pass slices the fingerprint space. The lowest exposure module: the state,
+//! the spools and the derivation all build on it and it imports none of them.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+/// A 128-bit keyed fingerprint (see [`crate::finding::Fingerprinter`]), hex in JSON.
+///
+/// Held as a number, not a string, because the state may hold tens of millions of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fp(pub u128);
+
+impl Fp {
+    /// Reads a finding's fingerprint. Fingerprints piiscan writes are 32 hex digits; anything
+    /// else (a hand-edited report) is hashed, so distinct strings still stay distinct.
+    pub fn from_finding(s: &str) -> Fp {
+        if s.len() == 32
+            && let Ok(v) = u128::from_str_radix(s, 16)
+        {
+            return Fp(v);
+        }
+        let d = Sha256::digest(s.as_bytes());
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&d[..16]);
+        Fp(u128::from_be_bytes(b))
+    }
+}
+
+/// Hashes a [`Fp`] by folding its bits: a keyed HMAC output is already uniformly distributed
+/// (and not choosable by whoever wrote the input, who does not know the key), so running it
+/// through SipHash again only costs time — measured as the top hashing cost of a dense scan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FpHash;
+
+/// The [`std::hash::Hasher`] behind [`FpHash`].
+#[derive(Debug, Default)]
+pub struct FpHasher(u64);
+
+impl std::hash::Hasher for FpHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached for types other than `Fp` (never, here); still a valid hash.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 ^= (v as u64) ^ ((v >> 64) as u64);
+    }
+}
+
+impl std::hash::BuildHasher for FpHash {
+    type Hasher = FpHasher;
+    fn build_hasher(&self) -> FpHasher {
+        FpHasher(0)
+    }
+}
+
+/// A set of fingerprints hashed with [`FpHash`].
+pub type FpSet = std::collections::HashSet<Fp, FpHash>;
+
+impl fmt::Display for Fp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+impl Serialize for Fp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fp, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        if s.len() != 32 {
+            return Err(serde::de::Error::custom(
+                "fingerprint must be 32 hex digits",
+            ));
+        }
+        u128::from_str_radix(&s, 16)
+            .map(Fp)
+            .map_err(|_| serde::de::Error::custom("fingerprint must be 32 hex digits"))
+    }
+}
+
+/// The linking values that records of one input hold together, with those records' places:
+/// what derivation links into people (see the module docs). Records holding exactly the same
+/// values and places share one cluster. Nothing is linked yet: whether a value may link
+/// depends on every input (see "Shared values" in the module docs).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cluster {
+    /// Linking fingerprints (placeholders left out), ascending (never empty).
+    pub fingerprints: Vec<Fp>,
+    /// Indices into the input's `places` the records hold, ascending.
+    pub places: Vec<u32>,
+    /// How many records. 0 for the values of one record past `LINK_SET_CAP`, each kept as a
+    /// cluster of its own with only its own place (that record is counted by its first
+    /// cluster).
+    pub records: u64,
+}
+
+/// How many passes over `items` entries of `entry_bytes` each keep a pass within `budget`.
+pub(super) fn passes(items: u64, entry_bytes: u64, budget: u64) -> u64 {
+    items
+        .saturating_mul(entry_bytes)
+        .div_ceil(budget.max(1))
+        .max(1)
+}
+
+/// Which of `passes` equal slices of the fingerprint hash space the fingerprint whose top 64
+/// bits are `hi` falls in (fingerprints are keyed HMACs, so the slices are even).
+pub(super) fn slice_of(hi: u64, passes: u64) -> u64 {
+    ((u128::from(hi) * u128::from(passes)) >> 64) as u64
+}
