@@ -120,6 +120,7 @@ pub type ValidatorFn = fn(&Candidate<'_>, &Ctx) -> Verdict;
 
 /// Name → validator, sorted by name (a test keeps it sorted so lookups can binary-search).
 pub const REGISTRY: &[(&str, ValidatorFn)] = &[
+    ("aadvantage", member::aadvantage),
     ("au_medicare", ids::au_medicare),
     ("au_tfn", ids::au_tfn),
     ("br_cpf", ids::br_cpf),
