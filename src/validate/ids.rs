@@ -24,6 +24,17 @@ pub(super) fn nums(ds: &str) -> Vec<u32> {
     ds.bytes().map(|b| u32::from(b - b'0')).collect()
 }
 
+/// True when the candidate is a slice of a longer run of digit groups (`4014 3590 0334` of the
+/// voucher `4014 3590 0334 4840`): a separator then a digit right after it, or a digit then a
+/// separator right before it. The engine already drops matches glued to more digits; this
+/// catches the spaced and dashed runs, which the id patterns may otherwise cut anywhere.
+pub(super) fn slice_of_longer(c: &Candidate<'_>) -> bool {
+    let sep = |b: &u8| matches!(b, b' ' | b'-' | b'.' | b'/');
+    let n = c.before.len();
+    (c.after.first().is_some_and(sep) && c.after.get(1).is_some_and(u8::is_ascii_digit))
+        || (n >= 2 && sep(&c.before[n - 1]) && c.before[n - 2].is_ascii_digit())
+}
+
 /// Whether day `d` of month `m` exists in year `y` (Gregorian).
 pub(super) fn valid_ymd(y: i32, m: u32, d: u32) -> bool {
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -56,6 +67,9 @@ pub(super) fn number(ds: &str) -> Option<u64> {
 /// published ranges). A bare 9-digit run is weak.
 /// Rules: <https://www.irs.gov/individuals/individual-taxpayer-identification-number>.
 pub fn us_itin(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     if ds.len() != 9 || !ds.starts_with('9') {
         return Verdict::Invalid("ITINs have 9 digits starting with 9");
@@ -353,6 +367,25 @@ mod tests {
                 ("912-90-0000", None),
             ],
         );
+    }
+
+    #[test]
+    fn slices_of_longer_runs() {
+        let c = |before: &'static str, after: &'static str| Candidate {
+            text: "912-90-3456",
+            before: before.as_bytes(),
+            after: after.as_bytes(),
+            weak_counts: true,
+        };
+        assert!(slice_of_longer(&c("", " 1234")));
+        assert!(slice_of_longer(&c("4821 ", "")));
+        assert!(slice_of_longer(&c("12-", "")));
+        assert!(!slice_of_longer(&c("ITIN: ", ", next")));
+        assert!(!slice_of_longer(&c("", ". 12 days")));
+        assert!(matches!(
+            us_itin(&c("", " 1234"), &Ctx::default()),
+            Verdict::Invalid(_)
+        ));
     }
 
     #[test]

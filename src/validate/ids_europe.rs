@@ -12,7 +12,7 @@
 //! Sources (structure and check digit): python-stdnum's documentation of each module and the
 //! issuing authorities linked from each pattern file's `reference`.
 
-use super::ids::{all_same, compact_upper, formatted, number, nums, valid_ymd};
+use super::ids::{all_same, compact_upper, formatted, number, nums, slice_of_longer, valid_ymd};
 use super::{Candidate, Ctx, Verdict, checksum::luhn, digits};
 
 /// Validator `fr_nir`: 15 characters — sex (1, 2, or 3/4/7/8 for provisional numbers), year,
@@ -20,6 +20,9 @@ use super::{Candidate, Ctx, Verdict, checksum::luhn, digits};
 /// Corsica), commune, order number, and a key = 97 − (first 13 digits mod 97), Corsica counted
 /// as 19/18. The spaced form is strong; 15 bare digits are weak.
 pub fn fr_nir(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let s = compact_upper(c.text);
     if s.len() != 15 {
         return Verdict::Invalid("NIRs have 15 characters");
@@ -54,6 +57,9 @@ pub fn fr_nir(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 /// ISO 7064 MOD 11,10 check digit. Always weak: nothing in its writing sets it apart from other
 /// 11-digit numbers.
 pub fn de_idnr(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     if ds.len() != 11 || ds.starts_with('0') {
         return Verdict::Invalid("Steuer-IdNr has 11 digits, first not 0");
@@ -88,6 +94,9 @@ pub fn de_idnr(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 /// (11 → 0, 10 → never issued). Strong: the pattern file already demands a header or context,
 /// because the 3-3-4 grouping is also a phone number's.
 pub fn uk_nhs(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     if ds.len() != 10 || all_same(&ds) {
         return Verdict::Invalid("NHS numbers have 10 digits");
@@ -176,6 +185,9 @@ pub fn it_cf(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 /// +20 2000s, +40, +60), a serial, and a check digit with weights 1,3,7,9,…; a real date.
 /// Always weak (bare digits).
 pub fn pl_pesel(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     if ds.len() != 11 || all_same(&ds) {
         return Verdict::Invalid("PESEL has 11 digits");
@@ -206,8 +218,12 @@ pub fn pl_pesel(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 
 /// Validator `se_pnr`: Swedish personnummer or samordningsnummer (day + 60) —
 /// `YYMMDD-NNNC`, `YYMMDD+NNNC` (aged 100+), `YYYYMMDD-NNNC`, or bare; Luhn over the ten digits
-/// from YY. Strong with its `-`/`+`, weak bare.
+/// from YY. Always weak: `DDMMYY-NNNN` is also a Finnish HETU's shape (one in ten passes Luhn),
+/// so a header or context word must say which it is.
 pub fn se_pnr(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     let ten = match ds.len() {
         10 => &ds[..],
@@ -231,11 +247,7 @@ pub fn se_pnr(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if !luhn(ten) {
         return Verdict::Invalid("personnummer Luhn check failed");
     }
-    if c.text.contains(['-', '+']) {
-        Verdict::valid(ten)
-    } else {
-        Verdict::weak(ten)
-    }
+    Verdict::weak(ten)
 }
 
 /// Check characters of the Finnish HETU, indexed by `DDMMYYNNN mod 31`.
@@ -275,6 +287,9 @@ pub fn fi_hetu(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 /// (7 × odd-position sum − even-position sum) mod 10, the 11th the sum of the first ten mod 10.
 /// Always weak (bare digits).
 pub fn tr_tckn(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     if ds.len() != 11 || ds.starts_with('0') || all_same(&ds) {
         return Verdict::Invalid("TC Kimlik has 11 digits, first not 0");
@@ -389,13 +404,13 @@ mod tests {
         run(
             se_pnr,
             &[
-                ("880320-0016", Some(false)),
+                ("880320-0016", Some(true)),
                 ("8803200016", Some(true)),
-                ("19880320-0016", Some(false)),
+                ("19880320-0016", Some(true)),
                 ("880320-0018", None),
                 ("881320-0016", None),
                 // Samordningsnummer: day + 60.
-                ("701063-2391", Some(false)),
+                ("701063-2391", Some(true)),
             ],
         );
     }

@@ -5,7 +5,7 @@
 //! surrounding text; a run of bare digits is weak, a form with the ID's own punctuation strong;
 //! the normalised value is the compact upper-case form.
 
-use super::ids::{all_same, compact_upper, formatted, nums, valid_ymd};
+use super::ids::{all_same, compact_upper, formatted, nums, slice_of_longer, valid_ymd};
 use super::{Candidate, Ctx, Verdict, checksum::luhn, digits};
 
 /// Validator `in_pan`: Indian Permanent Account Number `AAAPL1234C` — five letters (the fourth
@@ -35,6 +35,9 @@ pub fn in_pan(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 /// 11 − (Σ Pn·Qn mod 11) (0 when the remainder is 0 or 1), Pn the n-th digit from the right of
 /// the first eleven, Qn = n + 1 for n ≤ 6, n − 5 above. Always weak (12 bare digits).
 pub fn jp_my_number(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     if ds.len() != 12 || all_same(&ds) {
         return Verdict::Invalid("My Number has 12 digits");
@@ -64,6 +67,9 @@ pub fn jp_my_number(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 /// (11 − Σ d·w mod 11) mod 10 with weights 2..9,2..5. Strong with its dash, weak bare. (Numbers
 /// issued since October 2020 end in random digits; this validator accepts only the checked ones.)
 pub fn kr_rrn(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     if ds.len() != 13 || all_same(&ds) {
         return Verdict::Invalid("RRNs have 13 digits");
@@ -127,6 +133,9 @@ pub fn sg_nric(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 /// Validator `th_id`: Thai national ID, 13 digits, first 1–8; the last is
 /// (11 − Σ d·(13 − i) mod 11) mod 10. Strong in its `1-2345-67890-12-1` grouping, weak bare.
 pub fn th_id(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     if ds.len() != 13 || !(b'1'..=b'8').contains(&ds.as_bytes()[0]) || all_same(&ds) {
         return Verdict::Invalid("Thai IDs have 13 digits, first 1-8");
@@ -151,6 +160,9 @@ pub fn th_id(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 /// citizenship 0–2, a digit (8 or 9 today), Luhn check over all 13. Strong when grouped, weak
 /// bare.
 pub fn za_id(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
     let ds = digits(c.text);
     if ds.len() != 13 || all_same(&ds) {
         return Verdict::Invalid("SA ID numbers have 13 digits");
