@@ -106,7 +106,8 @@ pub fn us_ssn(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if ds == "078051120" || ds == "219099999" || all_same(&ds) {
         return Verdict::Invalid("published or placeholder number");
     }
-    if formatted(c.text) {
+    // Dots (`123.45.6789`) are also how versions and codes are written: weak.
+    if c.text.trim().contains(['-', ' ']) {
         Verdict::valid(ds)
     } else {
         Verdict::weak(ds)
@@ -342,6 +343,7 @@ mod tests {
             &[
                 ("123-45-6789", Some(false)),
                 ("123456789", Some(true)),
+                ("123.45.6789", Some(true)),
                 ("000-12-3456", None),
                 ("666-12-3456", None),
                 ("912-12-3456", None),
