@@ -335,6 +335,7 @@ mod tests {
                 ("5 95 10 99 126 111 93", None),
                 // Corsica: 2A counts as 19 (key = 97 - 1850519006084 mod 97).
                 ("1 85 05 2A 006 084 35", Some(false)),
+                ("186022A21532523", Some(true)),
                 ("1 85 05 2A 006 084 36", None),
                 // Month 13 (its key is right).
                 ("1 85 13 19 006 084 66", None),
