@@ -6,6 +6,8 @@
 
 #[path = "../tests/support/corpus.rs"]
 mod corpus;
+#[path = "../tests/support/ids_corpus.rs"]
+mod ids_corpus;
 
 use piiscan::finding::Confidence;
 
@@ -71,6 +73,27 @@ fn main() {
                 }
             }
             println!();
+        }
+    }
+
+    // National ids, loyalty programmes, IBAN / IPv6 / email forms: per detector and per form.
+    let tagged = ids_corpus::generate(seed, (records / 40).max(25));
+    let (by_tag, by_form, misses) = ids_corpus::evaluate(&engine, &tagged, Confidence::Medium);
+    println!(
+        "ids corpus ({} cells), confidence >= medium, per detector\n{}",
+        tagged.len(),
+        corpus::render(&by_tag)
+    );
+    println!("per form\n{}", corpus::render(&by_form));
+    let mut per: std::collections::BTreeMap<(String, &str), usize> = Default::default();
+    for m in &misses {
+        let n = per.entry((m.kind.clone(), m.what)).or_default();
+        *n += 1;
+        if *n <= show {
+            println!(
+                "  {} {:<15} {:<22} field={:?} span={:?} {:?}",
+                m.what, m.kind, m.detector, m.field, m.span, m.text
+            );
         }
     }
 }

@@ -33,6 +33,25 @@ pub fn email(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Verdict::Invalid("dots in local part");
     }
+    // `a..bc@example.com`: the regex cannot take the doubled dot, so it offers the tail
+    // `bc@example.com`, which is nobody's address.
+    if c.before.last() == Some(&b'.') {
+        return Verdict::Invalid("tail of a local part with a doubled dot");
+    }
+    // An address literal (RFC 5321 §4.1.3): `user@[192.0.2.1]`, `user@[IPv6:2001:db8::1]`.
+    if let Some(lit) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
+        let ok = match lit.get(..5) {
+            Some(p) if p.eq_ignore_ascii_case("ipv6:") => {
+                lit[5..].parse::<std::net::Ipv6Addr>().is_ok()
+            }
+            _ => lit.parse::<std::net::Ipv4Addr>().is_ok(),
+        };
+        return if ok {
+            Verdict::valid(format!("{}@{}", local.to_lowercase(), lit.to_lowercase()))
+        } else {
+            Verdict::Invalid("address literal is not an IP address")
+        };
+    }
     // URL user-info: the candidate follows `scheme://` on the same token.
     let before = String::from_utf8_lossy(c.before);
     let token_before = before
@@ -262,6 +281,10 @@ mod tests {
             (".a@example.com", "", false),
             ("a..b@example.com", "", false),
             ("a@-x.com", "", false),
+            ("bc@outlook.com", "Reply to a..", false),
+            ("user@[192.0.2.1]", "", true),
+            ("user@[IPv6:2001:db8::1]", "", true),
+            ("user@[999.1.1.1]", "", false),
         ] {
             assert_eq!(ok(text, before), want, "{text}");
         }

@@ -129,14 +129,21 @@ pub fn mod97(iban: &str) -> bool {
 }
 
 /// Validator `iban`: country code with a registered length, two check digits, mod-97 = 1.
-/// Spaces are ignored; the normalised value is the compact upper-case IBAN.
+/// Spaces, dashes and dots between groups are ignored (`DE 89 3704…`, `ES91-2100-…`,
+/// `NO93 8601 11 17947` in national grouping); the normalised value is the compact upper-case
+/// IBAN. An all-lower-case one is weak: lower-case hex runs can take its shape, and people
+/// rarely write an IBAN so.
 pub fn iban(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     let s: String = c
         .text
         .chars()
-        .filter(|ch| !ch.is_whitespace() && *ch != '-')
+        .filter(|ch| !ch.is_whitespace() && !matches!(ch, '-' | '.'))
         .map(|ch| ch.to_ascii_uppercase())
         .collect();
+    let lower = c.text.bytes().any(|b| b.is_ascii_lowercase());
+    if lower && c.text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Verdict::Invalid("IBAN in mixed case");
+    }
     if s.len() < 15 || !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Verdict::Invalid("IBANs are 15-34 letters and digits");
     }
@@ -152,7 +159,11 @@ pub fn iban(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if !mod97(&s) {
         return Verdict::Invalid("mod-97 check failed");
     }
-    Verdict::valid(s)
+    if lower {
+        Verdict::weak(s)
+    } else {
+        Verdict::valid(s)
+    }
 }
 
 #[cfg(test)]
@@ -179,6 +190,14 @@ mod tests {
             ("GB82 WEST 1234 5698 7654", false),
             ("XX82WEST12345698765432", false),
             ("DE8937040044053201300", false),
+            // A space after the country code, national grouping, dashes, dots, lower case.
+            ("DE 89 3704 0044 0532 0130 00", true),
+            ("NO93 8601 11 17947", true),
+            ("ES91-2100-0418-4502-0005-1332", true),
+            ("DE89.3704.0044.0532.0130.00", true),
+            ("gb82west12345698765432", true),
+            ("Gb82West12345698765432", false),
+            ("ES91-2100-0418-4502-0005-1333", false),
         ] {
             let v = iban(&Candidate::bare(text), &Ctx::default());
             assert_eq!(matches!(v, Verdict::Valid { .. }), ok, "{text}: {v:?}");

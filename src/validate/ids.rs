@@ -1,5 +1,6 @@
-//! National identifiers with a published check rule: US SSN, AU TFN, AU Medicare, UK NINO,
-//! CA SIN, IN Aadhaar, BR CPF, ES DNI/NIE.
+//! National identifiers with a published check rule: US SSN and ITIN, AU TFN, AU Medicare, UK
+//! NINO, CA SIN, IN Aadhaar, BR CPF, ES DNI/NIE/NIF. European ids are in `ids_europe`, the rest
+//! of the world's in `ids_world`.
 //!
 //! Each validator checks length, structural rules and the check digit; none of them knows the
 //! surrounding text (the pattern files require context or a field name for the shapes that are
@@ -11,16 +12,80 @@ use super::{Candidate, Ctx, Verdict, digits};
 
 /// True when `text` has separators (space, `-`, `.`) between its digit groups: a formatted id is
 /// stronger evidence than a bare digit run.
-fn formatted(text: &str) -> bool {
+pub(super) fn formatted(text: &str) -> bool {
     text.trim().bytes().any(|b| matches!(b, b' ' | b'-' | b'.'))
 }
 
-fn all_same(ds: &str) -> bool {
+pub(super) fn all_same(ds: &str) -> bool {
     ds.bytes().all(|b| Some(&b) == ds.as_bytes().first())
 }
 
-fn nums(ds: &str) -> Vec<u32> {
+pub(super) fn nums(ds: &str) -> Vec<u32> {
     ds.bytes().map(|b| u32::from(b - b'0')).collect()
+}
+
+/// True when the candidate is a slice of a longer run of digit groups (`4014 3590 0334` of the
+/// voucher `4014 3590 0334 4840`): a separator then a digit right after it, or a digit then a
+/// separator right before it. The engine already drops matches glued to more digits; this
+/// catches the spaced and dashed runs, which the id patterns may otherwise cut anywhere.
+pub(super) fn slice_of_longer(c: &Candidate<'_>) -> bool {
+    let sep = |b: &u8| matches!(b, b' ' | b'-' | b'.' | b'/');
+    let n = c.before.len();
+    (c.after.first().is_some_and(sep) && c.after.get(1).is_some_and(u8::is_ascii_digit))
+        || (n >= 2 && sep(&c.before[n - 1]) && c.before[n - 2].is_ascii_digit())
+}
+
+/// Whether day `d` of month `m` exists in year `y` (Gregorian).
+pub(super) fn valid_ymd(y: i32, m: u32, d: u32) -> bool {
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+/// The ASCII letters and digits of `text`, upper-cased (separators dropped).
+pub(super) fn compact_upper(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The number the ASCII digit string `ds` spells (at most 19 digits), if it is one.
+pub(super) fn number(ds: &str) -> Option<u64> {
+    (!ds.is_empty() && ds.len() <= 19 && ds.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| ds.parse().ok())
+        .flatten()
+}
+
+/// Validator `us_itin`: 9 digits, area 9xx, group 50–65, 70–88, 90–92 or 94–99 (the IRS's
+/// published ranges). A bare 9-digit run is weak.
+/// Rules: <https://www.irs.gov/individuals/individual-taxpayer-identification-number>.
+pub fn us_itin(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    if slice_of_longer(c) {
+        return Verdict::Invalid("slice of a longer digit run");
+    }
+    let ds = digits(c.text);
+    if ds.len() != 9 || !ds.starts_with('9') {
+        return Verdict::Invalid("ITINs have 9 digits starting with 9");
+    }
+    let group: u32 = ds[3..5].parse().unwrap_or(0);
+    if !matches!(group, 50..=65 | 70..=88 | 90..=92 | 94..=99) {
+        return Verdict::Invalid("ITIN group outside the issued ranges");
+    }
+    if ds[5..] == *"0000" {
+        return Verdict::Invalid("zero serial");
+    }
+    if formatted(c.text) {
+        Verdict::valid(ds)
+    } else {
+        Verdict::weak(ds)
+    }
 }
 
 /// Validator `us_ssn`: area 001–899 except 666, group 01–99, serial 0001–9999, and not one of the
@@ -41,7 +106,8 @@ pub fn us_ssn(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if ds == "078051120" || ds == "219099999" || all_same(&ds) {
         return Verdict::Invalid("published or placeholder number");
     }
-    if formatted(c.text) {
+    // Dots (`123.45.6789`) are also how versions and codes are written: weak.
+    if c.text.trim().contains(['-', ' ']) {
         Verdict::valid(ds)
     } else {
         Verdict::weak(ds)
@@ -221,8 +287,9 @@ pub fn br_cpf(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     }
 }
 
-/// Validator `es_dni`: Spanish DNI (8 digits + letter) or NIE (X/Y/Z + 7 digits + letter); the
-/// letter is the number mod 23 looked up in `TRWAGMYFPDXBNJZSQVHLCKE`.
+/// Validator `es_dni`: Spanish DNI/NIF (8 digits + letter), NIE (X/Y/Z + 7 digits + letter) or
+/// the NIF of a person without DNI or NIE (K/L/M + 7 digits + letter); the letter is the number
+/// mod 23 looked up in `TRWAGMYFPDXBNJZSQVHLCKE` (for K/L/M, the 7 digits alone).
 pub fn es_dni(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     let s: String = c
         .text
@@ -238,6 +305,7 @@ pub fn es_dni(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
         b'X' => format!("0{}", &body[1..]),
         b'Y' => format!("1{}", &body[1..]),
         b'Z' => format!("2{}", &body[1..]),
+        b'K' | b'L' | b'M' => body[1..].to_string(),
         _ => body.to_string(),
     };
     let Ok(n) = body.parse::<u32>() else {
@@ -275,6 +343,7 @@ mod tests {
             &[
                 ("123-45-6789", Some(false)),
                 ("123456789", Some(true)),
+                ("123.45.6789", Some(true)),
                 ("000-12-3456", None),
                 ("666-12-3456", None),
                 ("912-12-3456", None),
@@ -284,6 +353,50 @@ mod tests {
                 ("12-345-678", None),
             ],
         );
+    }
+
+    #[test]
+    fn itin() {
+        run(
+            us_itin,
+            &[
+                ("912-90-3456", Some(false)),
+                ("912 70 3456", Some(false)),
+                ("912703456", Some(true)),
+                ("912-93-3456", None),
+                ("912-40-3456", None),
+                ("812-90-3456", None),
+                ("912-90-0000", None),
+            ],
+        );
+    }
+
+    #[test]
+    fn slices_of_longer_runs() {
+        let c = |before: &'static str, after: &'static str| Candidate {
+            text: "912-90-3456",
+            before: before.as_bytes(),
+            after: after.as_bytes(),
+            weak_counts: true,
+        };
+        assert!(slice_of_longer(&c("", " 1234")));
+        assert!(slice_of_longer(&c("4821 ", "")));
+        assert!(slice_of_longer(&c("12-", "")));
+        assert!(!slice_of_longer(&c("ITIN: ", ", next")));
+        assert!(!slice_of_longer(&c("", ". 12 days")));
+        assert!(matches!(
+            us_itin(&c("", " 1234"), &Ctx::default()),
+            Verdict::Invalid(_)
+        ));
+    }
+
+    #[test]
+    fn dates() {
+        assert!(valid_ymd(2000, 2, 29));
+        assert!(!valid_ymd(1900, 2, 29));
+        assert!(!valid_ymd(2023, 4, 31));
+        assert!(!valid_ymd(2023, 13, 1));
+        assert!(!valid_ymd(2023, 1, 0));
     }
 
     #[test]
@@ -382,6 +495,9 @@ mod tests {
                 ("12345678-Z", Some(false)),
                 ("X1234567L", Some(false)),
                 ("12345678A", None),
+                // K/L/M NIF: the control letter of the 7 digits (1234567 mod 23 = 19 → L).
+                ("L1234567L", Some(false)),
+                ("M1234567A", None),
             ],
         );
     }

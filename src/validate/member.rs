@@ -33,6 +33,23 @@ pub fn loyalty(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     Verdict::valid(s)
 }
 
+/// Validator `aadvantage`: American Airlines AAdvantage numbers are 7 letters and digits in
+/// any mix (`7R93042`, `0NC3EVJ`), so the general `loyalty` rule (at least 4 digits) misses
+/// most of them. Exactly 7, at least one digit and one letter or all digits, and not an
+/// ordinary word with a digit glued on (at least two digits when there are five letters or more).
+pub fn aadvantage(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    let s = compact(c.text);
+    let nd = s.bytes().filter(u8::is_ascii_digit).count();
+    if s.len() != 7 || nd == 0 || (nd < 2 && s.len() - nd >= 5) {
+        return Verdict::Invalid("AAdvantage numbers are 7 letters and digits");
+    }
+    let ds: String = s.chars().filter(char::is_ascii_digit).collect();
+    if nd == 7 && placeholder(&ds) {
+        return Verdict::Invalid("placeholder digits");
+    }
+    Verdict::valid(s)
+}
+
 /// Validator `passport_number`: 6–9 letters and digits, at least 5 digits and at most 3 letters
 /// (covers AU `PA1234567`, US/UK 9 digits, IN `J8369854`, FR `12AB34567`, JP `TK1234567`).
 pub fn passport_number(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
@@ -70,6 +87,23 @@ mod tests {
             ("12345", false),
         ] {
             assert_eq!(ok(loyalty, text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn aadvantage_table() {
+        for (text, want) in [
+            ("7R93042", true),
+            ("0NC3EVJ", true),
+            ("tjd27t4", true),
+            ("1928374", true),
+            ("ABCDEFG", false),
+            ("MEMBER1", false),
+            ("7R9304", false),
+            ("7R930421", false),
+            ("1234567", false),
+        ] {
+            assert_eq!(ok(aadvantage, text), want, "{text}");
         }
     }
 

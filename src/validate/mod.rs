@@ -16,6 +16,8 @@ pub mod date;
 pub mod email;
 pub mod iban;
 pub mod ids;
+pub mod ids_europe;
+pub mod ids_world;
 pub mod member;
 pub mod mrz;
 pub mod name;
@@ -118,6 +120,7 @@ pub type ValidatorFn = fn(&Candidate<'_>, &Ctx) -> Verdict;
 
 /// Name → validator, sorted by name (a test keeps it sorted so lookups can binary-search).
 pub const REGISTRY: &[(&str, ValidatorFn)] = &[
+    ("aadvantage", member::aadvantage),
     ("au_medicare", ids::au_medicare),
     ("au_tfn", ids::au_tfn),
     ("br_cpf", ids::br_cpf),
@@ -125,12 +128,19 @@ pub const REGISTRY: &[(&str, ValidatorFn)] = &[
     ("credit_card", checksum::credit_card),
     ("credit_card_long", checksum::credit_card_long),
     ("date_of_birth", date::date_of_birth),
+    ("de_idnr", ids_europe::de_idnr),
     ("email", email::email),
     ("email_obfuscated", email::email_obfuscated),
     ("es_dni", ids::es_dni),
+    ("fi_hetu", ids_europe::fi_hetu),
+    ("fr_nir", ids_europe::fr_nir),
     ("iban", iban::iban),
     ("in_aadhaar", ids::in_aadhaar),
+    ("in_pan", ids_world::in_pan),
     ("ip_address", net::ip_address),
+    ("it_cf", ids_europe::it_cf),
+    ("jp_my_number", ids_world::jp_my_number),
+    ("kr_rrn", ids_world::kr_rrn),
     ("loyalty", member::loyalty),
     ("luhn", checksum::luhn_digits),
     ("passport_mrz", mrz::passport_mrz),
@@ -138,9 +148,17 @@ pub const REGISTRY: &[(&str, ValidatorFn)] = &[
     ("person_name", name::person_name),
     ("person_name_text", name::person_name_text),
     ("phone", phone::phone),
+    ("pl_pesel", ids_europe::pl_pesel),
+    ("se_pnr", ids_europe::se_pnr),
+    ("sg_nric", ids_world::sg_nric),
     ("street_address", address::street_address),
+    ("th_id", ids_world::th_id),
+    ("tr_tckn", ids_europe::tr_tckn),
+    ("uk_nhs", ids_europe::uk_nhs),
     ("uk_nino", ids::uk_nino),
+    ("us_itin", ids::us_itin),
     ("us_ssn", ids::us_ssn),
+    ("za_id", ids_world::za_id),
 ];
 
 /// The validator registered under `name`.

@@ -97,7 +97,10 @@ fn not_personal_v6(ip: Ipv6Addr) -> Option<&'static str> {
         "unspecified address"
     } else if ip.is_loopback() {
         "loopback address, not a person's"
-    } else if s[0] & 0xffc0 == 0xfe80 {
+    } else if s[0] & 0xffc0 == 0xfe80 && !(s[5] & 0x00ff == 0x00ff && s[6] & 0xff00 == 0xfe00) {
+        // A link-local address is nobody's on the internet, unless its interface id is the
+        // device's MAC address (modified EUI-64, `…ff:fe…`): then it names one machine, and so
+        // often one person, wherever it goes.
         "link-local address, not a person's"
     } else if s[0] & 0xfe00 == 0xfc00 {
         "unique local (private) address, not a person's"
@@ -141,6 +144,8 @@ mod tests {
             ("3966::", "rfc", "phone_number", false),
             ("beef::", "", "", false),
             ("fe80::1", "", "", false),
+            ("2a02:1205:34c1::8d00", "", "", true),
+            ("2600:1f18:0:0:0:0:7a3:c1", "", "", true),
         ] {
             assert_eq!(check(text, before, after), want, "{text}");
         }
@@ -175,6 +180,8 @@ mod tests {
             ("8.8.8.8", false),
             ("::1", true),
             ("fe80::1ff:fe23:4567:890a", true),
+            // Link-local with a MAC-derived (EUI-64) interface id: one device.
+            ("fe80::204:61ff:fe9d:f156", false),
             ("fd12:3456:789a::1", true),
             ("fc00::1", true),
             ("ff02::fb", true),

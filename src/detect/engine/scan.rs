@@ -82,6 +82,13 @@ impl Engine {
                 while e < text.len() && e - at < MAX_EMAIL && is_domain_byte(text[e]) {
                     e += 1;
                 }
+                // An address literal (`user@[192.0.2.1]`): the window takes the brackets.
+                if text.get(at + 1) == Some(&b'[') {
+                    let lim = (at + 2 + 50).min(text.len());
+                    if let Some(close) = memchr::memchr(b']', &text[at + 1..lim]) {
+                        e = at + 2 + close;
+                    }
+                }
                 let before = cands.len();
                 self.flag_context(text, s, e, scratch);
                 for &d in &self.by_trigger[1] {
