@@ -24,6 +24,8 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
             || c.after.first() == Some(&b'.') && c.after.get(1).is_some_and(u8::is_ascii_digit)
             || c.after.first() == Some(&b'-')
                 && c.after.get(1).is_some_and(u8::is_ascii_alphanumeric)
+            // `linux-2.6.35.5`, `perl-5.6.78.9`, `#h-17.13.4.1`: a name, a dash, a version.
+            || matches!(c.before, [.., a, b'-'] if a.is_ascii_alphanumeric())
         {
             return Verdict::Invalid("part of a version string");
         }
@@ -36,6 +38,11 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
         return match not_personal_v4(ip) {
             Some(why) => Verdict::Invalid(why),
             None if text.split('.').all(|g| g.len() == 1) => Verdict::weak(ip.to_string()),
+            // `[23.3.1.3]`: how standards number their sections. A bracketed address (a mail
+            // `Received:` line) comes with its own context (`from`), so it still counts there.
+            None if c.before.last() == Some(&b'[') && c.after.first() == Some(&b']') => {
+                Verdict::weak(ip.to_string())
+            }
             None => Verdict::valid(ip.to_string()),
         };
     }
@@ -141,9 +148,29 @@ mod tests {
             ("3966::", "rfc", "phone_number", false),
             ("beef::", "", "", false),
             ("fe80::1", "", "", false),
+            // Versions after a name and a dash, and section numbers in brackets (weak).
+            ("2.6.35.5", "From linux-", "/arch", false),
+            ("5.6.78.9", "-Dprefix=/usr/local/perl-", "", false),
+            ("17.13.4.1", "forms.html#h-", "", false),
+            ("23.3.1.3", "// [", "] map operations", true),
+            ("8.8.4.4", "DNS - ", "", true),
         ] {
             assert_eq!(check(text, before, after), want, "{text}");
         }
+    }
+
+    #[test]
+    fn bracketed_quads_are_weak() {
+        let c = Candidate {
+            text: "23.3.1.3",
+            before: b"// [",
+            after: b"] map",
+            weak_counts: true,
+        };
+        assert!(matches!(
+            ip_address(&c, &Ctx::default()),
+            Verdict::Valid { weak: true, .. }
+        ));
     }
 
     #[test]
