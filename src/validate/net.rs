@@ -35,9 +35,25 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
         let Ok(ip) = text.parse::<Ipv4Addr>() else {
             return Verdict::Invalid("not a dotted quad");
         };
+        // X.500 attribute types, certificate extensions and matching rules, and the SNMP arc:
+        // object identifiers written in every certificate and crypto library.
+        if ["2.5.4.", "2.5.29.", "2.5.13.", "2.5.6.", "1.3.6.1"]
+            .iter()
+            .any(|arc| text.starts_with(arc))
+        {
+            return Verdict::Invalid("an object identifier (X.500 or SNMP arc)");
+        }
         return match not_personal_v4(ip) {
             Some(why) => Verdict::Invalid(why),
             None if text.split('.').all(|g| g.len() == 1) => Verdict::weak(ip.to_string()),
+            // `8.4.26.1`, `20.2.3.3`, `7.15.2.2`: how standards number their sections. A random
+            // address has two of its last three octets below 10 one time in two hundred; such
+            // an address needs context (`client`, `from`, an IP field) to count.
+            None if ip.octets()[0] < 100
+                && ip.octets()[1..].iter().filter(|&&o| o < 10).count() >= 2 =>
+            {
+                Verdict::weak(ip.to_string())
+            }
             // `[23.3.1.3]`: how standards number their sections. A bracketed address (a mail
             // `Received:` line) comes with its own context (`from`), so it still counts there.
             None if c.before.last() == Some(&b'[') && c.after.first() == Some(&b']') => {
@@ -154,23 +170,34 @@ mod tests {
             ("17.13.4.1", "forms.html#h-", "", false),
             ("23.3.1.3", "// [", "] map operations", true),
             ("8.8.4.4", "DNS - ", "", true),
+            ("2.5.29.23", "s!(\"", "\")", false),
+            ("1.3.6.1", "oid ", "", false),
         ] {
             assert_eq!(check(text, before, after), want, "{text}");
         }
     }
 
     #[test]
-    fn bracketed_quads_are_weak() {
-        let c = Candidate {
-            text: "23.3.1.3",
-            before: b"// [",
-            after: b"] map",
-            weak_counts: true,
+    fn section_numbers_are_weak() {
+        let weak = |text: &str, before: &[u8], after: &[u8]| {
+            let c = Candidate {
+                text,
+                before,
+                after,
+                weak_counts: true,
+            };
+            match ip_address(&c, &Ctx::default()) {
+                Verdict::Valid { weak, .. } => weak,
+                v => panic!("{text}: {v:?}"),
+            }
         };
-        assert!(matches!(
-            ip_address(&c, &Ctx::default()),
-            Verdict::Valid { weak: true, .. }
-        ));
+        assert!(weak("23.3.1.3", b"// [", b"] map"));
+        assert!(weak("8.4.26.1", b"/* ", b" */"));
+        assert!(weak("20.2.3.3", b"// ", b" bool_set"));
+        assert!(!weak("100.64.12.7", b"", b""));
+        assert!(!weak("81.2.69.160", b"", b""));
+        assert!(weak("81.2.69.160", b"from x ([", b"])"));
+        assert!(!weak("81.2.69.160", b"[", b""));
     }
 
     #[test]

@@ -55,6 +55,12 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
         groups.clone().count() >= 2
             && groups.all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit()))
     };
+    // `02110-1301`: a US ZIP+4 (the FSF's address in every GPL header), not a phone.
+    let zip4 = !international && {
+        let b = text.as_bytes();
+        b.len() == 10 && b[5] == b'-' && b[..5].iter().chain(&b[6..]).all(u8::is_ascii_digit)
+    };
+    let quads = quads || zip4;
     if quads && !c.weak_counts {
         return Verdict::Invalid(
             "groups of four digits (a code-point shape), and nothing here lets a weak form count",
@@ -331,6 +337,7 @@ mod table_tests {
             ("", "0301 2345 6789", ""),
             ("5211 ", "5212 5213", ""),
             ("", "0491 5701", " 5702 5703"),
+            ("Boston, MA ", "02110-1301", " USA"),
         ] {
             for weak_counts in [false, true] {
                 let c = Candidate {
