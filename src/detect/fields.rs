@@ -127,24 +127,33 @@ impl FieldIndex {
             *w = one.to_string();
         }
         let l = field_words(last);
-        let (p, l) = (p.concat(), l);
-        let mut out: Vec<u16> = Vec::new();
+        let p = p.concat();
+        // Joined, the two are one name (`birth.date` → `birthdate`): the header decides.
+        let mut out: Vec<u16> = [format!("{p}{}", l.concat()), format!("{}{p}", l.concat())]
+            .iter()
+            .flat_map(|name| self.headers.get(name.as_bytes()).into_iter().flatten())
+            .copied()
+            .collect();
         // The parent alone only when the last segment may hold the value itself: not a
-        // qualifier that holds something else (`address.city`, `phone.type`).
-        let alone = !l.iter().any(|w| QUALIFIERS.contains(&w.as_str()));
-        let joined = [format!("{p}{}", l.concat()), format!("{}{p}", l.concat())];
-        for name in joined.iter().chain(alone.then_some(&p)) {
-            out.extend(self.headers.get(name.as_bytes()).into_iter().flatten());
+        // qualifier that holds something else (`address.city`, `phone.type`), nor a negative
+        // word of the detector (`address.email`).
+        if !l.iter().any(|w| QUALIFIERS.contains(&w.as_str())) {
+            out.extend(
+                self.headers
+                    .get(p.as_bytes())
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&d| {
+                        !l.iter().any(|w| {
+                            self.negative
+                                .get(w.as_str())
+                                .is_some_and(|v| v.contains(&d))
+                        })
+                    }),
+            );
         }
         out.sort_unstable();
         out.dedup();
-        out.retain(|&d| {
-            !l.iter().any(|w| {
-                self.negative
-                    .get(w.as_str())
-                    .is_some_and(|v| v.contains(&d))
-            })
-        });
         out
     }
 
@@ -449,6 +458,7 @@ mod tests {
             ("emails[]", "email"),
             ("people[].emails[].value", "email"),
             ("profile.dob", "date_of_birth"),
+            ("person.birth.date", "date_of_birth"),
         ] {
             assert!(names(field, det), "{field} should name {det}");
         }
