@@ -308,7 +308,7 @@ impl Spec {
             regex,
             regex_src: raw.regex,
             validator,
-            context: lower(raw.context),
+            context: case_forms(lower(raw.context)),
             negative_context: lower(raw.negative_context),
             headers: raw.headers.iter().map(|h| normalise_field(h)).collect(),
             keywords: raw.keywords,
@@ -321,6 +321,32 @@ impl Spec {
             origin: origin.to_string(),
         })
     }
+}
+
+/// `words` plus, for each word with a non-ASCII letter, its Unicode upper-case and capitalised
+/// forms (`teléfono` → `TELÉFONO`, `Teléfono`). Context words are matched ASCII
+/// case-insensitively, which folds `TELéFONO` but not `TELÉFONO`; the forms people write are
+/// listed instead (as [`super::keywords`] does for keywords).
+fn case_forms(words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for w in words {
+        let extra = if w.is_ascii() {
+            Vec::new()
+        } else {
+            let mut c = w.chars();
+            let cap: String = c
+                .next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default();
+            vec![w.to_uppercase(), cap]
+        };
+        for f in std::iter::once(w).chain(extra) {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
 }
 
 /// The regex of the detectors that report a field's whole value (person_name, street_address):
@@ -574,6 +600,16 @@ mod tests {
         ] {
             assert_eq!(normalise_field(raw), want, "{raw}");
         }
+    }
+
+    #[test]
+    fn context_words_get_their_unicode_case_forms() {
+        let forms = case_forms(vec!["teléfono".into(), "phone".into(), "電話".into()]);
+        assert_eq!(forms, ["teléfono", "TELÉFONO", "Teléfono", "phone", "電話"]);
+        let forms = case_forms(vec!["état civil".into()]);
+        assert!(
+            forms.contains(&"ÉTAT CIVIL".to_string()) && forms.contains(&"État civil".to_string())
+        );
     }
 
     #[test]
