@@ -127,18 +127,28 @@ pub fn credit_card_long(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
 /// `0226 0304` in decomposition tables): the group just before it or just after it is one.
 /// Luhn passes one slice in ten, and a run of code points holds many slices; a card or phone
 /// number is not written flush against a four-character hex word.
+///
+/// A supplementary-plane code point (`20BBF`) is five hex digits; five are taken for one only
+/// with a hex letter in them, so `ref 12345 4111 1111 1111 1111` stays a card.
 pub(crate) fn in_code_point_table(before: &[u8], after: &[u8]) -> bool {
-    let hex4 = |g: &[u8]| g.len() == 4 && g.iter().all(u8::is_ascii_hexdigit);
-    let alnum = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    let point = |g: &[u8]| {
+        g.iter().all(u8::is_ascii_hexdigit)
+            && (g.len() == 4 || g.len() == 5 && g.iter().any(u8::is_ascii_alphabetic))
+    };
+    let word = |b: &u8| b.is_ascii_alphanumeric();
     let left = match before {
-        [rest @ .., b' ' | b'\t'] if rest.len() >= 4 => {
-            let (head, g) = rest.split_at(rest.len() - 4);
-            hex4(g) && !alnum(head.last())
+        [rest @ .., b' ' | b'\t'] => {
+            let start = rest.iter().rposition(|b| !word(b)).map_or(0, |k| k + 1);
+            // A group cut by the edge of `before` is not known to be whole.
+            (start > 0 || rest.len() < 32) && point(&rest[start..])
         }
         _ => false,
     };
     let right = match after {
-        [b' ' | b'\t', rest @ ..] if rest.len() >= 4 => hex4(&rest[..4]) && !alnum(rest.get(4)),
+        [b' ' | b'\t', rest @ ..] => {
+            let end = rest.iter().position(|b| !word(b));
+            (end.is_some() || rest.len() < 32) && point(&rest[..end.unwrap_or(rest.len())])
+        }
         _ => false,
     };
     left || right
@@ -212,6 +222,7 @@ mod tests {
             ("5210 ", ""),
             ("520F ", " 5215"),
             ("\t521A\t", ""),
+            ("", " 20BBF 20BC6"),
         ] {
             assert!(
                 matches!(
@@ -225,7 +236,7 @@ mod tests {
             ("card ", " exp 12/27"),
             ("Visa: ", ", 12/27"),
             ("ref 12345 ", ""),
-            ("", " cafe1"),
+            ("", " cafe12"),
         ] {
             assert!(
                 matches!(

@@ -37,9 +37,11 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
         };
         // X.500 attribute types, certificate extensions and matching rules, and the SNMP arc:
         // object identifiers written in every certificate and crypto library.
-        if ["2.5.4.", "2.5.29.", "2.5.13.", "2.5.6.", "1.3.6.1"]
-            .iter()
-            .any(|arc| text.starts_with(arc))
+        if [
+            "2.5.4.", "2.5.29.", "2.5.13.", "2.5.6.", "1.3.6.1", "1.3.101.", "1.3.132.", "1.3.14.",
+        ]
+        .iter()
+        .any(|arc| text.starts_with(arc))
         {
             return Verdict::Invalid("an object identifier (X.500 or SNMP arc)");
         }
@@ -54,6 +56,9 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
             {
                 Verdict::weak(ip.to_string())
             }
+            // `100.64.0.0`: a network written by its first address (a route, a range's start),
+            // not a host's; needs context to count.
+            None if ip.octets()[3] == 0 => Verdict::weak(ip.to_string()),
             // `[23.3.1.3]`: how standards number their sections. A bracketed address (a mail
             // `Received:` line) comes with its own context (`from`), so it still counts there.
             None if c.before.last() == Some(&b'[') && c.after.first() == Some(&b']') => {
@@ -101,6 +106,8 @@ fn not_personal_v4(ip: Ipv4Addr) -> Option<&'static str> {
         (192, 0, 2) | (198, 51, 100) | (203, 0, 113) => {
             "documentation address (RFC 5737), not a person's"
         }
+        (192, 0, 0) => "IETF protocol assignment (192.0.0.0/24), not a person's",
+        (198, 18..=19, _) => "benchmarking address (RFC 2544), not a person's",
         (224..=239, ..) => "multicast address, not a person's",
         // Class E: never assigned; in practice the broadcast address and netmasks
         // (`255.255.255.0`).
@@ -195,6 +202,7 @@ mod tests {
         assert!(weak("8.4.26.1", b"/* ", b" */"));
         assert!(weak("20.2.3.3", b"// ", b" bool_set"));
         assert!(!weak("100.64.12.7", b"", b""));
+        assert!(weak("100.64.0.0", b"", b"/10"));
         assert!(!weak("81.2.69.160", b"", b""));
         assert!(weak("81.2.69.160", b"from x ([", b"])"));
         assert!(!weak("81.2.69.160", b"[", b""));
@@ -220,6 +228,9 @@ mod tests {
             ("223.255.255.1", false),
             ("192.0.2.44", true),
             ("192.0.3.44", false),
+            ("192.0.0.170", true),
+            ("198.18.0.1", true),
+            ("198.20.0.1", false),
             ("198.51.100.23", true),
             ("203.0.113.7", true),
             ("203.0.114.7", false),

@@ -50,7 +50,8 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     // Groups of exactly four digits (`0226 0304`, `0201.0020.0002`) are how code points,
     // collation weights and hex dumps are written; a national number is rarely grouped so.
     // Like an ungrouped run, such a number needs context, a phone field or a phone column.
-    let quads = !international && {
+    // `0069 0307 0301` reads as `+69…` but is three code points: `00` is no `+`.
+    let quads = !text.starts_with('+') && {
         let mut groups = text.split([' ', '.', '-']);
         groups.clone().count() >= 2
             && groups.all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit()))
@@ -73,6 +74,7 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
             format!("+{}", &ds[2..])
         };
         return match parse_valid(None, &e164) {
+            Some(n) if quads => Verdict::weak(n),
             Some(n) => Verdict::valid(n),
             None => Verdict::Invalid("not a valid number for its country code"),
         };
@@ -338,6 +340,8 @@ mod table_tests {
             ("5211 ", "5212 5213", ""),
             ("", "0491 5701", " 5702 5703"),
             ("Boston, MA ", "02110-1301", " USA"),
+            ("", "0069 0307 0301", ""),
+            ("", "0049 0049 0049", ""),
         ] {
             for weak_counts in [false, true] {
                 let c = Candidate {
