@@ -90,11 +90,17 @@ impl FieldIndex {
     pub fn classify(&self, field: &str) -> FieldMatch {
         let field = &*super::names::strip_placeholders(field);
         let mut m = self.classify_name(field);
+        // Key/value files bring a new name on most lines (`pub const EHOSTUNREACH`): a name
+        // with no path and no plural costs nothing more.
+        let path = field.contains(['.', '/']);
+        if !path && !(m.header.is_empty() && last_segment(field).ends_with(['s', 'S'])) {
+            return m;
+        }
         let segs = segments(field);
         let Some((&last, parents)) = segs.split_last() else {
             return m;
         };
-        if m.header.is_empty() {
+        if m.header.is_empty() && last.ends_with(['s', 'S']) {
             let mut words = field_words(last);
             if let Some(w) = words.last_mut()
                 && let Some(one) = singular(w)
