@@ -93,7 +93,8 @@ impl FieldIndex {
         // Key/value files bring a new name on most lines (`pub const EHOSTUNREACH`): a name
         // with no path and no plural costs nothing more.
         let path = field.contains(['.', '/']);
-        if !path && !(m.header.is_empty() && last_segment(field).ends_with(['s', 'S'])) {
+        let plural = m.header.is_empty() && last_segment(field).ends_with(['s', 'S']);
+        if !path && !plural {
             return m;
         }
         let segs = segments(field);
