@@ -1,5 +1,6 @@
 //! Prints the accuracy table of the built-in detectors on the seeded labelled corpus
-//! (`tests/support/corpus.rs`), at the default reporting threshold (medium) and at low.
+//! (`tests/support/corpus.rs`), at the default reporting threshold (medium) and at low; first,
+//! the structured sets: header rows in 13 languages and nested JSON key paths.
 //!
 //! `cargo run --release --example accuracy [-- --seed N --records N --misses N]`
 //! `--misses N` also prints up to N false positives / negatives per kind (fake data only).

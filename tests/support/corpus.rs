@@ -8,6 +8,10 @@
 //! Luhn-valid digits inside longer references, and IPs in version contexts. Each piece of
 //! personal data carries a label (kind + byte span); everything else is a negative.
 //!
+//! Two structured sets stand apart ([`generate_headers`], [`generate_paths`]): the same kinds of
+//! values under header rows in 13 languages, and under nested JSON key paths (parents, plurals,
+//! arrays) with person-like values under keys that are not a person's name.
+//!
 //! All values are fake: reserved example domains, fictional phone ranges where a regulator
 //! publishes one (ACMA 0491 570 xxx, Ofcom 07700 900xxx / 020 7946 0xxx, NANP 555-01xx, ARCEP
 //! 01 99 00 xx xx), generated Luhn/mod-97/check-digit-valid numbers, documentation IP ranges.
