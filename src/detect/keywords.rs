@@ -2,7 +2,7 @@
 //!
 //! A keyword that is a plain word (letters, digits, spaces, non-ASCII) must stand alone — in
 //! the scripts that separate words; in Chinese, Japanese, Korean and Thai it may be glued to
-//! the text around it ([`word_bounded`]); one with punctuation in it (`%40`, `[at]`) is a token
+//! the text around it (`word_bounded`); one with punctuation in it (`%40`, `[at]`) is a token
 //! of its own and may be glued to the words around it. Matching is smart-case (as in ripgrep),
 //! with Unicode case: a keyword written with an upper-case letter (`St`, `AAdvantage`) matches
 //! only as written; one without matches lower-case, capitalised, title-cased and upper-case

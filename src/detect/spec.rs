@@ -474,7 +474,7 @@ pub(crate) fn fold_latin(c: char) -> Option<&'static str> {
 }
 
 /// The words of a field name (`order_id` → `order`, `id`; `orderId` → `order`, `id`), lower-case,
-/// Latin diacritics folded ([`fold_latin`]).
+/// Latin diacritics folded (`fold_latin`).
 pub fn field_words(field: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
