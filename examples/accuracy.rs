@@ -1,5 +1,6 @@
 //! Prints the accuracy table of the built-in detectors on the seeded labelled corpus
-//! (`tests/support/corpus.rs`), at the default reporting threshold (medium) and at low.
+//! (`tests/support/corpus.rs`), at the default reporting threshold (medium) and at low; first,
+//! the structured sets: header rows in 13 languages and nested JSON key paths.
 //!
 //! `cargo run --release --example accuracy [-- --seed N --records N --misses N]`
 //! `--misses N` also prints up to N false positives / negatives per kind (fake data only).
@@ -37,6 +38,21 @@ fn main() {
         "corpus: seed {seed}, {records} records, {} cells, {labels} labels\n",
         cells.len()
     );
+    // Structured exports: multilingual header rows and nested JSON key paths (fake data).
+    for (name, cells) in [
+        (
+            "multilingual CSV/TSV headers (13 languages)",
+            corpus::generate_headers(seed, records),
+        ),
+        (
+            "nested JSON key paths",
+            corpus::generate_paths(seed, records),
+        ),
+    ] {
+        let (table, misses) = corpus::evaluate(&engine, &cells, Confidence::Medium);
+        println!("{name}, confidence >= medium\n{}", corpus::render(&table));
+        print_misses(&misses, show);
+    }
     for (name, min) in [
         ("confidence >= medium (default)", Confidence::Medium),
         ("confidence >= low", Confidence::Low),
@@ -60,20 +76,7 @@ fn main() {
             summary.len(),
             corpus::render(&with)
         );
-        if show > 0 {
-            let mut per: std::collections::BTreeMap<(String, &str), usize> = Default::default();
-            for m in &misses {
-                let n = per.entry((m.kind.clone(), m.what)).or_default();
-                *n += 1;
-                if *n <= show {
-                    println!(
-                        "  {} {:<15} {:<22} field={:?} span={:?} {:?}",
-                        m.what, m.kind, m.detector, m.field, m.span, m.text
-                    );
-                }
-            }
-            println!();
-        }
+        print_misses(&misses, show);
     }
 
     // National ids, loyalty programmes, IBAN / IPv6 / email forms: per detector and per form.
@@ -96,4 +99,23 @@ fn main() {
             );
         }
     }
+}
+
+/// Up to `show` false positives / negatives per kind (fake data only).
+fn print_misses(misses: &[corpus::Miss], show: usize) {
+    if show == 0 {
+        return;
+    }
+    let mut per: std::collections::BTreeMap<(String, &str), usize> = Default::default();
+    for m in misses {
+        let n = per.entry((m.kind.clone(), m.what)).or_default();
+        *n += 1;
+        if *n <= show {
+            println!(
+                "  {} {:<15} {:<22} field={:?} span={:?} {:?}",
+                m.what, m.kind, m.detector, m.field, m.span, m.text
+            );
+        }
+    }
+    println!();
 }

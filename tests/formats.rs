@@ -559,3 +559,95 @@ passengers:
         "passengers[].name",
     );
 }
+
+/// Issue 27: an export with a header row in Japanese (TSV) and one in German and Korean (CSV),
+/// and a nested JSON export, through the binary: every column classified by its header, the
+/// 12-digit My Number column not reported as phones, key paths read with their parents.
+#[test]
+fn multilingual_headers_and_nested_key_paths() {
+    let dir = TempDir::new().unwrap();
+    let jp = "氏名\tメールアドレス\t電話番号\t生年月日\t住所\tマイナンバー\t旅券番号\n\
+山田 太郎\ttaro@example.com\t03-5555-0142\t1980-01-02\t42 Wallaby Way, Sydney NSW 2000\t123456789018\tTR7654321\n";
+    let de = "Vollständiger Name;E-Mail;Telefonnummer;Geburtsdatum;Anschrift\n\
+Jürgen Schmidt;js@example.de;030 12345678;12.03.1985;12 Example Street, Springfield IL 62704\n";
+    let ko =
+        "이름,이메일,전화번호,생년월일\nMinji Kim,minji@example.com,+82 2-312-3456,1990-07-15\n";
+    let json = r#"{"profile":{"name":{"full":"Jane Smith"}},"addresses":[{"line1":"12 Example Street, Sydney NSW 2000"}],"contact":{"phones":["0491 570 156"]},"product":{"name":"Jane Smith"},"jobs":{"x":{"name":"Olivia Brown"}}}"#;
+    for (name, text) in [
+        ("jp.tsv", jp),
+        ("de.csv", de),
+        ("ko.csv", ko),
+        ("n.json", json),
+    ] {
+        write(dir.path(), name, text);
+    }
+    let (_, f) = scan_dir(dir.path());
+    assert_at(&f, "jp.tsv", jp, "山田 太郎", "person_name", "氏名");
+    assert_at(&f, "jp.tsv", jp, "taro@", "email", "メールアドレス");
+    assert_at(&f, "jp.tsv", jp, "03-5555-0142", "phone", "電話番号");
+    assert_at(&f, "jp.tsv", jp, "1980-01-02", "date_of_birth", "生年月日");
+    assert_at(&f, "jp.tsv", jp, "42 Wallaby", "street_address", "住所");
+    assert_at(&f, "jp.tsv", jp, "TR7654321", "passport_number", "旅券番号");
+    assert!(
+        !f.iter()
+            .any(|x| x["field"] == "マイナンバー" && x["kind"] == "phone"),
+        "{f:#?}"
+    );
+    assert_at(
+        &f,
+        "de.csv",
+        de,
+        "Jürgen",
+        "person_name",
+        "Vollständiger Name",
+    );
+    assert_at(&f, "de.csv", de, "030 1", "phone", "Telefonnummer");
+    assert_at(
+        &f,
+        "de.csv",
+        de,
+        "12.03.1985",
+        "date_of_birth",
+        "Geburtsdatum",
+    );
+    assert_at(
+        &f,
+        "de.csv",
+        de,
+        "12 Example",
+        "street_address",
+        "Anschrift",
+    );
+    assert_at(&f, "ko.csv", ko, "1990-07-15", "date_of_birth", "생년월일");
+    assert_at(&f, "ko.csv", ko, "Minji Kim", "person_name", "이름");
+    assert_at(
+        &f,
+        "n.json",
+        json,
+        "Jane Smith",
+        "person_name",
+        "profile.name.full",
+    );
+    assert_at(
+        &f,
+        "n.json",
+        json,
+        "12 Example",
+        "street_address",
+        "addresses[].line1",
+    );
+    assert_at(
+        &f,
+        "n.json",
+        json,
+        "0491 570 156",
+        "phone",
+        "contact.phones[]",
+    );
+    let names: Vec<_> = of(&f, "n.json", "person_name");
+    assert_eq!(
+        names.len(),
+        1,
+        "product.name and jobs.x.name are no person: {names:#?}"
+    );
+}

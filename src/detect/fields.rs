@@ -1,6 +1,14 @@
 //! Field names → detectors: which detectors a field's name names (their `headers`) and which it
 //! rules out (one of their `negative_context` words among its words).
 //!
+//! A key path (`profile.name.full`, `addresses[].line1`, `contact.phones[]`) is read as a
+//! whole: the last segment first, then its plural folded (`phones` → `phone`), then — when
+//! the last segment names nothing — with its parent (`full` under `name` is `fullname`,
+//! `line1` under `addresses` is `addressline1`). A detector that reads a whole cell only
+//! because its name says so (person names, street addresses) is ruled out by the nearest
+//! telling parent: `product.name` and `jobs[].name` are not a person's name, while
+//! `customer.name` and `company.contact.name` are ([`FieldIndex::classify`]).
+//!
 //! The engine asks once per distinct field name and caches the answer, but a file read as
 //! key-value text can bring a new name on almost every line (generated bindings:
 //! `pub const EHOSTUNREACH: u32 = 148;`, thousands of distinct keys). Comparing each new name
@@ -13,7 +21,7 @@ use foldhash::HashMap;
 
 #[cfg(test)]
 use super::spec::normalise_field;
-use super::spec::{Spec, field_words, is_field_prefix, last_segment, normalise_words};
+use super::spec::{Spec, Trigger, field_words, is_field_prefix, last_segment, normalise_words};
 
 /// Headers shorter than this name a field only as its whole (normalised) name, never as a
 /// suffix: `ip` must not make `zip` a header match.
@@ -43,6 +51,9 @@ pub(crate) struct FieldIndex {
     tails: foldhash::HashSet<[u8; MIN_SUFFIX]>,
     /// Number of detectors.
     n: usize,
+    /// Per detector: it reads a whole cell because of its field name alone (`trigger =
+    /// "field"`), so a parent key that rules it out removes it (see the module docs).
+    field_trigger: Vec<bool>,
 }
 
 const EXACT: u8 = 1;
@@ -54,6 +65,7 @@ impl FieldIndex {
     pub fn new(specs: &[Spec]) -> FieldIndex {
         let mut ix = FieldIndex {
             n: specs.len(),
+            field_trigger: specs.iter().map(|s| s.trigger == Trigger::Field).collect(),
             ..FieldIndex::default()
         };
         for (i, s) in specs.iter().enumerate() {
@@ -72,7 +84,110 @@ impl FieldIndex {
         ix
     }
 
-    /// Which detectors `field` names, and which it rules out.
+    /// Which detectors the field (or key path) `field` names, and which it rules out: its
+    /// name as [`FieldIndex::classify_name`] reads it, then, for a path, its plural folded,
+    /// its parent, and the veto of a telling parent (see the module docs).
+    pub fn classify(&self, field: &str) -> FieldMatch {
+        let field = &*super::placeholder::strip_placeholders(field);
+        let mut m = self.classify_name(field);
+        // Key/value files bring a new name on most lines (`pub const EHOSTUNREACH`): a name
+        // with no path and no plural costs nothing more.
+        let path = field.contains(['.', '/']);
+        let plural = m.header.is_empty() && last_segment(field).ends_with(['s', 'S']);
+        if !path && !plural {
+            return m;
+        }
+        let segs = segments(field);
+        let Some((&last, parents)) = segs.split_last() else {
+            return m;
+        };
+        if m.header.is_empty() && last.ends_with(['s', 'S']) {
+            let mut words = field_words(last);
+            if let Some(w) = words.last_mut()
+                && let Some(one) = singular(w)
+            {
+                *w = one.to_string();
+                m.header = self.classify_name(&words.join("_")).header;
+            }
+        }
+        if m.header.is_empty()
+            && let Some(&parent) = parents.last()
+        {
+            m.header = self.inherit(last, parent);
+        }
+        if !parents.is_empty() {
+            m.header
+                .retain(|&d| !self.field_trigger[d as usize] || !self.vetoed(d, parents));
+        }
+        m
+    }
+
+    /// The detectors a last segment that names nothing itself (`full`, `line1`, `value`) takes
+    /// from its parent: the two joined either way (`name.full` → `fullname`, `addresses[].line1`
+    /// → `addressline1`) or the parent alone, plural folded, unless a negative word of the
+    /// detector is in the last segment (`address.email`).
+    fn inherit(&self, last: &str, parent: &str) -> Vec<u16> {
+        let mut p = field_words(parent);
+        if let Some(w) = p.last_mut()
+            && let Some(one) = singular(w)
+        {
+            *w = one.to_string();
+        }
+        let l = field_words(last);
+        let p = p.concat();
+        // Joined, the two are one name (`birth.date` → `birthdate`): the header decides.
+        let mut out: Vec<u16> = [format!("{p}{}", l.concat()), format!("{}{p}", l.concat())]
+            .iter()
+            .flat_map(|name| self.headers.get(name.as_bytes()).into_iter().flatten())
+            .copied()
+            .collect();
+        // The parent alone only when the last segment may hold the value itself: not a
+        // qualifier that holds something else (`address.city`, `phone.type`), nor a negative
+        // word of the detector (`address.email`).
+        if !l.iter().any(|w| QUALIFIERS.contains(&w.as_str())) {
+            out.extend(
+                self.headers
+                    .get(p.as_bytes())
+                    .into_iter()
+                    .flatten()
+                    .filter(|&&d| {
+                        !l.iter().any(|w| {
+                            self.negative
+                                .get(w.as_str())
+                                .is_some_and(|v| v.contains(&d))
+                        })
+                    }),
+            );
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether the nearest telling parent rules detector `d` out: walking up from the nearest
+    /// parent, a segment with a prefix word (`customer`, `contact`, `user`) keeps it, one with
+    /// a negative word of `d` (plural folded: `jobs`, `products`) removes it, others (`x`,
+    /// `data`, `0`) say nothing.
+    fn vetoed(&self, d: u16, parents: &[&str]) -> bool {
+        for p in parents.iter().rev() {
+            let words = field_words(p);
+            let forms = || {
+                words
+                    .iter()
+                    .flat_map(|w| std::iter::once(w.as_str()).chain(singular(w)))
+            };
+            if forms().any(is_field_prefix) {
+                return false;
+            }
+            if forms().any(|w| self.negative.get(w).is_some_and(|v| v.contains(&d))) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Which detectors the name `field` names, and which it rules out, reading only its last
+    /// path segment for headers (and every word for negative words).
     ///
     /// A detector is named when its header is the whole normalised name (prefixes such as
     /// `cust_` stripped), or the name's words joined without stripping (`contact_number`), or a
@@ -82,8 +197,7 @@ impl FieldIndex {
     ///
     /// Placeholders (`{email}` in `phones.{email}`, see [`super::names`]) are read as if absent:
     /// they say what a key was, not what the field holds.
-    pub fn classify(&self, field: &str) -> FieldMatch {
-        let field = &*super::placeholder::strip_placeholders(field);
+    fn classify_name(&self, field: &str) -> FieldMatch {
         if field.is_ascii() {
             let name = AsciiName::new(field);
             let words = name.words.iter().map(|&(_, s, e)| &name.full[s..e]);
@@ -192,6 +306,84 @@ impl AsciiName {
     }
 }
 
+/// Last segments whose value is not what their parent names (`address.city`, `phone.type`,
+/// `email.verified`): the parent alone does not name them.
+const QUALIFIERS: &[&str] = &[
+    "city",
+    "code",
+    "count",
+    "country",
+    "id",
+    "kind",
+    "label",
+    "postcode",
+    "region",
+    "state",
+    "status",
+    "type",
+    "verified",
+    "zip",
+    "suburb",
+    "town",
+    "province",
+    "lat",
+    "lng",
+    "lon",
+    "ext",
+    "extension",
+    "valid",
+    "confirmed",
+    "hash",
+    "masked",
+    "last4",
+    "expiry",
+    "year",
+    "month",
+    "day",
+    "age",
+    "length",
+    "len",
+    "size",
+    "format",
+    "lang",
+    "language",
+    "locale",
+];
+
+/// The segments of a key path (`a.b[].c`, `a/b`) that name something: `[]` and array indices
+/// (`0`) removed, empty ones skipped.
+fn segments(field: &str) -> Vec<&str> {
+    field
+        .split(['.', '/'])
+        .map(|s| s.trim_end_matches("[]"))
+        .filter(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()))
+        .collect()
+}
+
+/// The singular of an English plural word (`phones`, `addresses`, `companies`), or `None` when
+/// `w` does not read as one (`status`, `address`, `dob`).
+fn singular(w: &str) -> Option<&str> {
+    let b = w.as_bytes();
+    if b.len() < 4 || !w.is_ascii() || !w.ends_with('s') {
+        return None;
+    }
+    if ["ss", "us", "is"].iter().any(|e| w.ends_with(e)) {
+        return None;
+    }
+    // `addresses`, `boxes`, `matches`: the `es` is the plural's.
+    for e in ["sses", "shes", "ches", "xes", "zes"] {
+        if w.ends_with(e) {
+            return Some(&w[..w.len() - 2]);
+        }
+    }
+    // `companies` → `company` would need a new string; no header ends in `y` after a
+    // consonant that a plural names, so `ies` words are left as they are.
+    if w.ends_with("ies") {
+        return None;
+    }
+    Some(&w[..w.len() - 1])
+}
+
 /// The last [`MIN_SUFFIX`] bytes of `b`, if it has that many.
 fn tail(b: &[u8]) -> Option<[u8; MIN_SUFFIX]> {
     b.len()
@@ -249,6 +441,54 @@ mod tests {
             ix.classify("users.{email}.phone"),
             ix.classify("users.phone")
         );
+    }
+
+    /// Key paths: parents, plurals and array forms count; a telling parent rules out a
+    /// whole-cell detector; the name alone decides as before.
+    #[test]
+    fn key_paths_read_parents_plurals_and_arrays() {
+        let specs = builtin::load(&[]).expect("built-in patterns load");
+        let ix = FieldIndex::new(&specs);
+        let id = |name: &str| specs.iter().position(|s| s.id == name).expect("detector") as u16;
+        let names = |f: &str, d: &str| ix.classify(f).header.contains(&id(d));
+        for (field, det) in [
+            ("profile.name.full", "person_name"),
+            ("name.first", "person_name"),
+            ("customer.name", "person_name"),
+            ("users[].name", "person_name"),
+            ("company.contact.name", "person_name"),
+            ("data.0.name", "person_name"),
+            ("addresses[].line1", "street_address"),
+            ("customer.addresses[]", "street_address"),
+            ("contact.phones[]", "phone"),
+            ("contact.phone_numbers[]", "phone"),
+            ("emails[]", "email"),
+            ("people[].emails[].value", "email"),
+            ("profile.dob", "date_of_birth"),
+            ("person.birth.date", "date_of_birth"),
+        ] {
+            assert!(names(field, det), "{field} should name {det}");
+        }
+        for (field, det) in [
+            ("jobs.x.name", "person_name"),
+            ("product.name", "person_name"),
+            ("items[].name", "person_name"),
+            ("company.name", "person_name"),
+            ("host.address", "street_address"),
+            ("address.email", "street_address"),
+            ("address.city", "street_address"),
+            ("phone.type", "phone"),
+            ("status", "phone"),
+            ("versions[].id", "phone"),
+        ] {
+            assert!(!names(field, det), "{field} should not name {det}");
+        }
+        // A plain name decides as before; plurals fold only as words.
+        assert_eq!(singular("addresses"), Some("address"));
+        assert_eq!(singular("phones"), Some("phone"));
+        assert_eq!(singular("status"), None);
+        assert_eq!(singular("address"), None);
+        assert_eq!(segments("a[].b.0./c[][]"), ["a", "b", "c"]);
     }
 
     /// The index answers exactly what the definition does, on names built from the detectors'
@@ -316,7 +556,7 @@ mod tests {
             if rng.gen_bool(0.1) {
                 field.push_str(seps[rng.gen_range(0..seps.len())]);
             }
-            let got = ix.classify(&field);
+            let got = ix.classify_name(&field);
             assert_eq!(got, reference(&specs, &field), "field {field:?}");
             named += usize::from(!got.header.is_empty());
             ruled_out += usize::from(!got.negative.is_empty());

@@ -1,11 +1,13 @@
 //! Finding trigger keywords: the occurrences of the patterns' `keywords` that count.
 //!
-//! A keyword that is a plain word (letters, digits, spaces, non-ASCII) must stand alone; one
-//! with punctuation in it (`%40`, `[at]`) is a token of its own and may be glued to the words
-//! around it. Matching is smart-case (as in ripgrep): a keyword written with an upper-case
-//! letter (`St`, `AAdvantage`) matches only as written; one without matches lower-case,
-//! capitalised, title-cased and upper-case (`passenger name`, `Passenger name`, `Passenger
-//! Name`, `PASSENGER NAME`), the ways people write it — not every case mix.
+//! A keyword that is a plain word (letters, digits, spaces, non-ASCII) must stand alone — in
+//! the scripts that separate words; in Chinese, Japanese, Korean and Thai it may be glued to
+//! the text around it (`word_bounded`); one with punctuation in it (`%40`, `[at]`) is a token
+//! of its own and may be glued to the words around it. Matching is smart-case (as in ripgrep),
+//! with Unicode case: a keyword written with an upper-case letter (`St`, `AAdvantage`) matches
+//! only as written; one without matches lower-case, capitalised, title-cased and upper-case
+//! (`passenger name`, `Passenger name`, `Passenger Name`, `PASSENGER NAME`; `téléphone`,
+//! `Téléphone`, `TÉLÉPHONE`), the ways people write it — not every case mix.
 //!
 //! Why this shape (measured on 113 MB of source code, `-j1`, every detector on): a
 //! case-insensitive automaton of the bare keywords stopped at every `st` inside `string` and
@@ -50,11 +52,12 @@ pub struct KeywordCache {
 }
 
 /// Some keywords in one automaton: pattern `i` of `re` is keyword `i`, which triggers the
-/// detectors in `dets[i]`.
+/// detectors in `dets[i]` and must stand alone as a word when `plain[i]`.
 #[derive(Debug)]
 struct KeywordSet {
     re: meta::Regex,
     dets: Vec<Vec<u16>>,
+    plain: Vec<bool>,
 }
 
 /// Every trigger keyword, compiled.
@@ -115,6 +118,7 @@ impl Keywords {
                 .map_err(Box::new)?;
             sets.push(KeywordSet {
                 re,
+                plain: group.iter().map(|(k, _)| is_plain(k)).collect(),
                 dets: group.into_iter().map(|(_, d)| d).collect(),
             });
         }
@@ -154,6 +158,14 @@ impl Keywords {
                 let Some(m) = ks.re.search_with(&mut cache.caches[set], &input) else {
                     break;
                 };
+                // The regex checks ASCII word bounds only; a keyword glued to an accented
+                // letter (`né` in `néant`) is checked here, as the short path does, and the
+                // search goes on inside it.
+                let pattern = m.pattern().as_usize();
+                if ks.plain[pattern] && !word_bounded(text, m.start(), m.end()) {
+                    at = m.start() + 1;
+                    continue;
+                }
                 // Keywords are never empty, so the search always moves on.
                 at = m.end().max(at + 1);
                 out.push(KeywordHit {
@@ -195,9 +207,9 @@ impl Keywords {
     }
 }
 
-/// A keyword written with an upper-case letter matches only as written.
+/// A keyword written with an upper-case letter (of any script) matches only as written.
 fn is_exact(k: &str) -> bool {
-    k.bytes().any(|b| b.is_ascii_uppercase())
+    k.chars().any(char::is_uppercase)
 }
 
 /// A plain keyword must stand alone as a word.
@@ -214,10 +226,73 @@ fn is_word(b: u8) -> bool {
 
 /// True when `text[s..e]` is not glued to a word character on either side. An edge that is
 /// itself punctuation (`[at]`, `%40`) is its own boundary.
+///
+/// Letters and digits of every script are word characters (`né` does not stand alone in
+/// `néant`, nor `tel` in `telé`), except the scripts written without spaces between words
+/// (CJK, kana, Hangul, Thai: see [`unspaced`]): `電話` stands alone in `電話番号`, as a
+/// Japanese reader sees it, and `전화` in `전화번호는`.
 pub(crate) fn word_bounded(text: &[u8], s: usize, e: usize) -> bool {
-    let left = s == 0 || !is_word(text[s]) || !is_word(text[s - 1]);
-    let right = e >= text.len() || !is_word(text[e - 1]) || !is_word(text[e]);
+    let left = s == 0 || !word_at(&text[s..]) || !word_before(&text[..s]);
+    let right = e >= text.len() || !word_before(&text[..e]) || !word_at(&text[e..]);
     left && right
+}
+
+/// Whether the character starting `b` is a word character (see [`word_bounded`]).
+fn word_at(b: &[u8]) -> bool {
+    match b.first() {
+        None => false,
+        Some(&c) if c < 0x80 => is_word(c),
+        Some(&c) => {
+            let len = match c {
+                0xc0..=0xdf => 2,
+                0xe0..=0xef => 3,
+                _ => 4,
+            };
+            char_word(b.get(..len))
+        }
+    }
+}
+
+/// Whether the character ending `b` is a word character.
+fn word_before(b: &[u8]) -> bool {
+    match b.last() {
+        None => false,
+        Some(&c) if c < 0x80 => is_word(c),
+        Some(_) => {
+            // Back over at most three continuation bytes to the lead byte.
+            let mut k = b.len() - 1;
+            while k > 0 && b.len() - k < 4 && b[k] & 0xc0 == 0x80 {
+                k -= 1;
+            }
+            char_word(b.get(k..))
+        }
+    }
+}
+
+/// A non-ASCII character given as its UTF-8 bytes; invalid or cut bytes are no word.
+fn char_word(b: Option<&[u8]>) -> bool {
+    let Some(c) = b
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|s| s.chars().next())
+    else {
+        return false;
+    };
+    c.is_alphanumeric() && !unspaced(c)
+}
+
+/// Scripts written without spaces between words: a keyword in them has no word bounds.
+fn unspaced(c: char) -> bool {
+    matches!(c,
+        '\u{0e00}'..='\u{0eff}'       // Thai, Lao
+        | '\u{1100}'..='\u{11ff}'     // Hangul Jamo
+        | '\u{3040}'..='\u{30ff}'     // Hiragana, Katakana
+        | '\u{3130}'..='\u{318f}'     // Hangul compatibility Jamo
+        | '\u{3400}'..='\u{4dbf}'     // CJK extension A
+        | '\u{4e00}'..='\u{9fff}'     // CJK unified ideographs
+        | '\u{ac00}'..='\u{d7af}'     // Hangul syllables
+        | '\u{f900}'..='\u{faff}'     // CJK compatibility ideographs
+        | '\u{ff66}'..='\u{ff9f}'     // half-width Katakana
+        | '\u{20000}'..='\u{3ffff}') // CJK extensions B..
 }
 
 /// The spellings keyword `k` matches (see the module docs).
@@ -229,19 +304,29 @@ fn spellings(k: &str) -> Vec<String> {
         k.to_string(),
         capitalise(k, false),
         capitalise(k, true),
-        k.to_ascii_uppercase(),
+        k.to_uppercase(),
     ];
-    v.dedup();
+    // Dedup the whole list: `電話` is the same in every case, and `né` capitalised once or per
+    // word is `Né` both times, but `TÉLÉPHONE` may equal nothing before it.
+    let mut seen = Vec::with_capacity(v.len());
+    v.retain(|s| {
+        let new = !seen.contains(s);
+        if new {
+            seen.push(s.clone());
+        }
+        new
+    });
     v
 }
 
-/// `k` with its first ASCII letter (or, with `every_word`, each word's) upper-cased.
+/// `k` with its first letter (or, with `every_word`, each word's) upper-cased, in any script
+/// that has case (`téléphone` → `Téléphone`, `état civil` → `État Civil`).
 fn capitalise(k: &str, every_word: bool) -> String {
     let mut out = String::with_capacity(k.len());
     let mut up = true;
     for c in k.chars() {
-        if up && c.is_ascii_alphabetic() {
-            out.push(c.to_ascii_uppercase());
+        if up && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
             up = false;
         } else {
             out.push(c);
@@ -309,6 +394,27 @@ mod tests {
     }
 
     #[test]
+    fn accented_and_cjk_keywords_fold_case_and_bound_words_by_script() {
+        let k = build(&["téléphone", "né", "état civil", "電話", "전화"]);
+        for long in [false, true] {
+            // Case folds beyond ASCII: every usual spelling of an accented keyword.
+            for t in ["téléphone", "Téléphone", "TÉLÉPHONE"] {
+                assert_eq!(found(&k, t, long), vec![(0, t.len(), vec![0])], "{t}");
+            }
+            assert_eq!(found(&k, "État Civil:", long), vec![(0, 11, vec![2])]);
+            // An accented keyword stands alone: not inside `néant` or `nées`, nor after `é`.
+            assert_eq!(found(&k, "né le 2", long), vec![(0, 3, vec![1])]);
+            assert!(found(&k, "néant", long).is_empty());
+            assert!(found(&k, "renée", long).is_empty());
+            assert!(found(&k, "éné", long).is_empty());
+            // Scripts without spaces have no word bounds.
+            assert_eq!(found(&k, "電話番号", long), vec![(0, 6, vec![3])]);
+            assert_eq!(found(&k, "携帯電話:", long), vec![(6, 12, vec![3])]);
+            assert_eq!(found(&k, "전화번호는", long), vec![(0, 6, vec![4])]);
+        }
+    }
+
+    #[test]
     fn short_and_long_paths_agree() {
         let k = build(&[
             "Street",
@@ -323,6 +429,9 @@ mod tests {
             "%40",
             "passport",
             "AAdvantage",
+            "téléphone",
+            "né",
+            "電話",
         ]);
         let words = [
             "St",
@@ -352,6 +461,13 @@ mod tests {
             "Drs",
             "é",
             "\n",
+            "téléphone",
+            "TÉLÉPHONE",
+            "né",
+            "Né",
+            "née",
+            "電話",
+            "番号",
         ];
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         for round in 0..2000 {

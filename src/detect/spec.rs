@@ -308,7 +308,7 @@ impl Spec {
             regex,
             regex_src: raw.regex,
             validator,
-            context: lower(raw.context),
+            context: case_forms(lower(raw.context)),
             negative_context: lower(raw.negative_context),
             headers: raw.headers.iter().map(|h| normalise_field(h)).collect(),
             keywords: raw.keywords,
@@ -321,6 +321,32 @@ impl Spec {
             origin: origin.to_string(),
         })
     }
+}
+
+/// `words` plus, for each word with a non-ASCII letter, its Unicode upper-case and capitalised
+/// forms (`teléfono` → `TELÉFONO`, `Teléfono`). Context words are matched ASCII
+/// case-insensitively, which folds `TELéFONO` but not `TELÉFONO`; the forms people write are
+/// listed instead (as [`super::keywords`] does for keywords).
+fn case_forms(words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for w in words {
+        let extra = if w.is_ascii() {
+            Vec::new()
+        } else {
+            let mut c = w.chars();
+            let cap: String = c
+                .next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default();
+            vec![w.to_uppercase(), cap]
+        };
+        for f in std::iter::once(w).chain(extra) {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
 }
 
 /// The regex of the detectors that report a field's whole value (person_name, street_address):
@@ -410,12 +436,55 @@ pub(crate) fn is_field_prefix(word: &str) -> bool {
     FIELD_PREFIXES.contains(&word)
 }
 
-/// The words of a field name (`order_id` → `order`, `id`; `orderId` → `order`, `id`), lower-case.
+/// A Latin letter with a diacritic (or a ligature, `ß`, Turkish `ı`/`İ`), lower-cased and folded
+/// to ASCII; `None` for any other character.
+///
+/// Headers are written with and without their accents (`Teléfono` / `Telefono`, `Straße` /
+/// `Strasse`, `Doğum tarihi` / `Dogum tarihi`), and an upper-case Turkish `İ` lower-cases to
+/// `i` plus a combining dot: folding both the pattern files' headers and the input's field
+/// names (both go through [`field_words`]) makes every spelling meet. Covers Latin-1 and Latin
+/// Extended-A letters used by the languages the patterns list (de, fr, es, it, pt, nl, pl, sv,
+/// tr); other scripts are only lower-cased.
+pub(crate) fn fold_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "a",
+        'æ' | 'Æ' => "ae",
+        'ç' | 'ć' | 'č' | 'Ç' | 'Ć' | 'Č' => "c",
+        'ď' | 'đ' | 'Ď' | 'Đ' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+        'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ę' | 'Ě' => "e",
+        'ğ' | 'Ğ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'İ' => "i",
+        'ł' | 'Ł' => "l",
+        'ñ' | 'ń' | 'ň' | 'Ñ' | 'Ń' | 'Ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "o",
+        'œ' | 'Œ' => "oe",
+        'ř' | 'Ř' => "r",
+        'ś' | 'š' | 'ş' | 'Ś' | 'Š' | 'Ş' => "s",
+        'ß' | 'ẞ' => "ss",
+        'ť' | 'ţ' | 'Ť' | 'Ţ' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+        'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' => "u",
+        'ý' | 'ÿ' | 'Ý' | 'Ÿ' => "y",
+        'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "z",
+        _ => return None,
+    })
+}
+
+/// The words of a field name (`order_id` → `order`, `id`; `orderId` → `order`, `id`), lower-case,
+/// Latin diacritics folded (`fold_latin`).
 pub fn field_words(field: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
     for c in field.chars() {
+        // Combining diacritics (decomposed input, and the dot `İ` lower-cases with) are part of
+        // their letter: dropped, not a word break.
+        if ('\u{0300}'..='\u{036f}').contains(&c) {
+            continue;
+        }
         // ASCII without the Unicode tables: key/value files bring a new field name on most
         // lines. Both arms classify an ASCII char the same way.
         let (alnum, upper, lower) = if c.is_ascii() {
@@ -440,6 +509,8 @@ pub fn field_words(field: &str) -> Vec<String> {
         prev_lower = lower;
         if c.is_ascii() {
             cur.push(c.to_ascii_lowercase());
+        } else if let Some(f) = fold_latin(c) {
+            cur.push_str(f);
         } else {
             cur.extend(c.to_lowercase());
         }
@@ -532,10 +603,33 @@ mod tests {
     }
 
     #[test]
+    fn context_words_get_their_unicode_case_forms() {
+        let forms = case_forms(vec!["teléfono".into(), "phone".into(), "電話".into()]);
+        assert_eq!(forms, ["teléfono", "TELÉFONO", "Teléfono", "phone", "電話"]);
+        let forms = case_forms(vec!["état civil".into()]);
+        assert!(
+            forms.contains(&"ÉTAT CIVIL".to_string()) && forms.contains(&"État civil".to_string())
+        );
+    }
+
+    #[test]
     fn splits_field_words() {
         assert_eq!(field_words("order_id"), ["order", "id"]);
         assert_eq!(field_words("orderId"), ["order", "id"]);
         assert_eq!(field_words("Tracking-No"), ["tracking", "no"]);
+        // Accents, ligatures and Turkish dotted/dotless i fold; CJK words stay whole.
+        assert_eq!(field_words("Teléfono"), ["telefono"]);
+        assert_eq!(field_words("STRASSE"), field_words("Straße"));
+        assert_eq!(field_words("DOĞUM TARİHİ"), ["dogum", "tarihi"]);
+        assert_eq!(field_words("Doğum tarihi"), ["dogum", "tarihi"]);
+        assert_eq!(
+            field_words("Numéro_de_téléphone"),
+            ["numero", "de", "telephone"]
+        );
+        assert_eq!(field_words("Data_urodzenia"), ["data", "urodzenia"]);
+        assert_eq!(field_words("Nazwisko Łódź"), ["nazwisko", "lodz"]);
+        assert_eq!(field_words("電話番号"), ["電話番号"]);
+        assert_eq!(field_words("생년월일"), ["생년월일"]);
     }
 
     #[test]

@@ -302,6 +302,16 @@ fn mode(counts: impl Iterator<Item = usize>) -> Option<usize> {
     best.map(|(m, _)| m)
 }
 
+/// Whether `t` holds a letter of any script: `氏名`, `Straße` and `전화번호` are names as much as
+/// `name` is. ASCII first (most headers), then the decoded text (invalid UTF-8 is no letter).
+fn has_letter(t: &[u8]) -> bool {
+    t.iter().any(u8::is_ascii_alphabetic)
+        || (!t.is_ascii()
+            && String::from_utf8_lossy(t)
+                .chars()
+                .any(|c| c.is_alphabetic() && c != char::REPLACEMENT_CHARACTER))
+}
+
 /// Whether the first sampled record is a header (see the module docs).
 fn has_header(buf: &[u8], recs: &[Vec<(usize, usize)>]) -> bool {
     let Some(first) = recs.first() else {
@@ -311,7 +321,7 @@ fn has_header(buf: &[u8], recs: &[Vec<(usize, usize)>]) -> bool {
     let name_like = |t: &[u8]| {
         !t.is_empty()
             && t.len() <= 64
-            && t.iter().any(u8::is_ascii_alphabetic)
+            && has_letter(t)
             && !t.contains(&b'@')
             && t.iter().filter(|b| b.is_ascii_digit()).count() * 2 < t.len()
     };
@@ -495,6 +505,46 @@ mod tests {
         assert_eq!(c.find("0491 570 157").3.as_deref(), Some("column 2"));
         assert_eq!(c.find("Ann").3.as_deref(), Some("column 1"));
         assert_eq!(c.find("Bob").4, Some(2));
+    }
+
+    /// A header row in any script is a header: its cells name the columns.
+    #[test]
+    fn headers_in_other_scripts_name_columns() {
+        for (head, want) in [
+            (
+                "氏名\tメールアドレス\t電話番号\t生年月日",
+                ["氏名", "メールアドレス", "電話番号", "生年月日"],
+            ),
+            (
+                "이름\t이메일\t전화번호\t생년월일",
+                ["이름", "이메일", "전화번호", "생년월일"],
+            ),
+            (
+                "姓名\t电子邮件\t电话\t出生日期",
+                ["姓名", "电子邮件", "电话", "出生日期"],
+            ),
+            (
+                "Straße\tE-Mail\tTéléphone\tDoğum Tarihi",
+                ["Straße", "E-Mail", "Téléphone", "Doğum Tarihi"],
+            ),
+        ] {
+            let text = format!("{head}\n山田 太郎\ttaro@example.com\t090-1234-5678\t1980-01-02\n");
+            let c = run(b'\t', &text).unwrap();
+            assert_eq!(
+                c.find("taro@example.com").3.as_deref(),
+                Some(want[1]),
+                "{head}"
+            );
+            assert_eq!(
+                c.find("090-1234-5678").3.as_deref(),
+                Some(want[2]),
+                "{head}"
+            );
+            assert_eq!(c.find("1980-01-02").3.as_deref(), Some(want[3]), "{head}");
+        }
+        // Digits and symbols are still no header, in any script.
+        let c = run(b'\t', "１２３\t0491 570 156\n４５６\t0491 570 157\n").unwrap();
+        assert_eq!(c.find("0491 570 157").3.as_deref(), Some("column 2"));
     }
 
     #[test]

@@ -87,6 +87,9 @@ pub fn credit_card(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if has_long_digit_run(c.before) || has_long_digit_run(c.after) {
         return Verdict::Invalid("next to another long number: a table of numbers");
     }
+    if in_code_point_table(c.before, c.after) {
+        return Verdict::Invalid("one slice of a run of 4-hex-digit groups: a code-point table");
+    }
     // 17-19 digits with no separators are far more often 64-bit constants than the rare long
     // PANs: they are left to `credit_card_long`, which needs a card word or a card column.
     if is_bare_long(c.text, &ds) {
@@ -117,6 +120,38 @@ pub fn credit_card_long(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
         Verdict::Valid { .. } => Verdict::valid(ds),
         v => v,
     }
+}
+
+/// Whether a candidate is one slice of a run of space-separated groups of four hex digits — a
+/// table of Unicode code points (`5211 5212 5213 5214 5215 …` in Perl's CJK collation data,
+/// `0226 0304` in decomposition tables): the group just before it or just after it is one.
+/// Luhn passes one slice in ten, and a run of code points holds many slices; a card or phone
+/// number is not written flush against a four-character hex word.
+///
+/// A supplementary-plane code point (`20BBF`) is five hex digits; five are taken for one only
+/// with a hex letter in them, so `ref 12345 4111 1111 1111 1111` stays a card.
+pub(crate) fn in_code_point_table(before: &[u8], after: &[u8]) -> bool {
+    let point = |g: &[u8]| {
+        g.iter().all(u8::is_ascii_hexdigit)
+            && (g.len() == 4 || g.len() == 5 && g.iter().any(u8::is_ascii_alphabetic))
+    };
+    let word = |b: &u8| b.is_ascii_alphanumeric();
+    let left = match before {
+        [rest @ .., b' ' | b'\t'] => {
+            let start = rest.iter().rposition(|b| !word(b)).map_or(0, |k| k + 1);
+            // A group cut by the edge of `before` is not known to be whole.
+            (start > 0 || rest.len() < 32) && point(&rest[start..])
+        }
+        _ => false,
+    };
+    let right = match after {
+        [b' ' | b'\t', rest @ ..] => {
+            let end = rest.iter().position(|b| !word(b));
+            (end.is_some() || rest.len() < 32) && point(&rest[..end.unwrap_or(rest.len())])
+        }
+        _ => false,
+    };
+    left || right
 }
 
 fn has_long_digit_run(bytes: &[u8]) -> bool {
@@ -158,6 +193,58 @@ mod tests {
         ] {
             let v = credit_card(&Candidate::bare(text), &ctx);
             assert_eq!(matches!(v, Verdict::Valid { .. }), ok, "{text}: {v:?}");
+        }
+    }
+
+    /// Runs of 4-hex-digit code points (CJK collation tables) hold Luhn-valid slices; a card
+    /// written on its own or before a word is still a card.
+    #[test]
+    fn code_point_tables_are_no_cards() {
+        let ctx = Ctx::default();
+        let card = |before: &str, text: &str, after: &str| {
+            credit_card(
+                &Candidate {
+                    text,
+                    before: before.as_bytes(),
+                    after: after.as_bytes(),
+                    weak_counts: true,
+                },
+                &ctx,
+            )
+        };
+        // `5211 5212 5213 5214` is Luhn-valid and in a Mastercard range.
+        assert!(matches!(
+            card("", "5211 5212 5213 5214", ""),
+            Verdict::Valid { .. }
+        ));
+        for (before, after) in [
+            ("", " 5215 5216 5217"),
+            ("5210 ", ""),
+            ("520F ", " 5215"),
+            ("\t521A\t", ""),
+            ("", " 20BBF 20BC6"),
+        ] {
+            assert!(
+                matches!(
+                    card(before, "5211 5212 5213 5214", after),
+                    Verdict::Invalid(_)
+                ),
+                "{before}|{after}"
+            );
+        }
+        for (before, after) in [
+            ("card ", " exp 12/27"),
+            ("Visa: ", ", 12/27"),
+            ("ref 12345 ", ""),
+            ("", " cafe12"),
+        ] {
+            assert!(
+                matches!(
+                    card(before, "4111 1111 1111 1111", after),
+                    Verdict::Valid { .. }
+                ),
+                "{before}|{after}"
+            );
         }
     }
 

@@ -24,6 +24,8 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
             || c.after.first() == Some(&b'.') && c.after.get(1).is_some_and(u8::is_ascii_digit)
             || c.after.first() == Some(&b'-')
                 && c.after.get(1).is_some_and(u8::is_ascii_alphanumeric)
+            // `linux-2.6.35.5`, `perl-5.6.78.9`, `#h-17.13.4.1`: a name, a dash, a version.
+            || matches!(c.before, [.., a, b'-'] if a.is_ascii_alphanumeric())
         {
             return Verdict::Invalid("part of a version string");
         }
@@ -33,9 +35,35 @@ pub fn ip_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
         let Ok(ip) = text.parse::<Ipv4Addr>() else {
             return Verdict::Invalid("not a dotted quad");
         };
+        // X.500 attribute types, certificate extensions and matching rules, and the SNMP arc:
+        // object identifiers written in every certificate and crypto library.
+        if [
+            "2.5.4.", "2.5.29.", "2.5.13.", "2.5.6.", "1.3.6.1", "1.3.101.", "1.3.132.", "1.3.14.",
+        ]
+        .iter()
+        .any(|arc| text.starts_with(arc))
+        {
+            return Verdict::Invalid("an object identifier (X.500 or SNMP arc)");
+        }
         return match not_personal_v4(ip) {
             Some(why) => Verdict::Invalid(why),
             None if text.split('.').all(|g| g.len() == 1) => Verdict::weak(ip.to_string()),
+            // `8.4.26.1`, `20.2.3.3`, `7.15.2.2`: how standards number their sections. A random
+            // address has two of its last three octets below 10 one time in two hundred; such
+            // an address needs context (`client`, `from`, an IP field) to count.
+            None if ip.octets()[0] < 100
+                && ip.octets()[1..].iter().filter(|&&o| o < 10).count() >= 2 =>
+            {
+                Verdict::weak(ip.to_string())
+            }
+            // `100.64.0.0`: a network written by its first address (a route, a range's start),
+            // not a host's; needs context to count.
+            None if ip.octets()[3] == 0 => Verdict::weak(ip.to_string()),
+            // `[23.3.1.3]`: how standards number their sections. A bracketed address (a mail
+            // `Received:` line) comes with its own context (`from`), so it still counts there.
+            None if c.before.last() == Some(&b'[') && c.after.first() == Some(&b']') => {
+                Verdict::weak(ip.to_string())
+            }
             None => Verdict::valid(ip.to_string()),
         };
     }
@@ -78,6 +106,8 @@ fn not_personal_v4(ip: Ipv4Addr) -> Option<&'static str> {
         (192, 0, 2) | (198, 51, 100) | (203, 0, 113) => {
             "documentation address (RFC 5737), not a person's"
         }
+        (192, 0, 0) => "IETF protocol assignment (192.0.0.0/24), not a person's",
+        (198, 18..=19, _) => "benchmarking address (RFC 2544), not a person's",
         (224..=239, ..) => "multicast address, not a person's",
         // Class E: never assigned; in practice the broadcast address and netmasks
         // (`255.255.255.0`).
@@ -146,9 +176,41 @@ mod tests {
             ("fe80::1", "", "", false),
             ("2a02:1205:34c1::8d00", "", "", true),
             ("2600:1f18:0:0:0:0:7a3:c1", "", "", true),
+            // Versions after a name and a dash, and section numbers in brackets (weak).
+            ("2.6.35.5", "From linux-", "/arch", false),
+            ("5.6.78.9", "-Dprefix=/usr/local/perl-", "", false),
+            ("17.13.4.1", "forms.html#h-", "", false),
+            ("23.3.1.3", "// [", "] map operations", true),
+            ("8.8.4.4", "DNS - ", "", true),
+            ("2.5.29.23", "s!(\"", "\")", false),
+            ("1.3.6.1", "oid ", "", false),
         ] {
             assert_eq!(check(text, before, after), want, "{text}");
         }
+    }
+
+    #[test]
+    fn section_numbers_are_weak() {
+        let weak = |text: &str, before: &[u8], after: &[u8]| {
+            let c = Candidate {
+                text,
+                before,
+                after,
+                weak_counts: true,
+            };
+            match ip_address(&c, &Ctx::default()) {
+                Verdict::Valid { weak, .. } => weak,
+                v => panic!("{text}: {v:?}"),
+            }
+        };
+        assert!(weak("23.3.1.3", b"// [", b"] map"));
+        assert!(weak("8.4.26.1", b"/* ", b" */"));
+        assert!(weak("20.2.3.3", b"// ", b" bool_set"));
+        assert!(!weak("100.64.12.7", b"", b""));
+        assert!(weak("100.64.0.0", b"", b"/10"));
+        assert!(!weak("81.2.69.160", b"", b""));
+        assert!(weak("81.2.69.160", b"from x ([", b"])"));
+        assert!(!weak("81.2.69.160", b"[", b""));
     }
 
     #[test]
@@ -171,6 +233,9 @@ mod tests {
             ("223.255.255.1", false),
             ("192.0.2.44", true),
             ("192.0.3.44", false),
+            ("192.0.0.170", true),
+            ("198.18.0.1", true),
+            ("198.20.0.1", false),
             ("198.51.100.23", true),
             ("203.0.113.7", true),
             ("203.0.114.7", false),

@@ -44,6 +44,29 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     if let Some(why) = glued(c) {
         return Verdict::Invalid(why);
     }
+    if super::checksum::in_code_point_table(c.before, c.after) {
+        return Verdict::Invalid("one slice of a run of 4-hex-digit groups: a code-point table");
+    }
+    // Groups of exactly four digits (`0226 0304`, `0201.0020.0002`) are how code points,
+    // collation weights and hex dumps are written; a national number is rarely grouped so.
+    // Like an ungrouped run, such a number needs context, a phone field or a phone column.
+    // `0069 0307 0301` reads as `+69…` but is three code points: `00` is no `+`.
+    let quads = !text.starts_with('+') && {
+        let mut groups = text.split([' ', '.', '-']);
+        groups.clone().count() >= 2
+            && groups.all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit()))
+    };
+    // `02110-1301`: a US ZIP+4 (the FSF's address in every GPL header), not a phone.
+    let zip4 = !international && {
+        let b = text.as_bytes();
+        b.len() == 10 && b[5] == b'-' && b[..5].iter().chain(&b[6..]).all(u8::is_ascii_digit)
+    };
+    let quads = quads || zip4;
+    if quads && !c.weak_counts {
+        return Verdict::Invalid(
+            "groups of four digits (a code-point shape), and nothing here lets a weak form count",
+        );
+    }
     if international {
         let e164 = if text.starts_with('+') {
             format!("+{ds}")
@@ -51,6 +74,7 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
             format!("+{}", &ds[2..])
         };
         return match parse_valid(None, &e164) {
+            Some(n) if quads => Verdict::weak(n),
             Some(n) => Verdict::valid(n),
             None => Verdict::Invalid("not a valid number for its country code"),
         };
@@ -74,7 +98,7 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
             continue;
         }
         if let Some(n) = parse_valid(Some(id), &ds) {
-            return if grouped {
+            return if grouped && !quads {
                 Verdict::valid(n)
             } else {
                 Verdict::weak(n)
@@ -290,6 +314,54 @@ mod tests {
                 "{before}{text}{after}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    /// Code-point tables and collation weights (Perl's and Python's Unicode data) are never a
+    /// phone without context, in any region tried; with context a weak form may still count.
+    #[test]
+    fn code_point_shapes_need_context() {
+        let ctx = Ctx {
+            fallback_regions: ["GB", "DE", "FR", "US", "JP", "BR", "IN"]
+                .map(String::from)
+                .to_vec(),
+            ..Ctx::default()
+        };
+        for (before, text, after) in [
+            ("<isolated> ", "0633 0631", ""),
+            ("[*", "0456.0020.0002", "]"),
+            ("", "0201.0020.0002", ""),
+            ("", "0226 0304", ""),
+            ("", "0301 2345 6789", ""),
+            ("5211 ", "5212 5213", ""),
+            ("", "0491 5701", " 5702 5703"),
+            ("Boston, MA ", "02110-1301", " USA"),
+            ("", "0069 0307 0301", ""),
+            ("", "0049 0049 0049", ""),
+        ] {
+            for weak_counts in [false, true] {
+                let c = Candidate {
+                    text,
+                    before: before.as_bytes(),
+                    after: after.as_bytes(),
+                    weak_counts,
+                };
+                match phone(&c, &ctx) {
+                    Verdict::Invalid(_) => {}
+                    Verdict::Valid { weak: true, .. } if weak_counts => {}
+                    v => panic!("{before}|{text}|{after} ({weak_counts}): {v:?}"),
+                }
+            }
+        }
+        // A usual grouping is untouched.
+        assert!(matches!(
+            phone(&Candidate::bare("0491 570 156"), &ctx),
+            Verdict::Valid { weak: false, .. }
+        ));
     }
 }
 

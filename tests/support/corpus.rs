@@ -8,6 +8,10 @@
 //! Luhn-valid digits inside longer references, and IPs in version contexts. Each piece of
 //! personal data carries a label (kind + byte span); everything else is a negative.
 //!
+//! Two structured sets stand apart ([`generate_headers`], [`generate_paths`]): the same kinds of
+//! values under header rows in 13 languages, and under nested JSON key paths (parents, plurals,
+//! arrays) with person-like values under keys that are not a person's name.
+//!
 //! All values are fake: reserved example domains, fictional phone ranges where a regulator
 //! publishes one (ACMA 0491 570 xxx, Ofcom 07700 900xxx / 020 7946 0xxx, NANP 555-01xx, ARCEP
 //! 01 99 00 xx xx), generated Luhn/mod-97/check-digit-valid numbers, documentation IP ranges.
@@ -1467,4 +1471,286 @@ pub fn render(table: &std::collections::BTreeMap<String, Counts>) -> String {
         ));
     }
     out
+}
+
+/// Header rows of exports in the 13 languages the pattern files list, as a CSV/TSV header
+/// names its columns: (language, locale whose values fill the row, name, email, phone, date
+/// of birth, address, passport).
+pub const HEADERS: &[(&str, &str, [&str; 6])] = &[
+    (
+        "en",
+        "AU",
+        [
+            "Full Name",
+            "Email Address",
+            "Phone Number",
+            "Date of Birth",
+            "Street Address",
+            "Passport No",
+        ],
+    ),
+    (
+        "de",
+        "DE",
+        [
+            "Vollständiger Name",
+            "E-Mail",
+            "Telefonnummer",
+            "Geburtsdatum",
+            "Anschrift",
+            "Reisepassnummer",
+        ],
+    ),
+    (
+        "fr",
+        "FR",
+        [
+            "Nom complet",
+            "Courriel",
+            "Numéro de téléphone",
+            "Date de naissance",
+            "Adresse",
+            "Numéro de passeport",
+        ],
+    ),
+    (
+        "es",
+        "US",
+        [
+            "Nombre completo",
+            "Correo electrónico",
+            "Teléfono",
+            "Fecha de nacimiento",
+            "Dirección",
+            "Número de pasaporte",
+        ],
+    ),
+    (
+        "it",
+        "UK",
+        [
+            "Nome completo",
+            "Indirizzo email",
+            "Cellulare",
+            "Data di nascita",
+            "Indirizzo",
+            "Numero di passaporto",
+        ],
+    ),
+    (
+        "pt",
+        "BR",
+        [
+            "Nome completo",
+            "E-mail",
+            "Telefone",
+            "Data de nascimento",
+            "Endereço",
+            "Passaporte",
+        ],
+    ),
+    (
+        "nl",
+        "UK",
+        [
+            "Volledige naam",
+            "E-mailadres",
+            "Telefoonnummer",
+            "Geboortedatum",
+            "Adres",
+            "Paspoortnummer",
+        ],
+    ),
+    (
+        "pl",
+        "UK",
+        [
+            "Imię i nazwisko",
+            "Adres e-mail",
+            "Numer telefonu",
+            "Data urodzenia",
+            "Adres",
+            "Numer paszportu",
+        ],
+    ),
+    (
+        "sv",
+        "AU",
+        [
+            "Fullständigt namn",
+            "E-post",
+            "Telefonnummer",
+            "Födelsedatum",
+            "Gatuadress",
+            "Passnummer",
+        ],
+    ),
+    (
+        "tr",
+        "US",
+        [
+            "Adı Soyadı",
+            "E-posta",
+            "Cep Telefonu",
+            "DOĞUM TARİHİ",
+            "Adres",
+            "Pasaport No",
+        ],
+    ),
+    (
+        "ja",
+        "JP",
+        [
+            "氏名",
+            "メールアドレス",
+            "電話番号",
+            "生年月日",
+            "住所",
+            "旅券番号",
+        ],
+    ),
+    (
+        "zh",
+        "AU",
+        [
+            "姓名",
+            "电子邮件",
+            "手机号码",
+            "出生日期",
+            "地址",
+            "护照号码",
+        ],
+    ),
+    (
+        "ko",
+        "US",
+        ["이름", "이메일", "전화번호", "생년월일", "주소", "여권번호"],
+    ),
+];
+
+/// Nested JSON key paths (as the JSON format names a value) that hold personal data, per kind.
+const PATHS: &[(&str, &[&str])] = &[
+    (
+        "person_name",
+        &[
+            "profile.name.full",
+            "customer.name",
+            "users[].name",
+            "company.contact.name",
+            "name.first",
+        ],
+    ),
+    (
+        "email",
+        &[
+            "contact.emails[]",
+            "profile.email",
+            "people[].emails[].value",
+        ],
+    ),
+    (
+        "phone",
+        &[
+            "contact.phones[]",
+            "contact.phone_numbers[]",
+            "customer.mobile",
+            "phones[].number",
+        ],
+    ),
+    (
+        "date_of_birth",
+        &["profile.dob", "person.birth.date", "customer.date_of_birth"],
+    ),
+    (
+        "street_address",
+        &[
+            "addresses[].line1",
+            "customer.address",
+            "shipping.address.street",
+        ],
+    ),
+];
+
+/// Key paths whose `name` is not a person's, with a value a person could be named: a product
+/// called after a person, a job, a team.
+const NOT_NAMES: &[&str] = &[
+    "product.name",
+    "jobs.nightly.name",
+    "items[].name",
+    "company.name",
+    "teams[].name",
+];
+
+/// Cells as multilingual-header CSV/TSV exports name them (the header text is the field):
+/// names, emails, phones, DOBs, addresses and passport numbers under headers in 13 languages.
+pub fn generate_headers(seed: u64, records: usize) -> Vec<Cell> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut cells = Vec::new();
+    for r in 0..records {
+        let (_, loc, h) = HEADERS[r % HEADERS.len()];
+        let rng = &mut rng;
+        let (g, s) = (given(rng, loc), surname(rng, loc));
+        let passport = format!(
+            "{}{}{}",
+            char::from(b'A' + rng.gen_range(0..26u8)),
+            char::from(b'A' + rng.gen_range(0..26u8)),
+            digits(rng, 7)
+        );
+        let values = [
+            (format!("{g} {s}"), "person_name"),
+            (email(rng, &g, &s), "email"),
+            (phone(rng, loc), "phone"),
+            (dob(rng, loc), "date_of_birth"),
+            (address(rng, loc), "street_address"),
+            (passport, "passport_number"),
+        ];
+        for (field, (text, kind)) in h.iter().zip(values) {
+            cells.push(whole(field, text, kind));
+        }
+    }
+    cells
+}
+
+/// Cells as a nested JSON export names them (key paths with parents, plurals and arrays), and
+/// person-like values under keys that are not a person's name (hard negatives).
+pub fn generate_paths(seed: u64, records: usize) -> Vec<Cell> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut cells = Vec::new();
+    for r in 0..records {
+        let loc = LOCALES[r % LOCALES.len()];
+        let rng = &mut rng;
+        let (g, s) = (given(rng, loc), surname(rng, loc));
+        for &(kind, paths) in PATHS {
+            let field = paths.choose(rng).copied().unwrap_or(paths[0]);
+            let text = match kind {
+                "person_name" if field == "name.first" => g.clone(),
+                "person_name" => format!("{g} {s}"),
+                "email" => email(rng, &g, &s),
+                "phone" => phone(rng, loc),
+                "date_of_birth" => dob(rng, loc),
+                _ => address(rng, loc),
+            };
+            cells.push(whole(field, text, kind));
+        }
+        let field = NOT_NAMES.choose(rng).copied().unwrap_or(NOT_NAMES[0]);
+        cells.push(Cell {
+            field: Some(field.to_string()),
+            text: format!("{} {}", given(rng, loc), surname(rng, loc)),
+            labels: Vec::new(),
+        });
+    }
+    cells
+}
+
+/// A cell whose whole text is one labelled value.
+fn whole(field: &str, text: String, kind: &'static str) -> Cell {
+    Cell {
+        field: Some(field.to_string()),
+        labels: vec![Label {
+            kind,
+            start: 0,
+            end: text.len(),
+        }],
+        text,
+    }
 }
