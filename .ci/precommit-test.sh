@@ -126,8 +126,9 @@ echo "== variant 2: repo: $ROOT, language: rust (cargo install of the committed 
 REV=$(git rev-parse HEAD)
 git cat-file -e "$REV:.pre-commit-hooks.yaml" 2>/dev/null ||
     fail "HEAD ($REV) has no .pre-commit-hooks.yaml; commit it first"
-# Reuse one target directory across runs so the release build is incremental.
-export CARGO_TARGET_DIR="$ROOT/target/precommit-install"
+# Build in the caller's target directory when it names one (.ci/run shares its own, so the
+# dependencies are compiled once for the whole run); otherwise one directory reused across runs.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/precommit-install}"
 make_repo "$TMP/rust" "repos:
   - repo: $ROOT
     rev: $REV
