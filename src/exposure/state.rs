@@ -367,16 +367,17 @@ pub const PIECE_ENTRIES: usize = 1 << 19;
 pub struct InputBuilder {
     path: String,
     /// Raw places in first-seen order; indices are remapped to (field, kind) order at the end.
-    place_ids: HashMap<(Option<std::sync::Arc<str>>, Kind), u32>,
+    /// foldhash, as `link_sets`: each of these is looked up once per finding or record.
+    place_ids: foldhash::HashMap<(Option<std::sync::Arc<str>>, Kind), u32>,
     places: Vec<RawPlace>,
-    open: HashMap<u64, RecordAcc>,
+    open: foldhash::HashMap<u64, RecordAcc>,
     /// Open records by when they were last current, oldest first: (record, stamp). An entry
     /// whose stamp is not its record's current one is stale and skipped.
     recency: VecDeque<(u64, u64)>,
     stamp: u64,
     last_record: Option<u64>,
     /// Closed records: (raw places, linked) → how many.
-    sigs: HashMap<(Vec<u32>, bool), u64>,
+    sigs: foldhash::HashMap<(Vec<u32>, bool), u64>,
     /// Closed records' linking values: (fingerprints, raw places) → records. foldhash, not
     /// SipHash: one lookup per record (SipHash over the vectors was 2.5% of a dense scan).
     link_sets: foldhash::HashMap<(Vec<Fp>, Vec<u32>), u64>,
@@ -417,13 +418,13 @@ impl InputBuilder {
     pub fn new(path: &str) -> InputBuilder {
         InputBuilder {
             path: path.to_string(),
-            place_ids: HashMap::new(),
+            place_ids: foldhash::HashMap::default(),
             places: Vec::new(),
-            open: HashMap::new(),
+            open: foldhash::HashMap::default(),
             recency: VecDeque::new(),
             stamp: 0,
             last_record: None,
-            sigs: HashMap::new(),
+            sigs: foldhash::HashMap::default(),
             link_sets: foldhash::HashMap::default(),
             placeholders: HashMap::default(),
             spool: None,
