@@ -142,6 +142,10 @@ pub struct Report {
     /// merged when their fingerprints come from the same key.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub key_id: Option<String>,
+    /// Which shard of a sharded scan this is (`scan --shard K/N`); absent for a whole scan and
+    /// for a merged report. `merge` checks it has every shard of one scan, each once.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub shard: Option<crate::scan::shard::Shard>,
     /// Distinct people, combinations, the redaction plan, and the mergeable state.
     pub exposure: Exposure,
     /// Findings per (kind, confidence), for exit-code policies (not serialised: a report read
@@ -268,6 +272,7 @@ impl Report {
             errors,
             skipped,
             key_id: None,
+            shard: None,
             exposure,
             kind_confidence,
         })
