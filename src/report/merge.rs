@@ -79,7 +79,9 @@ pub enum ReportMergeError {
         other: &'static str,
     },
     /// Shards of scans split into different numbers of shards.
-    #[error("report {index} is shard {found} of a different number of shards than report 0 ({expected})")]
+    #[error(
+        "report {index} is shard {found} of a different number of shards than report 0 ({expected})"
+    )]
     ShardCount {
         /// 0-based position of the report.
         index: usize,

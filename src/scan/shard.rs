@@ -78,9 +78,7 @@ pub enum ShardError {
         value: String,
     },
     /// `auto` computed an index outside 0..N.
-    #[error(
-        "--shard auto: {var} gives index {index} (0-based), outside 0..{count} ({count_from})"
-    )]
+    #[error("--shard auto: {var} gives index {index} (0-based), outside 0..{count} ({count_from})")]
     OutOfRange {
         /// The index variable.
         var: &'static str,
@@ -232,24 +230,9 @@ mod tests {
             ("3/3", Ok(Shard { index: 3, count: 3 })),
             ("1/1", Ok(Shard { index: 1, count: 1 })),
             (" 2 / 5 ", Ok(Shard { index: 2, count: 5 })),
-            (
-                "0/3",
-                Err(ShardError::Range {
-                    spec: "0/3".into(),
-                }),
-            ),
-            (
-                "4/3",
-                Err(ShardError::Range {
-                    spec: "4/3".into(),
-                }),
-            ),
-            (
-                "1/0",
-                Err(ShardError::Range {
-                    spec: "1/0".into(),
-                }),
-            ),
+            ("0/3", Err(ShardError::Range { spec: "0/3".into() })),
+            ("4/3", Err(ShardError::Range { spec: "4/3".into() })),
+            ("1/0", Err(ShardError::Range { spec: "1/0".into() })),
             ("x/y", Err(ShardError::Syntax("x/y".into()))),
             ("3", Err(ShardError::Syntax("3".into()))),
             ("-1/3", Err(ShardError::Syntax("-1/3".into()))),
@@ -313,7 +296,10 @@ mod tests {
                 s(4, 4),
             ),
             (
-                &[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_COUNT", "2")][..],
+                &[
+                    ("SLURM_ARRAY_TASK_ID", "0"),
+                    ("SLURM_ARRAY_TASK_COUNT", "2"),
+                ][..],
                 s(1, 2),
             ),
             // PIISCAN_SHARDS wins over the scheduler's count.
@@ -399,7 +385,10 @@ mod tests {
             assert!((1..=3).contains(&k));
             counts[k as usize - 1] += 1;
         }
-        assert!(counts.iter().all(|&c| (850..=1150).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (850..=1150).contains(&c)),
+            "{counts:?}"
+        );
         let s = Shard { index: 2, count: 3 };
         assert_eq!(s.to_string(), "2/3");
         assert_eq!(
