@@ -375,7 +375,11 @@ mod tests {
         // here moves inputs between shards of a scan already under way.
         let d = Sha256::digest(b"exports/a.csv");
         let v = u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
+        assert_eq!(v, 0x5d74_1d33_3ff9_241d);
         assert_eq!(shard_of("exports/a.csv", 7), (v % 7) as u32 + 1);
+        // As computed by `python3 -c 'import hashlib; …'` (docs/sharding.md).
+        assert_eq!(shard_of("exports/a.csv", 7), 1);
+        assert_eq!(shard_of("region0/events.json", 7), 2);
         assert_eq!(shard_of("exports/a.csv", 1), 1);
         assert_eq!(shard_of("a.csv", 3), shard_of("a.csv", 3));
         // 3,000 keys over 3 shards: each holds a fair share.
