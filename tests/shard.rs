@@ -129,6 +129,10 @@ fn tree(root: &Path) {
         .unwrap_or_else(|e| panic!("symlink: {e}"));
 }
 
+fn schema() -> Value {
+    serde_json::from_str(piiscan::report::JSON_SCHEMA).unwrap_or_else(|e| panic!("schema: {e}"))
+}
+
 fn read_json(p: &Path) -> Value {
     let bytes = std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
@@ -206,6 +210,8 @@ fn three_shards_merge_into_the_single_scan() {
             serde_json::json!({"index": k + 1, "count": 3}),
             "shard {k} records its shard"
         );
+        let errs = crate::exposure::schema::validate(&schema(), &r);
+        assert!(errs.is_empty(), "shard {k}: {errs:#?}");
         let mine = input_paths(&r);
         assert!(!mine.is_empty(), "shard {k} is empty");
         assert!(
@@ -230,6 +236,8 @@ fn three_shards_merge_into_the_single_scan() {
     let mut merged: Value =
         serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("merged: {e}"));
     assert!(merged.get("shard").is_none(), "a merged report is whole");
+    let errs = crate::exposure::schema::validate(&schema(), &merged);
+    assert!(errs.is_empty(), "merged: {errs:#?}");
     assert!(
         whole["exposure"]["summary"]["people"].as_u64().unwrap_or(0) > 0,
         "{}",
