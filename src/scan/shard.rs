@@ -136,7 +136,8 @@ impl Shard {
             return Err(ShardError::NoIndex);
         };
         if var == "SLURM_ARRAY_TASK_ID" {
-            // `--array=1-8` numbers tasks from 1: the array's own minimum is index 0.
+            // `--array=1-8` numbers tasks from 1: the array's own minimum is index 0; and
+            // `--array=0-14:2` steps by 2: the task's position in the range is the index.
             if let Some(min) = get("SLURM_ARRAY_TASK_MIN")? {
                 index = index.checked_sub(min).ok_or(ShardError::OutOfRange {
                     var,
@@ -144,6 +145,9 @@ impl Shard {
                     count: 0,
                     count_from: "below SLURM_ARRAY_TASK_MIN",
                 })?;
+            }
+            if let Some(step) = get("SLURM_ARRAY_TASK_STEP")?.filter(|&s| s > 1) {
+                index /= step;
             }
         }
         let (count, count_from) = match get("PIISCAN_SHARDS")? {
@@ -301,6 +305,25 @@ mod tests {
                     ("SLURM_ARRAY_TASK_COUNT", "2"),
                 ][..],
                 s(1, 2),
+            ),
+            // `--array=10-24:2%4`: IDs 10, 12, … 24 are positions 0..8.
+            (
+                &[
+                    ("SLURM_ARRAY_TASK_ID", "24"),
+                    ("SLURM_ARRAY_TASK_MIN", "10"),
+                    ("SLURM_ARRAY_TASK_STEP", "2"),
+                    ("SLURM_ARRAY_TASK_COUNT", "8"),
+                ][..],
+                s(8, 8),
+            ),
+            (
+                &[
+                    ("SLURM_ARRAY_TASK_ID", "12"),
+                    ("SLURM_ARRAY_TASK_MIN", "10"),
+                    ("SLURM_ARRAY_TASK_STEP", "2"),
+                    ("SLURM_ARRAY_TASK_COUNT", "8"),
+                ][..],
+                s(2, 8),
             ),
             // PIISCAN_SHARDS wins over the scheduler's count.
             (
