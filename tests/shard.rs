@@ -23,7 +23,7 @@ const SCHEDULER_VARS: [&str; 7] = [
     "SLURM_ARRAY_TASK_COUNT",
     "AWS_BATCH_JOB_ARRAY_INDEX",
     "PIISCAN_SHARDS",
-    "PIISCAN_SHARD",
+    "SLURM_ARRAY_TASK_STEP",
 ];
 
 fn cmd() -> assert_cmd::Command {
