@@ -12,5 +12,6 @@ mod names;
 mod parquet;
 mod redact;
 mod scan_cli;
+mod shard;
 mod tables;
 mod workflow;

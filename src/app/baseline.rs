@@ -38,6 +38,7 @@ pub fn create(args: BaselineCreateArgs) -> Result<i32> {
             source: Source::Paths(&common.paths),
             baseline: None,
             use_config_baseline: false,
+            shard: None,
         },
     )?;
     let dir = match args.output.parent() {

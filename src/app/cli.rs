@@ -225,6 +225,14 @@ pub struct ScanArgs {
     /// the cache in DIR with the same ruleset. Needs a stable fingerprint key; not with --reveal.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["staged", "since"])]
     pub cache: Option<PathBuf>,
+    /// Scan only shard K of N (`--shard 2/8`, K from 1 to N): the inputs whose path, relative
+    /// to the PATH it was found under, hashes into shard K. N workers given the same PATHs scan
+    /// disjoint parts; `piiscan merge` adds their JSON reports up to one scan's. Archives stay
+    /// whole; stdin is shard 1's. `auto`: K from JOB_COMPLETION_INDEX (Kubernetes Indexed
+    /// Job), SLURM_ARRAY_TASK_ID or AWS_BATCH_JOB_ARRAY_INDEX; N from PIISCAN_SHARDS, else
+    /// SLURM_ARRAY_TASK_COUNT.
+    #[arg(long, value_name = "K/N|auto", conflicts_with_all = ["staged", "since"])]
+    pub shard: Option<String>,
     /// What to scan and how.
     #[command(flatten)]
     pub common: ScanCommon,

@@ -4,7 +4,8 @@
 //!
 //! The reports are input: a file that does not parse, has another schema version, other
 //! settings or another key, or repeats an input of another report is refused with a message
-//! naming the file; nothing is merged partially. Exit codes follow `scan`: 2 if any merged
+//! naming the file; nothing is merged partially. Shards of a `scan --shard K/N` must all be
+//! there, each once (a missing shard is named). Exit codes follow `scan`: 2 if any merged
 //! input could not be scanned (the merged scan is incomplete), else 1 if there are findings,
 //! else 0.
 
@@ -68,7 +69,13 @@ pub fn run(args: MergeArgs) -> Result<i32> {
                 ReportMergeError::SchemaVersion { index, .. }
                 | ReportMergeError::Settings { index, .. }
                 | ReportMergeError::RandomKey { index }
-                | ReportMergeError::KeyMismatch { index } => format!(" ({})", at(*index)),
+                | ReportMergeError::KeyMismatch { index }
+                | ReportMergeError::ShardMixed { index, .. }
+                | ReportMergeError::ShardCount { index, .. }
+                | ReportMergeError::ShardInvalid { index, .. } => format!(" ({})", at(*index)),
+                ReportMergeError::ShardDuplicate { first, index, .. } => {
+                    format!(" ({} and {})", at(*first), at(*index))
+                }
                 _ => String::new(),
             };
             bail!("cannot merge: {e}{file}");

@@ -32,6 +32,7 @@ use piiscan::finding::{Confidence, Finding, Fingerprinter};
 use piiscan::report::{self, Report, Settings, plural};
 use piiscan::scan::cache::{Cache, RulesetHasher};
 use piiscan::scan::collect::{Collected, Collector};
+use piiscan::scan::shard::Shard;
 use piiscan::scan::spool::Findings;
 use piiscan::scan::walk::{self, WalkOptions};
 use piiscan::scan::{Allow, ScanOptions, Scanner, Status};
@@ -223,6 +224,8 @@ struct Extra<'a> {
     baseline: Option<&'a Path>,
     /// Whether piiscan.toml's `baseline` applies (it does for `scan`, not `baseline create`).
     use_config_baseline: bool,
+    /// `scan --shard`: only this shard's inputs.
+    shard: Option<Shard>,
 }
 
 /// One scan's results, before reporting.
@@ -400,6 +403,7 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 max_filesize: common.max_filesize,
                 cache: cache.clone(),
                 progress,
+                shard: extra.shard,
             };
             let walked = walk::scan_paths(paths, &wopts, &scanner, &collector);
             if let Some(d) = display {
@@ -553,6 +557,8 @@ fn list_findings(args: &ScanArgs) -> Result<bool> {
 
 fn scan(args: ScanArgs) -> Result<i32> {
     let list = list_findings(&args)?;
+    // Checked before anything is read: a worker with a bad shard must not scan everything.
+    let shard = args.shard.as_deref().map(Shard::from_spec).transpose()?;
     let source = if args.staged {
         Source::Staged(&args.common.paths)
     } else if let Some(rev) = &args.since {
@@ -569,6 +575,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
             source,
             baseline: args.baseline.as_deref(),
             use_config_baseline: true,
+            shard,
         },
     )?;
     let policy = fail_on(&args.fail_on, &scanned.cfg)?;
@@ -613,6 +620,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
     if provided {
         report.key_id = Some(report::key_id(&fp));
     }
+    report.shard = shard;
     if !args.common.quiet {
         for n in &notes {
             eprintln!("piiscan: {n}");

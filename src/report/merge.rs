@@ -10,6 +10,9 @@
 //! Reports are input here: everything that would make the sum wrong is refused with a
 //! [`ReportMergeError`] — different schema versions, settings, fingerprint keys or weights, a
 //! random per-run key (its fingerprints link nothing across runs), or an input in two reports.
+//! Reports of a sharded scan (`scan --shard K/N`, which records its shard) must all be shards of
+//! the same N, every K from 1 to N exactly once: a missing shard would make the totals quietly
+//! short. Roots repeated by several reports (every shard lists the same) are listed once.
 
 use std::collections::BTreeMap;
 
@@ -63,9 +66,145 @@ pub enum ReportMergeError {
         /// 0-based position of the report.
         index: usize,
     },
+    /// Some reports are shards of a sharded scan and others are not.
+    #[error(
+        "report {index} {what} while report 0 {other}; merge the shards of one scan on their own"
+    )]
+    ShardMixed {
+        /// 0-based position of the report.
+        index: usize,
+        /// What it is.
+        what: &'static str,
+        /// What report 0 is.
+        other: &'static str,
+    },
+    /// Shards of scans split into different numbers of shards.
+    #[error(
+        "report {index} is shard {found} of a different number of shards than report 0 ({expected})"
+    )]
+    ShardCount {
+        /// 0-based position of the report.
+        index: usize,
+        /// Its shard, `K/N`.
+        found: String,
+        /// Report 0's shard, `K/N`.
+        expected: String,
+    },
+    /// The same shard twice.
+    #[error("reports {first} and {index} are both shard {shard}")]
+    ShardDuplicate {
+        /// 0-based position of the first report with this shard.
+        first: usize,
+        /// 0-based position of the second.
+        index: usize,
+        /// `K/N`.
+        shard: String,
+    },
+    /// A shard number outside 1..=N (the report was edited, or is not piiscan's).
+    #[error("report {index} claims to be shard {shard}, which does not exist")]
+    ShardInvalid {
+        /// 0-based position of the report.
+        index: usize,
+        /// `K/N`.
+        shard: String,
+    },
+    /// Not every shard is there.
+    #[error(
+        "missing {} of {count} shards: {}{}; the merged totals would be short",
+        count - got,
+        list(missing),
+        if (*count - *got) as usize > missing.len() { ", …" } else { "" }
+    )]
+    ShardsMissing {
+        /// The first (at most 20) shards (K) not given.
+        missing: Vec<u32>,
+        /// N.
+        count: u32,
+        /// How many distinct shards were given.
+        got: u32,
+    },
     /// The exposure states do not merge.
     #[error(transparent)]
     Exposure(#[from] MergeError),
+}
+
+/// `1, 2, 5`.
+fn list(ks: &[u32]) -> String {
+    ks.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Checks that the reports are either no shards at all, or every shard of one sharded scan
+/// exactly once.
+fn check_shards(reports: &[Report]) -> Result<(), ReportMergeError> {
+    let Some(first) = reports.first() else {
+        return Ok(());
+    };
+    let name = |sharded: bool| {
+        if sharded {
+            "is a shard (scan --shard)"
+        } else {
+            "is not a shard"
+        }
+    };
+    let Some(s0) = first.shard else {
+        if let Some(index) = reports.iter().position(|r| r.shard.is_some()) {
+            return Err(ReportMergeError::ShardMixed {
+                index,
+                what: name(true),
+                other: name(false),
+            });
+        }
+        return Ok(());
+    };
+    // Position of the report holding each K (index K-1); N is bounded by the reports given
+    // before anything of size N is allocated.
+    let mut seen: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    for (index, r) in reports.iter().enumerate() {
+        let Some(s) = r.shard else {
+            return Err(ReportMergeError::ShardMixed {
+                index,
+                what: name(false),
+                other: name(true),
+            });
+        };
+        if s.index == 0 || s.index > s.count {
+            return Err(ReportMergeError::ShardInvalid {
+                index,
+                shard: s.to_string(),
+            });
+        }
+        if s.count != s0.count {
+            return Err(ReportMergeError::ShardCount {
+                index,
+                found: s.to_string(),
+                expected: s0.to_string(),
+            });
+        }
+        if let Some(&first) = seen.get(&s.index) {
+            return Err(ReportMergeError::ShardDuplicate {
+                first,
+                index,
+                shard: s.to_string(),
+            });
+        }
+        seen.insert(s.index, index);
+    }
+    // Every K is in 1..=N and none twice, so N distinct Ks are all of them.
+    let got = seen.len() as u32;
+    if got != s0.count {
+        // List the first missing ones; `take` stops early, so a bogus N of 4 billion costs
+        // no more than the reports given.
+        let missing: Vec<u32> = (1..=s0.count)
+            .filter(|k| !seen.contains_key(k))
+            .take(20)
+            .collect();
+        return Err(ReportMergeError::ShardsMissing {
+            missing,
+            count: s0.count,
+            got,
+        });
+    }
+    Ok(())
 }
 
 /// Merges reports of disjoint partial scans (see the module docs).
@@ -112,7 +251,9 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
             return Err(ReportMergeError::KeyMismatch { index });
         }
     }
+    check_shards(&reports)?;
     let mut out_roots = Vec::new();
+    let mut seen_roots = std::collections::HashSet::new();
     let (mut inputs, mut findings, mut errors, mut skipped, mut states) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut started: Option<String> = None;
@@ -127,7 +268,11 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
             finished = Some(r.finished.clone());
         }
         version = r.version;
-        out_roots.extend(r.roots);
+        for root in r.roots {
+            if seen_roots.insert(root.clone()) {
+                out_roots.push(root);
+            }
+        }
         inputs.extend(r.inputs);
         findings.extend(
             r.findings
@@ -180,6 +325,7 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
         errors,
         skipped,
         key_id,
+        shard: None,
         exposure: Exposure::derive(state, weights)
             .map_err(|e| ReportMergeError::Clusters(e.to_string()))?,
         kind_confidence,

@@ -142,6 +142,10 @@ pub struct Report {
     /// merged when their fingerprints come from the same key.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub key_id: Option<String>,
+    /// Which shard of a sharded scan this is (`scan --shard K/N`); absent for a whole scan and
+    /// for a merged report. `merge` checks it has every shard of one scan, each once.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub shard: Option<crate::scan::shard::Shard>,
     /// Distinct people, combinations, the redaction plan, and the mergeable state.
     pub exposure: Exposure,
     /// Findings per (kind, confidence), for exit-code policies (not serialised: a report read
@@ -268,6 +272,7 @@ impl Report {
             errors,
             skipped,
             key_id: None,
+            shard: None,
             exposure,
             kind_confidence,
         })
@@ -592,7 +597,85 @@ pub(crate) mod tests {
             merge(vec![a.clone(), d]).err(),
             Some(ReportMergeError::KeyMismatch { index: 1 })
         );
+        // The same root given to two partial scans is listed once.
         let ok = merge(vec![a.clone(), a]);
-        assert!(ok.is_ok_and(|r| r.roots.len() == 2 && r.started == "t0"));
+        assert!(ok.is_ok_and(|r| r.roots == ["."] && r.started == "t0"));
+    }
+
+    #[test]
+    fn merge_needs_every_shard_once() {
+        use crate::scan::shard::Shard;
+        use merge::{ReportMergeError as E, merge};
+        let shard = |index, count| {
+            let mut r = empty_report();
+            r.shard = Some(Shard { index, count });
+            r
+        };
+        let merged = merge(vec![shard(2, 3), shard(3, 3), shard(1, 3)]);
+        assert!(merged.is_ok_and(|r| r.shard.is_none() && r.roots == ["."]));
+        for (reports, want) in [
+            (
+                vec![shard(1, 3), shard(3, 3)],
+                E::ShardsMissing {
+                    missing: vec![2],
+                    count: 3,
+                    got: 2,
+                },
+            ),
+            (
+                vec![shard(1, 3), shard(2, 3), shard(1, 3)],
+                E::ShardDuplicate {
+                    first: 0,
+                    index: 2,
+                    shard: "1/3".into(),
+                },
+            ),
+            (
+                vec![shard(1, 3), shard(2, 2)],
+                E::ShardCount {
+                    index: 1,
+                    found: "2/2".into(),
+                    expected: "1/3".into(),
+                },
+            ),
+            (
+                vec![shard(1, 2), shard(3, 2)],
+                E::ShardInvalid {
+                    index: 1,
+                    shard: "3/2".into(),
+                },
+            ),
+            (
+                vec![empty_report(), shard(1, 1)],
+                E::ShardMixed {
+                    index: 1,
+                    what: "is a shard (scan --shard)",
+                    other: "is not a shard",
+                },
+            ),
+            (
+                vec![shard(1, 2), empty_report()],
+                E::ShardMixed {
+                    index: 1,
+                    what: "is not a shard",
+                    other: "is a shard (scan --shard)",
+                },
+            ),
+        ] {
+            let msg = want.to_string();
+            assert_eq!(merge(reports).err(), Some(want), "{msg}");
+        }
+        // A bogus N lists a bounded number of missing shards.
+        let e = merge(vec![shard(1, u32::MAX)]).err();
+        let Some(E::ShardsMissing { missing, got, .. }) = &e else {
+            panic!("{e:?}");
+        };
+        assert_eq!((missing.len(), *got), (20, 1));
+        let msg = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            msg.starts_with("missing 4294967294 of 4294967295 shards: 2, 3,")
+                && msg.contains(", …;"),
+            "{msg}"
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod batch;
 pub mod cache;
 pub mod collect;
 pub mod outcome;
+pub mod shard;
 pub mod spool;
 pub mod unpack;
 pub mod walk;

@@ -18,6 +18,7 @@ use thiserror::Error;
 
 use crate::detect::Scratch;
 use crate::scan::collect::Collector;
+use crate::scan::shard::Shard;
 use crate::scan::unpack::Source;
 use crate::scan::{InputReport, Scanner, Status};
 
@@ -38,6 +39,8 @@ pub struct WalkOptions {
     pub cache: Option<Arc<crate::scan::cache::Cache>>,
     /// Live counters for a progress display, updated as each input finishes.
     pub progress: Option<Arc<Progress>>,
+    /// Scan only the inputs of this shard (`--shard K/N`, see [`crate::scan::shard`]).
+    pub shard: Option<Shard>,
 }
 
 /// Live counters a progress display reads while the walk runs.
@@ -82,6 +85,10 @@ pub fn scan_paths(
     let mut fs_paths = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
+            // stdin is shard 1's: the other shards do not read it.
+            if opts.shard.is_some_and(|s| s.index != 1) {
+                continue;
+            }
             let mut stdin = std::io::stdin().lock();
             for r in scanner.scan_source(
                 Arc::from("-"),
@@ -173,8 +180,9 @@ struct Visitor<'a, 's> {
 impl ParallelVisitor for Visitor<'_, '_> {
     fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
         match entry {
-            Ok(e) => match self.open_entry(&e) {
+            Ok(e) => match self.open_entry_of_shard(&e) {
                 Opened::Dir => {}
+                Opened::Other => return WalkState::Skip,
                 Opened::NotScanned(r) => {
                     self.shared.collector.add(r);
                     // A directory reached through a link out of the root is not descended.
@@ -204,6 +212,11 @@ impl ParallelVisitor for Visitor<'_, '_> {
                 }
             },
             Err(err) => {
+                if let Some(shard) = &self.shared.opts.shard
+                    && !shard.owns_path(Path::new(&*walk_error_key(&err)), error_depth(&err))
+                {
+                    return WalkState::Continue;
+                }
                 let mut r = walk_error(err);
                 r.path = self.shared.scanner.display_name(&r.path, &mut self.scratch);
                 self.shared.collector.add(r)
@@ -214,6 +227,25 @@ impl ParallelVisitor for Visitor<'_, '_> {
 }
 
 impl Visitor<'_, '_> {
+    /// [`Self::open_entry`] for an entry of this shard (or any entry without `--shard`).
+    /// Another shard's file is not even opened; another shard's directory is still descended
+    /// (its files may be ours), but what it reports (a link out of the root) is not ours.
+    fn open_entry_of_shard(&mut self, e: &DirEntry) -> Opened {
+        let Some(shard) = &self.shared.opts.shard else {
+            return self.open_entry(e);
+        };
+        if shard.owns_path(e.path(), e.depth()) {
+            return self.open_entry(e);
+        }
+        if !e.file_type().is_some_and(|ft| ft.is_dir()) {
+            return Opened::Other;
+        }
+        match self.open_entry(e) {
+            Opened::NotScanned(_) => Opened::Other,
+            opened => opened,
+        }
+    }
+
     fn open_entry(&mut self, e: &DirEntry) -> Opened {
         let path = e.path();
         // Shown masked where it holds a value; the file is opened by `path`.
@@ -324,6 +356,8 @@ enum Opened {
     NotScanned(InputReport),
     /// An opened regular file to scan.
     File(File, Arc<str>),
+    /// Another shard's entry, not descended: nothing to report.
+    Other,
 }
 
 fn special_kind(ft: &std::fs::FileType) -> &'static str {
@@ -339,18 +373,37 @@ fn special_kind(ft: &std::fs::FileType) -> &'static str {
     }
 }
 
-fn walk_error(err: ignore::Error) -> InputReport {
-    // Dig out the path the error is about, if any.
-    fn path_of(err: &ignore::Error) -> Option<&Path> {
-        match err {
-            ignore::Error::WithPath { path, .. } => Some(path),
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-                path_of(err)
-            }
-            ignore::Error::Loop { child, .. } => Some(child),
-            _ => None,
+/// The path a walk error is about, if any.
+fn path_of(err: &ignore::Error) -> Option<&Path> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            path_of(err)
         }
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
     }
+}
+
+/// How deep below its root the path of a walk error is (0 when the error does not say: a
+/// root itself).
+fn error_depth(err: &ignore::Error) -> usize {
+    match err {
+        ignore::Error::WithDepth { depth, .. } => *depth,
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_depth(err)
+        }
+        _ => 0,
+    }
+}
+
+/// The path a walk error's shard is chosen by: its path, or `<walk>` (which every shard would
+/// see; its key puts it in one shard only).
+fn walk_error_key(err: &ignore::Error) -> String {
+    path_of(err).map_or_else(|| "<walk>".to_string(), display_path)
+}
+
+fn walk_error(err: ignore::Error) -> InputReport {
     let path = path_of(&err).map_or_else(|| "<walk>".to_string(), display_path);
     let reason = match &err {
         ignore::Error::Loop { .. } => "symlink loop".to_string(),
