@@ -1,6 +1,7 @@
 //! The cost ledger (issue 26): user-space instructions per input byte and per finding, per input
-//! shape, counted with the CPU's performance counters — stable on a noisy machine, where time is
-//! not — and checked against budgets in `benches/ledger-budget.toml`.
+//! shape, counted with the CPU's performance counters (or callgrind where the CPU offers none) —
+//! stable on a noisy machine, where time is not — and checked against budgets in
+//! `benches/ledger-budget.toml`. Also prints CPU ns per byte and per finding (informative).
 //!
 //! For each shape (CSV, NDJSON, pg_dump COPY, mysqldump INSERT, app log, access log, prose,
 //! code) two small inputs are generated from a fixed seed and written to a temporary directory:
@@ -12,10 +13,11 @@
 //!   cost) / findings is the cost of a reported finding, all in (validate, score, mask,
 //!   fingerprint, exposure, spool, JSONL line).
 //!
-//! Each is scanned in-process the way the binary scans a directory with `-j1`: the walk, the
-//! scanner (no helper thread), the spooled collector, the report with its exposure, and the
-//! JSONL reporter writing every finding (to a sink). Engine construction is outside the count.
-//! Everything counted runs on the calling thread (one rayon thread, no helper thread).
+//! Each is scanned in-process the way the binary scans a directory with `-j1`: each file through
+//! the scanner as the walk hands it over (no helper thread), the spooled collector, the report
+//! with its exposure, and the JSONL reporter writing every finding (to a sink). Engine
+//! construction and a warm-up scan are outside the count. Everything counted runs on the
+//! calling thread (one rayon thread), so a per-thread counter sees all of it.
 //!
 //! ```sh
 //! cargo run --release --example ledger               # print the table
@@ -25,8 +27,9 @@
 //!
 //! Budgets are measured in CI's cheap release profile (`.ci/run`, stage "cost ledger"); run
 //! `--check`/`--update` with the same `CARGO_PROFILE_RELEASE_*` overrides. Exit status: 0 within
-//! budget, 1 over budget, 2 usage or setup error, 3 performance counters unavailable (the
-//! message says why: `perf_event_paranoid`, a container without the syscall, a VM without a PMU).
+//! budget, 1 over budget, 2 usage or setup error, 3 no instruction counter (the message says
+//! why: `perf_event_paranoid`, a container without the syscall, a VM without a PMU and no
+//! valgrind). `LEDGER_COUNTER=perf` or `callgrind` forces one.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
