@@ -323,18 +323,7 @@ pub fn es_dni(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 mod tests {
     use super::*;
 
-    type V = fn(&Candidate<'_>, &Ctx) -> Verdict;
-
-    fn run(f: V, cases: &[(&str, Option<bool>)]) {
-        // Some(weak) = valid with that weakness; None = invalid.
-        for &(text, want) in cases {
-            let got = match f(&Candidate::bare(text), &Ctx::default()) {
-                Verdict::Valid { weak, .. } => Some(weak),
-                Verdict::Invalid(_) => None,
-            };
-            assert_eq!(got, want, "{text}");
-        }
-    }
+    use crate::validate::assert_verdicts as run;
 
     #[test]
     fn ssn() {

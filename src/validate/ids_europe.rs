@@ -309,20 +309,7 @@ pub fn tr_tckn(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 mod tests {
     use super::*;
 
-    type V = fn(&Candidate<'_>, &Ctx) -> Verdict;
-
-    /// `Some(weak)` = valid with that weakness; `None` = invalid. Valid examples are the ones the
-    /// issuers or python-stdnum's documentation publish, or built with the rule by hand; each
-    /// family has a wrong-check-digit twin.
-    fn run(f: V, cases: &[(&str, Option<bool>)]) {
-        for &(text, want) in cases {
-            let got = match f(&Candidate::bare(text), &Ctx::default()) {
-                Verdict::Valid { weak, .. } => Some(weak),
-                Verdict::Invalid(_) => None,
-            };
-            assert_eq!(got, want, "{text}");
-        }
-    }
+    use crate::validate::assert_verdicts as run;
 
     #[test]
     fn nir() {

@@ -194,19 +194,7 @@ pub fn za_id(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 mod tests {
     use super::*;
 
-    type V = fn(&Candidate<'_>, &Ctx) -> Verdict;
-
-    /// `Some(weak)` = valid with that weakness; `None` = invalid. Each family has a
-    /// wrong-check-digit twin.
-    fn run(f: V, cases: &[(&str, Option<bool>)]) {
-        for &(text, want) in cases {
-            let got = match f(&Candidate::bare(text), &Ctx::default()) {
-                Verdict::Valid { weak, .. } => Some(weak),
-                Verdict::Invalid(_) => None,
-            };
-            assert_eq!(got, want, "{text}");
-        }
-    }
+    use crate::validate::assert_verdicts as run;
 
     #[test]
     fn pan() {

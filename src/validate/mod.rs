@@ -177,6 +177,19 @@ pub fn digits(text: &str) -> String {
         .collect()
 }
 
+/// Table tests of validators: each case is a text and `Some(weak)` (valid with that weakness) or
+/// `None` (invalid), checked on a bare candidate with the default context.
+#[cfg(test)]
+pub(crate) fn assert_verdicts(f: ValidatorFn, cases: &[(&str, Option<bool>)]) {
+    for &(text, want) in cases {
+        let got = match f(&Candidate::bare(text), &Ctx::default()) {
+            Verdict::Valid { weak, .. } => Some(weak),
+            Verdict::Invalid(_) => None,
+        };
+        assert_eq!(got, want, "{text}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
