@@ -126,9 +126,11 @@ echo "== variant 2: repo: $ROOT, language: rust (cargo install of the committed 
 REV=$(git rev-parse HEAD)
 git cat-file -e "$REV:.pre-commit-hooks.yaml" 2>/dev/null ||
     fail "HEAD ($REV) has no .pre-commit-hooks.yaml; commit it first"
-# Build in the caller's target directory when it names one (.ci/run shares its own, so the
-# dependencies are compiled once for the whole run); otherwise one directory reused across runs.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/precommit-install}"
+# Its own target directory, never the caller's: cargo shares a path package's artifacts across
+# checkouts, and the build script bakes in the directory it was compiled for (build.rs reads
+# `env!("CARGO_MANIFEST_DIR")`), so a later build from another checkout in the same directory
+# looked for the pattern files in pre-commit's deleted clone. Reused across runs.
+export CARGO_TARGET_DIR="$ROOT/target/precommit-install"
 make_repo "$TMP/rust" "repos:
   - repo: $ROOT
     rev: $REV
