@@ -84,7 +84,8 @@ mkdir -p "$WORK/src"
 } >"$WORK/src/dump.sql"
 
 echo "== generating a dump with PII in typed columns"
-# Distinct fake values per row: test card numbers, TFN-shaped numbers, documentation IPs.
+# Distinct fake values per row: test card numbers, TFN-shaped numbers, and IPs from carrier-grade
+# NAT space (100.64.0.0/10): documentation IPs (RFC 5737) are not reported by design, CGNAT ones are.
 CARDS=(4111111111111111 5555555555554444 4012888888881881 378282246310005 6011111111111117)
 mkdir -p "$WORK/typed"
 {
@@ -94,17 +95,17 @@ mkdir -p "$WORK/typed"
     for i in $(seq 0 19); do
         backup='\N'
         [ $((i % 2)) -eq 1 ] && backup="noah.sampleton$i@example.com"
-        printf '%d\t%08x-e89b-12d3-a456-426614174000\tolivia.testperson%d@example.com\t%s\t19%02d-%02d-%02d\t19%02d-%02d-%02d\t19%02d-%02d-%02d 00:00:00\t203.0.113.%d\t123456782\t%s\t%d.50\t0491 570 %03d\tcalled 0491 570 %03d\n' \
+        printf '%d\t%08x-e89b-12d3-a456-426614174000\tolivia.testperson%d@example.com\t%s\t19%02d-%02d-%02d\t19%02d-%02d-%02d\t19%02d-%02d-%02d 00:00:00\t100.64.12.%d\t123456782\t%s\t%d.50\t0491 570 %03d\tcalled 0491 570 %03d\n' \
             "$i" "$i" "$i" "$backup" $((60 + i)) $((1 + i % 9)) $((10 + i % 9)) $((70 + i)) $((10 + i % 3)) $((1 + i % 9)) \
             $((50 + i)) $((1 + i % 9)) $((20 + i % 8)) $((i + 1)) "${CARDS[$((i % 5))]}" "$i" $((100 + i)) $((200 + i))
     done
     printf '\\.\n\n'
     for i in $(seq 20 24); do
-        printf "INSERT INTO public.customers VALUES (%d, '%08x-e89b-12d3-a456-426614174000', 'olivia.testperson%d@example.com', NULL, '19%02d-03-12', '19%02d-04-13', '19%02d-05-14 00:00:00', '203.0.113.%d', 123456782, %s, %d.50, '0491 570 %03d', 'called 0491 570 %03d');\n" \
+        printf "INSERT INTO public.customers VALUES (%d, '%08x-e89b-12d3-a456-426614174000', 'olivia.testperson%d@example.com', NULL, '19%02d-03-12', '19%02d-04-13', '19%02d-05-14 00:00:00', '100.64.12.%d', 123456782, %s, %d.50, '0491 570 %03d', 'called 0491 570 %03d');\n" \
             "$i" "$i" "$i" $((60 + i)) $((70 + i)) $((50 + i)) $((i + 1)) "${CARDS[$((i % 5))]}" "$i" $((100 + i)) $((200 + i))
     done
     for i in $(seq 25 29); do
-        printf "INSERT INTO public.customers (id, ref, email, backup_email, date_of_birth, birthdate, birthday, last_login_ip, tfn, card_number, balance, phone, note) VALUES (%d, '%08x-e89b-12d3-a456-426614174000', 'olivia.testperson%d@example.com', 'noah.sampleton%d@example.com', '19%02d-03-12', '19%02d-04-13', '19%02d-05-14 00:00:00', '203.0.113.%d', 123456782, %s, %d.50, '0491 570 %03d', 'called 0491 570 %03d');\n" \
+        printf "INSERT INTO public.customers (id, ref, email, backup_email, date_of_birth, birthdate, birthday, last_login_ip, tfn, card_number, balance, phone, note) VALUES (%d, '%08x-e89b-12d3-a456-426614174000', 'olivia.testperson%d@example.com', 'noah.sampleton%d@example.com', '19%02d-03-12', '19%02d-04-13', '19%02d-05-14 00:00:00', '100.64.12.%d', 123456782, %s, %d.50, '0491 570 %03d', 'called 0491 570 %03d');\n" \
             "$i" "$i" "$i" "$i" $((60 + i)) $((70 + i)) $((50 + i)) $((i + 1)) "${CARDS[$((i % 5))]}" "$i" $((100 + i)) $((200 + i))
     done
     printf '\n--\n-- PostgreSQL database dump complete\n--\n'
@@ -195,7 +196,9 @@ for ACTION in "${ACTIONS[@]}"; do
         echo "FAIL: piiscan redact --default $ACTION exited $CODE without 'verified'" >&2
         exit 1
     fi
-    if grep -q '@example.com\|0491 570\|4111111111111111\|123456782\|203\.0\.113\.[1-9]' "$OUTDIR/typed.sql"; then
+    if grep -q '@example.com\|0491 570\|4111111111111111\|123456782\|100\.64\.12\.[1-9]' "$OUTDIR/typed.sql"; then
+        # The values are fake; showing which survived makes the failure diagnosable from the log.
+        grep -o '@example.com\|0491 570\|4111111111111111\|123456782\|100\.64\.12\.[1-9]' "$OUTDIR/typed.sql" | sort | uniq -c >&2
         echo "FAIL: a raw value survived --default $ACTION" >&2
         exit 1
     fi
@@ -237,7 +240,7 @@ for ACTION in "${ACTIONS[@]}"; do
                 "SELECT count(*) FROM customers WHERE extract(month FROM date_of_birth) = 1 AND extract(day FROM date_of_birth) = 1 AND extract(year FROM date_of_birth) = 1960 + id" 30
             checka "NOT NULL date: YYYY-01-01" "SELECT count(*) FROM customers WHERE birthdate = make_date(1970 + id, 1, 1)" 30
             checka "timestamp: YYYY-01-01 00:00:00" "SELECT count(*) FROM customers WHERE birthday = make_timestamp(1950 + id, 1, 1, 0, 0, 0)" 30
-            checka "inet: the /24" "SELECT count(*) FROM customers WHERE last_login_ip = '203.0.113.0/24'::inet" 30
+            checka "inet: the /24" "SELECT count(*) FROM customers WHERE last_login_ip = '100.64.12.0/24'::inet" 30
             checka "email: its domain" "SELECT count(*) FROM customers WHERE email = 'example.com'" 30
             checka "NOT NULL integer (no generalisation): 0" "SELECT count(*) FROM customers WHERE tfn = 0" 30
             ;;
