@@ -27,7 +27,12 @@ fn list(dir: &Path, ext: &str) -> Vec<(String, String)> {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time, not baked in with `env!`: cargo reuses a compiled build script across
+    // checkouts of this package that share a target directory (pre-commit's clone in CI), and a
+    // baked path would embed the other checkout's pattern files.
+    let root = env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let root = Path::new(&root);
+    println!("cargo:rerun-if-env-changed=CARGO_MANIFEST_DIR");
     println!("cargo:rerun-if-changed=patterns");
     println!("cargo:rerun-if-changed=patterns/dict");
     let mut src = String::new();

@@ -126,10 +126,9 @@ echo "== variant 2: repo: $ROOT, language: rust (cargo install of the committed 
 REV=$(git rev-parse HEAD)
 git cat-file -e "$REV:.pre-commit-hooks.yaml" 2>/dev/null ||
     fail "HEAD ($REV) has no .pre-commit-hooks.yaml; commit it first"
-# Its own target directory, never the caller's: cargo shares a path package's artifacts across
-# checkouts, and the build script bakes in the directory it was compiled for (build.rs reads
-# `env!("CARGO_MANIFEST_DIR")`), so a later build from another checkout in the same directory
-# looked for the pattern files in pre-commit's deleted clone. Reused across runs.
+# Its own target directory (reused across runs): nothing else builds in the release profile, and
+# the caller's directory may be locked by a build running beside this one (.ci/run's ledger).
+# build.rs reads CARGO_MANIFEST_DIR at run time, so sharing one would also be safe.
 export CARGO_TARGET_DIR="$ROOT/target/precommit-install"
 make_repo "$TMP/rust" "repos:
   - repo: $ROOT
