@@ -5,6 +5,7 @@ mod accuracy;
 mod archives;
 mod columns;
 mod common;
+mod documents;
 mod exposure;
 mod formats;
 mod hostile;

@@ -8,6 +8,7 @@
 //! Every format must stream: memory is bounded by its own buffers, never by the input's size.
 
 pub mod csv;
+pub mod document;
 pub mod json;
 pub mod kv;
 pub mod ods;

@@ -35,7 +35,7 @@ use thiserror::Error;
 
 use super::{Applied, Redacted, Redactor};
 use crate::detect::Scratch;
-use crate::formats::table;
+use crate::formats::{document, table};
 use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
 
 /// Why an archive (or compressed stream) was not written. Messages name members and caps,
@@ -71,6 +71,15 @@ pub enum ArchiveError {
         path: String,
         /// Workbook format (`xlsx`, `ods`, …).
         book: &'static str,
+    },
+    /// The input itself is an office document (docx, pptx, odt, odp): read by the scanner, but
+    /// not rewritten by `redact` (yet), and the message says so.
+    #[error("{path}: {doc} documents are not rewritten by redact; no copy written")]
+    Document {
+        /// Display path.
+        path: String,
+        /// Document format (`docx`, `odt`, …).
+        doc: &'static str,
     },
     /// Writing the new archive failed.
     #[error("{path}: cannot re-pack {format}: {message}")]
@@ -353,6 +362,19 @@ impl Ctx<'_, '_> {
                 )));
             }
             Err(e) => return Err(corrupt(e)),
+        }
+        if let Some(doc) = document::zip_document(&mut zip) {
+            if path != self.top {
+                self.notes.push(format!(
+                    "{path}: copied unchanged ({} documents are not rewritten)",
+                    doc.name()
+                ));
+                return Ok(None);
+            }
+            return Err(ArchiveError::Document {
+                path: path.to_string(),
+                doc: doc.name(),
+            });
         }
         if let Some(book) = table::zip_book(&mut zip) {
             if path != self.top {

@@ -7,7 +7,8 @@
 //! the binary skip: SQLite databases (by their 16-byte header), xlsx/xlsm/xlsb/ods (a zip whose
 //! members say it is a workbook) and xls (an OLE2 file that calamine opens as one). They are read
 //! in place when the input is a file, else from a spooled anonymous temp file, by
-//! [`crate::formats::table`].
+//! [`crate::formats::table`]. Office documents (docx, pptx, odt, odp: a zip whose members say
+//! so) are read as paragraphs and tables by [`crate::formats::document`], not as members.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -17,7 +18,7 @@ use std::sync::Arc;
 
 use crate::detect::Scratch;
 use crate::formats::{CellSink, FormatError, FormatStats};
-use crate::formats::{parquet, table};
+use crate::formats::{document, parquet, table};
 use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::scan::outcome::{InputReport, Status};
 
@@ -448,6 +449,42 @@ impl<'a> Unpack<'a> {
         self.out.push(r);
     }
 
+    /// A zip that is a document (docx, pptx, odt, odp): scanned as paragraphs and tables, not as
+    /// members. Its parts' declared size is capped as a workbook's is.
+    fn scan_zip_document(
+        &mut self,
+        path: Arc<str>,
+        kind: document::Document,
+        mut zip: zip::ZipArchive<File>,
+        file: io::Result<File>,
+    ) {
+        let declared = table::zip_declared_size(&mut zip);
+        if declared > table::WORKBOOK_CAP {
+            let mut r = error(
+                path,
+                format!(
+                    "{} document declares more than {} bytes uncompressed (document cap hit)",
+                    kind.name(),
+                    table::WORKBOOK_CAP
+                ),
+            );
+            r.format = Some(kind.name().into());
+            self.out.push(r);
+            return;
+        }
+        let bytes = file
+            .ok()
+            .and_then(|f| f.metadata().ok())
+            .map_or(0, |m| m.len());
+        self.out.push(self.scanner.scan_cells(
+            path,
+            kind.name(),
+            bytes,
+            &mut |sink| document::scan(kind, &mut zip, sink),
+            self.scratch,
+        ));
+    }
+
     /// A zip that is a workbook: scanned as sheets, not as members.
     fn scan_zip_book(
         &mut self,
@@ -518,6 +555,10 @@ impl<'a> Unpack<'a> {
         if let Some(kind) = table::zip_book(&mut zip) {
             let declared = table::zip_declared_size(&mut zip);
             self.scan_zip_book(path, kind, declared, book_file);
+            return;
+        }
+        if let Some(kind) = document::zip_document(&mut zip) {
+            self.scan_zip_document(path, kind, zip, book_file);
             return;
         }
         if zip.len() as u64 > limits.max_members {
