@@ -42,6 +42,16 @@ impl WordList {
 impl Engine {
     /// Compiles `specs` (already checked) into an engine using `vctx` for validators.
     pub fn new(specs: Vec<Spec>, vctx: validate::Ctx) -> Result<Engine, EngineError> {
+        Engine::build(specs, vctx, true)
+    }
+
+    /// [`Engine::new`], with the digit automata's patterns [`gated`] or (only for the test
+    /// that checks gating changes no hit) as written.
+    pub(super) fn build(
+        specs: Vec<Spec>,
+        vctx: validate::Ctx,
+        gate: bool,
+    ) -> Result<Engine, EngineError> {
         let mut seen = std::collections::HashSet::new();
         for s in &specs {
             if !seen.insert(s.id.clone()) {
@@ -86,14 +96,26 @@ impl Engine {
                     .build(pats)?,
             ))
         };
-        let set_srcs: Vec<Option<String>> = by_trigger[0]
+        let plain_srcs: Vec<Option<String>> = by_trigger[0]
             .iter()
             .map(|&d| set_source(&specs[d as usize].regex_src))
             .collect();
         // Per digit detector, from one NFA each: its size and its reach (see `nfa_facts`).
-        let facts: Vec<(usize, Option<(usize, usize)>)> = set_srcs
+        let facts: Vec<(usize, Option<(usize, usize)>)> = plain_srcs
             .iter()
             .map(|src| src.as_deref().map_or((0, None), nfa_facts))
+            .collect();
+        // The facts above hold for the patterns as written; a gated pattern matches where its
+        // original does, plus the one byte before (see `gated`).
+        let set_srcs: Vec<Option<String>> = plain_srcs
+            .iter()
+            .zip(&by_trigger[0])
+            .map(|(src, &d)| {
+                let src = src.as_ref()?;
+                let gate =
+                    gate && specs[d as usize].value_group.is_none() && !starts_at_boundary(src);
+                Some(if gate { gated(src) } else { src.clone() })
+            })
             .collect();
         let build_set = |members: Vec<usize>| -> Result<Option<DigitSet>, EngineError> {
             if members.is_empty() {
@@ -179,7 +201,18 @@ impl Engine {
             .iter()
             .map(|s| s.trigger == Trigger::Digit && s.require != Require::None)
             .collect();
+        let finders = specs
+            .iter()
+            .map(|s| {
+                if s.whole_cell {
+                    None
+                } else {
+                    crate::detect::ascii::finder(&s.regex_src)
+                }
+            })
+            .collect();
         Ok(Engine {
+            finders,
             field_index: FieldIndex::new(&specs),
             digit_sets,
             digit_always,
@@ -217,6 +250,40 @@ pub(super) fn set_source(src: &str) -> Option<String> {
         .replace("\\p{L}", wide);
     // A class inside a class (`[\p{L}']`) does not widen by text replacement; parse to check.
     (!out.contains("\\p{") && max_len_parse(&out).is_some()).then_some(out)
+}
+
+/// `src` as a combined digit automaton searches it: starting only at the haystack's start or
+/// after a byte that is not an ASCII digit, which the automaton consumes.
+///
+/// Why: phone, card and IP patterns may start at any digit (`0[0-9]{1,4}…`, `[0-9]{12,19}`),
+/// so an unanchored overlapping search starts a thread in them at every digit of a run, and
+/// the lazy DFA builds states for every mix of such threads; those states were a large part
+/// of the scan on small inputs (on a 1.5 MB customer CSV, building lazy-DFA states was 245 M
+/// of 1,454 M instructions). A gated thread dies at once inside a run of digits.
+///
+/// Exact: the set only says which detectors to run, and `try_regex` drops a digit detector's
+/// match that follows a digit (for a pattern without a `value` group, the match is the
+/// value). Every match it keeps starts at the haystack's start or after a non-digit byte, so
+/// the gated pattern matches there too, starting one byte earlier: the scan starts each
+/// set's span one byte earlier for it. Patterns whose every alternative starts at `(?-u:\b)`
+/// are left as they are (their threads die inside a run already, and the extra byte only
+/// adds states: measured), and so are patterns with a `value` group.
+pub(super) fn gated(src: &str) -> String {
+    format!("(?:^|(?-u:[^0-9]))(?:{src})")
+}
+
+/// Whether every match of `src` starts at an ASCII word boundary (`(?-u:\b)` begins every
+/// alternative).
+pub(super) fn starts_at_boundary(src: &str) -> bool {
+    regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(src)
+        .is_ok_and(|h| {
+            h.properties()
+                .look_set_prefix()
+                .contains(regex_syntax::hir::Look::WordAscii)
+        })
 }
 
 /// In the list of all digit detectors, a pattern with at least this many Thompson NFA states

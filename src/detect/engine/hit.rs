@@ -62,6 +62,8 @@ pub struct Scratch {
     pub(super) cands: Vec<Hit>,
     pub(super) regexes: Vec<Regex>,
     pub(super) locs: Vec<Option<CaptureLocations>>,
+    /// Search state of each detector's ASCII finder (see [`Engine::finders`]), made on first use.
+    pub(super) finder_caches: Vec<Option<meta::Cache>>,
     /// Search state of each detector's ASCII twin (see [`Spec::ascii_value`]), made on first use.
     pub(super) twins: Vec<Option<TwinCache>>,
     /// This thread's search caches for [`Engine::digit_sets`] (never shared, so never locked).

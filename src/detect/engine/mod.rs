@@ -85,7 +85,8 @@ struct DigitSet {
     max_len: Option<usize>,
     /// Bytes before and after a cluster that hold every match of its patterns overlapping the
     /// cluster, when [`reach::reach`] proves it for all of them (phone: one byte left, for `+`
-    /// or `(`; none right). Searching only that span reports the same detectors as the whole
+    /// or `(`; none right). The span searched starts one byte earlier still, for the byte a
+    /// [`gated`](build::gated) pattern consumes before its start. Searching only that span reports the same detectors as the whole
     /// window: a match elsewhere in the window does not overlap the cluster, and `try_regex`
     /// drops those anyway.
     reach: Option<(usize, usize)>,
@@ -146,6 +147,9 @@ pub struct Engine {
     ctx_longest: usize,
     /// Trigger keywords (see [`Keywords`]).
     keywords: Option<Keywords>,
+    /// Per detector: its pattern's ASCII twin, used to find matches in an all-ASCII window
+    /// (see [`crate::detect::ascii::finder`]); `None` where the twin would be the pattern.
+    pub(super) finders: Vec<Option<meta::Regex>>,
     vctx: validate::Ctx,
     /// Hits below this confidence in a cell without a field are never reported (see
     /// [`Engine::set_report_floor`]).

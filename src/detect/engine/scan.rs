@@ -35,6 +35,7 @@ impl Engine {
             scratch.regexes = self.specs.iter().map(|s| s.regex.clone()).collect();
             scratch.locs = vec![None; self.specs.len()];
             scratch.twins = vec![None; self.specs.len()];
+            scratch.finder_caches = vec![None; self.specs.len()];
         }
         let finfo = match field {
             Some(f) => self.field_info(f, scratch),
@@ -184,10 +185,12 @@ impl Engine {
                     }
                     let cache = &mut scratch.digit_cache[which][k];
                     // Look-around at the span's end still sees the haystack beyond it.
+                    // One byte earlier for a gated pattern's consumed byte (see `gated`).
                     let span = match set.reach {
                         Some((l, r)) => p.saturating_sub(l).max(ws)..(ce + r).min(we),
                         None => ws..set.max_len.map_or(we, |l| we.min(ce + l)),
                     };
+                    let span = span.start.saturating_sub(1)..span.end;
                     set.re.which_overlapping_matches_with(
                         cache,
                         &Input::new(&text[..we]).span(span),
@@ -265,6 +268,11 @@ impl Engine {
             .is_some_and(|c| c >= self.floor);
         let hay = &text[..win.end];
         let mut pos = win.start;
+        // On an all-ASCII window the ASCII finder finds the same matches with a smaller
+        // automaton (see `ascii::finder`).
+        let finder = self.finders[d as usize]
+            .as_ref()
+            .filter(|_| hay.get(win.start..).is_some_and(<[u8]>::is_ascii));
         let regex = &scratch.regexes[d as usize];
         let locs = scratch.locs[d as usize].get_or_insert_with(|| regex.capture_locations());
         while pos <= hay.len() {
@@ -278,10 +286,18 @@ impl Engine {
                 // Capture groups cost a second, slower engine pass after the DFA finds the
                 // match: ask for them only when the pattern has a `value` group, and from its
                 // ASCII twin when the match is ASCII.
-                let Some(w) = regex.find_at(hay, pos) else {
+                let found = match finder {
+                    Some(f) => {
+                        let cache = scratch.finder_caches[d as usize]
+                            .get_or_insert_with(|| f.create_cache());
+                        f.search_with(cache, &Input::new(hay).span(pos..hay.len()))
+                            .map(|m| m.range())
+                    }
+                    None => regex.find_at(hay, pos).map(|m| m.range()),
+                };
+                let Some(whole) = found else {
                     break;
                 };
-                let whole = w.range();
                 let value = spec.value_group.and_then(|g| {
                     let twin = spec.ascii_value.as_ref().and_then(|t| {
                         let tc = scratch.twins[d as usize].get_or_insert_with(|| t.cache());

@@ -83,9 +83,9 @@ fn digit_bounds_change_no_hit() {
     assert!(found > 500, "{found}");
 }
 
-/// Three shortcuts only save work: the header pass's validator outcomes reused by the later
-/// passes, the whole-cell pattern answered without its regex, and `value` groups found by
-/// the ASCII twin. An engine without any of them
+/// Four shortcuts only save work: the header pass's validator outcomes reused by the later
+/// passes, the whole-cell pattern answered without its regex, `value` groups found by the
+/// ASCII twin, and matches in all-ASCII windows found by the ASCII finder. An engine without any of them
 /// finds exactly the same hits on seeded cells: values of every built-in kind, alone or in
 /// text, with context words, odd spacing and invalid look-alikes, under field names that
 /// match their detectors, match other detectors, or none.
@@ -103,6 +103,8 @@ fn shortcuts_change_no_hit() {
         }
         let mut plain = Engine::new(specs, fast.validate_ctx().clone()).unwrap();
         plain.reuse_verdicts = false;
+        assert!(plain.finders.iter().filter(|f| f.is_some()).count() >= 3);
+        plain.finders.iter_mut().for_each(|f| *f = None);
         let mut pair = (fast, plain);
         pair.0.set_report_floor(floor);
         pair.1.set_report_floor(floor);
@@ -363,4 +365,72 @@ fn built_in_digit_detectors_have_a_bounded_set_window() {
         |s| (0..s.members.len()).any(|k| id(s, k) == "loyalty_qantas")
             && (0..s.members.len()).any(|k| id(s, k) == "loyalty_bonvoy")
     ));
+}
+
+/// Gating the digit automata's patterns (see [`gated`]) only saves work: an engine whose
+/// automata hold the patterns as written finds exactly the same hits, on seeded text that
+/// puts numbers of every gated shape (phones, cards, IP addresses) after digits, letters,
+/// `+`, `(`, joiners and at the start of the cell.
+#[test]
+fn gating_changes_no_hit() {
+    let gated_engine = crate::detect::builtin::test_engine();
+    let specs = crate::detect::builtin::load(&[]).unwrap();
+    // The gate applies to the patterns that may start inside a run of digits, and only them.
+    let starts =
+        |id: &str| starts_at_boundary(&specs.iter().find(|s| s.id == id).unwrap().regex_src);
+    assert!(!starts("phone") && !starts("credit_card") && !starts("ip_address"));
+    assert!(starts("us_ssn") && starts("iban"));
+    let plain = Engine::build(specs, gated_engine.validate_ctx().clone(), false).unwrap();
+    let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+    let pieces = [
+        "+61 491 570 156",
+        "+44 20 7946 0958",
+        "0491 570 156",
+        "(02) 5550 1234",
+        "201-555-0123",
+        "4111 1111 1111 1111",
+        "4111111111111111",
+        "378282246310005",
+        "192.0.2.44",
+        "10.1.2.3",
+        "2001:db8::8a2e:370:7334",
+        "123-45-6789",
+        "phone ",
+        "ip ",
+        "x",
+        "v",
+        "tel",
+        "_",
+        "+",
+        "(",
+        " ",
+        "-",
+        ".",
+        ":",
+        "\n",
+        "é",
+    ];
+    let mut next = seeded(0x9e37_79b9_7f4a_7c15);
+    let mut found = 0;
+    for _ in 0..6000 {
+        let mut text = String::new();
+        for _ in 0..1 + next(6) {
+            if next(4) == 0 {
+                for _ in 0..1 + next(12) {
+                    text.push(char::from(b'0' + next(10) as u8));
+                }
+            } else {
+                text.push_str(pieces[next(pieces.len())]);
+            }
+        }
+        let field = [None, Some("c3"), Some("phone")][next(3)];
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let t = text.as_bytes();
+        gated_engine.scan(t, field, 0..t.len(), false, &mut sa, &mut a);
+        plain.scan(t, field, 0..t.len(), false, &mut sb, &mut b);
+        assert_eq!(a, b, "{text:?} in {field:?}");
+        found += a.len();
+    }
+    // The texts hold real findings, so agreeing is not agreeing on nothing.
+    assert!(found > 1000, "{found}");
 }
