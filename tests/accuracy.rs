@@ -107,9 +107,13 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
     let mut failures = Vec::new();
     let spec_ids: Vec<&str> = engine.specs().iter().map(|s| s.id.as_str()).collect();
     for (tag, c) in &by_tag {
-        // `phone` and `credit_card` false positives on id-shaped digits are measured in the main
-        // corpus' floors; here only the detectors this corpus was written for are held.
+        // Wrong-check ids under their own header or after their cue, and bare id digits in
+        // prose, are neither phones nor cards (105 phones and 13 cards before the id cue words
+        // became negative context for both and an id-named field ruled them out; 0 now).
         if matches!(tag.as_str(), "phone" | "credit_card") {
+            if c.fp > 2 {
+                failures.push(format!("{tag}: {} false positives on id digits", c.fp));
+            }
             continue;
         }
         if c.recall() < 0.95 || c.precision() < 0.98 {

@@ -22,6 +22,7 @@ use foldhash::HashMap;
 #[cfg(test)]
 use super::spec::normalise_field;
 use super::spec::{Spec, Trigger, field_words, is_field_prefix, last_segment, normalise_words};
+use crate::finding::Kind;
 
 /// Headers shorter than this name a field only as its whole (normalised) name, never as a
 /// suffix: `ip` must not make `zip` a header match.
@@ -54,6 +55,10 @@ pub(crate) struct FieldIndex {
     /// Per detector: it reads a whole cell because of its field name alone (`trigger =
     /// "field"`), so a parent key that rules it out removes it (see the module docs).
     field_trigger: Vec<bool>,
+    /// Per detector: it finds national ids.
+    national_id: Vec<bool>,
+    /// The phone and card detectors: a field named for a national id rules them out.
+    not_in_id_fields: Vec<u16>,
 }
 
 const EXACT: u8 = 1;
@@ -66,6 +71,10 @@ impl FieldIndex {
         let mut ix = FieldIndex {
             n: specs.len(),
             field_trigger: specs.iter().map(|s| s.trigger == Trigger::Field).collect(),
+            national_id: specs.iter().map(|s| s.kind == Kind::NationalId).collect(),
+            not_in_id_fields: (0..specs.len() as u16)
+                .filter(|&i| matches!(specs[i as usize].kind, Kind::Phone | Kind::CreditCard))
+                .collect(),
             ..FieldIndex::default()
         };
         for (i, s) in specs.iter().enumerate() {
@@ -88,6 +97,28 @@ impl FieldIndex {
     /// name as [`FieldIndex::classify_name`] reads it, then, for a path, its plural folded,
     /// its parent, and the veto of a telling parent (see the module docs).
     pub fn classify(&self, field: &str) -> FieldMatch {
+        let mut m = self.classify_path(field);
+        self.rule_out_in_id_fields(&mut m);
+        m
+    }
+
+    /// A field named for a national id (`ssn`, `numero_secu`, `pesel`) holds ids: digits in it
+    /// that fail the id's check are a mistyped id, not a phone or card number, so the phone and
+    /// card detectors count it as a negative word (unless the name names them too).
+    fn rule_out_in_id_fields(&self, m: &mut FieldMatch) {
+        if !m.header.iter().any(|&d| self.national_id[d as usize]) {
+            return;
+        }
+        for &d in &self.not_in_id_fields {
+            if !m.header.contains(&d) && !m.negative.contains(&d) {
+                m.negative.push(d);
+            }
+        }
+        m.negative.sort_unstable();
+    }
+
+    /// [`FieldIndex::classify`] before the national-id rule.
+    fn classify_path(&self, field: &str) -> FieldMatch {
         let field = &*super::placeholder::strip_placeholders(field);
         let mut m = self.classify_name(field);
         // Key/value files bring a new name on most lines (`pub const EHOSTUNREACH`): a name
@@ -482,6 +513,22 @@ mod tests {
             ("versions[].id", "phone"),
         ] {
             assert!(!names(field, det), "{field} should not name {det}");
+        }
+        // A field named for a national id rules out phones and cards; others do not.
+        for field in ["ssn", "numero_secu", "employee.pesel", "national_id", "tfn"] {
+            let m = ix.classify(field);
+            for det in ["phone", "credit_card"] {
+                assert!(
+                    m.negative.contains(&id(det)),
+                    "{field} should rule out {det}"
+                );
+            }
+        }
+        for field in ["phone", "card_number", "mobile", "value"] {
+            assert!(
+                !ix.classify(field).negative.contains(&id("phone")),
+                "{field}"
+            );
         }
         // A plain name decides as before; plurals fold only as words.
         assert_eq!(singular("addresses"), Some("address"));
