@@ -142,6 +142,7 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
         "kr_rrn",
         "loyalty_aadvantage",
         "iban_forms",
+        "passport_forms",
     ] {
         assert!(
             by_tag.get(id).is_some_and(|c| c.tp >= 40),

@@ -102,14 +102,17 @@ impl FieldIndex {
         m
     }
 
-    /// A field named for a national id (`ssn`, `numero_secu`, `pesel`) holds ids: digits in it
-    /// that fail the id's check are a mistyped id, not a phone or card number, so the phone and
-    /// card detectors count it as a negative word (unless the name names them too).
+    /// A field named for a national id (`ssn`, `numero_secu`, `personnummer`) holds that id:
+    /// digits in it that fail the id's check are a mistyped id, not a phone or card number nor
+    /// another country's id (a Swedish personnummer with a wrong check digit can pass the
+    /// Finnish HETU check), so the phone, card and other national-id detectors count it as a
+    /// negative word (unless the name names them too: `national_id` names them all).
     fn rule_out_in_id_fields(&self, m: &mut FieldMatch) {
         if !m.header.iter().any(|&d| self.national_id[d as usize]) {
             return;
         }
-        for &d in &self.not_in_id_fields {
+        let others = (0..self.n as u16).filter(|&d| self.national_id[d as usize]);
+        for d in self.not_in_id_fields.iter().copied().chain(others) {
             if !m.header.contains(&d) && !m.negative.contains(&d) {
                 m.negative.push(d);
             }
@@ -524,6 +527,14 @@ mod tests {
                 );
             }
         }
+        // ... and other countries' ids, unless the name names them too.
+        assert!(
+            ix.classify("personnummer")
+                .negative
+                .contains(&id("fi_hetu"))
+        );
+        assert!(!ix.classify("personnummer").negative.contains(&id("se_pnr")));
+        assert!(!ix.classify("national_id").negative.contains(&id("fi_hetu")));
         for field in ["phone", "card_number", "mobile", "value"] {
             assert!(
                 !ix.classify(field).negative.contains(&id("phone")),

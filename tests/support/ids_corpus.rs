@@ -616,6 +616,46 @@ pub fn generate(seed: u64, rounds: usize) -> Vec<Tagged> {
                 Some("email"),
             ),
         );
+        // Passports: two series letters and seven digits (JP, AU, CA, IN and others), the
+        // documented sample `TK1234567` shape among them; under a booking reference or bare in
+        // prose they are none.
+        let series = letters(rng, 2);
+        let number = if rng.gen_bool(0.3) {
+            "1234567".to_string()
+        } else {
+            format!("{}{}", rng.gen_range(1..10), digits(rng, 6))
+        };
+        let p = format!("{series}{number}");
+        let pk = Some("passport_number");
+        push(
+            "passport_forms",
+            "column",
+            cell(Some("passport_no"), "", &p, "", pk),
+        );
+        let cue = [
+            "Passport No: ",
+            "旅券番号: ",
+            "Reisepass ",
+            "Numer paszportu: ",
+        ]
+        .choose(rng)
+        .copied()
+        .unwrap_or("Passport No: ");
+        push(
+            "passport_forms",
+            "prose",
+            cell(None, cue, &p, ", valid to 2031.", pk),
+        );
+        push(
+            "passport_forms",
+            "negative",
+            cell(None, "Booking ref ", &p, " confirmed.", None),
+        );
+        push(
+            "passport_forms",
+            "negative",
+            cell(None, "Parcel ", &p, " arrived on Tuesday.", None),
+        );
     }
     out
 }
