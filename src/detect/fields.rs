@@ -273,8 +273,16 @@ impl FieldIndex {
                 mark(self.headers.get(&b[start..]), SUFFIX);
             }
         }
+        let mut last = None;
         for w in words {
             mark(self.negative.get(w), NEGATIVE);
+            last = Some(w);
+        }
+        // A short header names a field as its last whole word (`employee_ssn`, `clientIp`),
+        // never as a bare suffix (`zip` is no `ip`), and a negative word vetoes it as any
+        // suffix match.
+        if let Some(w) = last.filter(|w| w.len() < MIN_SUFFIX) {
+            mark(self.headers.get(w.as_bytes()), SUFFIX);
         }
         let mut m = FieldMatch::default();
         for (d, &f) in flags.iter().enumerate() {
@@ -447,7 +455,10 @@ mod tests {
             let suffix = s
                 .headers
                 .iter()
-                .any(|h| h.len() >= MIN_SUFFIX && norm.ends_with(h.as_str()));
+                .any(|h| h.len() >= MIN_SUFFIX && norm.ends_with(h.as_str()))
+                || words
+                    .last()
+                    .is_some_and(|w| w.len() < MIN_SUFFIX && s.headers.contains(w));
             if exact || (suffix && !negative) {
                 m.header.push(i as u16);
             }
@@ -467,6 +478,20 @@ mod tests {
         assert!(ix.classify("customerEmail").header.contains(&id("email")));
         assert!(ix.classify("home_phone").header.contains(&id("phone")));
         assert!(ix.classify("pub const EHOSTUNREACH").header.is_empty());
+        // Short headers: the last whole word, never a bare suffix.
+        assert!(ix.classify("employee_ssn").header.contains(&id("us_ssn")));
+        assert!(ix.classify("clientIp").header.contains(&id("ip_address")));
+        assert!(
+            ix.classify("customer_dob")
+                .header
+                .contains(&id("date_of_birth"))
+        );
+        assert!(!ix.classify("zip").header.contains(&id("ip_address")));
+        assert!(
+            !ix.classify("ssn_verified_at")
+                .header
+                .contains(&id("us_ssn"))
+        );
         assert!(ix.classify("").header.is_empty());
         // A placeholder says what a key was, not what the field holds.
         assert!(!ix.classify("mobile.{email}").header.contains(&id("email")));

@@ -252,6 +252,18 @@ fn make_id(rng: &mut ChaCha8Rng, id: &str) -> Option<(String, String, Option<Str
 }
 
 /// (own column name, JSON key path, prose cue) per id.
+/// Detectors with a header of three characters or fewer, for the compound-name form.
+const SHORT_HEADERS: &[(&str, &str)] = &[
+    ("us_ssn", "ssn"),
+    ("au_tfn", "tfn"),
+    ("ca_sin", "sin"),
+    ("kr_rrn", "rrn"),
+    ("fr_nir", "nir"),
+    ("uk_nhs", "nhs"),
+    ("it_cf", "cf"),
+    ("in_pan", "pan"),
+];
+
 const IDS: &[(&str, &str, &str, &str)] = &[
     (
         "fr_nir",
@@ -473,6 +485,12 @@ pub fn generate(seed: u64, rounds: usize) -> Vec<Tagged> {
                     nid,
                 ),
             );
+            // A short header as the last word of a compound name (`employee_ssn`).
+            if let Some(&(_, short)) = SHORT_HEADERS.iter().find(|(d, _)| *d == id) {
+                let f = format!("employee_{short}");
+                push(id, "compound", cell(Some(&f), "", &good, "", nid));
+                push(id, "negative", cell(Some(&f), "", &bad, "", None));
+            }
             push(id, "negative", cell(Some(col), "", &bad, "", None));
             push(
                 id,
