@@ -1659,6 +1659,8 @@ const PATHS: &[(&str, &[&str])] = &[
             "users[].name",
             "company.contact.name",
             "name.first",
+            "order.ship_to_name",
+            "invoice.bill_to_name",
         ],
     ),
     (
@@ -1700,6 +1702,7 @@ const NOT_NAMES: &[&str] = &[
     "items[].name",
     "company.name",
     "teams[].name",
+    "voyage.ship_name",
 ];
 
 /// Cells as multilingual-header CSV/TSV exports name them (the header text is the field):
