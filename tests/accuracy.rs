@@ -143,6 +143,7 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
         "loyalty_aadvantage",
         "iban_forms",
         "passport_forms",
+        "phone_forms",
     ] {
         assert!(
             by_tag.get(id).is_some_and(|c| c.tp >= 40),

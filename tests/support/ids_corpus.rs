@@ -634,6 +634,70 @@ pub fn generate(seed: u64, rounds: usize) -> Vec<Tagged> {
                 Some("email"),
             ),
         );
+        // Two phone numbers back to back in one cell (fictional ranges: ACMA 0491 570 1xx,
+        // (02) 5550 xxxx, NANP 555-01xx, Ofcom 07700 900xxx): after a `+` or `(`, or the same
+        // national grouping after a slash or a space.
+        let n = |rng: &mut ChaCha8Rng| rng.gen_range(100..200);
+        let pairs = [
+            (
+                format!("+61 491 570 {}", n(rng)),
+                format!("+61 491 570 {}", n(rng)),
+                " ",
+            ),
+            (
+                format!("(02) 5550 {}", 1000 + n(rng)),
+                format!("(02) 5550 {}", 1000 + n(rng)),
+                " ",
+            ),
+            (
+                format!("+1 212-555-0{}", n(rng)),
+                format!("+1 212-555-0{}", n(rng)),
+                " ",
+            ),
+            (
+                format!("0491 570 {}", n(rng)),
+                format!("0491 570 {}", n(rng)),
+                "/",
+            ),
+            (
+                format!("07700 900{}", n(rng)),
+                format!("07700 900{}", n(rng)),
+                " / ",
+            ),
+            (
+                format!("0491570{}", n(rng)),
+                format!("0491570{}", n(rng)),
+                " ",
+            ),
+        ];
+        let (a, b, sep) = pairs.choose(rng).cloned().unwrap_or_default();
+        let pair = |field: Option<&str>, before: &str, after: &str| {
+            let text = format!("{before}{a}{sep}{b}{after}");
+            let at = before.len();
+            let bt = at + a.len() + sep.len();
+            Cell {
+                field: field.map(str::to_string),
+                text,
+                labels: vec![
+                    Label {
+                        kind: "phone",
+                        start: at,
+                        end: at + a.len(),
+                    },
+                    Label {
+                        kind: "phone",
+                        start: bt,
+                        end: bt + b.len(),
+                    },
+                ],
+            }
+        };
+        push("phone_forms", "column", pair(Some("phone"), "", ""));
+        push(
+            "phone_forms",
+            "prose",
+            pair(None, "Call me on ", " after 5pm."),
+        );
         // Passports: two series letters and seven digits (JP, AU, CA, IN and others), the
         // documented sample `TK1234567` shape among them; under a booking reference or bare in
         // prose they are none.
