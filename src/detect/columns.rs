@@ -199,6 +199,8 @@ pub struct Columns<P> {
     kinds: Vec<Kind>,
     /// The shape of the value [`Columns::observe`] saw last (for [`Columns::rescan`]).
     last_shape: Option<Shape>,
+    /// Whether the value observed last already counted for its shape column's share.
+    counted: bool,
     /// Today, for the birth-date shape.
     today: (i32, u8, u8),
 }
@@ -332,6 +334,7 @@ impl<P> Columns<P> {
             released: Vec::new(),
             kinds: Vec::new(),
             last_shape: None,
+            counted: false,
             today,
         }
     }
@@ -346,6 +349,7 @@ impl<P> Columns<P> {
         hits: impl IntoIterator<Item = (Kind, Range<usize>)>,
     ) {
         self.last_shape = None;
+        self.counted = false;
         if text.trim_ascii().is_empty() {
             return;
         }
@@ -372,12 +376,16 @@ impl<P> Columns<P> {
                 None => f.counts.push((kind, 1)),
             }
         }
-        // The shape of a value only matters while its column is undecided, or once it is
-        // classified by shape (to know which values to scan again).
-        let probe = match (f.classified, f.shaped) {
-            (None, _) => f.values <= SHAPE_PROBE,
-            (Some(_), shaped) => shaped.is_some(),
-        };
+        // The shape of a value only matters while its column is undecided. Once classified by
+        // shape, a value counts when a hit of the kind covers it: here when the engine's first
+        // scan found one, else when the second scan does (`admit_rescanned`).
+        let probe = f.classified.is_none() && f.values <= SHAPE_PROBE;
+        if let (Some(shape), Some(sh)) = (f.shaped, f.shapes.as_deref_mut())
+            && self.kinds.contains(&shape.kind())
+        {
+            sh.counts[shape.index()] += 1;
+            self.counted = true;
+        }
         if let Some(sh) = f.shapes.as_deref_mut().filter(|_| probe)
             && let Ok(t) = std::str::from_utf8(text)
             && let Some((shape, year)) = shape(t, self.today)
@@ -385,6 +393,7 @@ impl<P> Columns<P> {
             self.last_shape = Some(shape);
             if year != WEAK {
                 sh.counts[shape.index()] += 1;
+                self.counted = true;
                 if shape == Shape::BirthDate {
                     let (lo, hi) = sh.years.unwrap_or((year, year));
                     sh.years = Some((lo.min(year), hi.max(year)));
@@ -467,16 +476,24 @@ impl<P> Columns<P> {
     /// `medium`; reported when the column is classified as its kind, held while the column is
     /// undecided, dropped otherwise.
     pub fn admit_rescanned(
-        &self,
+        &mut self,
         field: &str,
         kind: Kind,
         confidence: Confidence,
         min: Confidence,
     ) -> Admit {
         let c = confidence.min(Confidence::Medium);
-        let Some(f) = self.fields.get(field) else {
+        let Some(f) = self.fields.get_mut(field) else {
             return Admit::Drop;
         };
+        // The value validates as the column's kind: it counts towards the column's share
+        // (once per value, whatever the threshold).
+        if f.classified == Some(kind)
+            && let (Some(shape), Some(sh)) = (f.shaped, f.shapes.as_deref_mut())
+            && !std::mem::replace(&mut self.counted, true)
+        {
+            sh.counts[shape.index()] += 1;
+        }
         match f.classified {
             _ if c < min => Admit::Drop,
             Some(k) if k == kind => Admit::Report(c),
