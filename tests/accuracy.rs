@@ -66,13 +66,13 @@ fn column_classification_never_regresses_and_helps_without_headers() {
             // Dates of birth, names and addresses come back from their values' shape (without
             // it: recall 0.12, 0.19 and 0.46; precision of names 0.62).
             for (kind, recall) in [
-                ("date_of_birth", 0.97),
-                ("street_address", 0.97),
-                ("person_name", 0.93),
+                ("date_of_birth", 0.995),
+                ("street_address", 0.995),
+                ("person_name", 0.94),
             ] {
                 let c = after[kind];
                 assert!(
-                    c.recall() >= recall && c.precision() >= 0.98,
+                    c.recall() >= recall && c.precision() >= 0.995,
                     "{kind}\n{}",
                     corpus::render(&after)
                 );
@@ -103,8 +103,8 @@ fn corpus_is_deterministic_and_labels_are_in_bounds() {
 }
 
 /// The national-id catalogue, loyalty programmes and the IBAN / email forms of issue 27: per
-/// detector, recall at least 0.95 over its own column, a JSON key path, a generic `national_id`
-/// column and prose after a cue, and precision at least 0.98 (false positives are charged to
+/// detector, recall at least 0.99 over its own column, a JSON key path, a generic `national_id`
+/// column and prose after a cue, and precision at least 0.99 (false positives are charged to
 /// the detector that reported them, wrong-check twins and bare digits without a cue included).
 #[test]
 fn id_catalogue_loyalty_and_forms_meet_the_floors() {
@@ -123,7 +123,7 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
             }
             continue;
         }
-        if c.recall() < 0.95 || c.precision() < 0.98 {
+        if c.recall() < 0.99 || c.precision() < 0.99 {
             failures.push(format!(
                 "{tag}: precision {:.3}, recall {:.3}",
                 c.precision(),
@@ -151,7 +151,7 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
         );
     }
     assert!(
-        by_form["generic"].recall() >= 0.95,
+        by_form["generic"].recall() >= 0.99,
         "{:?}",
         by_form["generic"]
     );
@@ -171,8 +171,9 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
 
 /// Structured exports: header rows in 13 languages (en, de, fr, es, it, pt, nl, pl, sv, tr, ja,
 /// zh, ko) and nested JSON key paths (parents, plurals, arrays; person-like values under keys
-/// that are not a person's name). Every kind must reach the issue's targets: recall ≥ 0.95,
-/// precision ≥ 0.98; and a `name` under a product, job, item, company or team is no finding.
+/// that are not a person's name). Every kind must stay at what it measures (1.000 / 1.000)
+/// less a margin: recall and precision ≥ 0.99 (the issue's targets are 0.95 / 0.98); and a `name`
+/// under a product, job, item, company, team or ship is no finding.
 #[test]
 fn multilingual_headers_and_key_paths_meet_the_targets() {
     let engine = corpus::engine();
@@ -185,7 +186,7 @@ fn multilingual_headers_and_key_paths_meet_the_targets() {
         assert_eq!(table.len(), kinds, "{name}\n{}", corpus::render(&table));
         for (kind, c) in &table {
             assert!(
-                c.tp > 20 && c.precision() >= 0.98 && c.recall() >= 0.95,
+                c.tp > 20 && c.precision() >= 0.99 && c.recall() >= 0.99,
                 "{name}: {kind}\n{}",
                 corpus::render(&table)
             );

@@ -249,7 +249,7 @@ const SAY_NOTHING: &[&str] = &[
 ];
 
 /// Whether a field name says nothing about its values: every word of its last segment is a
-/// number, a single letter, or a word of [`SAY_NOTHING`] (digits after it allowed). `column 3`
+/// number, a single ASCII letter, or a word of [`SAY_NOTHING`] (digits after it allowed). `column 3`
 /// (a headerless CSV), `users.column 2` (an SQL insert without a column list), `col7`, `c3`.
 pub fn says_nothing(field: &str) -> bool {
     let last = field
@@ -258,7 +258,8 @@ pub fn says_nothing(field: &str) -> bool {
         .unwrap_or("");
     super::spec::field_words(last).iter().all(|w| {
         let stem = w.trim_end_matches(|c: char| c.is_ascii_digit());
-        stem.is_empty() || stem.chars().count() == 1 || SAY_NOTHING.contains(&stem)
+        // One ASCII letter (`c3`, `V1`); not one CJK character: `名` and `姓` are names.
+        stem.is_empty() || (stem.len() == 1 && stem.is_ascii()) || SAY_NOTHING.contains(&stem)
     })
 }
 
@@ -793,6 +794,8 @@ mod tests {
             "col_name",
             "ts",
             "users.email",
+            "名",
+            "姓",
         ] {
             assert!(!says_nothing(name), "{name}");
         }
