@@ -1471,7 +1471,7 @@ pub const FLOORS: &[(&str, f64, f64)] = &[
     ("loyalty_number", 0.995, 0.995),
     ("national_id", 0.995, 0.995),
     ("person_name", 0.995, 0.94),
-    ("phone", 0.995, 0.99),
+    ("phone", 0.995, 0.995),
     ("street_address", 0.995, 0.995),
 ];
 
