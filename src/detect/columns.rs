@@ -201,6 +201,8 @@ pub struct Columns<P> {
     last_shape: Option<Shape>,
     /// Whether the value observed last already counted for its shape column's share.
     counted: bool,
+    /// Whether the field observed last has a name that says nothing (see [`says_nothing`]).
+    shape_field: bool,
     /// Today, for the birth-date shape.
     today: (i32, u8, u8),
 }
@@ -336,6 +338,7 @@ impl<P> Columns<P> {
             kinds: Vec::new(),
             last_shape: None,
             counted: false,
+            shape_field: false,
             today,
         }
     }
@@ -351,6 +354,7 @@ impl<P> Columns<P> {
     ) {
         self.last_shape = None;
         self.counted = false;
+        self.shape_field = false;
         if text.trim_ascii().is_empty() {
             return;
         }
@@ -371,6 +375,7 @@ impl<P> Columns<P> {
             None => return,
         };
         f.values += 1;
+        self.shape_field = f.shapes.is_some();
         for &kind in &self.kinds {
             match f.counts.iter_mut().find(|(k, _)| *k == kind) {
                 Some((_, n)) => *n += 1,
@@ -443,7 +448,8 @@ impl<P> Columns<P> {
         }
     }
 
-    /// Whether the value [`Columns::observe`] just counted for `field` should be scanned again
+    /// Whether the value [`Columns::observe`] just counted for `field` (call right after it,
+    /// for the same cell) should be scanned again
     /// under a header, and which: in a column classified by [`Shape`], every value no hit
     /// (`hits`: kind and span) covers as the column's kind; in an undecided column whose name
     /// says nothing, a value of a shape, while its column can still hold a hit.
@@ -453,6 +459,10 @@ impl<P> Columns<P> {
         text: &[u8],
         hits: impl IntoIterator<Item = (Kind, Range<usize>)>,
     ) -> Option<Rescan> {
+        // Most fields have a name that says something: no second lookup for them.
+        if !self.shape_field {
+            return None;
+        }
         let f = self.fields.get(field)?;
         let shape = match (f.classified, f.shaped) {
             (Some(_), Some(shape)) => shape,

@@ -713,18 +713,16 @@ impl FindingSink<'_> {
         if s.opts.allow.inline {
             self.note_allow_markers(cell);
         }
-        let specs = s.engine.specs();
-        let kinds = |hits: &[Hit]| {
-            hits.iter()
-                .map(|h| (specs[h.detector as usize].kind, h.start..h.end))
-                .collect::<Vec<_>>()
-        };
         // A column classified by its values' shape (`detect::columns`): the value is scanned
         // again under the kind's header, and that scan's hits stand for the first's.
         let mut rescan = None;
         if let Some(f) = cell.field {
-            self.columns.observe(f, cell.text, kinds(hits));
-            rescan = self.columns.rescan(f, cell.text, kinds(hits));
+            let specs = s.engine.specs();
+            let kinds = hits
+                .iter()
+                .map(|h| (specs[h.detector as usize].kind, h.start..h.end));
+            self.columns.observe(f, cell.text, kinds.clone());
+            rescan = self.columns.rescan(f, cell.text, kinds);
         }
         let again;
         let hits = match rescan {
