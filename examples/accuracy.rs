@@ -53,6 +53,26 @@ fn main() {
         println!("{name}, confidence >= medium\n{}", corpus::render(&table));
         print_misses(&misses, show);
     }
+    // A headerless export: every column `column N`, classified by its values only.
+    let headerless = corpus::generate_headerless(seed, records);
+    let (table, _) = corpus::evaluate(&engine, &headerless, Confidence::Medium);
+    println!(
+        "headerless columns, confidence >= medium, without column classification\n{}",
+        corpus::render(&table)
+    );
+    let (table, misses, summary) =
+        corpus::evaluate_columns(&engine, &headerless, Confidence::Medium);
+    println!(
+        "headerless columns, with column classification ({} columns classified: {})\n{}",
+        summary.len(),
+        summary
+            .iter()
+            .map(|c| format!("{} {} {:.2}", c.field, c.kind.as_str(), c.share))
+            .collect::<Vec<_>>()
+            .join(", "),
+        corpus::render(&table)
+    );
+    print_misses(&misses, show);
     for (name, min) in [
         ("confidence >= medium (default)", Confidence::Medium),
         ("confidence >= low", Confidence::Low),
@@ -70,13 +90,17 @@ fn main() {
             "{name}, fields renamed col1..colN\n{}",
             corpus::render(&plain)
         );
-        let (with, _, summary) = corpus::evaluate_columns(&engine, &anon, min);
+        let (with, anon_misses, summary) = corpus::evaluate_columns(&engine, &anon, min);
         println!(
             "{name}, fields renamed col1..colN, with column classification ({} columns classified)\n{}",
             summary.len(),
             corpus::render(&with)
         );
         print_misses(&misses, show);
+        if min == Confidence::Medium {
+            println!("misses with fields renamed, with column classification:");
+            print_misses(&anon_misses, show);
+        }
     }
 
     // National ids, loyalty programmes, IBAN / IPv6 / email forms: per detector and per form.

@@ -63,6 +63,27 @@ fn column_classification_never_regresses_and_helps_without_headers() {
         if name == "renamed fields" {
             let (b, a) = (before["phone"], after["phone"]);
             assert!(a.tp > b.tp + 20, "phone TP {} -> {}", b.tp, a.tp);
+            // Dates of birth, names and addresses come back from their values' shape (without
+            // it: recall 0.12, 0.19 and 0.46; precision of names 0.62).
+            for (kind, recall) in [
+                ("date_of_birth", 0.995),
+                ("street_address", 0.995),
+                ("person_name", 0.94),
+            ] {
+                let c = after[kind];
+                assert!(
+                    c.recall() >= recall && c.precision() >= 0.995,
+                    "{kind}\n{}",
+                    corpus::render(&after)
+                );
+            }
+            // MileagePlus numbers (`KX903342`) are no suffix-less NINOs without a NINO header
+            // (precision 0.93 before the suffix-less form became weak).
+            assert!(
+                after["national_id"].precision() >= 0.99,
+                "{}",
+                corpus::render(&after)
+            );
         }
     }
 }
@@ -82,8 +103,8 @@ fn corpus_is_deterministic_and_labels_are_in_bounds() {
 }
 
 /// The national-id catalogue, loyalty programmes and the IBAN / email forms of issue 27: per
-/// detector, recall at least 0.95 over its own column, a JSON key path, a generic `national_id`
-/// column and prose after a cue, and precision at least 0.98 (false positives are charged to
+/// detector, recall at least 0.99 over its own column, a JSON key path, a generic `national_id`
+/// column and prose after a cue, and precision at least 0.99 (false positives are charged to
 /// the detector that reported them, wrong-check twins and bare digits without a cue included).
 #[test]
 fn id_catalogue_loyalty_and_forms_meet_the_floors() {
@@ -93,12 +114,16 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
     let mut failures = Vec::new();
     let spec_ids: Vec<&str> = engine.specs().iter().map(|s| s.id.as_str()).collect();
     for (tag, c) in &by_tag {
-        // `phone` and `credit_card` false positives on id-shaped digits are measured in the main
-        // corpus' floors; here only the detectors this corpus was written for are held.
+        // Wrong-check ids under their own header or after their cue, and bare id digits in
+        // prose, are neither phones nor cards (105 phones and 13 cards before the id cue words
+        // became negative context for both and an id-named field ruled them out; 0 now).
         if matches!(tag.as_str(), "phone" | "credit_card") {
+            if c.fp > 2 {
+                failures.push(format!("{tag}: {} false positives on id digits", c.fp));
+            }
             continue;
         }
-        if c.recall() < 0.95 || c.precision() < 0.98 {
+        if c.recall() < 0.99 || c.precision() < 0.99 {
             failures.push(format!(
                 "{tag}: precision {:.3}, recall {:.3}",
                 c.precision(),
@@ -117,6 +142,8 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
         "kr_rrn",
         "loyalty_aadvantage",
         "iban_forms",
+        "passport_forms",
+        "phone_forms",
     ] {
         assert!(
             by_tag.get(id).is_some_and(|c| c.tp >= 40),
@@ -124,9 +151,15 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
         );
     }
     assert!(
-        by_form["generic"].recall() >= 0.95,
+        by_form["generic"].recall() >= 0.99,
         "{:?}",
         by_form["generic"]
+    );
+    // Short headers as the last word of a compound name (`employee_ssn`): 0.328 before.
+    assert!(
+        by_form["compound"].recall() >= 0.98 && by_form["compound"].tp >= 200,
+        "{:?}",
+        by_form["compound"]
     );
     assert!(
         failures.is_empty(),
@@ -138,8 +171,9 @@ fn id_catalogue_loyalty_and_forms_meet_the_floors() {
 
 /// Structured exports: header rows in 13 languages (en, de, fr, es, it, pt, nl, pl, sv, tr, ja,
 /// zh, ko) and nested JSON key paths (parents, plurals, arrays; person-like values under keys
-/// that are not a person's name). Every kind must reach the issue's targets: recall ≥ 0.95,
-/// precision ≥ 0.98; and a `name` under a product, job, item, company or team is no finding.
+/// that are not a person's name). Every kind must stay at what it measures (1.000 / 1.000)
+/// less a margin: recall and precision ≥ 0.99 (the issue's targets are 0.95 / 0.98); and a `name`
+/// under a product, job, item, company, team or ship is no finding.
 #[test]
 fn multilingual_headers_and_key_paths_meet_the_targets() {
     let engine = corpus::engine();
@@ -152,10 +186,47 @@ fn multilingual_headers_and_key_paths_meet_the_targets() {
         assert_eq!(table.len(), kinds, "{name}\n{}", corpus::render(&table));
         for (kind, c) in &table {
             assert!(
-                c.tp > 20 && c.precision() >= 0.98 && c.recall() >= 0.95,
+                c.tp > 20 && c.precision() >= 0.99 && c.recall() >= 0.99,
                 "{name}: {kind}\n{}",
                 corpus::render(&table)
             );
         }
     }
+}
+
+/// A headerless export (`column N`): the columns of names, dates of birth and addresses are
+/// classified by their values and found; none of the hard-negative columns (order dates over
+/// ten years, timestamps, release and expiry dates, cities, products named after people,
+/// companies and job titles) is classified, and none yields a finding.
+#[test]
+fn headerless_columns_are_classified_by_their_values() {
+    let engine = corpus::engine();
+    let cells = corpus::generate_headerless(2026, 400);
+    let (table, _, summary) = corpus::evaluate_columns(&engine, &cells, Confidence::Medium);
+    let classified: Vec<(&str, &str)> = summary
+        .iter()
+        .map(|c| (c.field.as_str(), c.kind.as_str()))
+        .collect();
+    assert_eq!(
+        classified,
+        [
+            ("column 1", "person_name"),
+            ("column 2", "date_of_birth"),
+            ("column 3", "street_address")
+        ]
+    );
+    for (kind, c) in &table {
+        assert_eq!(c.fp, 0, "{kind}\n{}", corpus::render(&table));
+    }
+    for kind in ["date_of_birth", "street_address"] {
+        assert!(table[kind].recall() >= 0.98, "{}", corpus::render(&table));
+    }
+    // Column 1 (names the dictionaries know) is found; column 4 (names of other locales, 10
+    // of 16 known to a dictionary) is below the share a names column needs: a known limit.
+    let names = table["person_name"];
+    assert!(
+        names.tp >= 390 && names.tp < 800,
+        "{}",
+        corpus::render(&table)
+    );
 }

@@ -217,3 +217,62 @@ fn nine_digit_id_columns_are_never_classified() {
     assert!(!f.is_empty(), "expected low hits to guard against");
     assert!(f.iter().all(|x| x["confidence"] == "low"), "{f:#?}");
 }
+
+/// A CSV without a header row: its columns are `column N`. The column of names and the column
+/// of birth dates are classified by their values' shape and every row is reported at `medium`
+/// (the rows before the decision too), masked; the order dates, timestamps and cities beside
+/// them are not classified and yield nothing.
+#[test]
+fn a_headerless_csv_is_classified_by_its_values_shape() {
+    let dir = TempDir::new().unwrap();
+    let given = [
+        "Olivia", "Jack", "Amelia", "Noah", "Emma", "James", "Sophia", "Liam",
+    ];
+    let family = ["Smith", "Brown", "Wilson", "Jones", "Taylor", "Walker"];
+    let cities = ["Melbourne", "Hamburg", "Leeds", "Osaka", "Porto", "Toronto"];
+    let mut csv = String::new();
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "{} {},{}-{:02}-{:02},{:02}/{:02}/2024,2024-03-{:02} 10:{:02}:00,{}\n",
+            given[i % 8],
+            family[i % 6],
+            1950 + i,
+            1 + i % 12,
+            1 + i % 28,
+            1 + i % 28,
+            1 + i % 12,
+            1 + i % 28,
+            i,
+            cities[i % 6]
+        ));
+    }
+    write(dir.path(), "people.csv", &csv);
+    let (run, report) = scan_json(&dir);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let findings = report["findings"].as_array().unwrap();
+    for (field, kind) in [("column 1", "person_name"), ("column 2", "date_of_birth")] {
+        let mine: Vec<&Value> = findings.iter().filter(|f| f["field"] == field).collect();
+        assert_eq!(mine.len(), 30, "{field}: {mine:#?}");
+        for f in mine {
+            assert_eq!(f["kind"], kind, "{f:#}");
+            assert_eq!(f["confidence"], "medium", "{f:#}");
+        }
+    }
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["field"] == "column 1" || f["field"] == "column 2"),
+        "{findings:#?}"
+    );
+    // Masked: no raw name or date in the report.
+    assert!(!run.stdout.contains("Olivia Smith") && !run.stdout.contains("1950-01-01"));
+    let columns = input(&report, "people.csv")["columns"].as_array().unwrap();
+    let kinds: Vec<(&str, &str)> = columns
+        .iter()
+        .map(|c| (c["field"].as_str().unwrap(), c["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("column 1", "person_name"), ("column 2", "date_of_birth")]
+    );
+}

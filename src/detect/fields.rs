@@ -22,6 +22,7 @@ use foldhash::HashMap;
 #[cfg(test)]
 use super::spec::normalise_field;
 use super::spec::{Spec, Trigger, field_words, is_field_prefix, last_segment, normalise_words};
+use crate::finding::Kind;
 
 /// Headers shorter than this name a field only as its whole (normalised) name, never as a
 /// suffix: `ip` must not make `zip` a header match.
@@ -54,6 +55,10 @@ pub(crate) struct FieldIndex {
     /// Per detector: it reads a whole cell because of its field name alone (`trigger =
     /// "field"`), so a parent key that rules it out removes it (see the module docs).
     field_trigger: Vec<bool>,
+    /// Per detector: it finds national ids.
+    national_id: Vec<bool>,
+    /// The phone and card detectors: a field named for a national id rules them out.
+    not_in_id_fields: Vec<u16>,
 }
 
 const EXACT: u8 = 1;
@@ -66,6 +71,10 @@ impl FieldIndex {
         let mut ix = FieldIndex {
             n: specs.len(),
             field_trigger: specs.iter().map(|s| s.trigger == Trigger::Field).collect(),
+            national_id: specs.iter().map(|s| s.kind == Kind::NationalId).collect(),
+            not_in_id_fields: (0..specs.len() as u16)
+                .filter(|&i| matches!(specs[i as usize].kind, Kind::Phone | Kind::CreditCard))
+                .collect(),
             ..FieldIndex::default()
         };
         for (i, s) in specs.iter().enumerate() {
@@ -88,6 +97,31 @@ impl FieldIndex {
     /// name as [`FieldIndex::classify_name`] reads it, then, for a path, its plural folded,
     /// its parent, and the veto of a telling parent (see the module docs).
     pub fn classify(&self, field: &str) -> FieldMatch {
+        let mut m = self.classify_path(field);
+        self.rule_out_in_id_fields(&mut m);
+        m
+    }
+
+    /// A field named for a national id (`ssn`, `numero_secu`, `personnummer`) holds that id:
+    /// digits in it that fail the id's check are a mistyped id, not a phone or card number nor
+    /// another country's id (a Swedish personnummer with a wrong check digit can pass the
+    /// Finnish HETU check), so the phone, card and other national-id detectors count it as a
+    /// negative word (unless the name names them too: `national_id` names them all).
+    fn rule_out_in_id_fields(&self, m: &mut FieldMatch) {
+        if !m.header.iter().any(|&d| self.national_id[d as usize]) {
+            return;
+        }
+        let others = (0..self.n as u16).filter(|&d| self.national_id[d as usize]);
+        for d in self.not_in_id_fields.iter().copied().chain(others) {
+            if !m.header.contains(&d) && !m.negative.contains(&d) {
+                m.negative.push(d);
+            }
+        }
+        m.negative.sort_unstable();
+    }
+
+    /// [`FieldIndex::classify`] before the national-id rule.
+    fn classify_path(&self, field: &str) -> FieldMatch {
         let field = &*super::placeholder::strip_placeholders(field);
         let mut m = self.classify_name(field);
         // Key/value files bring a new name on most lines (`pub const EHOSTUNREACH`): a name
@@ -239,8 +273,16 @@ impl FieldIndex {
                 mark(self.headers.get(&b[start..]), SUFFIX);
             }
         }
+        let mut last = None;
         for w in words {
             mark(self.negative.get(w), NEGATIVE);
+            last = Some(w);
+        }
+        // A short header names a field as its last whole word (`employee_ssn`, `clientIp`),
+        // never as a bare suffix (`zip` is no `ip`), and a negative word vetoes it as any
+        // suffix match.
+        if let Some(w) = last.filter(|w| w.len() < MIN_SUFFIX) {
+            mark(self.headers.get(w.as_bytes()), SUFFIX);
         }
         let mut m = FieldMatch::default();
         for (d, &f) in flags.iter().enumerate() {
@@ -413,7 +455,10 @@ mod tests {
             let suffix = s
                 .headers
                 .iter()
-                .any(|h| h.len() >= MIN_SUFFIX && norm.ends_with(h.as_str()));
+                .any(|h| h.len() >= MIN_SUFFIX && norm.ends_with(h.as_str()))
+                || words
+                    .last()
+                    .is_some_and(|w| w.len() < MIN_SUFFIX && s.headers.contains(w));
             if exact || (suffix && !negative) {
                 m.header.push(i as u16);
             }
@@ -433,6 +478,20 @@ mod tests {
         assert!(ix.classify("customerEmail").header.contains(&id("email")));
         assert!(ix.classify("home_phone").header.contains(&id("phone")));
         assert!(ix.classify("pub const EHOSTUNREACH").header.is_empty());
+        // Short headers: the last whole word, never a bare suffix.
+        assert!(ix.classify("employee_ssn").header.contains(&id("us_ssn")));
+        assert!(ix.classify("clientIp").header.contains(&id("ip_address")));
+        assert!(
+            ix.classify("customer_dob")
+                .header
+                .contains(&id("date_of_birth"))
+        );
+        assert!(!ix.classify("zip").header.contains(&id("ip_address")));
+        assert!(
+            !ix.classify("ssn_verified_at")
+                .header
+                .contains(&id("us_ssn"))
+        );
         assert!(ix.classify("").header.is_empty());
         // A placeholder says what a key was, not what the field holds.
         assert!(!ix.classify("mobile.{email}").header.contains(&id("email")));
@@ -482,6 +541,30 @@ mod tests {
             ("versions[].id", "phone"),
         ] {
             assert!(!names(field, det), "{field} should not name {det}");
+        }
+        // A field named for a national id rules out phones and cards; others do not.
+        for field in ["ssn", "numero_secu", "employee.pesel", "national_id", "tfn"] {
+            let m = ix.classify(field);
+            for det in ["phone", "credit_card"] {
+                assert!(
+                    m.negative.contains(&id(det)),
+                    "{field} should rule out {det}"
+                );
+            }
+        }
+        // ... and other countries' ids, unless the name names them too.
+        assert!(
+            ix.classify("personnummer")
+                .negative
+                .contains(&id("fi_hetu"))
+        );
+        assert!(!ix.classify("personnummer").negative.contains(&id("se_pnr")));
+        assert!(!ix.classify("national_id").negative.contains(&id("fi_hetu")));
+        for field in ["phone", "card_number", "mobile", "value"] {
+            assert!(
+                !ix.classify(field).negative.contains(&id("phone")),
+                "{field}"
+            );
         }
         // A plain name decides as before; plurals fold only as words.
         assert_eq!(singular("addresses"), Some("address"));

@@ -713,13 +713,36 @@ impl FindingSink<'_> {
         if s.opts.allow.inline {
             self.note_allow_markers(cell);
         }
+        // A column classified by its values' shape (`detect::columns`): the value is scanned
+        // again under the kind's header, and that scan's hits stand for the first's.
+        let mut rescan = None;
         if let Some(f) = cell.field {
             let specs = s.engine.specs();
             let kinds = hits
                 .iter()
                 .map(|h| (specs[h.detector as usize].kind, h.start..h.end));
-            self.columns.observe(f, cell.text, kinds);
+            self.columns.observe(f, cell.text, kinds.clone());
+            rescan = self.columns.rescan(f, cell.text, kinds);
         }
+        let again;
+        let hits = match rescan {
+            Some(r) => {
+                let mut v = Vec::new();
+                let accept = cell.accept.clone();
+                s.engine.scan(
+                    cell.text,
+                    Some(r.header),
+                    accept,
+                    s.opts.explain,
+                    self.scratch,
+                    &mut v,
+                );
+                prepared = None;
+                again = v;
+                &again[..]
+            }
+            None => hits,
+        };
         if hits.is_empty() {
             return;
         }
@@ -729,9 +752,14 @@ impl FindingSink<'_> {
         for (i, hit) in hits.iter().enumerate() {
             let kind = s.engine.specs()[hit.detector as usize].kind;
             let (span, min) = (hit.start..hit.end, s.opts.min_confidence);
-            let admit = self
-                .columns
-                .admit(cell.field, cell.text, span, kind, hit.confidence, min);
+            let admit = match (rescan, cell.field) {
+                (Some(r), Some(f)) if r.kind == kind => {
+                    self.columns.admit_rescanned(f, kind, hit.confidence, min)
+                }
+                _ => self
+                    .columns
+                    .admit(cell.field, cell.text, span, kind, hit.confidence, min),
+            };
             let confidence = match admit {
                 Admit::Report(c) | Admit::Hold(c) => c,
                 Admit::Drop => continue,

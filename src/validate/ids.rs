@@ -7,7 +7,7 @@
 //! too common on their own). Normalised values are the bare digits (letters upper-cased), so
 //! `123-45-6789` and `123456789` link.
 
-use super::checksum::luhn;
+use super::checksum::{in_code_point_table, luhn};
 use super::{Candidate, Ctx, Verdict, digits};
 
 /// True when `text` has separators (space, `-`, `.`) between its digit groups: a formatted id is
@@ -159,7 +159,7 @@ pub fn au_medicare(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
 }
 
 /// Validator `uk_nino`: two prefix letters (first not D F I Q U V, second not D F I O Q U V, and
-/// not BG GB KN NK NT TN ZZ), six digits, optional suffix A–D.
+/// not BG GB KN NK NT TN ZZ), six digits, suffix A–D (without it: a weak form); not a slice of a code-point table.
 pub fn uk_nino(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     let s: String = c
         .text
@@ -185,6 +185,22 @@ pub fn uk_nino(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     }
     if all_same(&s[2..8]) {
         return Verdict::Invalid("repeated digit");
+    }
+    // Unicode tables pair code points (`AC00 0029`, `<AC00> ; 0029 0301`): two hex letters
+    // and six digits split four and four, or flush against another group of four hex digits.
+    let t = c.text.as_bytes();
+    let split_as_code_points = t.len() == 9
+        && t[4] == b' '
+        && t[..4].iter().all(u8::is_ascii_hexdigit)
+        && t[5..].iter().all(u8::is_ascii_digit);
+    if split_as_code_points || in_code_point_table(c.before, c.after) {
+        return Verdict::Invalid("groups of four hex digits: a code-point table");
+    }
+    // HMRC always issues the suffix letter; without it, two letters and six digits are as often
+    // a membership number (MileagePlus `KX903342`) or a part number: a weak form, reported
+    // only under a NINO header or after a NINO cue.
+    if b.len() == 8 {
+        return Verdict::weak(&s[..8]);
     }
     Verdict::valid(&s[..8])
 }
@@ -424,7 +440,10 @@ mod tests {
             &[
                 ("AB 12 34 56 C", Some(false)),
                 ("AB123456C", Some(false)),
-                ("ab123456", Some(false)),
+                ("ab123456", Some(true)),
+                ("KX903342", Some(true)),
+                ("AB 12 34 56", Some(true)),
+                ("AC00 0029", None),
                 ("QQ123456C", None),
                 ("DA123456C", None),
                 ("GB123456A", None),
@@ -432,6 +451,23 @@ mod tests {
                 ("AB12345", None),
             ],
         );
+    }
+
+    /// A NINO-shaped slice of a code-point table is none.
+    #[test]
+    fn nino_in_code_point_tables() {
+        let at = |before: &'static [u8], text: &'static str, after: &'static [u8]| {
+            let c = Candidate {
+                text,
+                before,
+                after,
+                weak_counts: true,
+            };
+            matches!(uk_nino(&c, &Ctx::default()), Verdict::Valid { .. })
+        };
+        assert!(!at(b"1100 ", "AC 00 00 29", b""));
+        assert!(!at(b"", "AB123456", b" 0301"));
+        assert!(at(b"NI number: ", "AB 12 34 56 C", b" (on file)"));
     }
 
     #[test]

@@ -58,7 +58,13 @@ pub fn passport_number(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if !(6..=9).contains(&s.len()) || digits.len() < 5 || s.len() - digits.len() > 3 {
         return Verdict::Invalid("passport numbers are 6-9 characters, mostly digits");
     }
-    if placeholder(&digits) {
+    // Only a bare ascending run (`123456789`) reads as a placeholder: after a series prefix of
+    // letters it is a number as any other (`TK1234567`, `AB1234567`), and this detector runs
+    // only under a passport header or after a passport cue. One digit repeated, or six zeros,
+    // is a placeholder either way.
+    let letters = s.len() - digits.len();
+    let repeated = digits.bytes().all(|b| b == digits.as_bytes()[0]);
+    if repeated || digits.starts_with("000000") || (letters == 0 && placeholder(&digits)) {
         return Verdict::Invalid("placeholder digits");
     }
     Verdict::valid(s)
@@ -113,6 +119,10 @@ mod tests {
             ("PA1928374", true),
             ("J8369854", true),
             ("123456789", false),
+            ("TK1234567", true),
+            ("AB1234567", true),
+            ("AB0000000", false),
+            ("AB7777777", false),
             ("ABCD12345", false),
             ("X12", false),
         ] {

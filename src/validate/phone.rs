@@ -44,7 +44,20 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     if let Some(why) = glued(c) {
         return Verdict::Invalid(why);
     }
-    if super::checksum::in_code_point_table(c.before, c.after) {
+    // A side that repeats this number's grouping holds another phone, not code points; a
+    // number that starts with `+` or `(` starts there.
+    let opens = text.starts_with(['+', '(']);
+    let before = if opens || twin(c.text, c.before, true) {
+        b""
+    } else {
+        c.before
+    };
+    let after = if twin(c.text, c.after, false) {
+        b""
+    } else {
+        c.after
+    };
+    if super::checksum::in_code_point_table(before, after) {
         return Verdict::Invalid("one slice of a run of 4-hex-digit groups: a code-point table");
     }
     // Groups of exactly four digits (`0226 0304`, `0201.0020.0002`) are how code points,
@@ -121,7 +134,12 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
     }
     // A separator that joins this number to more of the same token (`abc-0491…`, `…156-aabb`).
     let joiners = |b: u8| matches!(b, b'-' | b'_' | b'.' | b'/' | b'#');
+    // Two numbers of the same grouping back to back (`0491 570 156 0491 570 157`,
+    // `0491 570 156/0491 570 157`) are two phones, not one long id: the digit groups on that
+    // side repeat this number's grouping, from a trunk `0` or `(` (see `twin`).
+    let (left_twin, right_twin) = (twin(c.text, before, true), twin(c.text, after, false));
     if last.is_some_and(joiners)
+        && !(last == Some(b'/') && left_twin)
         && before
             .len()
             .checked_sub(2)
@@ -133,7 +151,7 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
     // `…156-aabb` continues a dashed id; `…156,50` a decimal and `…12:30` a time. A comma or
     // colon followed by a letter is a delimiter (`0491 570 156,Olivia` in a CSV line).
     if let (Some(&a), Some(&b)) = (after.first(), after.get(1))
-        && (joiners(a) && b.is_ascii_alphanumeric()
+        && (joiners(a) && b.is_ascii_alphanumeric() && !(a == b'/' && right_twin)
             || (a == b',' || a == b':') && b.is_ascii_digit())
     {
         return Some("continues into a longer token, decimal or time");
@@ -144,9 +162,11 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
     // `4421 0470 9521 4564`: groups of digits joined by single spaces run on past the match
     // to more digits than any phone number has (15, E.164), so the match is a slice of a card
     // or account number. Only spaces are followed: a date before a phone (`2024-03-07 0491
-    // 570 156`) stays apart, and `-`/`.` joins are caught above. The price: two phone numbers
-    // separated by nothing but one space read as one long group and are both dropped; a
-    // comma, a word or two spaces between them keep them apart.
+    // 570 156`) stays apart, and `-`/`.` joins are caught above. Two numbers of one grouping
+    // side by side are kept apart by `twin` (and one starting with `+` or `(` starts there).
+    // Still lost: national numbers in space-separated groups with one space between them
+    // (`0491 570 156 0491 570 157`), which the pattern matches as one over-long candidate
+    // before this validator sees either.
     let digits_in = |b: &[u8]| b.iter().filter(|b| b.is_ascii_digit()).count();
     let spaced = |bytes: &mut dyn Iterator<Item = &u8>| {
         let (mut n, mut run, mut last_space) = (0, 0, true);
@@ -165,11 +185,15 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
         // A run cut off by the edge of `before`/`after` still counts.
         n + run
     };
+    // A number that starts with `+` or `(` starts there: what is before it is another token.
+    let starts = c.text.trim_start().starts_with(['+', '(']);
     let left = match before {
+        _ if starts || left_twin => 0,
         [.., d, b' '] if d.is_ascii_digit() => spaced(&mut before[..before.len() - 1].iter().rev()),
         _ => 0,
     };
     let right = match after {
+        _ if right_twin => 0,
         [b' ', d, ..] if d.is_ascii_digit() => spaced(&mut after[1..].iter()),
         _ => 0,
     };
@@ -188,6 +212,68 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
         return Some("price");
     }
     None
+}
+
+/// Whether the digit groups next to a national number (`side`: the bytes before it when
+/// `left`, else after it, one separator ` ` or `/` first) are whole repeats of its own grouping
+/// and start with a trunk `0` as it does: `0491 570 156 ⟨0491 570 157⟩`, `0491570156
+/// ⟨0491570157⟩`. A slice of a card or account number (`4421 ⟨0470 9521 4564⟩`) is not, nor is
+/// a number in groups of four digits (the code-point and card shape).
+fn twin(text: &str, side: &[u8], left: bool) -> bool {
+    let t = text.trim().as_bytes();
+    if t.first() != Some(&b'0') || !t.iter().all(|&b| b.is_ascii_digit() || b == b' ') {
+        return false;
+    }
+    let shape: Vec<usize> = t
+        .split(|&b| b == b' ')
+        .filter(|g| !g.is_empty())
+        .map(<[u8]>::len)
+        .collect();
+    if shape.len() >= 2 && shape.iter().all(|&n| n == 4) {
+        return false;
+    }
+    let (sep, rest) = match (left, side) {
+        (true, [rest @ .., sep]) | (false, [sep, rest @ ..]) => (*sep, rest),
+        _ => return false,
+    };
+    if sep != b' ' && sep != b'/' {
+        return false;
+    }
+    // The run of digits and spaces on that side; one cut by the window's edge is not known
+    // to be whole.
+    let other = |b: &u8| !(b.is_ascii_digit() || *b == b' ');
+    let run = if left {
+        match rest.iter().rposition(other) {
+            Some(i) => &rest[i + 1..],
+            None if rest.len() < super::AROUND - 1 => rest,
+            None => return false,
+        }
+    } else {
+        match rest.iter().position(other) {
+            Some(i) => &rest[..i],
+            None if rest.len() < super::AROUND - 1 => rest,
+            None => return false,
+        }
+    };
+    // Its groups, nearest first, up to a double space (what lies beyond is apart anyway).
+    let mut near: Vec<&[u8]> = if left {
+        run.rsplit(|&b| b == b' ')
+            .take_while(|g| !g.is_empty())
+            .collect()
+    } else {
+        run.split(|&b| b == b' ')
+            .take_while(|g| !g.is_empty())
+            .collect()
+    };
+    if left {
+        near.reverse();
+    }
+    !near.is_empty()
+        && near.len().is_multiple_of(shape.len())
+        && near.iter().enumerate().all(|(i, g)| {
+            let k = i % shape.len();
+            g.len() == shape[k] && (k != 0 || g.first() == Some(&b'0'))
+        })
 }
 
 fn parse_valid(region: Option<country::Id>, s: &str) -> Option<String> {
@@ -302,6 +388,9 @@ mod tests {
             ("4421 ", "0470 9521 4564", ""),
             ("4421 0470 ", "9521 4564", ""),
             ("", "0491 570 156", " 1234 5678"),
+            ("", "0491 570 156", " 0491 5701"),
+            ("", "0491 570 156", "/0491"),
+            ("1234 ", "0491 570 156", ""),
         ] {
             let c = Candidate {
                 text,
@@ -312,6 +401,36 @@ mod tests {
             assert!(
                 matches!(phone(&c, &Ctx::default()), Verdict::Invalid(_)),
                 "{before}{text}{after}"
+            );
+        }
+    }
+
+    /// Two numbers back to back in one cell are two phones: the same national grouping on
+    /// the other side (space or slash between), or a second number starting with `+` or `(`.
+    #[test]
+    fn back_to_back_numbers_are_two_phones() {
+        for (before, text, after) in [
+            ("", "0491 570 156", " 0491 570 157"), // (the pattern still joins these two)
+            ("0491 570 156 ", "0491 570 157", ""),
+            ("", "0491 570 156", "/0491 570 157"),
+            ("0491 570 156/", "0491 570 157", ""),
+            ("0491570156 ", "0491570157", ""),
+            ("Tel: 0491 570 156 ", "0491 570 157", " (mobile)"),
+            ("0491 570 155 0491 570 156 ", "0491 570 157", ""),
+            ("+61 491 570 156 ", "+61 491 570 157", ""),
+            ("(02) 5550 1234 ", "(02) 5550 9876", ""),
+            ("+1 212-555-0123 ", "+1 212-555-0187", ""),
+        ] {
+            let c = Candidate {
+                text,
+                before: before.as_bytes(),
+                after: after.as_bytes(),
+                weak_counts: true,
+            };
+            assert!(
+                matches!(phone(&c, &Ctx::default()), Verdict::Valid { .. }),
+                "{before}|{text}|{after}: {:?}",
+                phone(&c, &Ctx::default())
             );
         }
     }

@@ -252,6 +252,18 @@ fn make_id(rng: &mut ChaCha8Rng, id: &str) -> Option<(String, String, Option<Str
 }
 
 /// (own column name, JSON key path, prose cue) per id.
+/// Detectors with a header of three characters or fewer, for the compound-name form.
+const SHORT_HEADERS: &[(&str, &str)] = &[
+    ("us_ssn", "ssn"),
+    ("au_tfn", "tfn"),
+    ("ca_sin", "sin"),
+    ("kr_rrn", "rrn"),
+    ("fr_nir", "nir"),
+    ("uk_nhs", "nhs"),
+    ("it_cf", "cf"),
+    ("in_pan", "pan"),
+];
+
 const IDS: &[(&str, &str, &str, &str)] = &[
     (
         "fr_nir",
@@ -473,6 +485,12 @@ pub fn generate(seed: u64, rounds: usize) -> Vec<Tagged> {
                     nid,
                 ),
             );
+            // A short header as the last word of a compound name (`employee_ssn`).
+            if let Some(&(_, short)) = SHORT_HEADERS.iter().find(|(d, _)| *d == id) {
+                let f = format!("employee_{short}");
+                push(id, "compound", cell(Some(&f), "", &good, "", nid));
+                push(id, "negative", cell(Some(&f), "", &bad, "", None));
+            }
             push(id, "negative", cell(Some(col), "", &bad, "", None));
             push(
                 id,
@@ -615,6 +633,110 @@ pub fn generate(seed: u64, rounds: usize) -> Vec<Tagged> {
                 " today",
                 Some("email"),
             ),
+        );
+        // Two phone numbers back to back in one cell (fictional ranges: ACMA 0491 570 1xx,
+        // (02) 5550 xxxx, NANP 555-01xx, Ofcom 07700 900xxx): after a `+` or `(`, or the same
+        // national grouping after a slash or a space.
+        let n = |rng: &mut ChaCha8Rng| rng.gen_range(100..200);
+        let pairs = [
+            (
+                format!("+61 491 570 {}", n(rng)),
+                format!("+61 491 570 {}", n(rng)),
+                " ",
+            ),
+            (
+                format!("(02) 5550 {}", 1000 + n(rng)),
+                format!("(02) 5550 {}", 1000 + n(rng)),
+                " ",
+            ),
+            (
+                format!("+1 212-555-0{}", n(rng)),
+                format!("+1 212-555-0{}", n(rng)),
+                " ",
+            ),
+            (
+                format!("0491 570 {}", n(rng)),
+                format!("0491 570 {}", n(rng)),
+                "/",
+            ),
+            (
+                format!("07700 900{}", n(rng)),
+                format!("07700 900{}", n(rng)),
+                " / ",
+            ),
+            (
+                format!("0491570{}", n(rng)),
+                format!("0491570{}", n(rng)),
+                " ",
+            ),
+        ];
+        let (a, b, sep) = pairs.choose(rng).cloned().unwrap_or_default();
+        let pair = |field: Option<&str>, before: &str, after: &str| {
+            let text = format!("{before}{a}{sep}{b}{after}");
+            let at = before.len();
+            let bt = at + a.len() + sep.len();
+            Cell {
+                field: field.map(str::to_string),
+                text,
+                labels: vec![
+                    Label {
+                        kind: "phone",
+                        start: at,
+                        end: at + a.len(),
+                    },
+                    Label {
+                        kind: "phone",
+                        start: bt,
+                        end: bt + b.len(),
+                    },
+                ],
+            }
+        };
+        push("phone_forms", "column", pair(Some("phone"), "", ""));
+        push(
+            "phone_forms",
+            "prose",
+            pair(None, "Call me on ", " after 5pm."),
+        );
+        // Passports: two series letters and seven digits (JP, AU, CA, IN and others), the
+        // documented sample `TK1234567` shape among them; under a booking reference or bare in
+        // prose they are none.
+        let series = letters(rng, 2);
+        let number = if rng.gen_bool(0.3) {
+            "1234567".to_string()
+        } else {
+            format!("{}{}", rng.gen_range(1..10), digits(rng, 6))
+        };
+        let p = format!("{series}{number}");
+        let pk = Some("passport_number");
+        push(
+            "passport_forms",
+            "column",
+            cell(Some("passport_no"), "", &p, "", pk),
+        );
+        let cue = [
+            "Passport No: ",
+            "旅券番号: ",
+            "Reisepass ",
+            "Numer paszportu: ",
+        ]
+        .choose(rng)
+        .copied()
+        .unwrap_or("Passport No: ");
+        push(
+            "passport_forms",
+            "prose",
+            cell(None, cue, &p, ", valid to 2031.", pk),
+        );
+        push(
+            "passport_forms",
+            "negative",
+            cell(None, "Booking ref ", &p, " confirmed.", None),
+        );
+        push(
+            "passport_forms",
+            "negative",
+            cell(None, "Parcel ", &p, " arrived on Tuesday.", None),
         );
     }
     out
