@@ -145,10 +145,11 @@ pub struct Finding {
     pub confidence: Confidence,
     /// Column / key / `table.column` the value sat in, if the format knows it.
     pub field: Option<Arc<str>>,
-    /// Masked rendering (raw only under `--reveal`).
-    pub masked: String,
-    /// Keyed HMAC of the normalised value, hex.
-    pub fingerprint: String,
+    /// Masked rendering (raw only under `--reveal`). Shared: an input's findings of one value
+    /// share one mask ([`crate::scan::memo`]).
+    pub masked: Arc<str>,
+    /// Keyed HMAC of the normalised value, hex. Shared like `masked`.
+    pub fingerprint: Arc<str>,
     /// The record (row, object, tuple, or line) the value belongs to, unique within the input.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub record: Option<u64>,

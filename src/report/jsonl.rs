@@ -200,8 +200,8 @@ mod tests {
                 field: rng
                     .gen_bool(0.5)
                     .then(|| Arc::from(text(&mut rng).as_str())),
-                masked: text(&mut rng),
-                fingerprint: format!("{:032x}", rng.r#gen::<u128>()),
+                masked: text(&mut rng).into(),
+                fingerprint: format!("{:032x}", rng.r#gen::<u128>()).into(),
                 record: Some(i),
                 explain: rng.gen_bool(0.3).then(|| text(&mut rng)),
                 placeholder: rng.gen_bool(0.1),
@@ -245,8 +245,8 @@ mod tests {
                 detector: Arc::from("d"),
                 confidence: Confidence::High,
                 field: (i % 2 == 0).then(|| Arc::from("contact \"x\"")),
-                masked: format!("m{i}"),
-                fingerprint: format!("{i:032x}"),
+                masked: format!("m{i}").into(),
+                fingerprint: format!("{i:032x}").into(),
                 record: Some(i),
                 explain: (i % 7 == 0).then(|| format!("why {i}")),
                 placeholder: false,
