@@ -231,8 +231,12 @@ impl Iterator for SpoolIter<'_> {
             self.left = seg.count;
             // Each segment was encoded on its own: "same as the previous finding" starts over.
             self.prev = Prev::default();
+            // No larger than the segment: a buffer is zeroed before its first read, and an
+            // input of a few findings paid for 64 KiB of it.
             self.reader = Some(BufReader::with_capacity(
-                1 << 16,
+                usize::try_from(seg.len)
+                    .unwrap_or(usize::MAX)
+                    .clamp(1, 1 << 16),
                 SegmentReader {
                     file: self.file,
                     pos: seg.offset,
