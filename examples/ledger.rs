@@ -23,7 +23,14 @@
 //! cargo run --release --example ledger               # print the table
 //! cargo run --release --example ledger -- --check    # exit 1 if a shape is >10% over budget
 //! cargo run --release --example ledger -- --update   # rewrite the budget file
+//! LEDGER_WRITE_TO=DIR cargo run --release --example ledger   # only write the inputs to DIR
 //! ```
+//!
+//! To see where a shape's instructions go, write the inputs out and profile one with
+//! callgrind's call graph: `valgrind --tool=callgrind --collect-atstart=no
+//! --toggle-collect=ledger::ledger_measured_scan --dump-after=ledger::ledger_measured_scan
+//! target/release/examples/ledger --measure DIR/warm-up DIR/csv-dense`, then
+//! `callgrind_annotate --inclusive=yes` on the second dump.
 //!
 //! Budgets are measured in CI's cheap release profile (`.ci/run`, stage "cost ledger"); run
 //! `--check`/`--update` with the same `CARGO_PROFILE_RELEASE_*` overrides. Exit status: 0 within
@@ -510,6 +517,19 @@ fn run(
         write_shape(shape, true, 8 << 10, &warm).map_err(|e| format!("{}: {e}", warm.display()))?;
     }
     dirs.insert(0, warm);
+    if let Some(keep) = std::env::var_os("LEDGER_WRITE_TO") {
+        // Only writes the inputs (for profiling them with callgrind's call graph).
+        for d in &dirs {
+            let to = Path::new(&keep).join(d.file_name().unwrap_or_default());
+            std::fs::create_dir_all(&to).map_err(|e| e.to_string())?;
+            for f in std::fs::read_dir(d).map_err(|e| e.to_string())? {
+                let f = f.map_err(|e| e.to_string())?.path();
+                std::fs::copy(&f, to.join(f.file_name().unwrap_or_default()))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut costs = measure_here(&dirs, pmu.as_mut())?;
     if counter == Counter::Callgrind {
         for (c, n) in costs.iter_mut().zip(measure_callgrind(&dirs, tmp.path())?) {

@@ -504,7 +504,7 @@ fn sarif_validates_against_the_official_schema() {
         assert_eq!(rules.get(idx).copied(), r["ruleId"].as_str());
         assert_eq!(r["ruleId"].as_str(), Some(&*f.detector));
         let fp = &r["partialFingerprints"][report::sarif::FINGERPRINT_KEY];
-        assert_eq!(fp.as_str(), Some(f.fingerprint.as_str()));
+        assert_eq!(fp.as_str(), Some(&*f.fingerprint));
         let region = &r["locations"][0]["physicalLocation"]["region"];
         assert_eq!(region["startLine"].as_u64(), Some(f.line));
     }
@@ -569,7 +569,7 @@ fn only_fingerprint(r: &Report, kind: &str) -> Option<String> {
     let mut fps: Vec<&str> = fs
         .iter()
         .filter(|f| f.kind.as_str() == kind)
-        .map(|f| f.fingerprint.as_str())
+        .map(|f| &*f.fingerprint)
         .collect();
     fps.dedup();
     (fps.len() == 1).then(|| fps[0].to_string())

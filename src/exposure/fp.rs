@@ -18,6 +18,26 @@ impl Fp {
     /// Reads a finding's fingerprint. Fingerprints piiscan writes are 32 hex digits; anything
     /// else (a hand-edited report) is hashed, so distinct strings still stay distinct.
     pub fn from_finding(s: &str) -> Fp {
+        // The common case, 32 lower-case hex digits (what `Fingerprinter` writes), without
+        // `from_str_radix`'s general loop; anything else takes the path below unchanged.
+        if let Ok(b) = <&[u8; 32]>::try_from(s.as_bytes()) {
+            let mut v = 0u128;
+            let mut ok = true;
+            for &c in b {
+                let d = match c {
+                    b'0'..=b'9' => c - b'0',
+                    b'a'..=b'f' => c - b'a' + 10,
+                    _ => {
+                        ok = false;
+                        0
+                    }
+                };
+                v = (v << 4) | u128::from(d);
+            }
+            if ok {
+                return Fp(v);
+            }
+        }
         if s.len() == 32
             && let Ok(v) = u128::from_str_radix(s, 16)
         {
@@ -120,4 +140,28 @@ pub(super) fn passes(items: u64, entry_bytes: u64, budget: u64) -> u64 {
 /// bits are `hi` falls in (fingerprints are keyed HMACs, so the slices are even).
 pub(super) fn slice_of(hi: u64, passes: u64) -> u64 {
     ((u128::from(hi) * u128::from(passes)) >> 64) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path reads exactly what `from_str_radix` reads; anything else falls through.
+    #[test]
+    fn fingerprints_parse_as_before() {
+        let slow = |s: &str| u128::from_str_radix(s, 16).ok();
+        for s in [
+            "0123456789abcdef0123456789abcdef",
+            "ffffffffffffffffffffffffffffffff",
+            "00000000000000000000000000000000",
+            "0123456789ABCDEF0123456789abcdef",
+            "+123456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(Some(Fp::from_finding(s).0), slow(s), "{s}");
+        }
+        // Not hex: hashed, and never equal to a hex value's parse.
+        let odd = Fp::from_finding("0123456789abcdef0123456789abcdeg");
+        assert_eq!(odd, Fp::from_finding("0123456789abcdef0123456789abcdeg"));
+        assert_ne!(Some(odd.0), slow("0123456789abcdef0123456789abcdef"));
+    }
 }

@@ -17,7 +17,7 @@ fn f(path: &str, rec: u64, kind: Kind, field: Option<&str>, v: &str) -> Finding 
         confidence: Confidence::High,
         field: field.map(Arc::from),
         masked: "***".into(),
-        fingerprint: fp.fingerprint(kind, v),
+        fingerprint: fp.fingerprint(kind, v).into(),
         record: Some(rec),
         explain: None,
         placeholder: false,

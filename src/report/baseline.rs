@@ -122,7 +122,7 @@ impl Baseline {
                 path: globset::escape(&stored_path(dir, &f.path)),
                 field: f.field.as_deref().map(str::to_string),
                 kind: f.kind,
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint.to_string(),
             })
             .collect();
         Baseline {
@@ -214,7 +214,7 @@ impl Matcher {
 
     /// Whether `f` is accepted by the baseline (and marks the entries it matched as in use).
     pub fn accepts(&mut self, f: &Finding) -> bool {
-        let Some(idx) = self.by_value.get(&(f.kind, f.fingerprint.clone())) else {
+        let Some(idx) = self.by_value.get(&(f.kind, f.fingerprint.to_string())) else {
             return false;
         };
         let dir = &self.dir;

@@ -472,7 +472,7 @@ pub(crate) mod tests {
             confidence: Confidence::High,
             field: Some(field.clone()),
             masked: "***".into(),
-            fingerprint: fp.fingerprint(kind, v),
+            fingerprint: fp.fingerprint(kind, v).into(),
             record: Some(line),
             explain: None,
             placeholder: false,

@@ -214,7 +214,7 @@ impl Text {
             let k = kinds.entry(f.kind).or_insert_with(|| KindSummary {
                 count: 0,
                 best: f.confidence,
-                masked: f.masked.clone(),
+                masked: f.masked.to_string(),
                 line: f.line,
                 field: f.field.clone(),
             });

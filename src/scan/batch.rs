@@ -18,6 +18,8 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use crate::detect::{Engine, Hit, Scratch};
 use crate::formats::Cell;
+use crate::scan::memo::Memo;
+use std::sync::Arc;
 
 /// The per-hit work that does not depend on input order, so it may run on a helper thread
 /// (this module): the value allowlist, the keyed fingerprint and the masked rendering.
@@ -26,9 +28,9 @@ pub struct Prepared {
     /// An `allow.values` pattern matched: suppressed (fingerprint and mask are not made).
     pub allowed_value: bool,
     /// Keyed fingerprint of the normalised value.
-    pub fingerprint: String,
+    pub fingerprint: Arc<str>,
     /// Masked value (raw under `--reveal`).
-    pub masked: String,
+    pub masked: Arc<str>,
     /// A known placeholder or test value ([`crate::validate::placeholder`]).
     pub placeholder: bool,
 }
@@ -41,8 +43,8 @@ pub trait Prepare: Sync {
     fn engine(&self) -> &Engine;
     /// Whether hits carry their explanation (`--explain`).
     fn explain(&self) -> bool;
-    /// Prepares `hit`, a hit in the cell `text`.
-    fn prepare(&self, text: &[u8], hit: &Hit) -> Prepared;
+    /// Prepares `hit`, a hit in the cell `text`, with the values met before in `memo`.
+    fn prepare(&self, text: &[u8], hit: &Hit, memo: &mut Memo) -> Prepared;
 }
 
 /// Text an input must have produced before its detection is shared with a helper thread.
@@ -118,7 +120,7 @@ impl Batch {
 
     /// Runs the engine over every cell and prepares every hit (on whichever thread holds the
     /// batch).
-    pub fn detect(&mut self, scanner: &dyn Prepare, scratch: &mut Scratch) {
+    pub fn detect(&mut self, scanner: &dyn Prepare, scratch: &mut Scratch, memo: &mut Memo) {
         let engine = scanner.engine();
         let explain = scanner.explain();
         self.hits.clear();
@@ -137,7 +139,7 @@ impl Batch {
             );
             c.hits_end = self.hits.len();
             for h in &self.hits[from..] {
-                self.prepared.push(scanner.prepare(text, h));
+                self.prepared.push(scanner.prepare(text, h, memo));
             }
         }
     }
@@ -184,8 +186,9 @@ pub struct Helper {
 /// thread hangs up.
 pub fn helper_loop(scanner: &dyn Prepare, rx: Receiver<Batch>, tx: Sender<Batch>) {
     let mut scratch = Scratch::default();
+    let mut memo = Memo::default();
     for mut b in rx {
-        b.detect(scanner, &mut scratch);
+        b.detect(scanner, &mut scratch, &mut memo);
         if tx.send(b).is_err() {
             break;
         }

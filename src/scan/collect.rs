@@ -273,7 +273,7 @@ mod tests {
                 confidence: Confidence::High,
                 field: None,
                 masked: "x".into(),
-                fingerprint: format!("{line:032x}"),
+                fingerprint: format!("{line:032x}").into(),
                 record: None,
                 explain: None,
                 placeholder: false,

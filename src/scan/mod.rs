@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod cache;
 pub mod collect;
+pub mod memo;
 pub mod outcome;
 pub mod shard;
 pub mod spool;
@@ -28,6 +29,7 @@ use crate::formats::{self, Cell, CellSink};
 use crate::input::decode::{Decoder, Sniffed};
 pub use crate::scan::batch::Prepared;
 use crate::scan::batch::{Batch, Helper, Prepare};
+use crate::scan::memo::Memo;
 pub use crate::scan::outcome::{InputReport, Status};
 use crate::scan::unpack::Members;
 
@@ -167,37 +169,43 @@ impl Scanner {
 
     /// Prepares `hit`, a hit in the cell `text` (see [`Prepared`]). Here the raw value exists
     /// for the last time: it is matched against the value allowlist, then only its mask (or,
-    /// under `--reveal`, itself) and its keyed fingerprint are kept.
-    pub fn prepare(&self, text: &[u8], hit: &Hit) -> Prepared {
+    /// under `--reveal`, itself) and its keyed fingerprint are kept. Both are taken from `memo`
+    /// when the input has had the value before (see [`crate::scan::memo`]).
+    pub fn prepare(&self, text: &[u8], hit: &Hit, memo: &mut Memo) -> Prepared {
         let kind = self.engine.specs()[hit.detector as usize].kind;
-        let raw = String::from_utf8_lossy(&text[hit.start..hit.end]);
+        let raw = &text[hit.start..hit.end];
         if let Some(values) = &self.opts.allow.values
-            && (values.is_match(&raw) || values.is_match(&hit.normalised))
+            && (values.is_match(&String::from_utf8_lossy(raw)) || values.is_match(&hit.normalised))
         {
             return Prepared {
                 allowed_value: true,
                 ..Prepared::default()
             };
         }
-        let placeholder = {
+        let (fingerprint, placeholder) = memo.fingerprint(kind, &hit.normalised, || {
             use crate::finding::Kind;
             use crate::validate::placeholder as ph;
-            match kind {
+            let placeholder = match kind {
                 Kind::Email => ph::email(&hit.normalised),
                 Kind::CreditCard => ph::credit_card(&hit.normalised),
                 Kind::DateOfBirth => ph::date_of_birth(&hit.normalised),
                 _ => false,
-            }
+            };
+            let fp = self.fingerprinter.fingerprint(kind, &hit.normalised);
+            (Arc::from(fp), placeholder)
+        });
+        let masked = if self.opts.reveal {
+            Arc::from(String::from_utf8_lossy(raw))
+        } else {
+            memo.mask(kind, raw, || {
+                Arc::from(mask(kind, &String::from_utf8_lossy(raw)))
+            })
         };
         Prepared {
             allowed_value: false,
             placeholder,
-            fingerprint: self.fingerprinter.fingerprint(kind, &hit.normalised),
-            masked: if self.opts.reveal {
-                raw.into_owned()
-            } else {
-                mask(kind, &raw)
-            },
+            fingerprint,
+            masked,
         }
     }
 
@@ -388,8 +396,8 @@ impl Prepare for Scanner {
     fn explain(&self) -> bool {
         self.opts.explain
     }
-    fn prepare(&self, text: &[u8], hit: &Hit) -> Prepared {
-        Scanner::prepare(self, text, hit)
+    fn prepare(&self, text: &[u8], hit: &Hit, memo: &mut Memo) -> Prepared {
+        Scanner::prepare(self, text, hit, memo)
     }
 }
 
@@ -469,6 +477,10 @@ struct FindingSink<'a> {
     par: Option<Par>,
     /// Display names of the fields that hold values.
     names: FieldNames,
+    /// Fingerprints and masks of the values this input has had (see [`crate::scan::memo`]).
+    memo: Memo,
+    /// The input's field names, one shared copy each.
+    fields: crate::scan::memo::Interned,
 }
 
 /// The batches of a large input (see [`crate::scan::batch`]).
@@ -510,6 +522,8 @@ impl<'a> FindingSink<'a> {
             start_helper: None,
             par: None,
             names: FieldNames::default(),
+            memo: Memo::default(),
+            fields: Default::default(),
         }
     }
 
@@ -528,12 +542,12 @@ impl<'a> FindingSink<'a> {
                     Ok(()) => par.queue.push_back(None),
                     // The helper is gone (it panicked: the scope re-raises that); do it here.
                     Err(std::sync::mpsc::SendError(mut b)) => {
-                        b.detect(self.scanner, self.scratch);
+                        b.detect(self.scanner, self.scratch, &mut self.memo);
                         par.queue.push_back(Some(b));
                     }
                 }
             } else {
-                batch.detect(self.scanner, self.scratch);
+                batch.detect(self.scanner, self.scratch, &mut self.memo);
                 par.queue.push_back(Some(batch));
             }
         } else {
@@ -746,7 +760,7 @@ impl FindingSink<'_> {
         if hits.is_empty() {
             return;
         }
-        let field: Option<Arc<str>> = cell.field.map(Arc::from);
+        let field = cell.field.map(|f| self.fields.get(f));
         // Walk forward through the cell once, counting newlines up to each hit.
         let (mut pos, mut line, mut line_start) = (0usize, cell.line, None::<usize>);
         for (i, hit) in hits.iter().enumerate() {
@@ -778,14 +792,14 @@ impl FindingSink<'_> {
             let spec = &s.engine.specs()[hit.detector as usize];
             let p = match prepared.as_deref_mut().and_then(|p| p.get_mut(i)) {
                 Some(p) => std::mem::take(p),
-                None => s.prepare(cell.text, hit),
+                None => s.prepare(cell.text, hit, &mut self.memo),
             };
             if p.allowed_value {
                 self.suppressed += self.columns.suppress(admit, cell.field, kind);
                 continue;
             }
             let (fingerprint, masked, placeholder) = (p.fingerprint, p.masked, p.placeholder);
-            if s.opts.allow.fingerprints.contains(&fingerprint) {
+            if s.opts.allow.fingerprints.contains(&*fingerprint) {
                 self.suppressed += self.columns.suppress(admit, cell.field, kind);
                 continue;
             }

@@ -231,8 +231,12 @@ impl Iterator for SpoolIter<'_> {
             self.left = seg.count;
             // Each segment was encoded on its own: "same as the previous finding" starts over.
             self.prev = Prev::default();
+            // No larger than the segment: a buffer is zeroed before its first read, and an
+            // input of a few findings paid for 64 KiB of it.
             self.reader = Some(BufReader::with_capacity(
-                1 << 16,
+                usize::try_from(seg.len)
+                    .unwrap_or(usize::MAX)
+                    .clamp(1, 1 << 16),
                 SegmentReader {
                     file: self.file,
                     pos: seg.offset,
@@ -243,22 +247,61 @@ impl Iterator for SpoolIter<'_> {
     }
 }
 
-// The record format. Every finding of a chunk shares its path and mostly its detector and
-// field, so those are written once and then flagged as "same as the previous finding"; numbers
-// are LEB128 varints; strings are a varint length and UTF-8 bytes. Encoding and decoding this
-// costs a fraction of JSON (measured: the JSON spool was ~10% of a dense scan's instructions).
+// The record format. Every finding of a chunk shares its path, and a few detectors and fields
+// take turns (a CSV row's email, phone and date columns), so detectors and fields are written
+// once and then named by their slot in a small table of recent ones ([`Slots`]); numbers are
+// LEB128 varints; strings are a varint length and UTF-8 bytes. Encoding and decoding this costs
+// a fraction of JSON (measured: the JSON spool was ~10% of a dense scan's instructions), and
+// the slots save the allocation of a detector and a field per finding read back.
 
-/// What the previous finding of the segment had, for "same as before" flags.
+/// Recent detectors or fields of a segment, shared by the encoder and the decoder: a string
+/// not in the table is written out and takes the next slot, round-robin, on both sides.
+const SLOTS: usize = 16;
+/// A slot byte: the string follows, and takes the next slot.
+const NEW_SLOT: u8 = 0xff;
+/// A slot byte for fields: no field.
+const NO_FIELD: u8 = 0xfe;
+
+#[derive(Default)]
+struct Slots {
+    names: Vec<Arc<str>>,
+    next: usize,
+}
+
+impl Slots {
+    /// The slot holding `s` (the same `Arc` nearly always, so the pointer is compared first).
+    fn find(&self, s: &Arc<str>) -> Option<u8> {
+        if let Some(i) = self.names.iter().position(|n| Arc::ptr_eq(n, s)) {
+            return Some(i as u8);
+        }
+        self.names.iter().position(|n| **n == **s).map(|i| i as u8)
+    }
+
+    fn get(&self, i: u8) -> Option<&Arc<str>> {
+        self.names.get(usize::from(i))
+    }
+
+    fn push(&mut self, s: Arc<str>) {
+        if self.names.len() < SLOTS {
+            self.names.push(s);
+        } else {
+            self.names[self.next] = s;
+            self.next = (self.next + 1) % SLOTS;
+        }
+    }
+}
+
+/// What the segment has had so far: the path of the previous finding, recent detectors and
+/// fields, and (reading) a buffer for strings.
 #[derive(Default)]
 struct Prev {
     path: Option<Arc<str>>,
-    detector: Option<Arc<str>>,
-    field: Option<Option<Arc<str>>>,
+    detectors: Slots,
+    fields: Slots,
+    buf: Vec<u8>,
 }
 
 const SAME_PATH: u8 = 1;
-const SAME_DETECTOR: u8 = 2;
-const SAME_FIELD: u8 = 4;
 const HAS_RECORD: u8 = 8;
 const HAS_EXPLAIN: u8 = 16;
 const PLACEHOLDER: u8 = 32;
@@ -276,19 +319,23 @@ fn put_str(s: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(s.as_bytes());
 }
 
+/// Writes `s` as its slot, or as [`NEW_SLOT`] and the string (which then takes a slot).
+fn put_slot(s: &Arc<str>, slots: &mut Slots, out: &mut Vec<u8>) {
+    match slots.find(s) {
+        Some(i) => out.push(i),
+        None => {
+            out.push(NEW_SLOT);
+            put_str(s, out);
+            slots.push(s.clone());
+        }
+    }
+}
+
 fn encode(f: &Finding, prev: &mut Prev, out: &mut Vec<u8>) {
     let mut flags = 0u8;
     let same_path = prev.path.as_ref() == Some(&f.path);
-    let same_det = prev.detector.as_ref() == Some(&f.detector);
-    let same_field = prev.field.as_ref() == Some(&f.field);
     if same_path {
         flags |= SAME_PATH;
-    }
-    if same_det {
-        flags |= SAME_DETECTOR;
-    }
-    if same_field {
-        flags |= SAME_FIELD;
     }
     if f.record.is_some() {
         flags |= HAS_RECORD;
@@ -304,19 +351,10 @@ fn encode(f: &Finding, prev: &mut Prev, out: &mut Vec<u8>) {
         put_str(&f.path, out);
         prev.path = Some(f.path.clone());
     }
-    if !same_det {
-        put_str(&f.detector, out);
-        prev.detector = Some(f.detector.clone());
-    }
-    if !same_field {
-        match &f.field {
-            None => out.push(0),
-            Some(name) => {
-                out.push(1);
-                put_str(name, out);
-            }
-        }
-        prev.field = Some(f.field.clone());
+    put_slot(&f.detector, &mut prev.detectors, out);
+    match &f.field {
+        None => out.push(NO_FIELD),
+        Some(name) => put_slot(name, &mut prev.fields, out),
     }
     put_varint(f.line, out);
     put_varint(f.column, out);
@@ -344,9 +382,15 @@ fn corrupt(what: &str) -> io::Error {
 }
 
 fn get_u8(r: &mut impl BufRead) -> io::Result<u8> {
-    let mut b = [0u8; 1];
-    r.read_exact(&mut b)?;
-    Ok(b[0])
+    // The common case, a byte already buffered, without `read_exact`'s generic path.
+    if let Some(&b) = r.fill_buf()?.first() {
+        r.consume(1);
+        return Ok(b);
+    }
+    Err(io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "findings spool ends early",
+    ))
 }
 
 fn get_varint(r: &mut impl BufRead) -> io::Result<u64> {
@@ -361,15 +405,43 @@ fn get_varint(r: &mut impl BufRead) -> io::Result<u64> {
     Err(corrupt("varint"))
 }
 
-fn get_string(r: &mut impl BufRead) -> io::Result<String> {
+/// Reads a string into `buf` (reused) and returns it.
+fn get_str<'b>(r: &mut impl BufRead, buf: &'b mut Vec<u8>) -> io::Result<&'b str> {
     let n = get_varint(r)?;
     // Our own file, but still input: a bad length must not allocate gigabytes.
     if n > 1 << 24 {
         return Err(corrupt("string length"));
     }
-    let mut b = vec![0u8; n as usize];
-    r.read_exact(&mut b)?;
-    String::from_utf8(b).map_err(|_| corrupt("string"))
+    buf.clear();
+    buf.resize(n as usize, 0);
+    r.read_exact(buf)?;
+    std::str::from_utf8(buf).map_err(|_| corrupt("string"))
+}
+
+fn get_string(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<String> {
+    get_str(r, buf).map(str::to_string)
+}
+
+fn get_arc(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Arc<str>> {
+    get_str(r, buf).map(Arc::from)
+}
+
+/// Reads a slot byte (see [`put_slot`]).
+fn get_slot(r: &mut impl BufRead, slot: u8, prev: &mut Prev, fields: bool) -> io::Result<Arc<str>> {
+    if slot == NEW_SLOT {
+        let s = get_arc(r, &mut prev.buf)?;
+        match fields {
+            true => prev.fields.push(s.clone()),
+            false => prev.detectors.push(s.clone()),
+        }
+        return Ok(s);
+    }
+    let table = if fields {
+        &prev.fields
+    } else {
+        &prev.detectors
+    };
+    table.get(slot).cloned().ok_or_else(|| corrupt("slot"))
 }
 
 fn decode(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Finding> {
@@ -378,32 +450,16 @@ fn decode(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Finding> {
         (true, Some(p)) => p.clone(),
         (true, None) => return Err(corrupt("path")),
         (false, _) => {
-            let p: Arc<str> = Arc::from(get_string(r)?);
+            let p = get_arc(r, &mut prev.buf)?;
             prev.path = Some(p.clone());
             p
         }
     };
-    let detector = match (flags & SAME_DETECTOR != 0, &prev.detector) {
-        (true, Some(d)) => d.clone(),
-        (true, None) => return Err(corrupt("detector")),
-        (false, _) => {
-            let d: Arc<str> = Arc::from(get_string(r)?);
-            prev.detector = Some(d.clone());
-            d
-        }
-    };
-    let field = match (flags & SAME_FIELD != 0, &prev.field) {
-        (true, Some(f)) => f.clone(),
-        (true, None) => return Err(corrupt("field")),
-        (false, _) => {
-            let f = match get_u8(r)? {
-                0 => None,
-                1 => Some(Arc::from(get_string(r)?)),
-                _ => return Err(corrupt("field tag")),
-            };
-            prev.field = Some(f.clone());
-            f
-        }
+    let slot = get_u8(r)?;
+    let detector = get_slot(r, slot, prev, false)?;
+    let field = match get_u8(r)? {
+        NO_FIELD => None,
+        slot => Some(get_slot(r, slot, prev, true)?),
     };
     let line = get_varint(r)?;
     let column = get_varint(r)?;
@@ -416,15 +472,15 @@ fn decode(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Finding> {
         2 => Confidence::High,
         _ => return Err(corrupt("confidence")),
     };
-    let masked = get_string(r)?;
-    let fingerprint = get_string(r)?;
+    let masked = get_arc(r, &mut prev.buf)?;
+    let fingerprint = get_arc(r, &mut prev.buf)?;
     let record = if flags & HAS_RECORD != 0 {
         Some(get_varint(r)?)
     } else {
         None
     };
     let explain = if flags & HAS_EXPLAIN != 0 {
-        Some(get_string(r)?)
+        Some(get_string(r, &mut prev.buf)?)
     } else {
         None
     };
@@ -517,7 +573,7 @@ mod tests {
             confidence: Confidence::High,
             field: Some(Arc::from("email")),
             masked: "j***@e******.com".into(),
-            fingerprint: format!("{line:032x}"),
+            fingerprint: format!("{line:032x}").into(),
             record: Some(line),
             explain: None,
             placeholder: line.is_multiple_of(3),
@@ -546,7 +602,7 @@ mod tests {
             let mut f = finding(i as u64 + 1);
             f.kind = kind;
             f.confidence = [Confidence::Low, Confidence::Medium, Confidence::High][i % 3];
-            // Fields, detectors and paths change and come back: the "same as before" flags.
+            // Fields, detectors and paths change and come back: the slots and the path flag.
             f.field = (i % 3 != 0).then(|| Arc::from(format!("f{}", i % 2).as_str()));
             f.detector = Arc::from(if i % 4 < 2 { "a" } else { "b" });
             f.path = Arc::from(if i < 5 { "x.csv" } else { "dir/ü ñ.csv" });
