@@ -141,6 +141,11 @@ pub fn iban(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
         .map(|ch| ch.to_ascii_uppercase())
         .collect();
     let lower = c.text.bytes().any(|b| b.is_ascii_lowercase());
+    if in_uuid(c) {
+        // `…-be71-096123456769`: the tail of a UUID takes a lower-case IBAN's shape, and
+        // exports are full of UUIDs (found on the cost ledger's PII-free CSV and NDJSON).
+        return Verdict::Invalid("part of a UUID");
+    }
     if lower && c.text.bytes().any(|b| b.is_ascii_uppercase()) {
         return Verdict::Invalid("IBAN in mixed case");
     }
@@ -166,9 +171,61 @@ pub fn iban(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     }
 }
 
+/// Whether the candidate, with the hex digits and dashes around it, is a UUID
+/// (`8-4-4-4-12` hex digits).
+fn in_uuid(c: &Candidate<'_>) -> bool {
+    let hexish = |b: &u8| b.is_ascii_hexdigit() || *b == b'-';
+    if !c.text.bytes().all(|b| hexish(&b)) {
+        return false;
+    }
+    let left = c.before.iter().rev().take_while(|b| hexish(b)).count();
+    let right = c.after.iter().take_while(|b| hexish(b)).count();
+    let mut token = Vec::with_capacity(left + c.text.len() + right);
+    token.extend_from_slice(&c.before[c.before.len() - left..]);
+    token.extend_from_slice(c.text.as_bytes());
+    token.extend_from_slice(&c.after[..right]);
+    let groups: Vec<usize> = token.split(|b| *b == b'-').map(<[u8]>::len).collect();
+    groups == [8, 4, 4, 4, 12]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tail_of_a_uuid_is_not_an_iban() {
+        // The two false IBANs of the cost ledger's PII-free inputs: a UUID's last groups are a
+        // valid lower-case Belgian / Andorran IBAN.
+        for (before, text, after) in [
+            (
+                "1377,a685a8e7-3ac8-",
+                "bb7b-be18-783d6279d3f6",
+                ",Phone Case",
+            ),
+            ("\"71513907-", "ad93-796b-f32f-fab185d4247a", "\",\"ts\""),
+        ] {
+            let c = Candidate {
+                text,
+                before: before.as_bytes(),
+                after: after.as_bytes(),
+                weak_counts: true,
+            };
+            assert!(in_uuid(&c), "{before}{text}{after}");
+            assert!(
+                matches!(iban(&c, &Ctx::default()), Verdict::Invalid(_)),
+                "{text}"
+            );
+        }
+        // Not a UUID around it: still judged as an IBAN.
+        let c = Candidate {
+            text: "gb82west12345698765432",
+            before: b"iban: ",
+            after: b"",
+            weak_counts: true,
+        };
+        assert!(!in_uuid(&c));
+        assert!(matches!(iban(&c, &Ctx::default()), Verdict::Valid { .. }));
+    }
 
     #[test]
     fn lengths_sorted() {
