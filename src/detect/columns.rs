@@ -70,7 +70,7 @@ pub const PENDING_PER_FIELD: usize = 64;
 pub const MAX_FIELDS: usize = 1024;
 /// Years the birth dates of a column classified by shape must span at least.
 pub const MIN_BIRTH_SPAN: i32 = 15;
-/// Distinct values (among the first [`DISTINCT_WINDOW`]) a column classified by shape needs.
+/// Distinct values (among the first `DISTINCT_WINDOW`) a column classified by shape needs.
 pub const MIN_DISTINCT: usize = 5;
 /// How many distinct values of a shape column are remembered (as hashes) for [`MIN_DISTINCT`].
 const DISTINCT_WINDOW: usize = 16;
@@ -251,7 +251,7 @@ const SAY_NOTHING: &[&str] = &[
 ];
 
 /// Whether a field name says nothing about its values: every word of its last segment is a
-/// number, a single ASCII letter, or a word of [`SAY_NOTHING`] (digits after it allowed). `column 3`
+/// number, a single ASCII letter, or a word of `SAY_NOTHING` (digits after it allowed). `column 3`
 /// (a headerless CSV), `users.column 2` (an SQL insert without a column list), `col7`, `c3`.
 pub fn says_nothing(field: &str) -> bool {
     let last = field

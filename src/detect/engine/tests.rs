@@ -21,6 +21,42 @@ fn seeded(mut seed: u64) -> impl FnMut(usize) -> usize {
 /// The `digits` bounds in the pattern files only save work: an engine without them (every
 /// cluster searched, every match validated) finds exactly the same hits, on seeded text
 /// that puts valid numbers next to bare runs, joiners and more digits of every length.
+/// Scans `n` seeded texts of 1-6 parts with both engines and asserts equal hits; returns how
+/// many hits there were. A part is one of `pieces`, or, one time in `digits.0`, a bare run of
+/// 1 to `digits.1` digits. Fields cycle through none, a name that says nothing, and `phone`.
+fn agree_on_digit_texts(
+    a_engine: &Engine,
+    b_engine: &Engine,
+    pieces: &[&str],
+    seed: u64,
+    n: usize,
+    digits: (usize, usize),
+) -> usize {
+    let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+    let mut next = seeded(seed);
+    let mut found = 0;
+    for _ in 0..n {
+        let mut text = String::new();
+        for _ in 0..1 + next(6) {
+            if next(digits.0) == 0 {
+                for _ in 0..1 + next(digits.1) {
+                    text.push(char::from(b'0' + next(10) as u8));
+                }
+            } else {
+                text.push_str(pieces[next(pieces.len())]);
+            }
+        }
+        let field = [None, Some("c3"), Some("phone")][next(3)];
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let t = text.as_bytes();
+        a_engine.scan(t, field, 0..t.len(), false, &mut sa, &mut a);
+        b_engine.scan(t, field, 0..t.len(), false, &mut sb, &mut b);
+        assert_eq!(a, b, "{text:?} in {field:?}");
+        found += a.len();
+    }
+    found
+}
+
 #[test]
 fn digit_bounds_change_no_hit() {
     let bounded = crate::detect::builtin::test_engine();
@@ -30,7 +66,6 @@ fn digit_bounds_change_no_hit() {
         s.digits = None;
     }
     let plain = Engine::new(specs, bounded.validate_ctx().clone()).unwrap();
-    let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
     let pieces = [
         "+61 491 570 156",
         "0491 570 156",
@@ -57,28 +92,15 @@ fn digit_bounds_change_no_hit() {
         "\n",
         "id=",
     ];
-    let mut next = seeded(0x5851_f42d_4c95_7f2d);
-    let mut found = 0;
-    for _ in 0..3000 {
-        let mut text = String::new();
-        for _ in 0..1 + next(6) {
-            if next(3) == 0 {
-                // A bare run of 1-40 digits.
-                for _ in 0..1 + next(40) {
-                    text.push(char::from(b'0' + next(10) as u8));
-                }
-            } else {
-                text.push_str(pieces[next(pieces.len())]);
-            }
-        }
-        let field = [None, Some("c3"), Some("phone")][next(3)];
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        let t = text.as_bytes();
-        bounded.scan(t, field, 0..t.len(), false, &mut sa, &mut a);
-        plain.scan(t, field, 0..t.len(), false, &mut sb, &mut b);
-        assert_eq!(a, b, "{text:?} in {field:?}");
-        found += a.len();
-    }
+    // Bare runs of 1-40 digits among the pieces.
+    let found = agree_on_digit_texts(
+        &bounded,
+        &plain,
+        &pieces,
+        0x5851_f42d_4c95_7f2d,
+        3000,
+        (3, 40),
+    );
     // The texts hold real findings, so agreeing is not agreeing on nothing.
     assert!(found > 500, "{found}");
 }
@@ -381,7 +403,6 @@ fn gating_changes_no_hit() {
     assert!(!starts("phone") && !starts("credit_card") && !starts("ip_address"));
     assert!(starts("us_ssn") && starts("iban"));
     let plain = Engine::build(specs, gated_engine.validate_ctx().clone(), false).unwrap();
-    let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
     let pieces = [
         "+61 491 570 156",
         "+44 20 7946 0958",
@@ -410,27 +431,14 @@ fn gating_changes_no_hit() {
         "\n",
         "é",
     ];
-    let mut next = seeded(0x9e37_79b9_7f4a_7c15);
-    let mut found = 0;
-    for _ in 0..6000 {
-        let mut text = String::new();
-        for _ in 0..1 + next(6) {
-            if next(4) == 0 {
-                for _ in 0..1 + next(12) {
-                    text.push(char::from(b'0' + next(10) as u8));
-                }
-            } else {
-                text.push_str(pieces[next(pieces.len())]);
-            }
-        }
-        let field = [None, Some("c3"), Some("phone")][next(3)];
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        let t = text.as_bytes();
-        gated_engine.scan(t, field, 0..t.len(), false, &mut sa, &mut a);
-        plain.scan(t, field, 0..t.len(), false, &mut sb, &mut b);
-        assert_eq!(a, b, "{text:?} in {field:?}");
-        found += a.len();
-    }
+    let found = agree_on_digit_texts(
+        &gated_engine,
+        &plain,
+        &pieces,
+        0x9e37_79b9_7f4a_7c15,
+        6000,
+        (4, 12),
+    );
     // The texts hold real findings, so agreeing is not agreeing on nothing.
     assert!(found > 1000, "{found}");
 }
