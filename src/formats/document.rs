@@ -295,7 +295,8 @@ impl Reading {
 
     fn start_cell(&mut self) {
         if !self.buf.is_empty() {
-            // Text before a table (never well-formed in these formats): kept apart.
+            // The enclosing cell's text before a nested table: its own line, not glued to the
+            // nested table's first cell (which takes the buffer).
             self.buf.push('\n');
         }
     }
