@@ -470,3 +470,103 @@ fn merge_time_for_100_shards() {
         times.iter().min()
     );
 }
+
+/// `--findings none|sample`: shard reports without (most of) their findings still merge into
+/// the single scan's totals and exposure, and are smaller; `sample` keeps at most 5 findings
+/// of each place; folders are rolled up the same way in the merge as in one scan.
+#[test]
+fn reports_without_findings_merge_into_the_same_numbers() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = tmp.path().join("share");
+    tree(&root);
+    let scan = |extra: &[&str], out: &Path| {
+        let mut c = cmd();
+        c.args(["scan", "--no-config", "--format", "json", "-o"])
+            .arg(out)
+            .args(extra)
+            .arg(&root);
+        let run = Run::from(c.output().unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        read_json(out)
+    };
+    let whole = scan(&[], &tmp.path().join("whole.json"));
+    let sample = scan(&["--findings", "sample"], &tmp.path().join("sample.json"));
+    let none = scan(&["--findings", "none"], &tmp.path().join("none.json"));
+    for (r, which) in [(&whole, "all"), (&sample, "sample"), (&none, "none")] {
+        assert_eq!(r["findings_included"], which);
+        let errs = crate::exposure::schema::validate(&schema(), r);
+        assert!(errs.is_empty(), "{which}: {errs:#?}");
+        assert_eq!(r["totals"], whole["totals"], "{which} counts every finding");
+        assert_eq!(r["exposure"], whole["exposure"], "{which}");
+    }
+    let n = |r: &Value| r["findings"].as_array().map_or(0, |a| a.len());
+    assert!(n(&whole) > 100, "{}", n(&whole));
+    assert_eq!(n(&none), 0);
+    assert!(n(&sample) > 0 && n(&sample) < n(&whole), "{}", n(&sample));
+    let mut per_place = std::collections::BTreeMap::new();
+    for f in sample["findings"].as_array().into_iter().flatten() {
+        let key = (
+            f["path"].to_string(),
+            f["field"].to_string(),
+            f["kind"].to_string(),
+        );
+        *per_place.entry(key).or_insert(0) += 1;
+    }
+    assert!(per_place.values().all(|&c| c <= 5), "{per_place:?}");
+    let size = |p: &str| std::fs::metadata(tmp.path().join(p)).map_or(0, |m| m.len());
+    assert!(size("none.json") < size("whole.json"));
+
+    // The shard reports carry no findings; their merge has the single scan's numbers.
+    let shards: Vec<_> = (0..3)
+        .map(|k| tmp.path().join(format!("shard-{k}.json")))
+        .collect();
+    for (k, out) in shards.iter().enumerate() {
+        let mut c = cmd();
+        c.env("JOB_COMPLETION_INDEX", k.to_string())
+            .env("PIISCAN_SHARDS", "3")
+            .args([
+                "scan",
+                "--no-config",
+                "--shard",
+                "auto",
+                "--findings",
+                "none",
+            ])
+            .args(["--format", "json", "-o"])
+            .arg(out)
+            .arg(&root);
+        let run = Run::from(c.output().unwrap_or_else(|e| panic!("{e}")));
+        assert!(run.code < 2, "shard {k}: {}", run.stderr);
+    }
+    let refs: Vec<&Path> = shards.iter().map(|p| p.as_path()).collect();
+    let run = merge(&refs);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let merged: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(merged["findings_included"], "none");
+    assert_eq!(merged["totals"], whole["totals"]);
+    assert_eq!(merged["exposure"], whole["exposure"]);
+    let folders = whole["exposure"]["folders"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let names: Vec<&str> = folders.iter().filter_map(|f| f["path"].as_str()).collect();
+    // Regions hold 5 files each; the zip holds two members; the scan root holds everything.
+    assert!(
+        names.iter().any(|n| n.ends_with("region0/"))
+            && names.iter().any(|n| n.ends_with("2024.zip!")),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.ends_with("share/")), "{names:?}");
+
+    // The text report of the merge lists the top N of each list and says what it left out.
+    let mut c = cmd();
+    c.args(["merge", "--top", "3"]).args(&refs);
+    let run = Run::from(c.output().unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Folders to restrict or purge"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("(top 3 of "), "{}", run.stdout);
+}

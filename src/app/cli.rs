@@ -195,6 +195,15 @@ pub struct ScanArgs {
     /// the default.
     #[arg(long, overrides_with = "list")]
     pub no_list: bool,
+    /// Text output: most entries of each list — files, places, folders, combinations,
+    /// overlaps (the JSON and HTML reports carry them all).
+    #[arg(long, value_name = "N", default_value_t = piiscan::report::text::TOP)]
+    pub top: usize,
+    /// Which findings the JSON and SARIF reports carry: all, sample (the first 5 of each
+    /// place: input, field, kind) or none (summary and exposure only — all `merge` needs).
+    /// Totals and exposure count every finding either way; `--format jsonl` streams them all.
+    #[arg(long, value_name = "WHICH", default_value = "all", value_parser = ["all", "sample", "none"])]
+    pub findings: String,
     /// Use colour in text output: auto (when stdout is a terminal and NO_COLOR is unset),
     /// always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]

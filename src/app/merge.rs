@@ -34,6 +34,13 @@ pub struct MergeArgs {
     /// always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: String,
+    /// Text output: most entries of each list (files, places, folders, combinations, overlaps).
+    #[arg(long, value_name = "N", default_value = "10")]
+    pub top: usize,
+    /// Which findings the merged JSON and SARIF reports carry: all (of those the reports
+    /// carry), sample (the first 5 of each place) or none.
+    #[arg(long, value_name = "WHICH", default_value = "all", value_parser = ["all", "sample", "none"])]
+    pub findings: String,
 }
 
 fn read_report(path: &PathBuf) -> Result<Report> {
@@ -81,12 +88,18 @@ pub fn run(args: MergeArgs) -> Result<i32> {
             bail!("cannot merge: {e}{file}");
         }
     };
+    let mut merged = merged;
+    let included = report::Included::parse(&args.findings).unwrap_or_default();
+    if included < merged.findings_included {
+        merged.include_findings(included);
+    }
     super::emit_report(
         &merged,
         &super::Emit {
             format: &args.format,
             color: &args.color,
             list: false,
+            top: args.top,
         },
         args.output.as_deref(),
     )?;

@@ -621,6 +621,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         report.key_id = Some(report::key_id(&fp));
     }
     report.shard = shard;
+    report.include_findings(report::Included::parse(&args.findings).unwrap_or_default());
     if !args.common.quiet {
         for n in &notes {
             eprintln!("piiscan: {n}");
@@ -632,6 +633,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
             format: &args.format,
             color: &args.color,
             list,
+            top: args.top,
         },
         args.output.as_deref(),
     )?;
@@ -664,6 +666,8 @@ pub struct Emit<'a> {
     pub color: &'a str,
     /// Text: one line per finding (`scan --list`).
     pub list: bool,
+    /// Text: most entries of each list (`--top`).
+    pub top: usize,
 }
 
 /// Writes `report` as `how` says to `output` (atomically, 0600) or to stdout. `auto` colour
@@ -689,6 +693,7 @@ pub fn emit_report(
         Box::new(report::text::Text {
             color,
             list: how.list,
+            top: how.top,
         })
     } else {
         match report::reporter(format, color) {

@@ -121,6 +121,7 @@
 
 mod clusters;
 mod distinct;
+mod folders;
 mod fp;
 mod model;
 mod state;
@@ -350,6 +351,31 @@ pub struct InputExposure {
     pub places: Vec<PlaceExposure>,
 }
 
+/// One folder's exposure: a directory, an archive or a bucket prefix holding at least two
+/// inputs (see `folders.rs` for which are listed). Its action is to restrict or purge it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FolderExposure {
+    /// Folder path, ending with its separator (`shares/hr/`, `exports.zip!`).
+    pub path: String,
+    /// Inputs under it, at any depth.
+    pub files: u64,
+    /// Inputs under it with PII.
+    pub files_with_pii: u64,
+    /// Records with PII in it.
+    pub records_with_pii: u64,
+    /// Values found in it.
+    pub values: u64,
+    /// Distinct people exposed by its inputs together (a person in three of its files counts
+    /// once).
+    pub people: u64,
+    /// Identity-kit records in it.
+    pub identity_kit_records: u64,
+    /// Risk removed by restricting or purging the folder alone.
+    pub risk: f64,
+    /// `risk` / the total risk score, 0..=1.
+    pub risk_share: f64,
+}
+
 /// Exposure per kind over the whole scan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KindExposure {
@@ -499,6 +525,10 @@ pub struct Exposure {
     pub overlaps: Vec<Overlap>,
     /// The ranked redaction plan.
     pub plan: Vec<PlanStep>,
+    /// Folders by the risk removed by restricting or purging each alone, highest first
+    /// (empty in reports written before folders were rolled up).
+    #[serde(default)]
+    pub folders: Vec<FolderExposure>,
     /// Linking values that do not link people, most records first (at most
     /// [`MAX_SHARED_LISTED`]; [`Summary::shared_values`] counts them all).
     pub shared_values: Vec<SharedValue>,

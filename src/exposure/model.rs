@@ -18,11 +18,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::ops::Range;
 
+use super::folders::Tree;
 use super::fp::{Fp, FpSet, passes, slice_of};
 use super::state::{MAX_LINK_PARTNERS, State};
 use super::{
-    Action, Combination, Exposure, InputExposure, KindExposure, LINKING, Overlap, PlaceExposure,
-    PlanStep, SharedReason, SharedValue, Summary, Weights, kind_bit, kinds_of,
+    Action, Combination, Exposure, FolderExposure, InputExposure, KindExposure, LINKING, Overlap,
+    PlaceExposure, PlanStep, SharedReason, SharedValue, Summary, Weights, kind_bit, kinds_of,
 };
 use crate::finding::Kind;
 
@@ -226,11 +227,12 @@ pub(super) fn derive_with_budget(
     let shared = shared_values(&state, bound, budget)?;
     let (person, linked_people) = link_people(&state, &shared.set, bound, budget)?;
     let unit_bits: Vec<u16> = units.iter().map(|u| u.bit).collect();
+    let tree = Tree::build(state.inputs.iter().map(|i| i.path.as_str()));
     let people = group_people(
         &state,
         &person,
         linked_people,
-        (&base, &unit_bits, &unit_input),
+        (&base, &unit_bits, &unit_input, &tree),
         (bound, budget),
     )?;
     drop(person);
@@ -369,6 +371,8 @@ pub(super) fn derive_with_budget(
         });
     }
     summary.people = summary.linked_people + summary.unlinked_people;
+    // Before the plan: it removes units from the model as it goes.
+    let folders = folders(&state, &tree, &people, &inputs_out, &base, &mut m);
 
     let kinds = kind_values
         .iter()
@@ -401,6 +405,7 @@ pub(super) fn derive_with_budget(
         combinations,
         overlaps,
         plan,
+        folders,
         shared_values: shared.listed,
         state,
     })
@@ -755,6 +760,62 @@ struct People {
     unlinked_per_input: Vec<u64>,
     /// (input, other input) → linked people in both (both orders).
     shared: BTreeMap<(u32, u32), u64>,
+    /// Linked people per folder of the inputs' [`Tree`] (a person counts once per folder).
+    per_folder: Vec<u64>,
+}
+
+/// Rolls inputs up into their listed folders (`folders.rs`), highest risk first.
+fn folders(
+    state: &State,
+    tree: &Tree,
+    people: &People,
+    inputs: &[InputExposure],
+    base: &[u32],
+    m: &mut Model<'_>,
+) -> Vec<FolderExposure> {
+    let listed = tree.listed(state.inputs.len() as u64);
+    let mut out: Vec<FolderExposure> = (0..tree.len())
+        .map(|f| FolderExposure {
+            path: tree.names[f].clone(),
+            files: tree.inputs[f],
+            files_with_pii: 0,
+            records_with_pii: 0,
+            values: 0,
+            people: people.per_folder.get(f).copied().unwrap_or(0),
+            identity_kit_records: 0,
+            risk: 0.0,
+            risk_share: 0.0,
+        })
+        .collect();
+    let mut units: Vec<Vec<u32>> = vec![Vec::new(); tree.len()];
+    for (i, (input, ex)) in state.inputs.iter().zip(inputs).enumerate() {
+        let unlinked = ex.people - people.per_input[i];
+        let values: u64 = input.places.iter().map(|p| p.values).sum();
+        for &f in tree.of(i) {
+            let (f, o) = (f as usize, &mut out[f as usize]);
+            if !listed[f] {
+                continue;
+            }
+            o.files_with_pii += u64::from(ex.records_with_pii > 0 || values > 0);
+            o.records_with_pii += ex.records_with_pii;
+            o.values += values;
+            o.people += unlinked;
+            o.identity_kit_records += ex.identity_kit_records;
+            units[f].extend(base[i]..base[i] + input.places.len() as u32);
+        }
+    }
+    let total = m.total();
+    let mut kept = Vec::new();
+    for (f, mut o) in out.into_iter().enumerate() {
+        if !listed[f] || o.files_with_pii == 0 {
+            continue;
+        }
+        o.risk = m.evaluate(&units[f]).score;
+        o.risk_share = if total > 0.0 { o.risk / total } else { 0.0 };
+        kept.push(o);
+    }
+    kept.sort_by(|a, b| b.risk.total_cmp(&a.risk).then_with(|| a.path.cmp(&b.path)));
+    kept
 }
 
 /// Gathers each person's units (over all their nodes) and reduces them to groups, people
@@ -771,7 +832,7 @@ fn group_people(
     state: &State,
     person: &[u32],
     people: u64,
-    (base, unit_bits, unit_input): (&[u32], &[u16], &[u32]),
+    (base, unit_bits, unit_input, tree): (&[u32], &[u16], &[u32], &Tree),
     (bound, budget): (usize, u64),
 ) -> io::Result<People> {
     let refs: u64 = state.inputs.iter().map(|i| i.clusters.place_refs()).sum();
@@ -782,7 +843,11 @@ fn group_people(
         per_input: vec![0; state.inputs.len()],
         unlinked_per_input: vec![0; state.inputs.len()],
         shared: BTreeMap::new(),
+        per_folder: vec![0; tree.len()],
     };
+    // Per folder: the last person counted in it, so a person in several of its inputs counts
+    // once (people are numbered from 0; u64::MAX is nobody).
+    let mut folder_seen = vec![u64::MAX; tree.len()];
     let mut groups: HashMap<Vec<u32>, u64> = HashMap::new();
     let mut cap = usize::try_from(budget / 8).unwrap_or(usize::MAX).max(2);
     let mut buf: Vec<(u32, u32)> = Vec::new();
@@ -855,8 +920,15 @@ fn group_people(
                 }
                 mask |= unit_bits[u as usize];
             }
+            let who = u64::from(run[0].0);
             for &i in &inputs {
                 out.per_input[i as usize] += 1;
+                for &f in tree.of(i as usize) {
+                    if folder_seen[f as usize] != who {
+                        folder_seen[f as usize] = who;
+                        out.per_folder[f as usize] += 1;
+                    }
+                }
             }
             // Pairwise counting is quadratic in the inputs one person appears in: a person
             // present in thousands of files (a support address in every ticket) would make

@@ -881,3 +881,47 @@ fn a_record_resumed_after_nested_records_is_one_record() {
     let clusters = e.state.inputs[0].clusters.to_vec().unwrap_or_default();
     assert!(clusters.iter().any(|c| c.fingerprints.len() == 2));
 }
+
+#[test]
+fn folders_roll_up_people_values_and_risk() {
+    use Kind::*;
+    let fs = vec![
+        // hr/: one person in both files (linked by email), one unlinked record.
+        f("share/hr/a.csv", 1, Email, Some("email"), "a@x.com"),
+        f("share/hr/a.csv", 1, DateOfBirth, Some("dob"), "1980-01-01"),
+        f("share/hr/b.csv", 1, Email, Some("mail"), "a@x.com"),
+        f("share/hr/b.csv", 2, PersonName, Some("name"), "Jo"),
+        // ops/: two people, one file each.
+        f("share/ops/c.csv", 1, Phone, None, "+61400000001"),
+        f("share/ops/d.csv", 1, Phone, None, "+61400000002"),
+        // A folder of one file is not listed.
+        f("share/solo/e.csv", 1, Email, None, "e@x.com"),
+    ];
+    let inputs = [
+        ("share/hr/a.csv", 1),
+        ("share/hr/b.csv", 2),
+        ("share/ops/c.csv", 1),
+        ("share/ops/d.csv", 1),
+        ("share/solo/e.csv", 1),
+    ];
+    let e = derive(&inputs, &fs);
+    let paths: Vec<&str> = e.folders.iter().map(|f| f.path.as_str()).collect();
+    // share/ holds every input; solo/ one.
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    let hr = e.folders.iter().find(|f| f.path == "share/hr/").unwrap();
+    assert_eq!((hr.files, hr.files_with_pii), (2, 2));
+    // a@x.com in both files is one person; the name-only record is one more.
+    assert_eq!(hr.people, 2);
+    assert_eq!(hr.values, 4);
+    assert_eq!(hr.records_with_pii, 3);
+    let ops = e.folders.iter().find(|f| f.path == "share/ops/").unwrap();
+    assert_eq!(ops.people, 2);
+    // Removing a folder removes what only it holds: its inputs' risk, summed, since they share
+    // nobody with the rest; shares add up to at most 1 and order follows risk.
+    let risk_of = |p: &str| e.inputs.iter().find(|i| i.path == p).unwrap().risk;
+    assert!((ops.risk - (risk_of("share/ops/c.csv") + risk_of("share/ops/d.csv"))).abs() < 1e-9);
+    assert!(hr.risk > risk_of("share/hr/a.csv"));
+    assert!((hr.risk_share - hr.risk / e.summary.risk_score).abs() < 1e-12);
+    assert!(e.folders[0].risk >= e.folders[1].risk);
+    assert!(e.folders.iter().map(|f| f.risk_share).sum::<f64>() <= 1.0 + 1e-9);
+}

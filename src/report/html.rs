@@ -334,6 +334,22 @@ fn page(report: &Report) -> String {
         ));
         o.push_str("</div>");
     }
+    if !e.folders.is_empty() {
+        // Every folder (the text and markdown reports show the top ones): a sortable table
+        // is readable at thousands of rows, and the owner of each folder needs its line.
+        o.push_str(r#"<h2>Which folders to restrict or purge?</h2><div class="panel"><p>Folders (directories, archives, bucket prefixes) by the risk that restricting or purging each alone would remove; a person in several files of a folder counts once.</p><table class="sortable" id="folders"><thead><tr><th>folder</th><th class="num">files with PII</th><th class="num">people</th><th class="num">values</th><th class="num">share of risk</th></tr></thead><tbody>"#);
+        for f in &e.folders {
+            o.push_str(&format!(
+                r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
+                h(&f.path),
+                f.files_with_pii,
+                f.people,
+                f.values,
+                percent(f.risk_share)
+            ));
+        }
+        o.push_str("</tbody></table></div>");
+    }
     if !e.combinations.is_empty() {
         o.push_str(r#"<h2>Which combinations appear together?</h2><div class="panel"><table class="sortable" id="combinations"><thead><tr><th>kinds in one record</th><th class="num">records</th><th>identity kit</th></tr></thead><tbody>"#);
         for c in &e.combinations {

@@ -101,6 +101,33 @@ impl Reporter for Markdown {
             }
             writeln!(out)?;
         }
+        if !e.folders.is_empty() {
+            writeln!(out, "### Folders to restrict or purge\n")?;
+            writeln!(
+                out,
+                "| folder | files with PII | people | values | share of risk |"
+            )?;
+            writeln!(out, "|---|--:|--:|--:|--:|")?;
+            for f in e.folders.iter().take(TOP) {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    md(&f.path),
+                    f.files_with_pii,
+                    f.people,
+                    f.values,
+                    percent(f.risk_share)
+                )?;
+            }
+            if e.folders.len() > TOP {
+                writeln!(
+                    out,
+                    "\n{} more folders in the JSON and HTML reports.",
+                    e.folders.len() - TOP
+                )?;
+            }
+            writeln!(out)?;
+        }
         if !e.kinds.is_empty() {
             writeln!(out, "### By kind\n")?;
             writeln!(out, "| kind | values | people | inputs |")?;

@@ -20,6 +20,7 @@ use thiserror::Error;
 
 use super::{Report, SCHEMA_VERSION, Totals};
 use crate::exposure::{Exposure, MergeError, State};
+use crate::scan::spool::{Findings, Included};
 
 /// Why reports cannot be merged.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -259,6 +260,23 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
     let mut started: Option<String> = None;
     let mut finished: Option<String> = None;
     let mut version = String::new();
+    // Reports that do not carry every finding still count them: their totals add up (shards
+    // are disjoint), and the merged report carries the least any of them carried.
+    let included = reports
+        .iter()
+        .map(|r| r.findings_included)
+        .min()
+        .unwrap_or_default();
+    let mut counted = Totals::default();
+    for r in &reports {
+        counted.findings += r.totals.findings;
+        for (&k, &n) in &r.totals.by_kind {
+            *counted.by_kind.entry(k).or_insert(0) += n;
+        }
+        for (&c, &n) in &r.totals.by_confidence {
+            *counted.by_confidence.entry(c).or_insert(0) += n;
+        }
+    }
     for r in reports {
         // RFC 3339 UTC timestamps order as strings.
         if started.as_ref().is_none_or(|s| r.started < *s) {
@@ -311,6 +329,11 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
     for f in &findings {
         *kind_confidence.entry((f.kind, f.confidence)).or_insert(0) += 1;
     }
+    if included != Included::All {
+        totals.findings = counted.findings;
+        totals.by_kind = counted.by_kind;
+        totals.by_confidence = counted.by_confidence;
+    }
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         tool: "piiscan".into(),
@@ -321,7 +344,8 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
         settings,
         totals,
         inputs,
-        findings: findings.into(),
+        findings: Findings::from(findings).with_included(included),
+        findings_included: included,
         errors,
         skipped,
         key_id,

@@ -24,6 +24,7 @@ use crate::exposure::{Exposure, State, Weights};
 use crate::finding::{Confidence, Fingerprinter, Kind};
 use crate::scan::collect::{Collected, Collector};
 use crate::scan::spool::Findings;
+pub use crate::scan::spool::Included;
 use crate::scan::{InputReport, Status};
 
 /// Version of the JSON report schema; bumped on incompatible changes. Version 2 added
@@ -132,8 +133,13 @@ pub struct Report {
     /// Every input, sorted by path.
     pub inputs: Vec<InputSummary>,
     /// Every finding, sorted by (path, line, column, detector); spooled to a temporary file
-    /// during a scan (see [`crate::scan::spool`]).
+    /// during a scan (see [`crate::scan::spool`]). The JSON and SARIF reports carry those
+    /// that `findings_included` says; the totals count them all.
     pub findings: Findings,
+    /// Which findings the report carries (`scan --findings`): `all`, a `sample` per place, or
+    /// `none`. Absent in reports written before the choice existed, which carry all.
+    #[serde(default)]
+    pub findings_included: Included,
     /// Inputs that could not be scanned.
     pub errors: Vec<Issue>,
     /// Inputs skipped by policy.
@@ -269,6 +275,7 @@ impl Report {
             totals,
             inputs: summaries,
             findings,
+            findings_included: Included::All,
             errors,
             skipped,
             key_id: None,
@@ -276,6 +283,13 @@ impl Report {
             exposure,
             kind_confidence,
         })
+    }
+
+    /// Makes the JSON and SARIF reports carry only `included` findings (`scan --findings`);
+    /// totals, summaries and exposure still count every finding.
+    pub fn include_findings(&mut self, included: Included) {
+        self.findings = std::mem::take(&mut self.findings).with_included(included);
+        self.findings_included = included;
     }
 
     /// Whether any finding has a (kind, confidence) for which `pred` holds. Works from counts,
@@ -296,7 +310,10 @@ pub trait Reporter {
 /// The reporter for a `--format` name.
 pub fn reporter(name: &str, color: bool) -> Option<Box<dyn Reporter>> {
     match name {
-        "text" => Some(Box::new(text::Text { color, list: false })),
+        "text" => Some(Box::new(text::Text {
+            color,
+            ..text::Text::default()
+        })),
         "json" => Some(Box::new(json::Json)),
         "jsonl" => Some(Box::new(jsonl::Jsonl)),
         "sarif" => Some(Box::new(sarif::Sarif)),

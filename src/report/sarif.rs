@@ -100,7 +100,7 @@ impl Reporter for Sarif {
         // findings (a merged or hand-built report).
         let mut ids: Vec<String> = report.settings.detectors.clone();
         let mut kind_of: BTreeMap<String, Kind> = BTreeMap::new();
-        for f in report.findings.iter() {
+        for f in report.findings.reported() {
             let f = f?;
             if !kind_of.contains_key(&*f.detector) {
                 kind_of.insert(f.detector.to_string(), f.kind);
@@ -177,7 +177,7 @@ impl Reporter for Sarif {
         };
         out.write_all(&text.as_bytes()[..at])?;
         out.write_all(b"[")?;
-        for (i, f) in report.findings.iter().enumerate() {
+        for (i, f) in report.findings.reported().enumerate() {
             let f = f?;
             out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
             let r = result(&f, index.get(&*f.detector).copied().unwrap_or(0));

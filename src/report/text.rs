@@ -1,7 +1,10 @@
 //! `--format text`: a summary for people. Per-file findings (counts per kind with a masked
 //! sample) come first, then the exposure answer — headline (inputs, bytes, distinct people,
-//! identity-kit records), top places, the ranked plan with its cumulative curve, per kind,
-//! combinations and overlaps — then skipped and failed inputs and the totals line. The answer
+//! identity-kit records), top places, the ranked plan with its cumulative curve, the folders to
+//! restrict or purge, per kind, combinations and overlaps — then skipped and failed inputs and
+//! the totals line. Every list stops at [`Text::top`] entries (`--top N`): a share of 100,000
+//! files prints the ten files, places and folders that matter, and says how many it left out
+//! (the JSON and HTML reports carry them all). The answer
 //! is printed last on purpose: on a terminal the end of the output is what stays on screen,
 //! however many files were listed above it.
 //!
@@ -20,7 +23,7 @@
 //! Paths, fields and masked samples are escaped for the terminal. Colour only when asked (the
 //! binary decides from `--color`, the TTY and `NO_COLOR`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use super::{
@@ -28,16 +31,37 @@ use super::{
 };
 use crate::finding::{Confidence, Kind};
 
-/// Places and overlaps shown in the text report.
-const TOP: usize = 10;
+/// Entries of each list the text report shows by default (`--top`).
+pub const TOP: usize = 10;
 
 /// The text reporter.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Text {
     /// Use ANSI colour.
     pub color: bool,
     /// One line per finding instead of the per-file summary and the exposure answer.
     pub list: bool,
+    /// Most entries of each list (files, places, folders, combinations, overlaps).
+    pub top: usize,
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text {
+            color: false,
+            list: false,
+            top: TOP,
+        }
+    }
+}
+
+/// "(top 10 of 35)" when a list was cut, else nothing.
+fn cut(shown: usize, total: usize) -> String {
+    if shown < total {
+        format!(" (top {shown} of {total}; --top N for more, JSON and HTML list all)")
+    } else {
+        String::new()
+    }
 }
 
 impl Text {
@@ -106,9 +130,15 @@ impl Text {
             s.risk_score
         )?;
         writeln!(out)?;
-        let top = e.top_places(TOP);
+        let top = e.top_places(self.top);
         if !top.is_empty() {
-            writeln!(out, "{}", self.paint("1", "Top places by exposure"))?;
+            let places: usize = e.inputs.iter().map(|i| i.places.len()).sum();
+            writeln!(
+                out,
+                "{}{}",
+                self.paint("1", "Top places by exposure"),
+                cut(top.len(), places)
+            )?;
             writeln!(
                 out,
                 "  {:>8}  {:>7}  {:>7}  place",
@@ -149,6 +179,35 @@ impl Text {
             }
             writeln!(out)?;
         }
+        if !e.folders.is_empty() {
+            let shown = e.folders.len().min(self.top);
+            writeln!(
+                out,
+                "{}{}",
+                self.paint(
+                    "1",
+                    "Folders to restrict or purge (risk each removes alone)"
+                ),
+                cut(shown, e.folders.len())
+            )?;
+            writeln!(
+                out,
+                "  {:>6}  {:>6}  {:>7}  {:>8}  folder",
+                "share", "files", "people", "values"
+            )?;
+            for f in &e.folders[..shown] {
+                writeln!(
+                    out,
+                    "  {:>6}  {:>6}  {:>7}  {:>8}  {}",
+                    percent(f.risk_share),
+                    f.files_with_pii,
+                    f.people,
+                    f.values,
+                    escape_for_terminal(&f.path)
+                )?;
+            }
+            writeln!(out)?;
+        }
         if !e.kinds.is_empty() {
             writeln!(out, "{}", self.paint("1", "By kind"))?;
             writeln!(
@@ -169,8 +228,13 @@ impl Text {
             writeln!(out)?;
         }
         if !e.combinations.is_empty() {
-            writeln!(out, "{}", self.paint("1", "Combinations per record"))?;
-            for c in e.combinations.iter().take(TOP) {
+            writeln!(
+                out,
+                "{}{}",
+                self.paint("1", "Combinations per record"),
+                cut(e.combinations.len().min(self.top), e.combinations.len())
+            )?;
+            for c in e.combinations.iter().take(self.top) {
                 let kinds: Vec<&str> = c.kinds.iter().map(|k| k.as_str()).collect();
                 let kit = if c.identity_kit {
                     self.paint("31", "  ← identity kit")
@@ -182,8 +246,13 @@ impl Text {
             writeln!(out)?;
         }
         if !e.overlaps.is_empty() {
-            writeln!(out, "{}", self.paint("1", "Overlap between inputs"))?;
-            for o in e.overlaps.iter().take(TOP) {
+            writeln!(
+                out,
+                "{}{}",
+                self.paint("1", "Overlap between inputs"),
+                cut(e.overlaps.len().min(self.top), e.overlaps.len())
+            )?;
+            for o in e.overlaps.iter().take(self.top) {
                 writeln!(
                     out,
                     "  {:>5} of {} ({}) also in {}",
@@ -199,15 +268,56 @@ impl Text {
     }
 
     fn per_file(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        // More files with findings than `top`: only the riskiest `top` are listed, riskiest
+        // first (the risk removed by deleting each alone); else all of them, in path order.
+        let with_findings = report.inputs.iter().filter(|i| i.findings > 0).count();
+        let chosen: Option<HashMap<&str, usize>> = (with_findings > self.top).then(|| {
+            let mut by_risk: Vec<(&str, f64)> = report
+                .exposure
+                .inputs
+                .iter()
+                .map(|i| (i.path.as_str(), i.risk))
+                .collect();
+            by_risk.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            by_risk
+                .into_iter()
+                .take(self.top)
+                .enumerate()
+                .map(|(rank, (p, _))| (p, rank))
+                .collect()
+        });
+        if report.findings_included != crate::scan::spool::Included::All {
+            // The report does not carry its findings (`--findings`, or a merge of such
+            // reports): the per-input counts still tell what each file holds.
+            return self.counted_files(report, chosen.as_ref(), with_findings, out);
+        }
+        let mut held: Vec<Option<FileSummary>> = Vec::new();
+        if let Some(c) = &chosen {
+            held.resize_with(c.len(), || None);
+        }
         // Findings arrive sorted by path (and read back from the spool one at a time): keep
-        // one input's per-kind summary, print it when the path changes.
-        let mut current: Option<(std::sync::Arc<str>, BTreeMap<Kind, KindSummary>, u64)> = None;
+        // one input's per-kind summary, print (or hold) it when the path changes.
+        let mut current: Option<FileSummary> = None;
+        let mut done = |s: FileSummary, out: &mut dyn Write| -> io::Result<()> {
+            match &chosen {
+                None => self.file_block(report, &s.0, &s.1, s.2, out),
+                Some(c) => {
+                    if let Some(&rank) = c.get(&*s.0) {
+                        held[rank] = Some(s);
+                    }
+                    Ok(())
+                }
+            }
+        };
         for f in report.findings.iter() {
             let f = f?;
             if current.as_ref().is_some_and(|(p, _, _)| *p != f.path)
-                && let Some((p, kinds, n)) = current.take()
+                && let Some(s) = current.take()
             {
-                self.file_block(report, &p, &kinds, n, out)?;
+                done(s, out)?;
+            }
+            if chosen.as_ref().is_some_and(|c| !c.contains_key(&*f.path)) {
+                continue;
             }
             let (_, kinds, n) = current.get_or_insert_with(|| (f.path.clone(), BTreeMap::new(), 0));
             *n += 1;
@@ -221,8 +331,70 @@ impl Text {
             k.count += 1;
             k.best = k.best.max(f.confidence);
         }
-        if let Some((p, kinds, n)) = current {
-            self.file_block(report, &p, &kinds, n, out)?;
+        if let Some(s) = current {
+            done(s, out)?;
+        }
+        if chosen.is_some() {
+            writeln!(
+                out,
+                "{}",
+                self.paint(
+                    "1",
+                    &format!(
+                        "Files with the most risk{}",
+                        cut(self.top.min(with_findings), with_findings)
+                    )
+                )
+            )?;
+            writeln!(out)?;
+            for (p, kinds, n) in held.into_iter().flatten() {
+                self.file_block(report, &p, &kinds, n, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The per-file listing from the inputs' counts, for a report without its findings.
+    fn counted_files(
+        &self,
+        report: &Report,
+        chosen: Option<&HashMap<&str, usize>>,
+        with_findings: usize,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let mut inputs: Vec<_> = report
+            .inputs
+            .iter()
+            .filter(|i| i.findings > 0 && chosen.is_none_or(|c| c.contains_key(i.path.as_str())))
+            .collect();
+        if let Some(c) = chosen {
+            inputs.sort_by_key(|i| c.get(i.path.as_str()).copied().unwrap_or(usize::MAX));
+            writeln!(
+                out,
+                "{}",
+                self.paint(
+                    "1",
+                    &format!(
+                        "Files with the most risk{}",
+                        cut(self.top.min(with_findings), with_findings)
+                    )
+                )
+            )?;
+            writeln!(out)?;
+        }
+        for i in inputs {
+            writeln!(
+                out,
+                "{}  ({}, {}, {})",
+                self.paint("1", &escape_for_terminal(&i.path)),
+                i.format.as_deref().unwrap_or("?"),
+                plural(i.records, "record", "records"),
+                plural(i.findings, "finding", "findings")
+            )?;
+            for (kind, n) in &i.by_kind {
+                writeln!(out, "  {:<16} {:>6}", kind.as_str(), n)?;
+            }
+            writeln!(out)?;
         }
         Ok(())
     }
@@ -274,6 +446,9 @@ impl Text {
         writeln!(out)
     }
 }
+
+/// One input's per-kind summary and finding count, for the per-file listing.
+type FileSummary = (std::sync::Arc<str>, BTreeMap<Kind, KindSummary>, u64);
 
 /// One kind within one input, for the per-file listing: the first finding is the example.
 struct KindSummary {

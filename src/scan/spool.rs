@@ -11,6 +11,12 @@
 //! [`Findings`] is the report's list: spooled segments for a scan, or a plain vector for a
 //! report read from a file or built in a test. It serialises as a JSON array either way, so the
 //! JSON report format does not depend on where the findings lived.
+//!
+//! What a report *carries* may be less than what it counts ([`Included`], `scan --findings`):
+//! a dense export's JSON report was 6–21× its input, nearly all findings, while merging shards
+//! and reading exposure need none of them. [`Findings::iter`] always yields every finding
+//! (summaries count from it); [`Findings::reported`] — what the JSON and SARIF reports
+//! serialise — yields the included ones.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -92,14 +98,54 @@ impl SpoolWriter {
                 count: segments.iter().map(|s| s.count).sum(),
                 segments: Arc::new(segments),
             },
+            included: Included::All,
         })
     }
 }
+
+/// Which findings a report carries (`scan --findings`); its counts cover every finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Included {
+    /// None: the report is the summary and the exposure state (what `merge` needs).
+    None,
+    /// The first [`SAMPLE_PER_PLACE`] findings of each place (input, field, kind).
+    Sample,
+    /// Every finding.
+    #[default]
+    All,
+}
+
+impl Included {
+    /// Parses `all`, `sample` or `none`.
+    pub fn parse(s: &str) -> Option<Included> {
+        match s {
+            "all" => Some(Included::All),
+            "sample" => Some(Included::Sample),
+            "none" => Some(Included::None),
+            _ => None,
+        }
+    }
+
+    /// The name [`Included::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Included::All => "all",
+            Included::Sample => "sample",
+            Included::None => "none",
+        }
+    }
+}
+
+/// Findings per place (input, field, kind) that `--findings sample` keeps: enough to see what
+/// a place holds and where, without a line per customer.
+pub const SAMPLE_PER_PLACE: u32 = 5;
 
 /// The findings of a report, in report order (path, then line, column, detector).
 #[derive(Debug, Clone)]
 pub struct Findings {
     repr: Repr,
+    included: Included,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +168,7 @@ impl From<Vec<Finding>> for Findings {
     fn from(v: Vec<Finding>) -> Self {
         Findings {
             repr: Repr::Memory(v),
+            included: Included::All,
         }
     }
 }
@@ -189,11 +236,48 @@ impl Findings {
                                 segments: Arc::new(segments[start..=i].to_vec()),
                                 count,
                             },
+                            included: self.included,
                         });
                         (start, count) = (i + 1, 0);
                     }
                 }
                 out
+            }
+        }
+    }
+
+    /// Which findings [`Findings::reported`] yields.
+    pub fn included(&self) -> Included {
+        self.included
+    }
+
+    /// The same list, reporting only `included` findings.
+    pub fn with_included(mut self, included: Included) -> Findings {
+        self.included = included;
+        self
+    }
+
+    /// The findings the report carries ([`Included`]), in order.
+    pub fn reported(&self) -> Box<dyn Iterator<Item = io::Result<Finding>> + '_> {
+        match self.included {
+            Included::All => self.iter(),
+            Included::None => Box::new(std::iter::empty()),
+            Included::Sample => {
+                // Findings come sorted by path: the per-place counts start over with each
+                // input, so they hold one input's places at a time.
+                let mut path: Option<Arc<str>> = None;
+                let mut seen: std::collections::HashMap<(Option<Arc<str>>, Kind), u32> =
+                    std::collections::HashMap::new();
+                Box::new(self.iter().filter(move |f| {
+                    let Ok(f) = f else { return true };
+                    if path.as_ref() != Some(&f.path) {
+                        path = Some(f.path.clone());
+                        seen.clear();
+                    }
+                    let n = seen.entry((f.field.clone(), f.kind)).or_default();
+                    *n += 1;
+                    *n <= SAMPLE_PER_PLACE
+                }))
             }
         }
     }
@@ -545,8 +629,13 @@ impl Read for SegmentReader<'_> {
 
 impl Serialize for Findings {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(usize::try_from(self.len()).ok())?;
-        for f in self.iter() {
+        let len = match self.included {
+            Included::All => usize::try_from(self.len()).ok(),
+            Included::None => Some(0),
+            Included::Sample => None,
+        };
+        let mut seq = s.serialize_seq(len)?;
+        for f in self.reported() {
             seq.serialize_element(&f.map_err(S::Error::custom)?)?;
         }
         seq.end()
