@@ -376,6 +376,22 @@ pub struct FolderExposure {
     pub risk_share: f64,
 }
 
+/// One step of the folder plan: restrict or purge a folder (greedy, best first, like the main
+/// plan; see `model.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FolderStep {
+    /// 1-based rank.
+    pub rank: u32,
+    /// Folder path (as in [`FolderExposure::path`]).
+    pub path: String,
+    /// Inputs under it with PII.
+    pub files_with_pii: u64,
+    /// Risk removed by this step, after the steps before it.
+    pub score: f64,
+    /// Risk removed by this and every earlier step / the total risk score, 0..=1.
+    pub cumulative_share: f64,
+}
+
 /// Exposure per kind over the whole scan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KindExposure {
@@ -529,6 +545,9 @@ pub struct Exposure {
     /// (empty in reports written before folders were rolled up).
     #[serde(default)]
     pub folders: Vec<FolderExposure>,
+    /// Which folders to restrict or purge first, greedy (at most [`Weights::max_actions`]).
+    #[serde(default)]
+    pub folder_plan: Vec<FolderStep>,
     /// Linking values that do not link people, most records first (at most
     /// [`MAX_SHARED_LISTED`]; [`Summary::shared_values`] counts them all).
     pub shared_values: Vec<SharedValue>,

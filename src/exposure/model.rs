@@ -22,8 +22,9 @@ use super::folders::Tree;
 use super::fp::{Fp, FpSet, passes, slice_of};
 use super::state::{MAX_LINK_PARTNERS, State};
 use super::{
-    Action, Combination, Exposure, FolderExposure, InputExposure, KindExposure, LINKING, Overlap,
-    PlaceExposure, PlanStep, SharedReason, SharedValue, Summary, Weights, kind_bit, kinds_of,
+    Action, Combination, Exposure, FolderExposure, FolderStep, InputExposure, KindExposure,
+    LINKING, Overlap, PlaceExposure, PlanStep, SharedReason, SharedValue, Summary, Weights,
+    kind_bit, kinds_of,
 };
 use crate::finding::Kind;
 
@@ -372,7 +373,7 @@ pub(super) fn derive_with_budget(
     }
     summary.people = summary.linked_people + summary.unlinked_people;
     // Before the plan: it removes units from the model as it goes.
-    let folders = folders(&state, &tree, &people, &inputs_out, &base, &mut m);
+    let (folders, folder_plan) = folders(&state, &tree, &people, &inputs_out, &base, &mut m);
 
     let kinds = kind_values
         .iter()
@@ -406,6 +407,7 @@ pub(super) fn derive_with_budget(
         overlaps,
         plan,
         folders,
+        folder_plan,
         shared_values: shared.listed,
         state,
     })
@@ -764,7 +766,8 @@ struct People {
     per_folder: Vec<u64>,
 }
 
-/// Rolls inputs up into their listed folders (`folders.rs`), highest risk first.
+/// Rolls inputs up into their listed folders (`folders.rs`), highest risk first, and plans
+/// which folders to restrict or purge (greedy, as the main plan; `m` is left as it was).
 fn folders(
     state: &State,
     tree: &Tree,
@@ -772,7 +775,7 @@ fn folders(
     inputs: &[InputExposure],
     base: &[u32],
     m: &mut Model<'_>,
-) -> Vec<FolderExposure> {
+) -> (Vec<FolderExposure>, Vec<FolderStep>) {
     let listed = tree.listed(state.inputs.len() as u64);
     let mut out: Vec<FolderExposure> = (0..tree.len())
         .map(|f| FolderExposure {
@@ -812,10 +815,59 @@ fn folders(
         }
         o.risk = m.evaluate(&units[f]).score;
         o.risk_share = if total > 0.0 { o.risk / total } else { 0.0 };
-        kept.push(o);
+        kept.push((o, std::mem::take(&mut units[f])));
     }
-    kept.sort_by(|a, b| b.risk.total_cmp(&a.risk).then_with(|| a.path.cmp(&b.path)));
-    kept
+    kept.sort_by(|a, b| {
+        b.0.risk
+            .total_cmp(&a.0.risk)
+            .then_with(|| a.0.path.cmp(&b.0.path))
+    });
+    let steps = folder_plan(m, &kept, total);
+    (kept.into_iter().map(|(o, _)| o).collect(), steps)
+}
+
+/// Greedy over folders, like [`plan`] over places and inputs: take the folder whose removal
+/// removes the most of what is left, apply it, re-score the rest; at most
+/// [`Weights::max_actions`] steps, stopping when nothing more is removed. Every round scores
+/// every folder (removing one folder can make another worth more: a person in both is only
+/// unexposed when both go), so a round costs the folders' units, at most the inputs' units
+/// times the tree's depth. The model is restored afterwards for the main plan.
+fn folder_plan(
+    m: &mut Model<'_>,
+    folders: &[(FolderExposure, Vec<u32>)],
+    total: f64,
+) -> Vec<FolderStep> {
+    let (removed, left) = (m.removed.clone(), m.group_left.clone());
+    let mut steps = Vec::new();
+    let mut taken = vec![false; folders.len()];
+    let mut cumulative = 0.0;
+    for rank in 1..=m.w.max_actions {
+        let mut best: Option<(usize, f64)> = None;
+        for (f, (_, units)) in folders.iter().enumerate() {
+            if taken[f] {
+                continue;
+            }
+            let score = m.evaluate(units).score;
+            if score > best.map_or(1e-9, |b| b.1) {
+                best = Some((f, score));
+            }
+        }
+        let Some((f, score)) = best else { break };
+        taken[f] = true;
+        m.apply(&folders[f].1);
+        cumulative += score;
+        let o = &folders[f].0;
+        steps.push(FolderStep {
+            rank: rank as u32,
+            path: o.path.clone(),
+            files_with_pii: o.files_with_pii,
+            score,
+            cumulative_share: if total > 0.0 { cumulative / total } else { 0.0 },
+        });
+    }
+    m.removed = removed;
+    m.group_left = left;
+    steps
 }
 
 /// Gathers each person's units (over all their nodes) and reduces them to groups, people

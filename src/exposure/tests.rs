@@ -925,3 +925,41 @@ fn folders_roll_up_people_values_and_risk() {
     assert!(e.folders[0].risk >= e.folders[1].risk);
     assert!(e.folders.iter().map(|f| f.risk_share).sum::<f64>() <= 1.0 + 1e-9);
 }
+
+#[test]
+fn folder_plan_is_greedy_and_counts_people_in_two_folders_once_both_go() {
+    use Kind::*;
+    // One person's email in x/ and y/ (two files each): removing x/ alone leaves them exposed,
+    // so after x/ the plan's y/ step also removes the person.
+    let fs = vec![
+        f("s/x/a", 1, Email, None, "p@x.com"),
+        f("s/x/b", 1, Email, None, "q@x.com"),
+        f("s/y/c", 1, Email, None, "p@x.com"),
+        f("s/y/d", 1, Email, None, "r@x.com"),
+        f("s/z/e", 1, PersonName, None, "Jo"),
+        f("s/z/g", 1, PersonName, None, "Al"),
+    ];
+    let inputs = [
+        ("s/x/a", 1),
+        ("s/x/b", 1),
+        ("s/y/c", 1),
+        ("s/y/d", 1),
+        ("s/z/e", 1),
+        ("s/z/g", 1),
+    ];
+    let e = derive(&inputs, &fs);
+    let plan: Vec<&str> = e.folder_plan.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(plan.len(), 3, "{plan:?}");
+    let standalone = |p: &str| e.folders.iter().find(|f| f.path == p).unwrap().risk;
+    let second = &e.folder_plan[1];
+    // The second of x/ and y/ removes more than it would alone: the shared person goes too.
+    assert!(
+        second.path != "s/z/" && second.score > standalone(&second.path),
+        "{:?}",
+        e.folder_plan
+    );
+    let last = e.folder_plan.last().unwrap();
+    assert!((last.cumulative_share - 1.0).abs() < 1e-9, "{last:?}");
+    // The main plan is unaffected by the folder plan's trial removals.
+    assert!(e.plan.first().is_some_and(|s| s.score > 0.0));
+}

@@ -337,7 +337,21 @@ fn page(report: &Report) -> String {
     if !e.folders.is_empty() {
         // Every folder (the text and markdown reports show the top ones): a sortable table
         // is readable at thousands of rows, and the owner of each folder needs its line.
-        o.push_str(r#"<h2>Which folders to restrict or purge?</h2><div class="panel"><p>Folders (directories, archives, bucket prefixes) by the risk that restricting or purging each alone would remove; a person in several files of a folder counts once.</p><table class="sortable" id="folders"><thead><tr><th>folder</th><th class="num">files with PII</th><th class="num">people</th><th class="num">values</th><th class="num">share of risk</th></tr></thead><tbody>"#);
+        o.push_str(r#"<h2>Which folders to restrict or purge?</h2><div class="panel"><p>Folders (directories, archives, bucket prefixes) by the risk that restricting or purging each alone would remove; a person in several files of a folder counts once.</p>"#);
+        if let Some(last) = e.folder_plan.last() {
+            let steps: Vec<String> = e
+                .folder_plan
+                .iter()
+                .map(|st| format!("{} ({})", h(&st.path), percent(st.cumulative_share)))
+                .collect();
+            o.push_str(&format!(
+                "<p>First to restrict or purge, each chosen after the ones before it (cumulative share of the risk score): {}. Together these {} folders hold {} of the risk score.</p>",
+                steps.join(" → "),
+                last.rank,
+                percent(last.cumulative_share)
+            ));
+        }
+        o.push_str(r#"<table class="sortable" id="folders"><thead><tr><th>folder</th><th class="num">files with PII</th><th class="num">people</th><th class="num">values</th><th class="num">share of risk</th></tr></thead><tbody>"#);
         for f in &e.folders {
             o.push_str(&format!(
                 r#"<tr><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,

@@ -11,7 +11,8 @@ pub struct Json;
 
 impl Reporter for Json {
     fn write(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, report)?;
+        // Compact: a report of a million inputs was 1.57 GB pretty-printed; `jq .` formats it.
+        serde_json::to_writer(&mut *out, report)?;
         out.write_all(b"\n")
     }
 }

@@ -179,31 +179,41 @@ impl Text {
             }
             writeln!(out)?;
         }
-        if !e.folders.is_empty() {
-            let shown = e.folders.len().min(self.top);
+        if !e.folder_plan.is_empty() {
+            let shown = e.folder_plan.len().min(self.top);
             writeln!(
                 out,
-                "{}{}",
+                "{}",
                 self.paint(
                     "1",
-                    "Folders to restrict or purge (risk each removes alone)"
-                ),
-                cut(shown, e.folders.len())
+                    "Folders to restrict or purge (greedy, best first; every folder's share in JSON and HTML)"
+                )
             )?;
-            writeln!(
-                out,
-                "  {:>6}  {:>6}  {:>7}  {:>8}  folder",
-                "share", "files", "people", "values"
-            )?;
-            for f in &e.folders[..shown] {
+            writeln!(out, "   #   removes  cumulative                    folder")?;
+            for step in &e.folder_plan[..shown] {
                 writeln!(
                     out,
-                    "  {:>6}  {:>6}  {:>7}  {:>8}  {}",
-                    percent(f.risk_share),
-                    f.files_with_pii,
-                    f.people,
-                    f.values,
-                    escape_for_terminal(&f.path)
+                    "  {:>2}  {:>8.0}  {:>5} {}  {} ({})",
+                    step.rank,
+                    step.score,
+                    percent(step.cumulative_share),
+                    self.paint("32", &bar(step.cumulative_share)),
+                    escape_for_terminal(&step.path),
+                    plural(step.files_with_pii, "file with PII", "files with PII")
+                )?;
+            }
+            if let Some(last) = e.folder_plan[..shown].last() {
+                writeln!(
+                    out,
+                    "  {}",
+                    self.paint(
+                        "1",
+                        &format!(
+                            "{} {} the risk score.",
+                            plural(last.rank.into(), "folder holds", "folders hold"),
+                            percent(last.cumulative_share)
+                        )
+                    )
                 )?;
             }
             writeln!(out)?;
