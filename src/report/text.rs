@@ -209,7 +209,7 @@ impl Text {
                     self.paint(
                         "1",
                         &format!(
-                            "{} {} the risk score.",
+                            "{} {} of the risk score.",
                             plural(last.rank.into(), "folder holds", "folders hold"),
                             percent(last.cumulative_share)
                         )
