@@ -414,24 +414,33 @@ pub(super) fn derive_with_budget(
 }
 
 fn overlaps(state: &State, shared: &BTreeMap<(u32, u32), u64>, per_input: &[u64]) -> Vec<Overlap> {
-    let mut out: Vec<Overlap> = shared
-        .iter()
-        .map(|(&(a, b), &n)| Overlap {
-            input: state.inputs[a as usize].path.clone(),
-            other: state.inputs[b as usize].path.clone(),
+    let path = |i: u32| state.inputs[i as usize].path.as_str();
+    let share = |a: u32, n: u64| n as f64 / per_input[a as usize].max(1) as f64;
+    let order = |x: &(u32, u32, u64), y: &(u32, u32, u64)| {
+        share(y.0, y.2)
+            .total_cmp(&share(x.0, x.2))
+            .then_with(|| y.2.cmp(&x.2))
+            .then_with(|| path(x.0).cmp(path(y.0)))
+            .then_with(|| path(x.1).cmp(path(y.1)))
+    };
+    // Pairs can number millions (a million files, each person in twenty of them): the listed
+    // ones are chosen before any path is copied — copying both paths of every pair first took
+    // gigabytes.
+    let mut pairs: Vec<(u32, u32, u64)> = shared.iter().map(|(&(a, b), &n)| (a, b, n)).collect();
+    if pairs.len() > MAX_OVERLAPS {
+        pairs.select_nth_unstable_by(MAX_OVERLAPS - 1, order);
+        pairs.truncate(MAX_OVERLAPS);
+    }
+    pairs.sort_by(order);
+    pairs
+        .into_iter()
+        .map(|(a, b, n)| Overlap {
+            input: path(a).to_string(),
+            other: path(b).to_string(),
             shared_people: n,
-            share: n as f64 / per_input[a as usize].max(1) as f64,
+            share: share(a, n),
         })
-        .collect();
-    out.sort_by(|x, y| {
-        y.share
-            .total_cmp(&x.share)
-            .then_with(|| y.shared_people.cmp(&x.shared_people))
-            .then_with(|| x.input.cmp(&y.input))
-            .then_with(|| x.other.cmp(&y.other))
-    });
-    out.truncate(MAX_OVERLAPS);
-    out
+        .collect()
 }
 
 /// Memory one derivation pass may use for its buffer. Passes re-read the clusters (from the
