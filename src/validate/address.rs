@@ -107,7 +107,13 @@ pub fn street_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if alpha_words < 2 {
         return Verdict::Invalid("fewer than two words");
     }
-    let street = words.iter().any(|w| is_street_type(w));
+    // `PO Box 12`, `P.O. Box 12`, `Post Office Box 12`: a box stands where a street would.
+    let po_box = words.windows(2).any(|w| {
+        let a = w[0].trim_end_matches(',').to_ascii_lowercase();
+        matches!(a.as_str(), "po" | "p.o." | "p. o." | "o." | "office")
+            && w[1].eq_ignore_ascii_case("box")
+    });
+    let street = po_box || words.iter().any(|w| is_street_type(w));
     let postcode = has_postcode(&words);
     let norm = t
         .split_whitespace()
@@ -141,7 +147,11 @@ mod tests {
             ("Musterstraße 12, 10115 Berlin", Some(false)),
             ("12 rue de la Paix, 75002 Paris", Some(false)),
             ("Unit 5, 12 Example St", Some(true)),
-            ("PO Box 123, Sydney NSW 2000", Some(true)),
+            ("PO Box 123, Sydney NSW 2000", Some(false)),
+            ("P.O. Box 77, Anytown", Some(true)),
+            ("Via Pisanelli 104, 00196 Roma", Some(false)),
+            ("ul. Elbląska 97, 80-718 Gdańsk", Some(true)),
+            ("Box 12 of widgets", None),
             ("jane@example.com", None),
             ("Sydney", None),
             ("東京都千代田区丸の内1-1-1", Some(true)),

@@ -27,7 +27,9 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     // Written in phone grouping (`0491 570 156`, `(02) 5550 1234`) it reads as a phone; a bare
     // run of digits is as likely an id, so it needs context to count. Refused first where it
     // could not: on source code that is most candidates, and the later checks allocate.
-    let grouped = text.bytes().any(|b| matches!(b, b' ' | b'-' | b'(' | b'.'));
+    let grouped = text
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'-' | b'(' | b'.' | b'/'));
     if !grouped && !international && !c.weak_counts {
         return Verdict::Invalid("a bare run of digits, and nothing here lets a weak form count");
     }
@@ -121,6 +123,76 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     Verdict::Invalid("not valid in the default or fallback regions")
 }
 
+/// Regions tried for a national number written without a trunk prefix, after the default
+/// and fallback regions: those whose numbers have no trunk `0` to drop (Spain `612 345 678`,
+/// Norway, Denmark, Estonia, Cyprus, Italy, Portugal, Poland, Greece, …) and the Brazilian
+/// area-code form (`(11) 3113-8192`). Each is tried only after a phone cue or in a phone field.
+const WITHOUT_TRUNK: &[&str] = &[
+    "ES", "PT", "IT", "PL", "NO", "DK", "EE", "CY", "GR", "CZ", "SK", "IS", "LU", "MT", "LV", "LT",
+    "CH", "AT", "NL", "BE", "SE", "FI", "IE", "SG", "HK", "MX", "AR", "TR", "ZA", "CN", "KR",
+];
+
+/// Validator `phone_national`: a national number written without its trunk prefix (or in a
+/// region that has none), valid in the default region, a fallback region or one of
+/// [`WITHOUT_TRUNK`]. The pattern file lets it run only after a phone cue word or in a phone
+/// field: bare 8–12 digit runs are mostly order numbers and ids, so it is never ungated.
+/// A candidate that continues a longer number on either side (`+34 ⟨612 345 678⟩`, `030
+/// ⟨12345678⟩`) is the phone detector's, not this one's.
+pub fn phone_national(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
+    let text = c.text.trim();
+    if text.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return Verdict::Invalid("letters in number");
+    }
+    let ds = digits(text);
+    if !(8..=12).contains(&ds.len()) || ds.starts_with('0') {
+        return Verdict::Invalid("8-12 digits without a trunk 0");
+    }
+    // What precedes, skipping one separator: a digit, `+` or `(` means this is the tail of a
+    // longer number; likewise a digit after one separator on the right.
+    let left = match c.before {
+        [.., p, b' ' | b'-' | b'.' | b'/'] | [.., p] => Some(*p),
+        [] => None,
+    };
+    if left
+        .is_some_and(|b| b.is_ascii_digit() || b == b'+' || (b == b'(' && !text.starts_with('(')))
+    {
+        return Verdict::Invalid("the tail of a longer number");
+    }
+    if let [b' ' | b'-' | b'.' | b'/', d, ..] | [d, ..] = c.after
+        && d.is_ascii_digit()
+    {
+        return Verdict::Invalid("continues into more digits");
+    }
+    if looks_like_date_or_version(text) || ds.bytes().all(|b| b == ds.as_bytes()[0]) {
+        return Verdict::Invalid("date, version or repeated digit");
+    }
+    if let Some(why) = glued(c) {
+        return Verdict::Invalid(why);
+    }
+    if super::checksum::in_code_point_table(c.before, c.after) {
+        return Verdict::Invalid("one slice of a run of 4-hex-digit groups: a code-point table");
+    }
+    let grouped = text
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'-' | b'(' | b'.' | b'/'));
+    let regions = std::iter::once(ctx.region.as_str())
+        .chain(ctx.fallback_regions.iter().map(String::as_str))
+        .chain(WITHOUT_TRUNK.iter().copied());
+    for region in regions {
+        let Ok(id) = region.parse::<country::Id>() else {
+            continue;
+        };
+        if let Some(n) = parse_valid(Some(id), &ds) {
+            return if grouped {
+                Verdict::valid(n)
+            } else {
+                Verdict::weak(n)
+            };
+        }
+    }
+    Verdict::Invalid("not valid in any region tried")
+}
+
 /// Rejects a candidate that is a fragment of a larger token: glued to letters or digits (hex
 /// ids, `v1234567`, UUID groups `-0491-5701-`), a decimal amount (`$ 1234567.50`), a
 /// currency-prefixed price, a percentage, part of a dotted/dashed identifier, or a slice of a
@@ -138,7 +210,17 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
     // `0491 570 156/0491 570 157`) are two phones, not one long id: the digit groups on that
     // side repeat this number's grouping, from a trunk `0` or `(` (see `twin`).
     let (left_twin, right_twin) = (twin(c.text, before, true), twin(c.text, after, false));
+    // `1-541-754-3010`: the NANP country code written with a dash (or dot) before a
+    // ten-digit number is a prefix, not a longer token: the `1` stands alone before it.
+    let nanp_one = matches!(before, [.., b'1', b'-' | b'.'])
+        && !before
+            .len()
+            .checked_sub(3)
+            .and_then(|i| before.get(i))
+            .is_some_and(|b| b.is_ascii_alphanumeric() || joiners(*b))
+        && digits(c.text).len() == 10;
     if last.is_some_and(joiners)
+        && !nanp_one
         && !(last == Some(b'/') && left_twin)
         && before
             .len()
@@ -302,8 +384,11 @@ fn looks_like_date_or_version(text: &str) -> bool {
     if text.contains(':') {
         return true;
     }
-    // Dotted groups of 1-3 digits: versions and IPs, not phones.
-    if dots >= 2 && groups.iter().all(|g| g.len() <= 3) {
+    // Dotted groups of 1-3 digits: versions and IPs, not phones — except the French and
+    // Belgian habit of five pairs from a trunk 0 (`02.64.62.52.37`), which no IP and hardly a
+    // version has.
+    let french = groups.len() == 5 && groups.iter().all(|g| g.len() == 2) && text.starts_with('0');
+    if dots >= 2 && groups.iter().all(|g| g.len() <= 3) && !french {
         return true;
     }
     // YYYY-MM-DD / DD-MM-YYYY with plausible month.
