@@ -28,7 +28,8 @@ pub fn is_street_type(word: &str) -> bool {
     let w = word.trim_end_matches(['.', ',']).to_lowercase();
     STREET_TYPES.contains(&w)
         || [
-            "straße", "strasse", "str.", "weg", "allee", "platz", "gasse",
+            "straße", "strasse", "str.", "weg", "allee", "platz", "gasse", "gade", "vej", "gata",
+            "gatan", "straat", "laan", "gracht", "veien", "vegen", "katu",
         ]
         .iter()
         .any(|suf| w.len() > suf.len() + 2 && w.ends_with(suf))
@@ -69,8 +70,14 @@ fn has_postcode(words: &[&str]) -> bool {
         if inward && outward {
             return true;
         }
-        // 5-digit postcode before a capitalised town (DE, FR, ES, IT).
-        if digits(a, 5) && b.chars().next().is_some_and(char::is_uppercase) {
+        // A postcode before a capitalised town: 5 digits (DE, FR, ES, IT), 4 (CH, AT, DK, NO,
+        // BE), `80-718` (PL) or `1023-634` (PT).
+        let dashed = |s: &str, l: usize, r: usize| {
+            s.split_once('-')
+                .is_some_and(|(x, y)| digits(x, l) && digits(y, r))
+        };
+        let code = digits(a, 5) || digits(a, 4) || dashed(a, 2, 3) || dashed(a, 4, 3);
+        if code && b.chars().next().is_some_and(char::is_uppercase) {
             return true;
         }
     }
@@ -152,6 +159,9 @@ mod tests {
             ("Via Pisanelli 104, 00196 Roma", Some(false)),
             ("ul. Elbląska 97, 80-718 Gdańsk", Some(true)),
             ("Box 12 of widgets", None),
+            ("Kirkegade 45, 4335 Aarhus", Some(false)),
+            ("Rua Augusta 13, 1160-437 Lisboa", Some(false)),
+            ("Mattenstrasse 108, 4058 Basel", Some(false)),
             ("jane@example.com", None),
             ("Sydney", None),
             ("東京都千代田区丸の内1-1-1", Some(true)),
