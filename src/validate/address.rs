@@ -70,13 +70,16 @@ fn has_postcode(words: &[&str]) -> bool {
         if inward && outward {
             return true;
         }
-        // A postcode before a capitalised town: 5 digits (DE, FR, ES, IT), 4 (CH, AT, DK, NO,
-        // BE), `80-718` (PL) or `1023-634` (PT).
+        // A postcode before a capitalised town: 5 digits (DE, FR, ES, IT), or after a comma 4
+        // (CH, AT, DK, NO, BE), `80-718` (PL) or `1023-634` (PT) — four digits first in the
+        // line are a house number (`6803 Whittier Ave`).
         let dashed = |s: &str, l: usize, r: usize| {
             s.split_once('-')
                 .is_some_and(|(x, y)| digits(x, l) && digits(y, r))
         };
-        let code = digits(a, 5) || digits(a, 4) || dashed(a, 2, 3) || dashed(a, 4, 3);
+        let after_comma = i > 0 && words[i - 1].ends_with(',');
+        let code =
+            digits(a, 5) || after_comma && (digits(a, 4) || dashed(a, 2, 3) || dashed(a, 4, 3));
         if code && b.chars().next().is_some_and(char::is_uppercase) {
             return true;
         }
@@ -157,9 +160,10 @@ mod tests {
             ("PO Box 123, Sydney NSW 2000", Some(false)),
             ("P.O. Box 77, Anytown", Some(true)),
             ("Via Pisanelli 104, 00196 Roma", Some(false)),
-            ("ul. Elbląska 97, 80-718 Gdańsk", Some(true)),
+            ("ul. Elbląska 97, 80-718 Gdańsk", Some(false)),
             ("Box 12 of widgets", None),
             ("Kirkegade 45, 4335 Aarhus", Some(false)),
+            ("6803 Example Ave", Some(true)),
             ("Rua Augusta 13, 1160-437 Lisboa", Some(false)),
             ("Mattenstrasse 108, 4058 Basel", Some(false)),
             ("jane@example.com", None),

@@ -67,7 +67,7 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     // Like an ungrouped run, such a number needs context, a phone field or a phone column.
     // `0069 0307 0301` reads as `+69…` but is three code points: `00` is no `+`.
     let quads = !text.starts_with('+') && {
-        let mut groups = text.split([' ', '.', '-']);
+        let mut groups = text.split([' ', '.', '-', '/']);
         groups.clone().count() >= 2
             && groups.all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit()))
     };
@@ -171,6 +171,25 @@ pub fn phone_national(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     }
     if super::checksum::in_code_point_table(c.before, c.after) {
         return Verdict::Invalid("one slice of a run of 4-hex-digit groups: a code-point table");
+    }
+    // Shapes that a cue word nearby does not make a phone: a decimal (`353207.547`), dotted
+    // or three-plus groups of four digits (collation weights `1645.0020.0002` after a
+    // character named TELEPHONE, code points), a year range (`2013-2015`).
+    let groups: Vec<&str> = text
+        .split([' ', '.', '-', '/', '(', ')'])
+        .filter(|g| !g.is_empty())
+        .collect();
+    let seps = |b: u8| text.bytes().filter(|&x| x == b).count();
+    if seps(b'.') == 1 && groups.len() == 2 {
+        return Verdict::Invalid("a decimal number");
+    }
+    let quads = groups.len() >= 2 && groups.iter().all(|g| g.len() == 4);
+    if quads && (seps(b'.') > 0 || groups.len() >= 3) {
+        return Verdict::Invalid("groups of four digits: code points or collation weights");
+    }
+    let year = |g: &str| g.parse::<u32>().is_ok_and(|y| (1900..=2099).contains(&y));
+    if groups.len() == 2 && seps(b'-') == 1 && groups.iter().all(|g| year(g)) {
+        return Verdict::Invalid("a range of years");
     }
     let grouped = text
         .bytes()
