@@ -191,9 +191,25 @@ pub fn phone_national(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     if groups.len() == 2 && seps(b'-') == 1 && groups.iter().all(|g| year(g)) {
         return Verdict::Invalid("a range of years");
     }
+    // `111-222-3333`: every group one repeated digit, a placeholder.
+    if groups.len() >= 2
+        && groups
+            .iter()
+            .all(|g| g.bytes().all(|b| b == g.as_bytes()[0]))
+    {
+        return Verdict::Invalid("each group one repeated digit: a placeholder");
+    }
     let grouped = text
         .bytes()
         .any(|b| matches!(b, b' ' | b'-' | b'(' | b'.' | b'/'));
+    // A bare run first on its line with words only after it is a row of a table keyed by
+    // number (libphonenumber's own carrier files: `553199601|Vivo`, a cue word such as
+    // `Celular` on the row above), not a number after a cue; one alone in its cell or after
+    // words on its line is.
+    let letters = |b: &[u8]| b.iter().any(|&x| x.is_ascii_alphabetic() || x >= 0x80);
+    if !grouped && !letters(c.before) && letters(c.after) {
+        return Verdict::Invalid("a bare number keying a row of a table");
+    }
     let regions = std::iter::once(ctx.region.as_str())
         .chain(ctx.fallback_regions.iter().map(String::as_str))
         .chain(WITHOUT_TRUNK.iter().copied());
