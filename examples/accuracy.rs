@@ -7,6 +7,8 @@
 
 #[path = "../tests/support/corpus.rs"]
 mod corpus;
+#[path = "../tests/support/forms_corpus.rs"]
+mod forms_corpus;
 #[path = "../tests/support/ids_corpus.rs"]
 mod ids_corpus;
 
@@ -112,8 +114,24 @@ fn main() {
         corpus::render(&by_tag)
     );
     println!("per form\n{}", corpus::render(&by_form));
+    print_tagged_misses(&misses, show);
+
+    // Phones without a trunk 0, new separators, street-name-first addresses, name cues.
+    let tagged = forms_corpus::generate(seed, (records / 40).max(25));
+    let (by_tag, by_form, misses) = ids_corpus::evaluate(&engine, &tagged, Confidence::Medium);
+    println!(
+        "issue-27 forms corpus ({} cells), confidence >= medium, per form family\n{}",
+        tagged.len(),
+        corpus::render(&by_tag)
+    );
+    println!("per form\n{}", corpus::render(&by_form));
+    print_tagged_misses(&misses, show);
+}
+
+/// Up to `show` misses per (kind, what) of a tagged corpus (fake data only).
+fn print_tagged_misses(misses: &[corpus::Miss], show: usize) {
     let mut per: std::collections::BTreeMap<(String, &str), usize> = Default::default();
-    for m in &misses {
+    for m in misses {
         let n = per.entry((m.kind.clone(), m.what)).or_default();
         *n += 1;
         if *n <= show {

@@ -533,6 +533,11 @@ mod tests {
             ("product.name", "person_name"),
             ("items[].name", "person_name"),
             ("company.name", "person_name"),
+            // A parsed mail's header list (`{"name": "Subject", "value": …}`) and other
+            // technical lists of named things.
+            ("parts[].headers[].name", "person_name"),
+            ("request.params[].name", "person_name"),
+            ("attributes.name", "person_name"),
             ("host.address", "street_address"),
             ("address.email", "street_address"),
             ("address.city", "street_address"),

@@ -28,7 +28,8 @@ pub fn is_street_type(word: &str) -> bool {
     let w = word.trim_end_matches(['.', ',']).to_lowercase();
     STREET_TYPES.contains(&w)
         || [
-            "straße", "strasse", "str.", "weg", "allee", "platz", "gasse",
+            "straße", "strasse", "str.", "weg", "allee", "platz", "gasse", "gade", "vej", "gata",
+            "gatan", "straat", "laan", "gracht", "veien", "vegen", "katu",
         ]
         .iter()
         .any(|suf| w.len() > suf.len() + 2 && w.ends_with(suf))
@@ -69,8 +70,17 @@ fn has_postcode(words: &[&str]) -> bool {
         if inward && outward {
             return true;
         }
-        // 5-digit postcode before a capitalised town (DE, FR, ES, IT).
-        if digits(a, 5) && b.chars().next().is_some_and(char::is_uppercase) {
+        // A postcode before a capitalised town: 5 digits (DE, FR, ES, IT), or after a comma 4
+        // (CH, AT, DK, NO, BE), `80-718` (PL) or `1023-634` (PT) — four digits first in the
+        // line are a house number (`6803 Whittier Ave`).
+        let dashed = |s: &str, l: usize, r: usize| {
+            s.split_once('-')
+                .is_some_and(|(x, y)| digits(x, l) && digits(y, r))
+        };
+        let after_comma = i > 0 && words[i - 1].ends_with(',');
+        let code =
+            digits(a, 5) || after_comma && (digits(a, 4) || dashed(a, 2, 3) || dashed(a, 4, 3));
+        if code && b.chars().next().is_some_and(char::is_uppercase) {
             return true;
         }
     }
@@ -107,7 +117,13 @@ pub fn street_address(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
     if alpha_words < 2 {
         return Verdict::Invalid("fewer than two words");
     }
-    let street = words.iter().any(|w| is_street_type(w));
+    // `PO Box 12`, `P.O. Box 12`, `Post Office Box 12`: a box stands where a street would.
+    let po_box = words.windows(2).any(|w| {
+        let a = w[0].trim_end_matches(',').to_ascii_lowercase();
+        matches!(a.as_str(), "po" | "p.o." | "p. o." | "o." | "office")
+            && w[1].eq_ignore_ascii_case("box")
+    });
+    let street = po_box || words.iter().any(|w| is_street_type(w));
     let postcode = has_postcode(&words);
     let norm = t
         .split_whitespace()
@@ -141,7 +157,15 @@ mod tests {
             ("Musterstraße 12, 10115 Berlin", Some(false)),
             ("12 rue de la Paix, 75002 Paris", Some(false)),
             ("Unit 5, 12 Example St", Some(true)),
-            ("PO Box 123, Sydney NSW 2000", Some(true)),
+            ("PO Box 123, Sydney NSW 2000", Some(false)),
+            ("P.O. Box 77, Anytown", Some(true)),
+            ("Via Pisanelli 104, 00196 Roma", Some(false)),
+            ("ul. Elbląska 97, 80-718 Gdańsk", Some(false)),
+            ("Box 12 of widgets", None),
+            ("Kirkegade 45, 4335 Aarhus", Some(false)),
+            ("6803 Example Ave", Some(true)),
+            ("Rua Augusta 13, 1160-437 Lisboa", Some(false)),
+            ("Mattenstrasse 108, 4058 Basel", Some(false)),
             ("jane@example.com", None),
             ("Sydney", None),
             ("東京都千代田区丸の内1-1-1", Some(true)),

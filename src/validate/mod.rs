@@ -148,6 +148,7 @@ pub const REGISTRY: &[(&str, ValidatorFn)] = &[
     ("person_name", name::person_name),
     ("person_name_text", name::person_name_text),
     ("phone", phone::phone),
+    ("phone_national", phone::phone_national),
     ("pl_pesel", ids_europe::pl_pesel),
     ("se_pnr", ids_europe::se_pnr),
     ("sg_nric", ids_world::sg_nric),

@@ -27,7 +27,9 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     // Written in phone grouping (`0491 570 156`, `(02) 5550 1234`) it reads as a phone; a bare
     // run of digits is as likely an id, so it needs context to count. Refused first where it
     // could not: on source code that is most candidates, and the later checks allocate.
-    let grouped = text.bytes().any(|b| matches!(b, b' ' | b'-' | b'(' | b'.'));
+    let grouped = text
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'-' | b'(' | b'.' | b'/'));
     if !grouped && !international && !c.weak_counts {
         return Verdict::Invalid("a bare run of digits, and nothing here lets a weak form count");
     }
@@ -65,7 +67,7 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     // Like an ungrouped run, such a number needs context, a phone field or a phone column.
     // `0069 0307 0301` reads as `+69…` but is three code points: `00` is no `+`.
     let quads = !text.starts_with('+') && {
-        let mut groups = text.split([' ', '.', '-']);
+        let mut groups = text.split([' ', '.', '-', '/']);
         groups.clone().count() >= 2
             && groups.all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit()))
     };
@@ -121,6 +123,111 @@ pub fn phone(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
     Verdict::Invalid("not valid in the default or fallback regions")
 }
 
+/// Regions tried for a national number written without a trunk prefix, after the default
+/// and fallback regions: those whose numbers have no trunk `0` to drop (Spain `612 345 678`,
+/// Norway, Denmark, Estonia, Cyprus, Italy, Portugal, Poland, Greece, …) and the Brazilian
+/// area-code form (`(11) 3113-8192`). Each is tried only after a phone cue or in a phone field.
+const WITHOUT_TRUNK: &[&str] = &[
+    "ES", "PT", "IT", "PL", "NO", "DK", "EE", "CY", "GR", "CZ", "SK", "IS", "LU", "MT", "LV", "LT",
+    "CH", "AT", "NL", "BE", "SE", "FI", "IE", "SG", "HK", "MX", "AR", "TR", "ZA", "CN", "KR",
+];
+
+/// Validator `phone_national`: a national number written without its trunk prefix (or in a
+/// region that has none), valid in the default region, a fallback region or one of
+/// [`WITHOUT_TRUNK`]. The pattern file lets it run only after a phone cue word or in a phone
+/// field: bare 8–12 digit runs are mostly order numbers and ids, so it is never ungated.
+/// A candidate that continues a longer number on either side (`+34 ⟨612 345 678⟩`, `030
+/// ⟨12345678⟩`) is the phone detector's, not this one's.
+pub fn phone_national(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
+    let text = c.text.trim();
+    if text.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return Verdict::Invalid("letters in number");
+    }
+    let ds = digits(text);
+    if !(8..=12).contains(&ds.len()) || ds.starts_with('0') {
+        return Verdict::Invalid("8-12 digits without a trunk 0");
+    }
+    // What precedes, skipping one separator: a digit, `+` or `(` means this is the tail of a
+    // longer number; likewise a digit after one separator on the right.
+    let left = match c.before {
+        [.., p, b' ' | b'-' | b'.' | b'/'] | [.., p] => Some(*p),
+        [] => None,
+    };
+    if left
+        .is_some_and(|b| b.is_ascii_digit() || b == b'+' || (b == b'(' && !text.starts_with('(')))
+    {
+        return Verdict::Invalid("the tail of a longer number");
+    }
+    if let [b' ' | b'-' | b'.' | b'/', d, ..] | [d, ..] = c.after
+        && d.is_ascii_digit()
+    {
+        return Verdict::Invalid("continues into more digits");
+    }
+    if looks_like_date_or_version(text) || ds.bytes().all(|b| b == ds.as_bytes()[0]) {
+        return Verdict::Invalid("date, version or repeated digit");
+    }
+    if let Some(why) = glued(c) {
+        return Verdict::Invalid(why);
+    }
+    if super::checksum::in_code_point_table(c.before, c.after) {
+        return Verdict::Invalid("one slice of a run of 4-hex-digit groups: a code-point table");
+    }
+    // Shapes that a cue word nearby does not make a phone: a decimal (`353207.547`), dotted
+    // or three-plus groups of four digits (collation weights `1645.0020.0002` after a
+    // character named TELEPHONE, code points), a year range (`2013-2015`).
+    let groups: Vec<&str> = text
+        .split([' ', '.', '-', '/', '(', ')'])
+        .filter(|g| !g.is_empty())
+        .collect();
+    let seps = |b: u8| text.bytes().filter(|&x| x == b).count();
+    if seps(b'.') == 1 && groups.len() == 2 {
+        return Verdict::Invalid("a decimal number");
+    }
+    let quads = groups.len() >= 2 && groups.iter().all(|g| g.len() == 4);
+    if quads && (seps(b'.') > 0 || groups.len() >= 3) {
+        return Verdict::Invalid("groups of four digits: code points or collation weights");
+    }
+    let year = |g: &str| g.parse::<u32>().is_ok_and(|y| (1900..=2099).contains(&y));
+    if groups.len() == 2 && seps(b'-') == 1 && groups.iter().all(|g| year(g)) {
+        return Verdict::Invalid("a range of years");
+    }
+    // `111-222-3333`: every group one repeated digit, a placeholder.
+    if groups.len() >= 2
+        && groups
+            .iter()
+            .all(|g| g.bytes().all(|b| b == g.as_bytes()[0]))
+    {
+        return Verdict::Invalid("each group one repeated digit: a placeholder");
+    }
+    let grouped = text
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'-' | b'(' | b'.' | b'/'));
+    // A bare run first on its line with words only after it is a row of a table keyed by
+    // number (libphonenumber's own carrier files: `553199601|Vivo`, a cue word such as
+    // `Celular` on the row above), not a number after a cue; one alone in its cell or after
+    // words on its line is.
+    let letters = |b: &[u8]| b.iter().any(|&x| x.is_ascii_alphabetic() || x >= 0x80);
+    if !grouped && !letters(c.before) && letters(c.after) {
+        return Verdict::Invalid("a bare number keying a row of a table");
+    }
+    let regions = std::iter::once(ctx.region.as_str())
+        .chain(ctx.fallback_regions.iter().map(String::as_str))
+        .chain(WITHOUT_TRUNK.iter().copied());
+    for region in regions {
+        let Ok(id) = region.parse::<country::Id>() else {
+            continue;
+        };
+        if let Some(n) = parse_valid(Some(id), &ds) {
+            return if grouped {
+                Verdict::valid(n)
+            } else {
+                Verdict::weak(n)
+            };
+        }
+    }
+    Verdict::Invalid("not valid in any region tried")
+}
+
 /// Rejects a candidate that is a fragment of a larger token: glued to letters or digits (hex
 /// ids, `v1234567`, UUID groups `-0491-5701-`), a decimal amount (`$ 1234567.50`), a
 /// currency-prefixed price, a percentage, part of a dotted/dashed identifier, or a slice of a
@@ -138,7 +245,17 @@ fn glued(c: &Candidate<'_>) -> Option<&'static str> {
     // `0491 570 156/0491 570 157`) are two phones, not one long id: the digit groups on that
     // side repeat this number's grouping, from a trunk `0` or `(` (see `twin`).
     let (left_twin, right_twin) = (twin(c.text, before, true), twin(c.text, after, false));
+    // `1-541-754-3010`: the NANP country code written with a dash (or dot) before a
+    // ten-digit number is a prefix, not a longer token: the `1` stands alone before it.
+    let nanp_one = matches!(before, [.., b'1', b'-' | b'.'])
+        && !before
+            .len()
+            .checked_sub(3)
+            .and_then(|i| before.get(i))
+            .is_some_and(|b| b.is_ascii_alphanumeric() || joiners(*b))
+        && digits(c.text).len() == 10;
     if last.is_some_and(joiners)
+        && !nanp_one
         && !(last == Some(b'/') && left_twin)
         && before
             .len()
@@ -302,8 +419,11 @@ fn looks_like_date_or_version(text: &str) -> bool {
     if text.contains(':') {
         return true;
     }
-    // Dotted groups of 1-3 digits: versions and IPs, not phones.
-    if dots >= 2 && groups.iter().all(|g| g.len() <= 3) {
+    // Dotted groups of 1-3 digits: versions and IPs, not phones — except the French and
+    // Belgian habit of five pairs from a trunk 0 (`02.64.62.52.37`), which no IP and hardly a
+    // version has.
+    let french = groups.len() == 5 && groups.iter().all(|g| g.len() == 2) && text.starts_with('0');
+    if dots >= 2 && groups.iter().all(|g| g.len() <= 3) && !french {
         return true;
     }
     // YYYY-MM-DD / DD-MM-YYYY with plausible month.

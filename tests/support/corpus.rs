@@ -1470,7 +1470,7 @@ pub const FLOORS: &[(&str, f64, f64)] = &[
     ("ip_address", 0.995, 0.995),
     ("loyalty_number", 0.995, 0.995),
     ("national_id", 0.995, 0.995),
-    ("person_name", 0.995, 0.94),
+    ("person_name", 0.995, 0.95),
     ("phone", 0.995, 0.995),
     ("street_address", 0.995, 0.995),
 ];
