@@ -11,6 +11,7 @@ pub mod csv;
 pub mod document;
 pub mod json;
 pub mod kv;
+pub mod mail;
 pub mod ods;
 pub mod ole2;
 pub mod parquet;
