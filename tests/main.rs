@@ -9,6 +9,7 @@ mod documents;
 mod exposure;
 mod formats;
 mod hostile;
+mod mail;
 mod names;
 mod parquet;
 mod redact;

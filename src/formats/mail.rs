@@ -26,7 +26,10 @@
 
 use std::io::{self, BufRead, Read};
 
-use mail_parser::{Address, HeaderValue, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::decoders::html::html_to_text;
+use mail_parser::{
+    Address, HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType,
+};
 
 use super::kv::EMAIL;
 use super::{Cell, CellSink, Format, FormatError, FormatStats};
@@ -67,8 +70,29 @@ pub fn sniff(path: &str, head: &[u8]) -> Option<Mail> {
     }
     let ext = super::extension(path);
     let is_email = super::kv::sniff(&ext, head).is_some_and(|f| std::ptr::eq(f, &EMAIL));
-    is_email.then_some(Mail::Message)
+    // A first header that only mail has: the head may hold no second header when the first is
+    // a long `Received:` or `DKIM-Signature:` line.
+    let first = head.split(|&b| b == b'\n').next().unwrap_or(head);
+    let mail_only = first.iter().position(|&b| b == b':').is_some_and(|k| {
+        MAIL_ONLY
+            .iter()
+            .any(|h| h.as_bytes().eq_ignore_ascii_case(&first[..k]))
+    });
+    (is_email || mail_only).then_some(Mail::Message)
 }
+
+/// Header names that start a stored message and nothing else (lower case).
+const MAIL_ONLY: &[&str] = &[
+    "arc-seal",
+    "authentication-results",
+    "delivered-to",
+    "dkim-signature",
+    "message-id",
+    "mime-version",
+    "received",
+    "return-path",
+    "x-original-to",
+];
 
 /// One attachment: its name (the file name it declares, else `part-N`) and decoded bytes.
 pub struct Attachment<'a> {
@@ -94,21 +118,36 @@ pub fn parse(raw: &[u8]) -> Option<Parsed<'_>> {
     }
     let mut view = View::new(raw);
     view.headers(&message);
-    for (i, &id) in message.text_body.iter().enumerate() {
-        let Some(part) = message.parts.get(id as usize) else {
-            continue;
-        };
+    // Bodies in message order: the text bodies, and inline text parts with no file name (a
+    // `multipart/related` part with a `Content-ID`), which a reader sees as text too.
+    let mut bodies: Vec<&MessagePart<'_>> = message
+        .text_body
+        .iter()
+        .chain(message.attachments.iter().filter(|&&id| {
+            message
+                .parts
+                .get(id as usize)
+                .is_some_and(|p| is_text_body(p))
+        }))
+        .filter_map(|&id| message.parts.get(id as usize))
+        .collect();
+    bodies.sort_by_key(|p| p.offset_body);
+    for part in bodies {
         let start = part.offset_body as usize;
-        let verbatim = match &part.body {
-            PartType::Text(t) if matches!(part.encoding, mail_parser::Encoding::None) => raw
-                .get(start..)
-                .is_some_and(|r| r.starts_with(t.as_bytes())),
-            _ => false,
-        };
-        if verbatim {
-            view.verbatim(start, part.offset_end as usize);
-        } else if let Some(text) = message.body_text(i) {
-            view.decoded(start, &text);
+        match &part.body {
+            PartType::Text(t) => {
+                let verbatim = matches!(part.encoding, mail_parser::Encoding::None)
+                    && raw
+                        .get(start..)
+                        .is_some_and(|r| r.starts_with(t.as_bytes()));
+                if verbatim {
+                    view.verbatim(start, start + t.len());
+                } else {
+                    view.decoded(start, t);
+                }
+            }
+            PartType::Html(h) => view.decoded(start, &html_to_text(h)),
+            _ => {}
         }
     }
     Some(Parsed {
@@ -136,6 +175,9 @@ impl<'a> Parsed<'a> {
             let Some(part) = self.message.parts.get(id as usize) else {
                 continue;
             };
+            if is_text_body(part) {
+                continue;
+            }
             let name = match part.attachment_name() {
                 Some(s) if !s.trim().is_empty() => s.to_string(),
                 _ if part.is_message() => format!("part-{}.eml", n + 1),
@@ -149,6 +191,11 @@ impl<'a> Parsed<'a> {
         }
         out
     }
+}
+
+/// An inline text part with no file name: read as a body, not as an attachment.
+fn is_text_body(part: &MessagePart<'_>) -> bool {
+    part.is_text() && part.attachment_name().is_none()
 }
 
 /// The text a message is read as, with the message line of each of its lines.
@@ -443,6 +490,12 @@ mod tests {
             ("notes.txt", "From the top\n", None),
             ("a.csv", "id,email\n1,a@example.com\n", None),
             ("a.mbox", "", None),
+            (
+                "x",
+                "Received: from mx.example.com (mx.example.com [192.0.2.1]) by",
+                Some(Mail::Message),
+            ),
+            ("x", "Subject: hello", None),
         ];
         for (path, head, want) in table {
             assert_eq!(sniff(path, head.as_bytes()), *want, "{path}: {head:?}");

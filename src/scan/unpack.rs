@@ -18,9 +18,11 @@ use std::sync::Arc;
 
 use crate::detect::Scratch;
 use crate::formats::{CellSink, FormatError, FormatStats};
-use crate::formats::{document, parquet, table};
+use crate::formats::{document, mail, parquet, table};
 use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::scan::outcome::{InputReport, Status};
+
+mod mail_walk;
 
 /// What unpacking needs of the scanner (implemented by [`super::Scanner`]): a member's display
 /// name, and scanning a member as text or as cells. A trait owned here so the container walk
@@ -202,6 +204,10 @@ impl<'a> Unpack<'a> {
             return;
         }
         let Some(kind) = archive::sniff(&head[..n]) else {
+            if let Some(kind) = mail::sniff(&path, &head[..n]) {
+                self.scan_mail(path, kind, (&head[..n]).chain(src), depth);
+                return;
+            }
             let mut chained = (&head[..n]).chain(src);
             self.out
                 .push(self.scanner.scan_text(path, &mut chained, self.scratch));
