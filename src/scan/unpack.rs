@@ -9,6 +9,9 @@
 //! in place when the input is a file, else from a spooled anonymous temp file, by
 //! [`crate::formats::table`]. Office documents (docx, pptx, odt, odp: a zip whose members say
 //! so) are read as paragraphs and tables by [`crate::formats::document`], not as members.
+//!
+//! Mail is a container too (`mail_walk`): a message's headers and bodies are one input, its
+//! attachments members (`note.eml!attachment/x.csv`); an mbox's messages are `inbox.mbox!N`.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
