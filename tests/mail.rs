@@ -333,3 +333,97 @@ fn redact_does_not_rewrite_mail_and_says_so() {
     assert!(!said.contains("example.com"), "{said}");
     assert!(!out.join("note.eml").exists());
 }
+
+/// An Outlook message written at test time as MS-OXMSG lays it out: property streams named
+/// `__substg1.0_<tag><type>` (UTF-16LE strings, binary data), a recipient storage and an
+/// attachment storage holding a CSV.
+fn outlook_msg() -> Vec<u8> {
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+    let mut cf = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    let mut put = |cf: &mut cfb::CompoundFile<Cursor<Vec<u8>>>, path: &str, data: &[u8]| {
+        cf.create_stream(path).unwrap().write_all(data).unwrap();
+    };
+    put(&mut cf, "/__properties_version1.0", &[0u8; 32]);
+    put(&mut cf, "/__substg1.0_0037001F", &utf16("passenger list"));
+    put(
+        &mut cf,
+        "/__substg1.0_0C1A001F",
+        &utf16("Olivia Testperson"),
+    );
+    put(&mut cf, "/__substg1.0_0C1F001F", &utf16(EMAIL));
+    put(
+        &mut cf,
+        "/__substg1.0_1000001F",
+        &utf16(&format!("Hi,\r\nplease call {PHONE}.\r\n")),
+    );
+    cf.create_storage("/__recip_version1.0_#00000000").unwrap();
+    put(
+        &mut cf,
+        "/__recip_version1.0_#00000000/__properties_version1.0",
+        &[0u8; 8],
+    );
+    put(
+        &mut cf,
+        "/__recip_version1.0_#00000000/__substg1.0_3001001F",
+        &utf16("Desk"),
+    );
+    put(
+        &mut cf,
+        "/__recip_version1.0_#00000000/__substg1.0_39FE001F",
+        &utf16("noah.s@example.com"),
+    );
+    cf.create_storage("/__attach_version1.0_#00000000").unwrap();
+    put(
+        &mut cf,
+        "/__attach_version1.0_#00000000/__substg1.0_3707001F",
+        &utf16("passengers.csv"),
+    );
+    put(
+        &mut cf,
+        "/__attach_version1.0_#00000000/__substg1.0_37010102",
+        PASSENGERS.as_bytes(),
+    );
+    cf.flush().unwrap();
+    cf.into_inner().into_inner()
+}
+
+#[test]
+fn an_outlook_msg_headers_body_and_attachment() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "note.msg", outlook_msg());
+    let run = scan_jsonl(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let f = run.jsonl();
+    let emails = at(&f, "note.msg", "email");
+    assert!(
+        emails
+            .iter()
+            .any(|e| e["line"] == 1 && e["field"] == "From"),
+        "{f:#?}"
+    );
+    assert!(
+        emails.iter().any(|e| e["line"] == 2 && e["field"] == "To"),
+        "{f:#?}"
+    );
+    assert!(
+        at(&f, "note.msg", "person_name")
+            .iter()
+            .any(|e| e["field"] == "From.name"),
+        "{f:#?}"
+    );
+    // Line 3 is the subject, 4 the blank line, 5-6 the body.
+    let phones = at(&f, "note.msg", "phone");
+    assert_eq!(phones.len(), 1, "{f:#?}");
+    assert_eq!(phones[0]["line"], 6);
+    let dobs = at(&f, "note.msg!attachment/passengers.csv", "date_of_birth");
+    assert_eq!(dobs.len(), 3, "{f:#?}");
+    assert!(!run.stdout.contains(EMAIL) && !run.stdout.contains(PHONE));
+    // A truncated .msg is an error for that file (exit 2), never a panic.
+    let whole = outlook_msg();
+    write(dir.path(), "cut.msg", &whole[..whole.len() / 2]);
+    let run = scan_jsonl(dir.path(), &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}

@@ -12,6 +12,7 @@ pub mod document;
 pub mod json;
 pub mod kv;
 pub mod mail;
+pub mod msg;
 pub mod ods;
 pub mod ole2;
 pub mod parquet;

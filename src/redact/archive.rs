@@ -90,7 +90,7 @@ pub enum ArchiveError {
     Mail {
         /// Display path.
         path: String,
-        /// Mail format (`email`, `mbox`).
+        /// Mail format (`email`, `mbox`, `Outlook msg`).
         kind: &'static str,
     },
     /// Writing the new archive failed.
@@ -125,9 +125,19 @@ struct Ctx<'a, 'r> {
 /// Why `raw` (the file at `rel`) is not rewritten, if it is mail (see [`ArchiveError::Mail`]).
 pub fn mail_not_rewritten(raw: &[u8], rel: &str) -> Option<ArchiveError> {
     let head = &raw[..raw.len().min(archive::SNIFF_LEN)];
-    mail::sniff(rel, head).map(|m| ArchiveError::Mail {
+    let outlook = head.starts_with(table::OLE2_MAGIC)
+        && rel
+            .rsplit('.')
+            .next()
+            .is_some_and(|e| e.eq_ignore_ascii_case("msg"));
+    let kind = if outlook {
+        Some("Outlook msg")
+    } else {
+        mail::sniff(rel, head).map(mail::Mail::name)
+    };
+    kind.map(|kind| ArchiveError::Mail {
         path: rel.to_string(),
-        kind: m.name(),
+        kind,
     })
 }
 

@@ -203,7 +203,7 @@ impl<'a> Unpack<'a> {
             return;
         }
         if head[..n].starts_with(table::SQLITE_MAGIC) || head[..n].starts_with(table::OLE2_MAGIC) {
-            self.scan_table_file(path, src, &head[..n]);
+            self.scan_table_file(path, src, &head[..n], depth);
             return;
         }
         let Some(kind) = archive::sniff(&head[..n]) else {
@@ -335,7 +335,7 @@ impl<'a> Unpack<'a> {
 
     /// A SQLite database or an OLE2 file (xls if calamine opens it as one; anything else is
     /// scanned like any other input, i.e. skipped as binary).
-    fn scan_table_file(&mut self, path: Arc<str>, src: Source<'_>, head: &[u8]) {
+    fn scan_table_file(&mut self, path: Arc<str>, src: Source<'_>, head: &[u8], depth: u32) {
         // SQLite opens databases by name (it resolves `/proc/self/fd/N`, which for an unlinked
         // file names nothing), so a database that is not a file on disk is spooled to a *named*
         // temp file (mode 0600, in a private 0700 temp dir, removed when dropped) instead of an
@@ -372,6 +372,9 @@ impl<'a> Unpack<'a> {
                 &mut |sink| table::scan_sqlite(&file, at, sink),
                 self.scratch,
             ));
+            return;
+        }
+        if self.try_msg(&path, &file, bytes, depth) {
             return;
         }
         if bytes > table::WORKBOOK_CAP {

@@ -10,11 +10,13 @@
 //! A message is read into memory up to [`mail::MESSAGE_CAP`]; a larger one is an error for that
 //! message, and an mbox goes on with the next.
 
-use std::io::{BufReader, Read};
+use std::fs::File;
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use super::{Source, Unpack, error, stopped};
 use crate::formats::mail::{self, Mail, Next};
+use crate::formats::{Format, kv, msg, ole2};
 use crate::scan::outcome::{InputReport, Status};
 
 impl Unpack<'_> {
@@ -102,6 +104,68 @@ impl Unpack<'_> {
                 return;
             }
         }
+    }
+}
+
+impl Unpack<'_> {
+    /// Reads the OLE2 file `file` as an Outlook message if it is one (true), with its
+    /// attachments as members `{path}!attachment/{name}`; false leaves it to the xls check.
+    pub(super) fn try_msg(&mut self, path: &Arc<str>, file: &File, bytes: u64, depth: u32) -> bool {
+        let Ok(mut f) = file.try_clone() else {
+            return false;
+        };
+        // Chains that loop would make the compound-file reader spin: refused as for xls (which
+        // then reports why).
+        if ole2::chains_are_sound(&mut f, bytes).is_err() || f.seek(SeekFrom::Start(0)).is_err() {
+            return false;
+        }
+        let Ok(mut cf) = cfb::CompoundFile::open(BufReader::new(f)) else {
+            return false;
+        };
+        if !msg::is_msg(&cf) {
+            return false;
+        }
+        if depth >= self.limits.max_depth {
+            let mut r = error(
+                path.clone(),
+                format!(
+                    "mail nested deeper than {} containers (depth cap hit; not opened)",
+                    self.limits.max_depth
+                ),
+            );
+            r.format = Some("msg".into());
+            self.out.push(r);
+            return true;
+        }
+        let m = msg::read(&mut cf);
+        self.out.push(self.scanner.scan_cells(
+            path.clone(),
+            "msg",
+            bytes,
+            &mut |sink| kv::EMAIL.scan(&mut Cursor::new(&m.text[..]), sink),
+            self.scratch,
+        ));
+        for (name, data) in m.attachments {
+            if self.budget.count_member(self.limits).is_err() {
+                self.out
+                    .push(stopped(path.clone(), self.budget, self.limits));
+                return true;
+            }
+            let name = self
+                .scanner
+                .display_name(&format!("attachment/{name}"), self.scratch);
+            let member: Arc<str> = Arc::from(format!("{path}!{name}").as_str());
+            match data {
+                Ok(d) => self.scan_any(member, Source::Stream(&mut &d[..]), depth + 1),
+                Err(why) => self.out.push(error(member, why)),
+            }
+            if self.budget.exhausted().is_some() {
+                self.out
+                    .push(stopped(path.clone(), self.budget, self.limits));
+                return true;
+            }
+        }
+        true
     }
 }
 
