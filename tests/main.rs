@@ -12,6 +12,7 @@ mod hostile;
 mod mail;
 mod names;
 mod parquet;
+mod pdf;
 mod redact;
 mod scan_cli;
 mod shard;

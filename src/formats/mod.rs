@@ -16,6 +16,7 @@ pub mod msg;
 pub mod ods;
 pub mod ole2;
 pub mod parquet;
+pub mod pdf;
 pub mod sql;
 pub mod table;
 pub mod text;

@@ -21,11 +21,12 @@ use std::sync::Arc;
 
 use crate::detect::Scratch;
 use crate::formats::{CellSink, FormatError, FormatStats};
-use crate::formats::{document, mail, parquet, table};
+use crate::formats::{document, mail, parquet, pdf, table};
 use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::scan::outcome::{InputReport, Status};
 
 mod mail_walk;
+mod pdf_walk;
 
 /// What unpacking needs of the scanner (implemented by [`super::Scanner`]): a member's display
 /// name, and scanning a member as text or as cells. A trait owned here so the container walk
@@ -200,6 +201,10 @@ impl<'a> Unpack<'a> {
         };
         if parquet::sniff(&head[..n]) {
             self.scan_parquet_file(path, src, &head[..n]);
+            return;
+        }
+        if pdf::sniff(&head[..n]) {
+            self.scan_pdf(path, src, &head[..n]);
             return;
         }
         if head[..n].starts_with(table::SQLITE_MAGIC) || head[..n].starts_with(table::OLE2_MAGIC) {
