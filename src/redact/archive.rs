@@ -27,7 +27,7 @@
 //! the input itself (possibly compressed) is not redacted, and its reason says "workbook", not
 //! "archive" — to the user it is a spreadsheet, whatever the container sniffer sees. SQLite
 //! databases inside archives are redacted like top-level ones ([`super::sqlite`]). Mail
-//! (`.eml`, mbox) is not rewritten either: inside an archive it is copied unchanged and noted;
+//! (`.eml`, mbox) and PDF are not rewritten either: inside an archive it is copied unchanged and noted;
 //! as the input itself (possibly compressed) it fails with the reason.
 
 use std::io::{self, Cursor, Read, Write};
@@ -37,7 +37,7 @@ use thiserror::Error;
 
 use super::{Applied, Redacted, Redactor};
 use crate::detect::Scratch;
-use crate::formats::{document, mail, table};
+use crate::formats::{document, mail, pdf, table};
 use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
 
 /// Why an archive (or compressed stream) was not written. Messages name members and caps,
@@ -122,9 +122,16 @@ struct Ctx<'a, 'r> {
     top: String,
 }
 
-/// Why `raw` (the file at `rel`) is not rewritten, if it is mail (see [`ArchiveError::Mail`]).
-pub fn mail_not_rewritten(raw: &[u8], rel: &str) -> Option<ArchiveError> {
+/// Why `raw` (the file at `rel`) is not rewritten, if it is mail ([`ArchiveError::Mail`]) or a
+/// PDF ([`ArchiveError::Document`]).
+pub fn not_rewritten(raw: &[u8], rel: &str) -> Option<ArchiveError> {
     let head = &raw[..raw.len().min(archive::SNIFF_LEN)];
+    if pdf::sniff(head) {
+        return Some(ArchiveError::Document {
+            path: rel.to_string(),
+            doc: "pdf",
+        });
+    }
     let outlook = head.starts_with(table::OLE2_MAGIC)
         && rel
             .rsplit('.')
@@ -237,6 +244,18 @@ impl Ctx<'_, '_> {
             return self.sqlite(raw, path);
         }
         let Some(kind) = archive::sniff(head) else {
+            if pdf::sniff(head) {
+                if path != self.top {
+                    self.notes.push(format!(
+                        "{path}: copied unchanged (pdf documents are not rewritten)"
+                    ));
+                    return Ok(None);
+                }
+                return Err(ArchiveError::Document {
+                    path: path.to_string(),
+                    doc: "pdf",
+                });
+            }
             if let Some(m) = mail::sniff(path, head) {
                 if path != self.top {
                     self.notes.push(format!(

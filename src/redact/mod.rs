@@ -478,7 +478,7 @@ impl Redactor<'_> {
                 fail(fallback, PANICKED.into())
             });
         }
-        if let Some(e) = archive::mail_not_rewritten(&raw, rel) {
+        if let Some(e) = archive::not_rewritten(&raw, rel) {
             return fail(o, e.to_string());
         }
         let redacted = if crate::input::archive::sniff(head).is_some() {
