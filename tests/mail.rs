@@ -342,7 +342,7 @@ fn outlook_msg() -> Vec<u8> {
         s.encode_utf16().flat_map(u16::to_le_bytes).collect()
     }
     let mut cf = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    let mut put = |cf: &mut cfb::CompoundFile<Cursor<Vec<u8>>>, path: &str, data: &[u8]| {
+    let put = |cf: &mut cfb::CompoundFile<Cursor<Vec<u8>>>, path: &str, data: &[u8]| {
         cf.create_stream(path).unwrap().write_all(data).unwrap();
     };
     put(&mut cf, "/__properties_version1.0", &[0u8; 32]);
