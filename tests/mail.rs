@@ -423,7 +423,17 @@ fn an_outlook_msg_headers_body_and_attachment() {
     // A truncated .msg is an error for that file (exit 2), never a panic.
     let whole = outlook_msg();
     write(dir.path(), "cut.msg", &whole[..whole.len() / 2]);
-    let run = scan_jsonl(dir.path(), &[]);
+    let out = dir.path().join("r.json");
+    let run = scan(&[
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+        dir.path().to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let report: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let why = reason_for(&report["errors"], "cut.msg");
+    assert!(why.contains("unreadable Outlook msg"), "{why}");
 }

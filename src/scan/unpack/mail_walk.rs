@@ -111,19 +111,38 @@ impl Unpack<'_> {
     /// Reads the OLE2 file `file` as an Outlook message if it is one (true), with its
     /// attachments as members `{path}!attachment/{name}`; false leaves it to the xls check.
     pub(super) fn try_msg(&mut self, path: &Arc<str>, file: &File, bytes: u64, depth: u32) -> bool {
+        // A file named `.msg` that is not a readable compound file is reported as a broken
+        // Outlook message, not as a broken xls workbook.
+        let named_msg = path
+            .rsplit(['/', '!'])
+            .next()
+            .and_then(|n| n.rsplit_once('.'))
+            .is_some_and(|(_, e)| e.eq_ignore_ascii_case("msg"));
+        let broken = |this: &mut Self, why: &str| {
+            if named_msg {
+                let mut r = error(path.clone(), format!("unreadable Outlook msg: {why}"));
+                r.format = Some("msg".into());
+                this.out.push(r);
+            }
+            named_msg
+        };
         let Ok(mut f) = file.try_clone() else {
             return false;
         };
         // Chains that loop would make the compound-file reader spin: refused as for xls (which
         // then reports why).
-        if ole2::chains_are_sound(&mut f, bytes).is_err() || f.seek(SeekFrom::Start(0)).is_err() {
+        if let Err(why) = ole2::chains_are_sound(&mut f, bytes) {
+            return broken(self, &why.to_string());
+        }
+        if f.seek(SeekFrom::Start(0)).is_err() {
             return false;
         }
-        let Ok(mut cf) = cfb::CompoundFile::open(BufReader::new(f)) else {
-            return false;
+        let mut cf = match cfb::CompoundFile::open(BufReader::new(f)) {
+            Ok(cf) => cf,
+            Err(_) => return broken(self, "OLE2 container not readable"),
         };
         if !msg::is_msg(&cf) {
-            return false;
+            return broken(self, "no Outlook message properties");
         }
         if depth >= self.limits.max_depth {
             let mut r = error(
