@@ -168,6 +168,8 @@ fn a_broken_pdf_is_an_error_and_the_scan_goes_on() {
         b"%PDF-1.4\n1 0 obj << /Type /Cat".as_slice(),
     );
     write(dir.path(), "in/ok.txt", format!("mail {EMAIL}\n"));
+    let whole = letter();
+    write(dir.path(), "in/cut.pdf", &whole[..whole.len() / 3]);
     let (run, rep) = report(&dir);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert_eq!(input(&rep, "ok.txt")["status"], "scanned");
@@ -175,6 +177,11 @@ fn a_broken_pdf_is_an_error_and_the_scan_goes_on() {
         assert_eq!(run.code, 2, "{}", run.stderr);
         let why = reason_for(&rep["errors"], "broken.pdf");
         assert!(why.contains("PDF"), "{why}");
+        // Cut off before its content streams: not passed off as a scan.
+        let cut = input(&rep, "cut.pdf");
+        assert_ne!(cut["status"], "scanned", "{cut:#}");
+        let why = cut["reason"].as_str().unwrap_or_default();
+        assert!(!why.contains("scanned image"), "{cut:#}");
     } else {
         assert_eq!(run.code, 1, "{}", run.stderr);
     }

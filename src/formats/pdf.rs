@@ -7,7 +7,8 @@
 //! (1-based), `line` = the line within the whole document (pages in order), and is its own
 //! record. An encrypted PDF is opened with the empty user password (what a viewer does without
 //! asking); one that needs a password is an error for that file. A PDF whose pages hold no text
-//! at all (scanned images) is listed as skipped: "no text layer (scanned image)". The file is
+//! at all is listed as skipped: "no text layer (scanned image)" when it holds images, else as
+//! blank or damaged ([`NO_CONTENT`]). The file is
 //! held in memory, up to [`PDF_CAP`] bytes (a larger one is an error). Errors never quote text.
 
 use super::{Cell, CellSink, FormatError, FormatStats};
@@ -18,8 +19,20 @@ pub const PDF_CAP: u64 = 256 << 20;
 pub const PAGE_CAP: usize = 64 << 20;
 /// Why a PDF is not read in a build without the `pdf` feature.
 pub const NOT_COMPILED: &str = "PDF support not compiled in (cargo feature `pdf`)";
-/// Why a PDF with no text is skipped.
+/// Why a PDF with no text but with images is skipped.
 pub const NO_TEXT: &str = "no text layer (scanned image)";
+/// Why a PDF with neither text nor images is skipped (blank, or its content lost to damage).
+pub const NO_CONTENT: &str = "no text and no images (blank, or damaged: content missing)";
+
+/// Why a PDF whose pages hold no text is skipped: [`NO_TEXT`] when it holds an image (a scan),
+/// else [`NO_CONTENT`] — a file cut off before its content streams must not pass for a scan.
+pub fn no_text_reason(raw: &[u8]) -> &'static str {
+    if memchr::memmem::find(raw, b"/Image").is_some() {
+        NO_TEXT
+    } else {
+        NO_CONTENT
+    }
+}
 
 /// Whether `head` starts a PDF: `%PDF-` in its first 16 bytes (after a BOM or the few bytes of
 /// junk some writers leave; readers accept it further in, but a text that quotes `%PDF-` is
@@ -54,6 +67,12 @@ pub fn pages(raw: &[u8]) -> Result<Vec<String>, FormatError> {
             .extract_text_with_limit(&[n], PAGE_CAP)
             .map_err(|e| unreadable(format!("page {n}: {}", short(&e.to_string()))))?;
         out.push(text);
+    }
+    if out.is_empty() {
+        // A cut-off file loads with its page tree gone: that is damage, not a scan.
+        return Err(unreadable(
+            "no pages found (truncated or damaged PDF)".into(),
+        ));
     }
     Ok(out)
 }

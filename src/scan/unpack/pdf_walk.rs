@@ -39,7 +39,8 @@ impl Unpack<'_> {
             Err(e) => return self.out.push(fail(path, e.to_string())),
         };
         if pdf::no_text(&pages) {
-            let mut r = InputReport::not_scanned(path, Status::Skipped(pdf::NO_TEXT.into()));
+            let mut r =
+                InputReport::not_scanned(path, Status::Skipped(pdf::no_text_reason(&raw).into()));
             r.format = Some("pdf".into());
             r.bytes = raw.len() as u64;
             self.out.push(r);
