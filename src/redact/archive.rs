@@ -26,7 +26,9 @@
 //! unchanged and noted; verification then reports what they still hold); a workbook that is
 //! the input itself (possibly compressed) is not redacted, and its reason says "workbook", not
 //! "archive" — to the user it is a spreadsheet, whatever the container sniffer sees. SQLite
-//! databases inside archives are redacted like top-level ones ([`super::sqlite`]).
+//! databases inside archives are redacted like top-level ones ([`super::sqlite`]). Mail
+//! (`.eml`, mbox) and PDF are not rewritten either: inside an archive it is copied unchanged and noted;
+//! as the input itself (possibly compressed) it fails with the reason.
 
 use std::io::{self, Cursor, Read, Write};
 use std::rc::Rc;
@@ -35,7 +37,7 @@ use thiserror::Error;
 
 use super::{Applied, Redacted, Redactor};
 use crate::detect::Scratch;
-use crate::formats::{document, table};
+use crate::formats::{document, mail, pdf, table};
 use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
 
 /// Why an archive (or compressed stream) was not written. Messages name members and caps,
@@ -81,6 +83,16 @@ pub enum ArchiveError {
         /// Document format (`docx`, `odt`, …).
         doc: &'static str,
     },
+    /// The input itself is mail (an `.eml` message or an mbox, by content): read by the
+    /// scanner, bodies decoded and attachments opened, but not rewritten by `redact` — a copy
+    /// redacted as plain text would keep its encoded bodies and attachments as they were.
+    #[error("{path}: {kind} messages are not rewritten by redact; no copy written")]
+    Mail {
+        /// Display path.
+        path: String,
+        /// Mail format (`email`, `mbox`, `Outlook msg`).
+        kind: &'static str,
+    },
     /// Writing the new archive failed.
     #[error("{path}: cannot re-pack {format}: {message}")]
     Write {
@@ -108,6 +120,32 @@ struct Ctx<'a, 'r> {
     generated: std::collections::BTreeSet<String>,
     /// The top-level input's display path (a compressed layer keeps it).
     top: String,
+}
+
+/// Why `raw` (the file at `rel`) is not rewritten, if it is mail ([`ArchiveError::Mail`]) or a
+/// PDF ([`ArchiveError::Document`]).
+pub fn not_rewritten(raw: &[u8], rel: &str) -> Option<ArchiveError> {
+    let head = &raw[..raw.len().min(archive::SNIFF_LEN)];
+    if pdf::sniff(head) {
+        return Some(ArchiveError::Document {
+            path: rel.to_string(),
+            doc: "pdf",
+        });
+    }
+    let outlook = head.starts_with(table::OLE2_MAGIC)
+        && rel
+            .rsplit('.')
+            .next()
+            .is_some_and(|e| e.eq_ignore_ascii_case("msg"));
+    let kind = if outlook {
+        Some("Outlook msg")
+    } else {
+        mail::sniff(rel, head).map(mail::Mail::name)
+    };
+    kind.map(|kind| ArchiveError::Mail {
+        path: rel.to_string(),
+        kind,
+    })
 }
 
 /// Redacts the archive or compressed stream `raw` (the file at `rel`) into a new one of the same
@@ -206,6 +244,31 @@ impl Ctx<'_, '_> {
             return self.sqlite(raw, path);
         }
         let Some(kind) = archive::sniff(head) else {
+            if pdf::sniff(head) {
+                if path != self.top {
+                    self.notes.push(format!(
+                        "{path}: copied unchanged (pdf documents are not rewritten)"
+                    ));
+                    return Ok(None);
+                }
+                return Err(ArchiveError::Document {
+                    path: path.to_string(),
+                    doc: "pdf",
+                });
+            }
+            if let Some(m) = mail::sniff(path, head) {
+                if path != self.top {
+                    self.notes.push(format!(
+                        "{path}: copied unchanged ({} messages are not rewritten)",
+                        m.name()
+                    ));
+                    return Ok(None);
+                }
+                return Err(ArchiveError::Mail {
+                    path: path.to_string(),
+                    kind: m.name(),
+                });
+            }
             return Ok(self.text(raw, path));
         };
         if depth >= self.limits().max_depth {

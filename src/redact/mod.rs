@@ -478,6 +478,9 @@ impl Redactor<'_> {
                 fail(fallback, PANICKED.into())
             });
         }
+        if let Some(e) = archive::not_rewritten(&raw, rel) {
+            return fail(o, e.to_string());
+        }
         let redacted = if crate::input::archive::sniff(head).is_some() {
             // A panic in a container crate on hostile input fails this input only.
             catch_unwind(AssertUnwindSafe(|| {

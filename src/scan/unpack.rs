@@ -9,6 +9,9 @@
 //! in place when the input is a file, else from a spooled anonymous temp file, by
 //! [`crate::formats::table`]. Office documents (docx, pptx, odt, odp: a zip whose members say
 //! so) are read as paragraphs and tables by [`crate::formats::document`], not as members.
+//!
+//! Mail is a container too (`mail_walk`): a message's headers and bodies are one input, its
+//! attachments members (`note.eml!attachment/x.csv`); an mbox's messages are `inbox.mbox!N`.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -18,9 +21,12 @@ use std::sync::Arc;
 
 use crate::detect::Scratch;
 use crate::formats::{CellSink, FormatError, FormatStats};
-use crate::formats::{document, parquet, table};
+use crate::formats::{document, mail, parquet, pdf, table};
 use crate::input::archive::{self, Budget, Container, Counting, Guarded, Limits};
 use crate::scan::outcome::{InputReport, Status};
+
+mod mail_walk;
+mod pdf_walk;
 
 /// What unpacking needs of the scanner (implemented by [`super::Scanner`]): a member's display
 /// name, and scanning a member as text or as cells. A trait owned here so the container walk
@@ -197,11 +203,19 @@ impl<'a> Unpack<'a> {
             self.scan_parquet_file(path, src, &head[..n]);
             return;
         }
+        if pdf::sniff(&head[..n]) {
+            self.scan_pdf(path, src, &head[..n]);
+            return;
+        }
         if head[..n].starts_with(table::SQLITE_MAGIC) || head[..n].starts_with(table::OLE2_MAGIC) {
-            self.scan_table_file(path, src, &head[..n]);
+            self.scan_table_file(path, src, &head[..n], depth);
             return;
         }
         let Some(kind) = archive::sniff(&head[..n]) else {
+            if let Some(kind) = mail::sniff(&path, &head[..n]) {
+                self.scan_mail(path, kind, (&head[..n]).chain(src), depth);
+                return;
+            }
             let mut chained = (&head[..n]).chain(src);
             self.out
                 .push(self.scanner.scan_text(path, &mut chained, self.scratch));
@@ -326,7 +340,7 @@ impl<'a> Unpack<'a> {
 
     /// A SQLite database or an OLE2 file (xls if calamine opens it as one; anything else is
     /// scanned like any other input, i.e. skipped as binary).
-    fn scan_table_file(&mut self, path: Arc<str>, src: Source<'_>, head: &[u8]) {
+    fn scan_table_file(&mut self, path: Arc<str>, src: Source<'_>, head: &[u8], depth: u32) {
         // SQLite opens databases by name (it resolves `/proc/self/fd/N`, which for an unlinked
         // file names nothing), so a database that is not a file on disk is spooled to a *named*
         // temp file (mode 0600, in a private 0700 temp dir, removed when dropped) instead of an
@@ -363,6 +377,9 @@ impl<'a> Unpack<'a> {
                 &mut |sink| table::scan_sqlite(&file, at, sink),
                 self.scratch,
             ));
+            return;
+        }
+        if self.try_msg(&path, &file, bytes, depth) {
             return;
         }
         if bytes > table::WORKBOOK_CAP {
