@@ -145,8 +145,8 @@ pub struct Finding {
     pub confidence: Confidence,
     /// Column / key / `table.column` the value sat in, if the format knows it.
     pub field: Option<Arc<str>>,
-    /// Masked rendering (raw only under `--reveal`). Shared: an input's findings of one value
-    /// share one mask ([`crate::scan::memo`]).
+    /// Masked rendering (raw only under `--reveal`). Shared (`Arc`): a copy of the finding
+    /// does not copy it.
     pub masked: Arc<str>,
     /// Keyed HMAC of the normalised value, hex. Shared like `masked`.
     pub fingerprint: Arc<str>,

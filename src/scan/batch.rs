@@ -18,7 +18,6 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use crate::detect::{Engine, Hit, Scratch};
 use crate::formats::Cell;
-use crate::scan::memo::Memo;
 use std::sync::Arc;
 
 /// The per-hit work that does not depend on input order, so it may run on a helper thread
@@ -43,8 +42,8 @@ pub trait Prepare: Sync {
     fn engine(&self) -> &Engine;
     /// Whether hits carry their explanation (`--explain`).
     fn explain(&self) -> bool;
-    /// Prepares `hit`, a hit in the cell `text`, with the values met before in `memo`.
-    fn prepare(&self, text: &[u8], hit: &Hit, memo: &mut Memo) -> Prepared;
+    /// Prepares `hit`, a hit in the cell `text`.
+    fn prepare(&self, text: &[u8], hit: &Hit) -> Prepared;
 }
 
 /// Text an input must have produced before its detection is shared with a helper thread.
@@ -120,7 +119,7 @@ impl Batch {
 
     /// Runs the engine over every cell and prepares every hit (on whichever thread holds the
     /// batch).
-    pub fn detect(&mut self, scanner: &dyn Prepare, scratch: &mut Scratch, memo: &mut Memo) {
+    pub fn detect(&mut self, scanner: &dyn Prepare, scratch: &mut Scratch) {
         let engine = scanner.engine();
         let explain = scanner.explain();
         self.hits.clear();
@@ -139,7 +138,7 @@ impl Batch {
             );
             c.hits_end = self.hits.len();
             for h in &self.hits[from..] {
-                self.prepared.push(scanner.prepare(text, h, memo));
+                self.prepared.push(scanner.prepare(text, h));
             }
         }
     }
@@ -186,9 +185,8 @@ pub struct Helper {
 /// thread hangs up.
 pub fn helper_loop(scanner: &dyn Prepare, rx: Receiver<Batch>, tx: Sender<Batch>) {
     let mut scratch = Scratch::default();
-    let mut memo = Memo::default();
     for mut b in rx {
-        b.detect(scanner, &mut scratch, &mut memo);
+        b.detect(scanner, &mut scratch);
         if tx.send(b).is_err() {
             break;
         }

@@ -29,7 +29,6 @@ use crate::formats::{self, Cell, CellSink};
 use crate::input::decode::{Decoder, Sniffed};
 pub use crate::scan::batch::Prepared;
 use crate::scan::batch::{Batch, Helper, Prepare};
-use crate::scan::memo::Memo;
 pub use crate::scan::outcome::{InputReport, Status};
 use crate::scan::unpack::Members;
 
@@ -169,9 +168,13 @@ impl Scanner {
 
     /// Prepares `hit`, a hit in the cell `text` (see [`Prepared`]). Here the raw value exists
     /// for the last time: it is matched against the value allowlist, then only its mask (or,
-    /// under `--reveal`, itself) and its keyed fingerprint are kept. Both are taken from `memo`
-    /// when the input has had the value before (see [`crate::scan::memo`]).
-    pub fn prepare(&self, text: &[u8], hit: &Hit, memo: &mut Memo) -> Prepared {
+    /// under `--reveal`, itself) and its keyed fingerprint are kept.
+    ///
+    /// Computed for every finding, not memoised per distinct value: with the CPU's SHA
+    /// extensions an HMAC costs about 0.2 µs, and a per-input memo of fingerprints and masks
+    /// (two hash tables, a key copy per new value) made the c100 corpus's dense shapes slower
+    /// natively (`docs/performance.md`, "Per-finding path").
+    pub fn prepare(&self, text: &[u8], hit: &Hit) -> Prepared {
         let kind = self.engine.specs()[hit.detector as usize].kind;
         let raw = &text[hit.start..hit.end];
         if let Some(values) = &self.opts.allow.values
@@ -182,24 +185,21 @@ impl Scanner {
                 ..Prepared::default()
             };
         }
-        let (fingerprint, placeholder) = memo.fingerprint(kind, &hit.normalised, || {
+        let placeholder = {
             use crate::finding::Kind;
             use crate::validate::placeholder as ph;
-            let placeholder = match kind {
+            match kind {
                 Kind::Email => ph::email(&hit.normalised),
                 Kind::CreditCard => ph::credit_card(&hit.normalised),
                 Kind::DateOfBirth => ph::date_of_birth(&hit.normalised),
                 _ => false,
-            };
-            let fp = self.fingerprinter.fingerprint(kind, &hit.normalised);
-            (Arc::from(fp), placeholder)
-        });
+            }
+        };
+        let fingerprint = Arc::from(self.fingerprinter.fingerprint(kind, &hit.normalised));
         let masked = if self.opts.reveal {
             Arc::from(String::from_utf8_lossy(raw))
         } else {
-            memo.mask(kind, raw, || {
-                Arc::from(mask(kind, &String::from_utf8_lossy(raw)))
-            })
+            Arc::from(mask(kind, &String::from_utf8_lossy(raw)))
         };
         Prepared {
             allowed_value: false,
@@ -396,8 +396,8 @@ impl Prepare for Scanner {
     fn explain(&self) -> bool {
         self.opts.explain
     }
-    fn prepare(&self, text: &[u8], hit: &Hit, memo: &mut Memo) -> Prepared {
-        Scanner::prepare(self, text, hit, memo)
+    fn prepare(&self, text: &[u8], hit: &Hit) -> Prepared {
+        Scanner::prepare(self, text, hit)
     }
 }
 
@@ -477,8 +477,6 @@ struct FindingSink<'a> {
     par: Option<Par>,
     /// Display names of the fields that hold values.
     names: FieldNames,
-    /// Fingerprints and masks of the values this input has had (see [`crate::scan::memo`]).
-    memo: Memo,
     /// The input's field names, one shared copy each.
     fields: crate::scan::memo::Interned,
 }
@@ -522,7 +520,6 @@ impl<'a> FindingSink<'a> {
             start_helper: None,
             par: None,
             names: FieldNames::default(),
-            memo: Memo::default(),
             fields: Default::default(),
         }
     }
@@ -542,12 +539,12 @@ impl<'a> FindingSink<'a> {
                     Ok(()) => par.queue.push_back(None),
                     // The helper is gone (it panicked: the scope re-raises that); do it here.
                     Err(std::sync::mpsc::SendError(mut b)) => {
-                        b.detect(self.scanner, self.scratch, &mut self.memo);
+                        b.detect(self.scanner, self.scratch);
                         par.queue.push_back(Some(b));
                     }
                 }
             } else {
-                batch.detect(self.scanner, self.scratch, &mut self.memo);
+                batch.detect(self.scanner, self.scratch);
                 par.queue.push_back(Some(batch));
             }
         } else {
@@ -792,7 +789,7 @@ impl FindingSink<'_> {
             let spec = &s.engine.specs()[hit.detector as usize];
             let p = match prepared.as_deref_mut().and_then(|p| p.get_mut(i)) {
                 Some(p) => std::mem::take(p),
-                None => s.prepare(cell.text, hit, &mut self.memo),
+                None => s.prepare(cell.text, hit),
             };
             if p.allowed_value {
                 self.suppressed += self.columns.suppress(admit, cell.field, kind);

@@ -42,15 +42,18 @@ impl WordList {
 impl Engine {
     /// Compiles `specs` (already checked) into an engine using `vctx` for validators.
     pub fn new(specs: Vec<Spec>, vctx: validate::Ctx) -> Result<Engine, EngineError> {
-        Engine::build(specs, vctx, true)
+        Engine::build(specs, vctx, true, true)
     }
 
     /// [`Engine::new`], with the digit automata's patterns [`gated`] or (only for the test
-    /// that checks gating changes no hit) as written.
+    /// that checks gating changes no hit) as written, and with the detectors that score `low`
+    /// at most without evidence [demoted](Engine::demoted) or (only for the test that checks
+    /// demotion changes no reportable hit) searched around every cluster.
     pub(super) fn build(
         specs: Vec<Spec>,
         vctx: validate::Ctx,
         gate: bool,
+        demote: bool,
     ) -> Result<Engine, EngineError> {
         let mut seen = std::collections::HashSet::new();
         for s in &specs {
@@ -180,21 +183,55 @@ impl Engine {
             .filter(|&i| specs[by_trigger[0][i] as usize].require == Require::None)
             .collect();
         let all: Vec<usize> = (0..by_trigger[0].len()).filter(settable).collect();
+        // Which of the free detectors score `low` at most without a header or context word:
+        // always, or on a bare run of digits (see `scores_low_at_most`).
+        let low_at_most = |i: usize, bare: bool| {
+            demote && scores_low_at_most(&specs[by_trigger[0][i] as usize], bare)
+        };
+        let strong: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&i| !low_at_most(i, false))
+            .collect();
+        let strong_bare: Vec<usize> = strong
+            .iter()
+            .copied()
+            .filter(|&i| !low_at_most(i, true))
+            .collect();
+        let mut demoted = vec![false; specs.len()];
+        let mut demoted_max_len = 0usize;
+        for &i in free.iter().filter(|&&i| low_at_most(i, true)) {
+            let d = by_trigger[0][i] as usize;
+            demoted[d] = true;
+            demoted_max_len =
+                demoted_max_len.max(max_len(&specs[d].regex_src).unwrap_or(usize::MAX));
+        }
         // In the list of all digit detectors a large pattern gets an automaton of its own and
-        // the small ones share one (see `BIG_PATTERN_STATES`); of the nine that need no context
-        // only the phone pattern does (see `HUGE_PATTERN_STATES`).
-        let split = |members: Vec<usize>, limit: usize| -> Result<Vec<DigitSet>, EngineError> {
+        // the small ones share one (see `BIG_PATTERN_STATES`); of those that need no context
+        // only the phone pattern does (see `HUGE_PATTERN_STATES`). A group several lists hold
+        // (phone alone) is one automaton in the pool.
+        let mut digit_pool: Vec<DigitSet> = Vec::new();
+        let mut pooled: HashMap<Vec<usize>, usize> = HashMap::new();
+        let mut split = |members: Vec<usize>, limit: usize| -> Result<Vec<usize>, EngineError> {
             let (big, small): (Vec<usize>, Vec<usize>) =
                 members.into_iter().partition(|&i| facts[i].0 >= limit);
-            let mut sets = Vec::new();
+            let mut list = Vec::new();
             for group in big.into_iter().map(|i| vec![i]).chain([small]) {
-                sets.extend(build_set(group)?);
+                if let Some(&k) = pooled.get(&group) {
+                    list.push(k);
+                } else if let Some(set) = build_set(group.clone())? {
+                    pooled.insert(group, digit_pool.len());
+                    list.push(digit_pool.len());
+                    digit_pool.push(set);
+                }
             }
-            Ok(sets)
+            Ok(list)
         };
-        let digit_sets = [
+        let digit_lists = [
             split(free, HUGE_PATTERN_STATES)?,
             split(all, BIG_PATTERN_STATES)?,
+            split(strong, HUGE_PATTERN_STATES)?,
+            split(strong_bare, HUGE_PATTERN_STATES)?,
         ];
         let digit_always = set_srcs.iter().map(Option::is_none).collect();
         let needs_unlock = specs
@@ -214,7 +251,10 @@ impl Engine {
         Ok(Engine {
             finders,
             field_index: FieldIndex::new(&specs),
-            digit_sets,
+            digit_pool,
+            digit_lists,
+            demoted,
+            demoted_max_len,
             digit_always,
             needs_unlock,
             // Context words are searched overlapping (every word counts).
@@ -232,6 +272,51 @@ impl Engine {
             reuse_verdicts: true,
         })
     }
+}
+
+/// Validators whose every valid verdict is weak: nothing in how the number is written sets it
+/// apart from other numbers of its length (`validate::ids_europe`, `validate::ids_world`). A
+/// test checks each against its pattern file's examples and seeded values.
+pub(super) const ALWAYS_WEAK: &[&str] = &[
+    "de_idnr",
+    "in_pan",
+    "jp_my_number",
+    "pl_pesel",
+    "se_pnr",
+    "tr_tckn",
+];
+
+/// Validators that call a number weak when it is written without a space, `-` or `.` — as
+/// bare digits (`validate::ids`, `validate::ids_world`, `fr_nir`). Their patterns put a
+/// separator only between digits (or next to `fr_nir`'s `2A`/`2B`), and every such separator
+/// is a cluster joiner: a match on a cluster that is one bare run of digits, with no letter
+/// next to it, is that bare run. A test checks each validator on seeded bare values.
+pub(super) const BARE_WEAK: &[&str] = &[
+    "br_cpf", "fr_nir", "kr_rrn", "th_id", "us_itin", "us_ssn", "za_id",
+];
+
+/// Whether `spec`, a digit detector that needs no context or header, scores `low` at most
+/// when neither a header nor a context word supports it (see [`score::confidence`]):
+/// everywhere (`bare` false), or on a cluster that is a bare run of digits (`bare` true).
+/// Such a detector's hits there can only be reported at the `low` floor or where column
+/// classification counts them, so at a higher floor its patterns stay out of the automata
+/// searched around every cluster: each pattern in an automaton adds lazy-DFA states, and the
+/// national-ID patterns, which match most long numbers, added many.
+pub(super) fn scores_low_at_most(spec: &Spec, bare: bool) -> bool {
+    let validator = spec.validator.as_ref().map(|(n, _)| n.as_str());
+    let weak = validator.is_some_and(|v| {
+        ALWAYS_WEAK.contains(&v) || bare && spec.value_group.is_none() && BARE_WEAK.contains(&v)
+    });
+    let best = crate::detect::score::confidence(
+        spec.base,
+        crate::detect::score::Evidence {
+            weak,
+            ..Default::default()
+        },
+    );
+    spec.trigger == Trigger::Digit
+        && spec.require == Require::None
+        && best.is_none_or(|c| c <= Confidence::Low)
 }
 
 /// The pattern a digit detector contributes to the combined automaton: its own regex, with

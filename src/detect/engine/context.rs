@@ -46,6 +46,7 @@ impl Engine {
                     scratch.touched.push(d);
                 }
                 scratch.ctx_unlocked |= self.needs_unlock[d as usize];
+                scratch.weak_unlocked |= self.demoted[d as usize];
                 *flag |= FLAG_CTX;
             }
         }
@@ -143,6 +144,7 @@ impl Engine {
 
     pub(super) fn clear_context(&self, scratch: &mut Scratch) {
         scratch.ctx_unlocked = false;
+        scratch.weak_unlocked = false;
         scratch.neg_pending = None;
         for d in scratch.touched.drain(..) {
             scratch.ctx_flags[d as usize] = 0;

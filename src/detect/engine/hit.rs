@@ -55,6 +55,8 @@ pub struct Scratch {
     pub(super) ctx_matched: bool,
     /// A digit detector that needs a context word has one near the current candidate.
     pub(super) ctx_unlocked: bool,
+    /// A [demoted](Engine::demoted) detector has a context word near the current candidate.
+    pub(super) weak_unlocked: bool,
     /// The current candidate core (`flag_context`'s `s..e`) whose negative words are not
     /// looked up yet; `None` once they are, or outside a candidate.
     pub(super) neg_pending: Option<(usize, usize)>,
@@ -66,9 +68,9 @@ pub struct Scratch {
     pub(super) finder_caches: Vec<Option<meta::Cache>>,
     /// Search state of each detector's ASCII twin (see [`Spec::ascii_value`]), made on first use.
     pub(super) twins: Vec<Option<TwinCache>>,
-    /// This thread's search caches for [`Engine::digit_sets`] (never shared, so never locked).
-    pub(super) digit_cache: [Vec<meta::Cache>; 2],
-    pub(super) digit_hits: [Vec<PatternSet>; 2],
+    /// This thread's search caches for [`Engine::digit_pool`] (never shared, so never locked).
+    pub(super) digit_cache: Vec<meta::Cache>,
+    pub(super) digit_hits: Vec<PatternSet>,
     pub(super) kw_cache: KeywordCache,
     pub(super) kw_hits: Vec<KeywordHit>,
     /// Per digit detector: run it around the current cluster.

@@ -69,6 +69,9 @@ struct FieldInfo {
     negative: Vec<u16>,
     /// Some digit detector that needs a context word or header has its header here.
     unlocks_digit: bool,
+    /// Some [demoted](Engine::demoted) detector has its header here: its hits may score
+    /// above `low`, so the clusters of this field search the automata that hold it.
+    unlocks_weak: bool,
     /// The cell has a field: its column may be classified and its `low` hits promoted (see
     /// [`crate::detect::columns`]).
     in_field: bool,
@@ -121,12 +124,25 @@ pub struct Engine {
     by_trigger: [Vec<u16>; 4],
     /// Digit-triggered detectors' regexes in a few combined automata: one pass of each over a
     /// cluster's window says which detectors can match there at all, so a cluster costs a few
-    /// searches plus the one or two detectors that matter, not ~25. Two lists: `[0]` holds only
-    /// the detectors that need no context or header (what can match around most clusters), in
-    /// one automaton; `[1]` all of them, each large pattern in an automaton of its own and the
-    /// small ones together (see [`BIG_PATTERN_STATES`]). The smaller list is used whenever no
-    /// context word or header lets the others run.
-    digit_sets: [Vec<DigitSet>; 2],
+    /// searches plus the one or two detectors that matter, not ~25. A cluster searches one
+    /// list of them ([`digit_lists`](Engine::digit_lists)); an automaton that several lists
+    /// share (phone's) is built, and builds its lazy-DFA states, once.
+    digit_pool: Vec<DigitSet>,
+    /// Indices into [`digit_pool`](Engine::digit_pool), one list per situation (see
+    /// [`List`]): the detectors that need no context or header, each large pattern in an
+    /// automaton of its own and the small ones together (see [`HUGE_PATTERN_STATES`],
+    /// [`BIG_PATTERN_STATES`]).
+    digit_lists: [Vec<usize>; 4],
+    /// Per detector: digit-triggered, needs no context or header, and can score no more than
+    /// `low` without a header or context word — always ([`List::Strong`] leaves it out), or
+    /// on a bare run of digits ([`List::StrongBare`] leaves it out): a national-ID number
+    /// written as bare digits is as likely an order number. Its context word or header near
+    /// a cluster selects [`List::Free`].
+    demoted: Vec<bool>,
+    /// The longest match of a [demoted](Engine::demoted) detector: a field value longer than
+    /// this cannot be covered by one of its hits, so column classification cannot count or
+    /// promote such a hit there (see [`Engine::weak_could_count`]).
+    demoted_max_len: usize,
     /// Per digit detector (same order): run whether or not the set matched (see
     /// [`set_source`]).
     digit_always: Vec<bool>,
@@ -157,6 +173,24 @@ pub struct Engine {
     /// Passes after the header pass reuse its validator outcomes (see [`Scratch::verdicts`]).
     /// Off only in a test that checks the reuse changes no hit.
     reuse_verdicts: bool,
+}
+
+/// Which list of digit automata a cluster searches ([`Engine::digit_lists`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum List {
+    /// The detectors that need no context or header: where no context word or header lets
+    /// the others run, and a `low` hit of a [demoted](Engine::demoted) detector could still
+    /// be reported (the floor is `low`, its context word or header is near, or its field
+    /// value could be counted by column classification).
+    Free = 0,
+    /// Every digit detector: a context word or header lets those that need one run.
+    All = 1,
+    /// [`List::Free`] less the detectors that score `low` at most without evidence,
+    /// where such a hit could not be reported.
+    Strong = 2,
+    /// [`List::Strong`] less those that score `low` at most on a bare run of digits, for a
+    /// cluster that is one (see [`bare_run`](scan::bare_run)).
+    StrongBare = 3,
 }
 
 fn trigger_slot(t: Trigger) -> usize {

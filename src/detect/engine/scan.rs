@@ -145,6 +145,24 @@ impl Engine {
         }
         // Digit clusters.
         if !self.by_trigger[0].is_empty() {
+            // Whether a `low` hit of a demoted detector could be reported here with no context
+            // word near it: at the `low` floor, under its header, or where column
+            // classification could count it (see `weak_could_count`).
+            let weak_reportable = self.floor <= Confidence::Low
+                || finfo.unlocks_weak
+                || finfo.in_field && self.weak_could_count(text);
+            if scratch.digit_cache.len() != self.digit_pool.len() {
+                scratch.digit_cache = self
+                    .digit_pool
+                    .iter()
+                    .map(|s| s.re.create_cache())
+                    .collect();
+                scratch.digit_hits = self
+                    .digit_pool
+                    .iter()
+                    .map(|s| PatternSet::new(s.re.pattern_len()))
+                    .collect();
+            }
             let mut i = 0;
             let mut covered = 0;
             while let Some(p) = next_digit(text, i) {
@@ -161,29 +179,30 @@ impl Engine {
                 }
                 let before = cands.len();
                 self.flag_context(text, p, ce, scratch);
-                // Detectors that need a context word or header can only run where one is.
-                let unlocked = scratch.ctx_unlocked || finfo.unlocks_digit;
-                let which = usize::from(unlocked);
+                // Detectors that need a context word or header can only run where one is, and
+                // those that could only score `low` only where that could be reported.
+                let list = if scratch.ctx_unlocked || finfo.unlocks_digit {
+                    List::All
+                } else if weak_reportable || scratch.weak_unlocked {
+                    List::Free
+                } else if bare_run(text, p, ce, nd) {
+                    List::StrongBare
+                } else {
+                    List::Strong
+                };
                 let n = self.by_trigger[0].len();
                 let mut run = std::mem::take(&mut scratch.digit_run);
                 run.clear();
                 run.extend_from_slice(&self.digit_always);
                 run.resize(n, false);
-                let sets = &self.digit_sets[which];
-                if scratch.digit_cache[which].len() != sets.len() {
-                    scratch.digit_cache[which] = sets.iter().map(|s| s.re.create_cache()).collect();
-                    scratch.digit_hits[which] = sets
-                        .iter()
-                        .map(|s| PatternSet::new(s.re.pattern_len()))
-                        .collect();
-                }
-                for (k, set) in sets.iter().enumerate() {
-                    let hits = &mut scratch.digit_hits[which][k];
+                for &k in &self.digit_lists[list as usize] {
+                    let set = &self.digit_pool[k];
+                    let hits = &mut scratch.digit_hits[k];
                     hits.clear();
                     if set.skips(p, ce, nd) {
                         continue;
                     }
-                    let cache = &mut scratch.digit_cache[which][k];
+                    let cache = &mut scratch.digit_cache[k];
                     // Look-around at the span's end still sees the haystack beyond it.
                     // One byte earlier for a gated pattern's consumed byte (see `gated`).
                     let span = match set.reach {
@@ -426,6 +445,16 @@ impl Engine {
         }
     }
 
+    /// Whether a hit of a [demoted](Engine::demoted) detector could be counted or promoted by
+    /// column classification in the field value `text`: only a hit that covers the whole
+    /// value, and never in a bare integer (see [`crate::detect::columns::counts_as_value`]).
+    /// A value longer than any such hit, or digits only not starting with `0`, cannot be.
+    pub(super) fn weak_could_count(&self, text: &[u8]) -> bool {
+        let value = text.trim_ascii();
+        value.len() <= self.demoted_max_len
+            && !(value.iter().all(u8::is_ascii_digit) && value.first() != Some(&b'0'))
+    }
+
     pub(super) fn field_info(&self, field: &str, scratch: &mut Scratch) -> Arc<FieldInfo> {
         if let Some(fi) = scratch.fields.get(field) {
             return fi.clone();
@@ -443,11 +472,28 @@ impl Engine {
         let m = self.field_index.classify(field);
         FieldInfo {
             unlocks_digit: m.header.iter().any(|&d| self.needs_unlock[d as usize]),
+            unlocks_weak: m.header.iter().any(|&d| self.demoted[d as usize]),
             header: m.header,
             negative: m.negative,
             in_field: true,
         }
     }
+}
+
+/// Whether the digit cluster `p..ce` of `nd` digits is one bare run of digits that no match
+/// of a [`BARE_WEAK`](super::build::BARE_WEAK) pattern can reach beyond: no joiner inside it,
+/// no letter or digit on either side, and not joined on the left to digits before it (the
+/// scan may resume after a candidate's end). A match of such a pattern overlapping it is then
+/// exactly its digits: weak.
+pub(super) fn bare_run(text: &[u8], p: usize, ce: usize, nd: usize) -> bool {
+    let joiner = |b: u8| matches!(b, b' ' | b'-' | b'.' | b'/' | b'(' | b')');
+    let left_free = match p.checked_sub(1).map(|q| text[q]) {
+        None => true,
+        Some(b) => {
+            !(b.is_ascii_alphanumeric() || joiner(b) && p >= 2 && text[p - 2].is_ascii_digit())
+        }
+    };
+    ce - p == nd && left_free && !text.get(ce).is_some_and(u8::is_ascii_alphanumeric)
 }
 
 /// Keeps the best of overlapping candidates (confidence, then priority, then length) and
