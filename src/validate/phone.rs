@@ -134,7 +134,7 @@ const WITHOUT_TRUNK: &[&str] = &[
 
 /// Validator `phone_national`: a national number written without its trunk prefix (or in a
 /// region that has none), valid in the default region, a fallback region or one of
-/// [`WITHOUT_TRUNK`]. The pattern file lets it run only after a phone cue word or in a phone
+/// `WITHOUT_TRUNK`. The pattern file lets it run only after a phone cue word or in a phone
 /// field: bare 8–12 digit runs are mostly order numbers and ids, so it is never ungated.
 /// A candidate that continues a longer number on either side (`+34 ⟨612 345 678⟩`, `030
 /// ⟨12345678⟩`) is the phone detector's, not this one's.
