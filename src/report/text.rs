@@ -345,23 +345,23 @@ impl Text {
             done(s, out)?;
         }
         if chosen.is_some() {
-            writeln!(
-                out,
-                "{}",
-                self.paint(
-                    "1",
-                    &format!(
-                        "Files with the most risk{}",
-                        cut(self.top.min(with_findings), with_findings)
-                    )
-                )
-            )?;
-            writeln!(out)?;
+            self.most_risk_heading(with_findings, out)?;
             for (p, kinds, n) in held.into_iter().flatten() {
                 self.file_block(report, &p, &kinds, n, out)?;
             }
         }
         Ok(())
+    }
+
+    /// The heading of a per-file listing cut to the riskiest `top` files.
+    fn most_risk_heading(&self, with_findings: usize, out: &mut dyn Write) -> io::Result<()> {
+        let cut = cut(self.top.min(with_findings), with_findings);
+        writeln!(
+            out,
+            "{}",
+            self.paint("1", &format!("Files with the most risk{cut}"))
+        )?;
+        writeln!(out)
     }
 
     /// The per-file listing from the inputs' counts, for a report without its findings.
@@ -379,18 +379,7 @@ impl Text {
             .collect();
         if let Some(c) = chosen {
             inputs.sort_by_key(|i| c.get(i.path.as_str()).copied().unwrap_or(usize::MAX));
-            writeln!(
-                out,
-                "{}",
-                self.paint(
-                    "1",
-                    &format!(
-                        "Files with the most risk{}",
-                        cut(self.top.min(with_findings), with_findings)
-                    )
-                )
-            )?;
-            writeln!(out)?;
+            self.most_risk_heading(with_findings, out)?;
         }
         for i in inputs {
             writeln!(

@@ -178,3 +178,26 @@ pub fn reason_for(list: &Value, name: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// Runs `redact` on `dir/in/<name>` into `dir/out` and asserts it refuses to rewrite it: exit 2
+/// (the run is incomplete), the summary says `reason`, no raw value (`example.com`) is printed,
+/// and no copy is written.
+pub fn assert_redact_refuses(dir: &Path, name: &str, reason: &str) {
+    let out = dir.join("out");
+    let o = piiscan()
+        .env("PIISCAN_FINGERPRINT_KEY", "refusal-test-key-0123456789")
+        .args(["redact", "--out"])
+        .arg(&out)
+        .arg(dir.join("in").join(name))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(said.contains(reason), "{said}");
+    assert!(!said.contains("example.com"), "{said}");
+    assert!(!out.join(name).exists());
+}
