@@ -5,6 +5,7 @@
 #   .ci/precommit-test.sh            both variants below
 #   PIISCAN_PRECOMMIT_RUST=0 ...     skip variant 2 (it builds piiscan in release mode: minutes)
 #   PIISCAN_BIN=path ...             variant 1 runs this binary instead of building one
+#   PIISCAN_PRECOMMIT_TARGET_DIR=dir variant 2's cargo install builds there
 #
 # Variant 1 — `repo: local`, `language: system`: the hook runs the piiscan binary built here.
 # Variant 2 — `repo: <this checkout>`, `rev: <HEAD sha>`, `language: rust` from
@@ -126,10 +127,11 @@ echo "== variant 2: repo: $ROOT, language: rust (cargo install of the committed 
 REV=$(git rev-parse HEAD)
 git cat-file -e "$REV:.pre-commit-hooks.yaml" 2>/dev/null ||
     fail "HEAD ($REV) has no .pre-commit-hooks.yaml; commit it first"
-# Its own target directory (reused across runs): nothing else builds in the release profile, and
-# the caller's directory may be locked by a build running beside this one (.ci/run's ledger).
-# build.rs reads CARGO_MANIFEST_DIR at run time, so sharing one would also be safe.
-export CARGO_TARGET_DIR="$ROOT/target/precommit-install"
+# Its own target directory (reused across runs) unless the caller names one: .ci/run passes its
+# own, where the same release-profile settings have already built every dependency, so the
+# install compiles only piiscan. build.rs reads CARGO_MANIFEST_DIR at run time, so sharing one
+# across checkouts is safe.
+export CARGO_TARGET_DIR="${PIISCAN_PRECOMMIT_TARGET_DIR:-$ROOT/target/precommit-install}"
 make_repo "$TMP/rust" "repos:
   - repo: $ROOT
     rev: $REV
