@@ -117,16 +117,9 @@ fn opendocument_text_and_a_truncated_document() {
         ),
     ]);
     write(dir.path(), "broken.docx", broken);
-    let out = dir.path().join("r.json");
-    let run = scan(&[
-        "--format",
-        "json",
-        "-o",
-        out.to_str().unwrap(),
-        dir.path().to_str().unwrap(),
-    ]);
+    let (run, text) = scan_json_report(dir.path(), dir.path());
     assert_eq!(run.code, 2, "{}", run.stderr);
-    let report: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let report: Value = serde_json::from_str(&text).unwrap();
     let why = reason_for(&report["errors"], "broken.docx");
     assert!(why.contains("malformed XML"), "{why}: {report:#}");
     assert!(!why.contains("example.com"), "{why}");

@@ -194,16 +194,9 @@ fn an_mbox_reports_message_ordinals_and_opens_an_attached_zip() {
         mbox.push_str("\r\n");
     }
     write(dir.path(), "inbox.mbox", &mbox);
-    let out = dir.path().join("r.json");
-    let run = scan(&[
-        "--format",
-        "json",
-        "-o",
-        out.to_str().unwrap(),
-        dir.path().join("inbox.mbox").to_str().unwrap(),
-    ]);
+    let (run, text) = scan_json_report(dir.path(), &dir.path().join("inbox.mbox"));
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let report: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let report: Value = serde_json::from_str(&text).unwrap();
     let paths: Vec<String> = report["inputs"]
         .as_array()
         .unwrap()
@@ -277,17 +270,9 @@ fn hostile_mail_is_an_error_or_a_best_effort_never_a_panic() {
             "From a Mon\r\nFrom: {EMAIL}\r\n\r\nhi\r\n\r\nFrom b Tue\r\n\r\nFrom c Wed\r\nFrom: c@example.com\r\n\r\nbye\r\n"
         ),
     );
-    let out = dir.path().join("r.json");
-    let run = scan(&[
-        "--format",
-        "json",
-        "-o",
-        out.to_str().unwrap(),
-        dir.path().to_str().unwrap(),
-    ]);
+    let (run, text) = scan_json_report(dir.path(), dir.path());
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    let text = std::fs::read_to_string(&out).unwrap();
     assert!(
         !text.contains(EMAIL) && !text.contains(PHONE),
         "raw value in the report"
@@ -407,17 +392,10 @@ fn an_outlook_msg_headers_body_and_attachment() {
     // A truncated .msg is an error for that file (exit 2), never a panic.
     let whole = outlook_msg();
     write(dir.path(), "cut.msg", &whole[..whole.len() / 2]);
-    let out = dir.path().join("r.json");
-    let run = scan(&[
-        "--format",
-        "json",
-        "-o",
-        out.to_str().unwrap(),
-        dir.path().to_str().unwrap(),
-    ]);
+    let (run, text) = scan_json_report(dir.path(), dir.path());
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    let report: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let report: Value = serde_json::from_str(&text).unwrap();
     let why = reason_for(&report["errors"], "cut.msg");
     assert!(why.contains("unreadable Outlook msg"), "{why}");
 }

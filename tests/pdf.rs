@@ -94,15 +94,8 @@ fn scanned() -> Vec<u8> {
 }
 
 fn report(dir: &TempDir) -> (Run, Value) {
-    let out = dir.path().join("r.json");
-    let run = scan(&[
-        "--format",
-        "json",
-        "-o",
-        out.to_str().unwrap(),
-        dir.path().join("in").to_str().unwrap(),
-    ]);
-    let v = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let (run, text) = scan_json_report(dir.path(), &dir.path().join("in"));
+    let v = serde_json::from_str(&text).unwrap();
     (run, v)
 }
 

@@ -134,6 +134,20 @@ pub fn scan_jsonl(path: &Path, args: &[&str]) -> Run {
     scan(&all)
 }
 
+/// Runs `piiscan scan --format json -o <dir>/r.json <input>`; returns the run and the report's
+/// text (empty when none was written), for tests that check the report as text and as JSON.
+pub fn scan_json_report(dir: &Path, input: &Path) -> (Run, String) {
+    let out = dir.join("r.json");
+    let run = scan(&[
+        "--format",
+        "json",
+        "-o",
+        &out.to_string_lossy(),
+        &input.to_string_lossy(),
+    ]);
+    (run, std::fs::read_to_string(&out).unwrap_or_default())
+}
+
 /// Writes `contents` to `dir/rel`, creating parent directories.
 pub fn write(dir: &Path, rel: &str, contents: impl AsRef<[u8]>) {
     let p = dir.join(rel);
