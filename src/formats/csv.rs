@@ -371,6 +371,8 @@ fn scan_with(
 ) -> Result<FormatStats, FormatError> {
     let mut w = Window::new(input, MAX_TOKEN);
     w.refill(0, "CSV field")?;
+    // Every cell is a slice of the window: the sink sees each block before its cells.
+    sink.block(&w.buf);
     let recs = sample(&w.buf, delim, w.at_eof(), SAMPLE_RECORDS);
     let mut header = has_header(&w.buf, &recs);
     // The header row is scanned (a wrong guess loses nothing) but is not a data record.
@@ -384,12 +386,14 @@ fn scan_with(
             if !w.refill(pos, "CSV field")? {
                 break;
             }
+            sink.block(&w.buf);
             pos = 0;
         }
         let f = match split(&w.buf, pos, delim, w.at_eof()) {
             Split::Field(f) => f,
             Split::NeedMore => {
                 w.refill(pos, "CSV field")?;
+                sink.block(&w.buf);
                 pos = 0;
                 continue;
             }

@@ -33,6 +33,7 @@ use super::spec::{Spec, Trigger};
 use crate::finding::Confidence;
 use crate::validate;
 
+mod block;
 mod build;
 mod context;
 mod hit;
