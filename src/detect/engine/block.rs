@@ -20,9 +20,10 @@ use std::ops::Range;
 
 use super::*;
 
-/// Keyword occurrences a block may hold per byte before its list is given up (the cells then
-/// search their own text): bounds the list at 3 bytes of memory per byte of block.
-const OCCURRENCES_PER_BYTE: usize = 8;
+/// Bytes of block per keyword occurrence kept: past one per this many (plus 1,024) the list is
+/// given up and the block's cells search their own text. Bounds the list (24 bytes an entry)
+/// at 3/8 of a byte per byte of block: 24 MiB for the largest window (a 64 MiB token).
+pub(super) const BYTES_PER_OCCURRENCE: usize = 64;
 
 impl Engine {
     /// Runs the block-wide passes over `block`, whose short cells [`Engine::scan_in_block`]
@@ -32,7 +33,7 @@ impl Engine {
         scratch.block_ok = match &self.keywords {
             Some(kw) => kw.block_occurrences(
                 block,
-                block.len() / OCCURRENCES_PER_BYTE + 1024,
+                block.len() / BYTES_PER_OCCURRENCE + 1024,
                 &mut scratch.block_kw,
             ),
             None => {

@@ -801,6 +801,18 @@ fn block_pass_changes_no_hit() {
     // Real findings agree, and the early return was taken.
     assert!(found > 500, "{found}");
     assert!(skipped > 200, "{skipped}");
+    // A block with more occurrences than its cap is given up: its cells search their own
+    // text, with the same hits.
+    let dense = "St ".repeat(100_000) + "call 0491 570 156";
+    let db = dense.as_bytes();
+    engine.set_block(db, &mut sb);
+    assert!(!sb.block_ok && sb.block_kw.is_empty());
+    let at = db.len() - 17;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    engine.scan(&db[at..], None, 0..17, false, &mut sa, &mut a);
+    engine.scan_in_block(at, &db[at..], None, 0..17, false, &mut sb, &mut b);
+    assert_eq!(a, b);
+    assert!(!a.is_empty());
     // A cleared block leaves every cell to the per-cell path.
     engine.clear_block(&mut sb);
     let (mut a, mut b) = (Vec::new(), Vec::new());
