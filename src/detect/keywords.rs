@@ -181,16 +181,73 @@ impl Keywords {
     /// [`Keywords::find`] for a short cell: every raw occurrence, then the same choice the
     /// regex path makes.
     fn find_short(&self, text: &[u8], cache: &mut KeywordCache, out: &mut Vec<KeywordHit>) {
+        let raw = self
+            .short
+            .find_overlapping_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern().as_u32()));
+        self.choose(text, raw, cache, out);
+    }
+
+    /// Every raw occurrence of every short-cell spelling in `block` (start, end, spelling), in
+    /// order of start, into `out`; `false` (and `out` emptied) when there are more than
+    /// `cap`, so that a hostile block cannot grow the list without bound.
+    ///
+    /// One pass of the automaton over a whole block costs a few instructions a byte; run once
+    /// per short cell it cost a fixed start-up per call on top (~400 instructions a CSV
+    /// field). The occurrences lying wholly inside a cell are the ones the automaton finds in
+    /// the cell alone: it matches without look-around, so the bytes around the cell cannot
+    /// change what it finds inside.
+    pub fn block_occurrences(
+        &self,
+        block: &[u8],
+        cap: usize,
+        out: &mut Vec<(usize, usize, u32)>,
+    ) -> bool {
+        out.clear();
+        for m in self.short.find_overlapping_iter(block) {
+            if out.len() >= cap {
+                out.clear();
+                return false;
+            }
+            out.push((m.start(), m.end(), m.pattern().as_u32()));
+        }
+        // Overlapping matches come in order of end.
+        out.sort_unstable_by_key(|o| o.0);
+        true
+    }
+
+    /// [`Keywords::find`] for a short cell whose raw occurrences are known: `raw` holds, with
+    /// offsets into `text`, every occurrence [`Keywords::block_occurrences`] found inside it.
+    pub fn find_known(
+        &self,
+        text: &[u8],
+        raw: impl Iterator<Item = (usize, usize, u32)>,
+        cache: &mut KeywordCache,
+        out: &mut Vec<KeywordHit>,
+    ) {
+        debug_assert!(text.len() <= SHORT);
+        self.choose(text, raw, cache, out);
+    }
+
+    /// From the raw occurrences of the short-cell spellings in `text`: the ones that count,
+    /// chosen as the regex path chooses.
+    fn choose(
+        &self,
+        text: &[u8],
+        found: impl Iterator<Item = (usize, usize, u32)>,
+        cache: &mut KeywordCache,
+        out: &mut Vec<KeywordHit>,
+    ) {
         let raw = &mut cache.raw;
         raw.clear();
-        for m in self.short.find_overlapping_iter(text) {
-            let (set, pattern, plain) = self.spelled[m.pattern().as_usize()];
-            if plain && !word_bounded(text, m.start(), m.end()) {
+        for (start, end, id) in found {
+            let (set, pattern, plain) = self.spelled[id as usize];
+            if plain && !word_bounded(text, start, end) {
                 continue;
             }
             raw.push(KeywordHit {
-                start: m.start(),
-                end: m.end(),
+                start,
+                end,
                 set,
                 pattern,
             });

@@ -370,7 +370,8 @@ fn scan_with(
     max_record: u64,
 ) -> Result<FormatStats, FormatError> {
     let mut w = Window::new(input, MAX_TOKEN);
-    w.refill(0, "CSV field")?;
+    // Every cell is a slice of the window: the sink sees each block before its cells.
+    w.refill_into(sink, 0, "CSV field")?;
     let recs = sample(&w.buf, delim, w.at_eof(), SAMPLE_RECORDS);
     let mut header = has_header(&w.buf, &recs);
     // The header row is scanned (a wrong guess loses nothing) but is not a data record.
@@ -381,7 +382,7 @@ fn scan_with(
     let mut pos = 0usize;
     loop {
         if pos >= w.buf.len() {
-            if !w.refill(pos, "CSV field")? {
+            if !w.refill_into(sink, pos, "CSV field")? {
                 break;
             }
             pos = 0;
@@ -389,7 +390,7 @@ fn scan_with(
         let f = match split(&w.buf, pos, delim, w.at_eof()) {
             Split::Field(f) => f,
             Split::NeedMore => {
-                w.refill(pos, "CSV field")?;
+                w.refill_into(sink, pos, "CSV field")?;
                 pos = 0;
                 continue;
             }

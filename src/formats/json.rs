@@ -395,7 +395,7 @@ fn parse_into(
             pos += 1;
         }
         if pos >= w.buf.len() {
-            if w.refill(pos, "JSON token")? {
+            if w.refill_into(sink, pos, "JSON token")? {
                 pos = 0;
                 continue;
             }
@@ -417,7 +417,7 @@ fn parse_into(
             match end {
                 Some(e) => pos = e,
                 None if !eof => {
-                    if w.refill(pos, "JSON comment")? {
+                    if w.refill_into(sink, pos, "JSON comment")? {
                         pos = 0;
                     }
                 }
@@ -478,7 +478,7 @@ fn parse_into(
                 let (end, esc) = match string_end(&w.buf, pos) {
                     Tok::End(e, esc) => (e, esc),
                     Tok::NeedMore => {
-                        if !w.refill(pos, "JSON object key")? {
+                        if !w.refill_into(sink, pos, "JSON object key")? {
                             out.ended_early = true;
                             return Err(malformed(w.line_at(0), "object key is never closed"));
                         }
@@ -626,7 +626,7 @@ fn parse_into(
                         let (end, esc) = match string_end(&w.buf, pos) {
                             Tok::End(e, esc) => (e, esc),
                             Tok::NeedMore => {
-                                if !w.refill(pos, "JSON string")? {
+                                if !w.refill_into(sink, pos, "JSON string")? {
                                     out.ended_early = true;
                                     return Err(malformed(w.line_at(0), "string is never closed"));
                                 }
@@ -659,7 +659,7 @@ fn parse_into(
                         let end = match number_end(&w.buf, pos, eof) {
                             Tok::End(e, _) => e,
                             Tok::NeedMore => {
-                                w.refill(pos, "JSON number")?;
+                                w.refill_into(sink, pos, "JSON number")?;
                                 pos = 0;
                                 undo_record(&mut stack, &mut record, out);
                                 continue;
@@ -686,7 +686,7 @@ fn parse_into(
                         let have = &w.buf[pos..w.buf.len().min(pos + lit.len())];
                         if have.len() < lit.len() && lit.starts_with(have) {
                             if !eof {
-                                w.refill(pos, "JSON literal")?;
+                                w.refill_into(sink, pos, "JSON literal")?;
                                 pos = 0;
                                 undo_record(&mut stack, &mut record, out);
                                 continue;

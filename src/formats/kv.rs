@@ -259,7 +259,7 @@ impl Format for Kv {
         loop {
             let nl = memchr::memchr(b'\n', &w.buf[pos..]);
             if nl.is_none() && !w.at_eof() {
-                w.refill(pos, "line")?;
+                w.refill_into(sink, pos, "line")?;
                 pos = 0;
                 continue;
             }

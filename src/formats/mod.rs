@@ -50,6 +50,13 @@ pub struct Cell<'a> {
 pub trait CellSink {
     /// One cell. Called in input order.
     fn cell(&mut self, cell: &Cell<'_>);
+
+    /// The block of decoded text that the cells which follow are cut from, where they are
+    /// slices of it (a format may still pass a cell held elsewhere, such as an unescaped
+    /// value). A format that reads in blocks calls this after every refill, before the cells
+    /// of the new block: the detectors then search the whole block once for what each cell
+    /// would have been searched for (see `detect::engine::block`). The default ignores it.
+    fn block(&mut self, _block: &[u8]) {}
 }
 
 /// What a format reports when it finishes an input.

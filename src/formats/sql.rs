@@ -476,7 +476,7 @@ impl Parser {
             if self.st == St::CopyLineEnd || self.st == St::CopyData {
                 match memchr::memchr(b'\n', &w.buf[pos..]) {
                     None if !w.at_eof() => {
-                        w.refill(pos, "COPY data line")?;
+                        w.refill_into(sink, pos, "COPY data line")?;
                         pos = 0;
                         continue;
                     }
@@ -513,7 +513,7 @@ impl Parser {
             let t = match next {
                 Next::Tok(t) => t,
                 Next::NeedMore => {
-                    w.refill(at, "SQL token")?;
+                    w.refill_into(sink, at, "SQL token")?;
                     pos = 0;
                     continue;
                 }

@@ -14,7 +14,7 @@
 
 use std::io::BufRead;
 
-use super::FormatError;
+use super::{CellSink, FormatError};
 
 /// Largest single token (field, string literal, line) a structured format buffers.
 pub const MAX_TOKEN: usize = 64 << 20;
@@ -55,6 +55,19 @@ impl<'a> Window<'a> {
     /// True once the input is exhausted: `buf` holds everything that is left.
     pub fn at_eof(&self) -> bool {
         self.eof
+    }
+
+    /// [`Window::refill`], then hands the new block to `sink` (see [`CellSink::block`]): the
+    /// refill every format whose cells are slices of [`Window::buf`] makes.
+    pub fn refill_into(
+        &mut self,
+        sink: &mut dyn CellSink,
+        keep: usize,
+        what: &str,
+    ) -> Result<bool, FormatError> {
+        let more = self.refill(keep, what);
+        sink.block(&self.buf);
+        more
     }
 
     /// Drops `buf[..keep]` and reads more input. Returns `Ok(false)` at end of input (nothing

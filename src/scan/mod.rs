@@ -479,6 +479,10 @@ struct FindingSink<'a> {
     names: FieldNames,
     /// The input's field names, one shared copy each.
     fields: crate::scan::memo::Interned,
+    /// Address and length of the format's current block (see [`CellSink::block`]): a cell
+    /// whose text lies inside it is scanned with the block pass's results. Valid only
+    /// until the format's next refill, which calls `block` again, or the input's end.
+    block: Option<(usize, usize)>,
 }
 
 /// The batches of a large input (see [`crate::scan::batch`]).
@@ -521,7 +525,14 @@ impl<'a> FindingSink<'a> {
             par: None,
             names: FieldNames::default(),
             fields: Default::default(),
+            block: None,
         }
+    }
+
+    /// Forgets the format's block: its memory may be freed or reused from now on.
+    fn forget_block(&mut self) {
+        self.block = None;
+        self.scanner.engine.clear_block(self.scratch);
     }
 
     /// Hands the filling batch to the helper while it has fewer than [`HELPER_DEPTH`], else
@@ -595,6 +606,7 @@ impl<'a> FindingSink<'a> {
         report: &mut InputReport,
         result: Result<formats::FormatStats, formats::FormatError>,
     ) {
+        self.forget_block();
         self.dispatch(true);
         let FindingSink {
             mut findings,
@@ -652,6 +664,15 @@ impl<'a> FindingSink<'a> {
 }
 
 impl CellSink for FindingSink<'_> {
+    fn block(&mut self, block: &[u8]) {
+        // Batched cells are copies made for the helper thread, never slices of a block.
+        if self.par.is_some() {
+            return;
+        }
+        self.scanner.engine.set_block(block, self.scratch);
+        self.block = Some((block.as_ptr() as usize, block.len()));
+    }
+
     fn cell(&mut self, cell: &Cell<'_>) {
         // A field whose name holds a value (a map keyed by email address) is shown, counted
         // and detected under its display name, never its raw one (see `detect::names`).
@@ -679,6 +700,8 @@ impl CellSink for FindingSink<'_> {
                 && self.scanner.active.load(Ordering::Relaxed) < opts.parallel_inputs
                 && let Some(start) = self.start_helper.take()
             {
+                // Batched cells are copies: no block pass for them.
+                self.forget_block();
                 self.par = Some(Par {
                     helper: start(),
                     filling: Batch::default(),
@@ -697,14 +720,30 @@ impl CellSink for FindingSink<'_> {
         let s = self.scanner;
         let mut hits = std::mem::take(&mut self.hits);
         hits.clear();
-        s.engine.scan(
-            cell.text,
-            cell.field,
-            cell.accept.clone(),
-            s.opts.explain,
-            self.scratch,
-            &mut hits,
-        );
+        // A cell cut from the current block is scanned with what the block pass found.
+        let at = self.block.and_then(|(start, len)| {
+            let p = cell.text.as_ptr() as usize;
+            (p >= start && p + cell.text.len() <= start + len).then(|| p - start)
+        });
+        match at {
+            Some(at) => s.engine.scan_in_block(
+                at,
+                cell.text,
+                cell.field,
+                cell.accept.clone(),
+                s.opts.explain,
+                self.scratch,
+                &mut hits,
+            ),
+            None => s.engine.scan(
+                cell.text,
+                cell.field,
+                cell.accept.clone(),
+                s.opts.explain,
+                self.scratch,
+                &mut hits,
+            ),
+        }
         self.finish_cell(cell, &hits, None);
         self.hits = hits;
     }

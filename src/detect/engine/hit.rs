@@ -83,6 +83,11 @@ pub struct Scratch {
     pub(super) verdicts: Vec<Verdicted>,
     /// The header pass is running: [`Scratch::verdicts`] takes its outcomes.
     pub(super) remember: bool,
+    /// Raw keyword occurrences (start, end, spelling) of the current block, by start (see
+    /// [`Engine::set_block`]).
+    pub(super) block_kw: Vec<(usize, usize, u32)>,
+    /// [`Scratch::block_kw`] holds the current block's occurrences.
+    pub(super) block_ok: bool,
 }
 
 /// One remembered validator outcome (see [`Scratch::verdicts`]).

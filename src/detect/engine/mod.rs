@@ -16,6 +16,9 @@
 //! * **`@`.** `memchr` finds each `@`; the window spans the address characters around it.
 //! * **Keywords / fields.** An Aho-Corasick automaton over trigger keywords; whole-cell matching
 //!   for `field` detectors whose headers match the cell's field.
+//! * **Blocks.** Where the format reads in blocks, the keyword automaton runs once over the
+//!   whole block and short cells cut from it read their occurrences from that run; such a
+//!   cell with no candidate for any pass skips the passes (see [`block`]).
 //!
 //! Context words are found with an Aho-Corasick automaton over every pattern's `context` list,
 //! searched only in the window around a candidate; negative words with another, only in the few
@@ -33,6 +36,7 @@ use super::spec::{Spec, Trigger};
 use crate::finding::Confidence;
 use crate::validate;
 
+mod block;
 mod build;
 mod context;
 mod hit;

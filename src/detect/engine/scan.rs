@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use regex_automata::{Input, PatternSet};
 
+use crate::detect::keywords::SHORT;
 use crate::detect::score::{self, Evidence};
 use crate::detect::spec::{Require, Spec, Trigger, whole_cell};
 use crate::validate::{AROUND, Candidate, Verdict};
 
+use super::block::block_keywords;
 use super::window::*;
 use super::*;
 
@@ -21,6 +23,22 @@ impl Engine {
     /// neighbouring chunk's overlap). Hits are appended to `out` in order of position.
     pub fn scan(
         &self,
+        text: &[u8],
+        field: Option<&str>,
+        accept: Range<usize>,
+        explain: bool,
+        scratch: &mut Scratch,
+        out: &mut Vec<Hit>,
+    ) {
+        self.scan_at(None, text, field, accept, explain, scratch, out);
+    }
+
+    /// [`Engine::scan`], for a cell at `at` in the block of the last
+    /// [`Engine::set_block`] when `at` is `Some` (see [`super::block`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn scan_at(
+        &self,
+        at: Option<usize>,
         text: &[u8],
         field: Option<&str>,
         accept: Range<usize>,
@@ -41,6 +59,15 @@ impl Engine {
             Some(f) => self.field_info(f, scratch),
             None => scratch.no_field.clone(),
         };
+        // A short cell of a block is known to hold a keyword or not; one with no candidate of
+        // any pass and no detector named by its field yields nothing (see `super::block`).
+        let at = at.filter(|_| text.len() <= SHORT);
+        if let Some(at) = at
+            && finfo.header.is_empty()
+            && self.nothing_in(text, at, scratch)
+        {
+            return;
+        }
         let mut cands = std::mem::take(&mut scratch.cands);
         cands.clear();
         scratch.ctx_matched = false;
@@ -116,7 +143,13 @@ impl Engine {
         if let Some(kw) = &self.keywords {
             let mut hits = std::mem::take(&mut scratch.kw_hits);
             hits.clear();
-            kw.find(text, &mut scratch.kw_cache, &mut hits);
+            match at {
+                Some(at) => {
+                    let known = block_keywords(&scratch.block_kw, at, text.len());
+                    kw.find_known(text, known, &mut scratch.kw_cache, &mut hits);
+                }
+                None => kw.find(text, &mut scratch.kw_cache, &mut hits),
+            }
             for m in &hits {
                 let win_end = (m.end + MAX_MATCH).min(text.len());
                 let s = m.start;

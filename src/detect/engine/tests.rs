@@ -705,3 +705,146 @@ fn bare_runs() {
         assert_eq!(bare_run(t, p, ce, nd), want, "{text}");
     }
 }
+
+/// The block pass only saves work: cells cut from a block and scanned with
+/// [`Engine::scan_in_block`] get exactly the hits [`Engine::scan`] gives each cell alone, on
+/// seeded CSV-like blocks whose fields hold values of every built-in kind, keywords glued to
+/// the delimiters around them, statuses and small numbers (which the early return skips).
+/// Long fields (past the short-cell bound) take the per-cell path and agree too.
+#[test]
+fn block_pass_changes_no_hit() {
+    let engine = crate::detect::builtin::test_engine();
+    let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+    let pieces = [
+        "+61 491 570 156",
+        "0491570156",
+        "1985-03-12",
+        "jane.doe@example.com",
+        "jane [at] example [dot] com",
+        "Jane Smith",
+        "12 Example Street",
+        "Street",
+        "St",
+        "4111 1111 1111 1111",
+        "QF 1234567",
+        "123-45-6789",
+        "DOB 3 March 1985",
+        "phone",
+        "active",
+        "WH-12",
+        "B123",
+        "7",
+        "12.5",
+        "né",
+        "Téléphone",
+        "x",
+    ];
+    let fields = [
+        None,
+        Some("phone"),
+        Some("status"),
+        Some("notes"),
+        Some("c3"),
+    ];
+    let mut next = seeded(0x9e37_79b9_7f4a_7c15);
+    let (mut found, mut skipped) = (0, 0);
+    for _ in 0..300 {
+        // One block: rows of fields joined by `,` (no space: a keyword's word boundary
+        // inside a cell is its edge, in the block the delimiter).
+        let mut block = String::new();
+        let mut cells: Vec<Range<usize>> = Vec::new();
+        for _ in 0..1 + next(20) {
+            for c in 0..1 + next(6) {
+                if c > 0 {
+                    block.push(',');
+                }
+                let start = block.len();
+                let n = if next(10) == 0 { 30 } else { 1 + next(2) };
+                for k in 0..n {
+                    if k > 0 && next(2) == 0 {
+                        block.push(' ');
+                    }
+                    block.push_str(pieces[next(pieces.len())]);
+                }
+                cells.push(start..block.len());
+            }
+            block.push('\n');
+        }
+        let b = block.as_bytes();
+        engine.set_block(b, &mut sb);
+        for (i, cell) in cells.iter().enumerate() {
+            let t = &b[cell.clone()];
+            let field = fields[i % fields.len()];
+            let (mut alone, mut in_block) = (Vec::new(), Vec::new());
+            engine.scan(t, field, 0..t.len(), true, &mut sa, &mut alone);
+            engine.scan_in_block(
+                cell.start,
+                t,
+                field,
+                0..t.len(),
+                true,
+                &mut sb,
+                &mut in_block,
+            );
+            assert_eq!(
+                alone,
+                in_block,
+                "{:?} in {field:?}",
+                block[cell.clone()].to_string()
+            );
+            found += alone.len();
+            if t.len() <= crate::detect::keywords::SHORT && engine.nothing_in(t, cell.start, &sb) {
+                skipped += 1;
+            }
+        }
+    }
+    // Real findings agree, and the early return was taken.
+    assert!(found > 500, "{found}");
+    assert!(skipped > 200, "{skipped}");
+    // A block with more occurrences than its cap is given up: its cells search their own
+    // text, with the same hits.
+    let dense = "St ".repeat(100_000) + "call 0491 570 156";
+    let db = dense.as_bytes();
+    engine.set_block(db, &mut sb);
+    assert!(!sb.block_ok && sb.block_kw.is_empty());
+    let at = db.len() - 17;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    engine.scan(&db[at..], None, 0..17, false, &mut sa, &mut a);
+    engine.scan_in_block(at, &db[at..], None, 0..17, false, &mut sb, &mut b);
+    assert_eq!(a, b);
+    assert!(!a.is_empty());
+    // A cleared block leaves every cell to the per-cell path.
+    engine.clear_block(&mut sb);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let t = b"call 0491 570 156";
+    engine.scan(t, None, 0..t.len(), false, &mut sa, &mut a);
+    engine.scan_in_block(0, t, None, 0..t.len(), false, &mut sb, &mut b);
+    assert_eq!(a, b);
+    assert!(!a.is_empty());
+}
+
+/// What proves a short cell empty: fewer than four digits, no `@`, no keyword occurrence
+/// inside it (one glued to it from the next cell does not count).
+#[test]
+fn nothing_in_a_cell() {
+    let engine = crate::detect::builtin::test_engine();
+    let mut s = Scratch::default();
+    let block = b"active,WH-12,1234,a@b,Street,12.5,x Street";
+    engine.set_block(block, &mut s);
+    let cell = |text: &str| {
+        let at = block
+            .windows(text.len())
+            .position(|w| w == text.as_bytes())
+            .unwrap_or_else(|| panic!("{text}"));
+        engine.nothing_in(text.as_bytes(), at, &s)
+    };
+    assert!(cell("active"));
+    assert!(cell("WH-12"));
+    assert!(cell("12.5"));
+    assert!(!cell("1234"));
+    assert!(!cell("a@b"));
+    assert!(!cell("Street"));
+    assert!(!cell("x Street"));
+    // Part of an occurrence is no occurrence: `treet` lies inside `Street`.
+    assert!(cell("treet"));
+}
