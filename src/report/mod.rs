@@ -125,6 +125,52 @@ pub fn estimate_rows(exposure: &mut Exposure, inputs: &[InputSummary]) {
     }
 }
 
+/// One place of a sampled table with its estimated rows exposed, for the reports' "live
+/// tables" sections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowEstimate<'a> {
+    /// Input path (`<url>!schema.table`).
+    pub path: &'a str,
+    /// Field (`schema.table.column`).
+    pub field: Option<&'a str>,
+    /// Kind.
+    pub kind: Kind,
+    /// Sampled rows carrying the place.
+    pub records: u64,
+    /// The estimate for the whole table.
+    pub estimate: u64,
+    /// How the table was sampled.
+    pub sample: &'a crate::input::db::TableSample,
+}
+
+/// Every place with a [`rows_exposed_estimate`](crate::exposure::PlaceExposure), largest
+/// first.
+pub fn row_estimates(report: &Report) -> Vec<RowEstimate<'_>> {
+    let samples: BTreeMap<&str, &crate::input::db::TableSample> = report
+        .inputs
+        .iter()
+        .filter_map(|i| i.sample.as_deref().map(|s| (i.path.as_str(), s)))
+        .collect();
+    let mut out: Vec<RowEstimate<'_>> = report
+        .exposure
+        .inputs
+        .iter()
+        .flat_map(|i| i.places.iter().map(move |p| (i.path.as_str(), p)))
+        .filter_map(|(path, p)| {
+            Some(RowEstimate {
+                path,
+                field: p.field.as_deref(),
+                kind: p.kind,
+                records: p.records,
+                estimate: p.rows_exposed_estimate?,
+                sample: samples.get(path)?,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.estimate.cmp(&a.estimate).then(a.path.cmp(b.path)));
+    out
+}
+
 /// An estimate of rows as people read it: `≈ 1.2 M`, `≈ 35 k`, `≈ 950`.
 pub fn approx_rows(n: u64) -> String {
     let f = n as f64;
