@@ -1,13 +1,17 @@
 //! PostgreSQL (the `postgres` crate's synchronous client, feature `db`).
 //!
 //! One connection, one `REPEATABLE READ READ ONLY` transaction (a consistent snapshot of every
-//! table) with `statement_timeout` and `lock_timeout` set for it; each table is read under a
+//! table) with `statement_timeout` and `lock_timeout` set for it, and `synchronize_seqscans`
+//! off: a synchronised scan of a large table starts where the last one stopped, and a sample
+//! cut by its `LIMIT` would then not be repeatable (measured: two runs sampled different rows); each table is read under a
 //! savepoint, so a failure on one (permission denied, timeout) is rolled back to it and the
 //! next table is read in the same snapshot. Tables and columns come from `pg_class` /
 //! `pg_attribute` (readable by every role, so a table the role may not read is listed, and
 //! its refusal reported, rather than silently missing). Values are selected as
-//! `left(col::text, cap)` and read as raw bytes: every type has a text form, and bytes that are
-//! not UTF-8 (a `SQL_ASCII` database) reach the caller as such, to be reported per column.
+//! `left(col::text, cap)` and read as raw bytes: every type has a text form. In a `SQL_ASCII`
+//! database, which stores any bytes, values are sent as stored (`convert_to(…, 'SQL_ASCII')`, as `bytea`: the
+//! server refuses to send non-UTF-8 text, which would fail the whole table), and bytes that
+//! are not UTF-8 reach the caller as such, to be reported per column.
 //!
 //! TLS is not compiled in: `sslmode` `disable`, `allow` and `prefer` connect in plain text
 //! (as libpq does with `prefer` when the server offers no TLS); `require`, `verify-ca` and
@@ -27,6 +31,9 @@ use super::{
 pub struct Postgres {
     client: Client,
     opts: DbOptions,
+    /// The database is `SQL_ASCII`: its text is sent as stored (`convert_to`, as `bytea`), since the server
+    /// refuses to send bytes that are not UTF-8 as text and would fail the whole table.
+    sql_ascii: bool,
 }
 
 /// A value's bytes as the server sent them (the binary form of `text` is its bytes).
@@ -98,12 +105,19 @@ pub fn open(url: &DbUrl, opts: &DbOptions) -> Result<Postgres, DbError> {
     client
         .batch_execute(&format!(
             "START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-             SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}"
+             SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}; \
+             SET LOCAL synchronize_seqscans = off"
         ))
         .map_err(|e| DbError::Connect(message(&e)))?;
+    let sql_ascii = client
+        .query_one("SHOW server_encoding", &[])
+        .ok()
+        .and_then(|r| r.try_get::<_, String>(0).ok())
+        .is_some_and(|e| e.eq_ignore_ascii_case("SQL_ASCII"));
     Ok(Postgres {
         client,
         opts: opts.clone(),
+        sql_ascii,
     })
 }
 
@@ -253,7 +267,14 @@ impl Postgres {
             let cols: Vec<String> = table
                 .columns
                 .iter()
-                .map(|c| format!("left({}::text, {cap})", quote_double(&c.name)))
+                .map(|c| {
+                    let v = format!("left({}::text, {cap})", quote_double(&c.name));
+                    if self.sql_ascii {
+                        format!("convert_to({v}, 'SQL_ASCII')")
+                    } else {
+                        v
+                    }
+                })
                 .collect();
             let sql = format!("SELECT {} FROM {from} {method}", cols.join(", "));
             let mut it = self
