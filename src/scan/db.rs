@@ -6,9 +6,10 @@
 //! archive is of members. Each sampled row is a record (`line` = `record` = its 1-based place
 //! in the sample) and each value a [`Cell`] at column 1 whose field is
 //! `schema.table.column`, so header matching, column classification, validators,
-//! fingerprints, exposure and the redaction plan work as for a dump. A JSON column is scanned
-//! as JSON, its key paths under the column (`public.users.profile.contact.email`); a value
-//! that does not parse as JSON is scanned as text.
+//! fingerprints, exposure and the redaction plan work as for a dump. A JSON column's values,
+//! and a text column's values that start with `{` or `[`, are scanned as JSON, their key paths
+//! under the column (`public.users.profile.contact.email`); a value that does not parse as
+//! JSON is scanned as text.
 //!
 //! Failures are errors of their input, and the scan goes on (exit 2): a URL that does not
 //! parse or a database that cannot be reached or logged in to is one error input named by the
@@ -183,8 +184,15 @@ impl Rows for ToCells<'_, '_> {
                 self.bad[j] = true;
                 continue;
             }
+            // JSON in a text column too (MariaDB's JSON is a LONGTEXT; applications keep
+            // JSON in text columns): a value that starts like a document is tried as JSON.
             let class = self.table.columns.get(j).map(|c| c.class);
-            if class == Some(ColumnClass::Json) && json_cells(v, field, line, self.sink) {
+            let json_like = class == Some(ColumnClass::Json)
+                || (class == Some(ColumnClass::Text)
+                    && v.iter()
+                        .find(|b| !b.is_ascii_whitespace())
+                        .is_some_and(|b| matches!(b, b'{' | b'[')));
+            if json_like && json_cells(v, field, line, self.sink) {
                 continue;
             }
             self.sink.cell(&Cell {
