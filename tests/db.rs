@@ -169,6 +169,14 @@ fn cutting_proxy(to: u16, cut_after: usize) -> u16 {
     port
 }
 
+/// The report validates against the JSON report's schema (`sample`, `rows_exposed_estimate`).
+fn assert_matches_schema(doc: &Value) {
+    let schema: Value = serde_json::from_str(piiscan::report::JSON_SCHEMA)
+        .unwrap_or_else(|e| panic!("schema: {e}"));
+    let errs = crate::exposure::schema::validate(&schema, doc);
+    assert!(errs.is_empty(), "{errs:#?}");
+}
+
 /// Runs `piiscan <args>`, sampling its peak resident set (`VmHWM`) while it runs: the result,
 /// the wall time and the peak in KiB.
 fn measured(args: &[&str]) -> (Run, Duration, u64) {
@@ -267,6 +275,7 @@ fn sqlite_url_is_sampled_read_only_with_an_estimate() {
         .and_then(|a| a.iter().find(|p| p["field"] == "main.customers.email"))
         .unwrap_or_else(|| panic!("{places:#}"));
     assert_eq!(email["rows_exposed_estimate"], 2000);
+    assert_matches_schema(&r);
     assert_eq!(
         std::fs::read(&db).ok(),
         Some(before),
@@ -459,6 +468,7 @@ fn postgres_live_database() {
     );
     assert!(took < Duration::from_secs(60), "sampling took {took:?}");
     assert!(peak_kib < 256 * 1024, "peak RSS {peak_kib} KiB");
+    assert_matches_schema(&r);
     assert_eq!(run.code, 2, "one table is refused: {}", run.stderr);
     let customers = input(&r, &format!("{base}!public.customers"));
     assert_eq!(customers["status"], "scanned");
