@@ -631,6 +631,32 @@ fn postgres_live_database() {
     assert_no_secret(&env_run, None);
     assert_eq!(env_run.code, 2, "secret is refused: {}", env_run.stderr);
     assert!(env_run.json()["totals"]["findings"].as_u64() > Some(1000));
+    // And from a password file (PGPASSFILE, mode 0600), as libpq reads it.
+    let pgpass = dump_dir.path().join("pgpass");
+    std::fs::write(
+        &pgpass,
+        format!("127.0.0.1:{}:shop:auditor:{PASSWORD}\n", pg.port),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let file_run = Run::from(
+        piiscan()
+            .args(["scan", "--format", "json", &base])
+            .env("PGPASSFILE", &pgpass)
+            .env_remove("PGPASSWORD")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert_no_secret(&file_run, None);
+    assert!(
+        file_run.json()["totals"]["findings"].as_u64() > Some(1000),
+        "{}",
+        file_run.stderr
+    );
 
     // 4. Unreachable host: an error for the URL, and the rest of the run goes on.
     let closed = free_port();

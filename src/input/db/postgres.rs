@@ -13,6 +13,9 @@
 //! server refuses to send non-UTF-8 text, which would fail the whole table), and bytes that
 //! are not UTF-8 reach the caller as such, to be reported per column.
 //!
+//! The password comes from the URL, else `PGPASSWORD`, else the password file (`PGPASSFILE` or
+//! `~/.pgpass`, ignored when others may read it), as with libpq.
+//!
 //! TLS is not compiled in: `sslmode` `disable`, `allow` and `prefer` connect in plain text
 //! (as libpq does with `prefer` when the server offers no TLS); `require`, `verify-ca` and
 //! `verify-full` are refused with an error before connecting.
@@ -87,20 +90,39 @@ pub fn open(url: &DbUrl, opts: &DbOptions) -> Result<Postgres, DbError> {
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "postgres".into());
     cfg.user(&user);
-    if let Some(p) = url.password() {
-        cfg.password(p);
-    }
     let db = if url.database.is_empty() {
         user.clone()
     } else {
         url.database.clone()
+    };
+    // The password file is read only when neither the URL nor PGPASSWORD gives one (libpq's
+    // order); its password is scrubbed from messages like the others.
+    let mut from_file = None;
+    match url.password() {
+        Some(p) => {
+            cfg.password(p);
+        }
+        None => {
+            let host = match url.param("host") {
+                Some(_) => "localhost",
+                None => url.host.as_deref().unwrap_or("localhost"),
+            };
+            from_file = pgpass(host, url.port.unwrap_or(5432), &db, &user);
+            if let Some(p) = &from_file {
+                cfg.password(p.as_str());
+            }
+        }
+    }
+    let scrub = |m: String| match &from_file {
+        Some(p) if !p.is_empty() => m.replace(p.as_str(), "***"),
+        _ => m,
     };
     cfg.dbname(&db);
     cfg.application_name(url.param("application_name").unwrap_or("piiscan"));
     cfg.connect_timeout(opts.timeout);
     let mut client = cfg
         .connect(NoTls)
-        .map_err(|e| DbError::Connect(message(&e)))?;
+        .map_err(|e| DbError::Connect(scrub(message(&e))))?;
     let ms = opts.timeout.as_millis().clamp(1, i32::MAX as u128);
     client
         .batch_execute(&format!(
@@ -119,6 +141,64 @@ pub fn open(url: &DbUrl, opts: &DbOptions) -> Result<Postgres, DbError> {
         opts: opts.clone(),
         sql_ascii,
     })
+}
+
+/// The password for (host, port, database, user) from the password file (`PGPASSFILE`, else
+/// `~/.pgpass`), as libpq reads it: the first matching line, `*` matching anything; the file
+/// is ignored if others may read it.
+fn pgpass(host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+    let path = match std::env::var_os("PGPASSFILE") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => std::path::PathBuf::from(std::env::var_os("HOME")?).join(".pgpass"),
+    };
+    let meta = std::fs::metadata(&path).ok()?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if !meta.is_file() || meta.permissions().mode() & 0o077 != 0 {
+            return None;
+        }
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
+    pgpass_lookup(&text, host, &port.to_string(), db, user)
+}
+
+/// The password of the first line of a `.pgpass` text matching the four fields.
+fn pgpass_lookup(text: &str, host: &str, port: &str, db: &str, user: &str) -> Option<String> {
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        // Fields split on `:` not escaped by `\`; `\` escapes `:` and itself.
+        let mut fields = vec![String::new()];
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    if let (Some(n), Some(f)) = (chars.next(), fields.last_mut()) {
+                        f.push(n);
+                    }
+                }
+                ':' if fields.len() < 5 => fields.push(String::new()),
+                c => {
+                    if let Some(f) = fields.last_mut() {
+                        f.push(c);
+                    }
+                }
+            }
+        }
+        if fields.len() != 5 {
+            continue;
+        }
+        let want = [host, port, db, user];
+        if fields[..4]
+            .iter()
+            .zip(want)
+            .all(|(f, w)| f == "*" || f == w)
+        {
+            return fields.pop();
+        }
+    }
+    None
 }
 
 impl Drop for Postgres {
@@ -297,5 +377,32 @@ impl Postgres {
             catalogue_rows: Some(catalogue_rows),
             catalogue_source: source.into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pgpass_lookup;
+
+    #[test]
+    fn pgpass_lines_match_as_libpq_reads_them() {
+        let text = "# comment\n\
+                    db.example.com:5432:shop:alice:first\n\
+                    *:*:shop:bob:pa\\:ss\n\
+                    127.0.0.1:*:*:*:fallback\n";
+        let table: &[(&str, &str, &str, &str, Option<&str>)] = &[
+            ("db.example.com", "5432", "shop", "alice", Some("first")),
+            ("db.example.com", "5433", "shop", "alice", None),
+            ("anywhere", "1", "shop", "bob", Some("pa:ss")),
+            ("127.0.0.1", "5432", "other", "carol", Some("fallback")),
+            ("localhost", "5432", "other", "carol", None),
+        ];
+        for (h, p, d, u, want) in table {
+            assert_eq!(
+                pgpass_lookup(text, h, p, d, u).as_deref(),
+                *want,
+                "{h} {p} {d} {u}"
+            );
+        }
     }
 }
