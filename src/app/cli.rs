@@ -136,7 +136,8 @@ pub struct DetectorArgs {
 pub struct ScanCommon {
     /// Files or directories to scan; `-` reads stdin; live databases by URL
     /// (`postgres://user@host:5432/db`, `mysql://user@host/db`, `sqlite:file.db`; the password
-    /// from the URL, PGPASSWORD or MYSQL_PWD). With --staged / --since: limit to these paths.
+    /// from the URL, PGPASSWORD or ~/.pgpass, MYSQL_PWD; never printed). With --staged / --since:
+    /// limit to these paths.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Live databases: rows sampled per table at most (docs/databases.md says how).
