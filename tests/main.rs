@@ -5,6 +5,7 @@ mod accuracy;
 mod archives;
 mod columns;
 mod common;
+mod db;
 mod documents;
 mod exposure;
 mod formats;

@@ -134,10 +134,18 @@ pub struct DetectorArgs {
 /// What to scan and how: shared by `scan` and `baseline create`.
 #[derive(Debug, Args)]
 pub struct ScanCommon {
-    /// Files or directories to scan; `-` reads stdin. With --staged / --since: limit to these
-    /// paths.
+    /// Files or directories to scan; `-` reads stdin; live databases by URL
+    /// (`postgres://user@host:5432/db`, `mysql://user@host/db`, `sqlite:file.db`; the password
+    /// from the URL, PGPASSWORD or ~/.pgpass, MYSQL_PWD; never printed). With --staged / --since:
+    /// limit to these paths.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// Live databases: rows sampled per table at most (docs/databases.md says how).
+    #[arg(long, value_name = "N", default_value_t = piiscan::input::db::DEFAULT_SAMPLE)]
+    pub sample: u64,
+    /// Live databases: timeout of each statement and of connecting, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = piiscan::input::db::DEFAULT_TIMEOUT.as_secs_f64())]
+    pub db_timeout: f64,
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,

@@ -100,7 +100,8 @@ fn load_config(args: &DetectorArgs, root: &Path) -> Result<Config> {
 /// The directory configuration discovery starts from: the first scan path (its directory for
 /// a file), or the working directory for stdin and git modes.
 fn config_root(paths: &[PathBuf]) -> PathBuf {
-    match paths.first() {
+    let not_url = |p: &&PathBuf| !p.to_str().is_some_and(piiscan::input::db::is_db_url);
+    match paths.iter().find(not_url) {
         Some(p) if p.as_os_str() != "-" => p.clone(),
         _ => PathBuf::from("."),
     }
@@ -257,6 +258,34 @@ impl Scanned {
     }
 }
 
+/// Scans the live databases named by `urls` (see `piiscan::scan::db`), one after another.
+/// Like stdin, they are shard 1's.
+fn scan_databases(
+    common: &ScanCommon,
+    urls: &[PathBuf],
+    shard: Option<piiscan::scan::shard::Shard>,
+    scanner: &Scanner,
+    collector: &Collector,
+) -> Result<()> {
+    if urls.is_empty() || shard.is_some_and(|s| s.index != 1) {
+        return Ok(());
+    }
+    if !(common.db_timeout.is_finite() && common.db_timeout > 0.0) {
+        bail!("--db-timeout must be a positive number of seconds");
+    }
+    let opts = piiscan::input::db::DbOptions {
+        sample: common.sample,
+        timeout: std::time::Duration::from_secs_f64(common.db_timeout.min(1e6)),
+        excludes: piiscan::input::db::excludes(&common.exclude)
+            .context("an --exclude glob does not parse")?,
+    };
+    let mut scratch = piiscan::detect::Scratch::default();
+    for url in urls.iter().filter_map(|u| u.to_str()) {
+        piiscan::scan::db::scan_url(scanner, url, &opts, &mut scratch, &mut |r| collector.add(r));
+    }
+    Ok(())
+}
+
 /// Resolves configuration, builds the scanner, scans (walk, git index or diff, through the
 /// cache when asked) and applies `allow.paths`.
 fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
@@ -405,12 +434,31 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 progress,
                 shard: extra.shard,
             };
-            let walked = walk::scan_paths(paths, &wopts, &scanner, &collector);
+            // Live databases (URLs) are read here, files and directories by the walk.
+            let (urls, files): (Vec<PathBuf>, Vec<PathBuf>) = paths
+                .iter()
+                .cloned()
+                .partition(|p| p.to_str().is_some_and(piiscan::input::db::is_db_url));
+            scan_databases(common, &urls, extra.shard, &scanner, &collector)?;
+            let walked = if files.is_empty() && !urls.is_empty() {
+                Ok(())
+            } else {
+                walk::scan_paths(&files, &wopts, &scanner, &collector)
+            };
             if let Some(d) = display {
                 d.finish();
             }
             walked?;
-            paths.iter().map(|p| p.display().to_string()).collect()
+            // A database URL is named without its password.
+            paths
+                .iter()
+                .map(|p| match p.to_str() {
+                    Some(u) if piiscan::input::db::is_db_url(u) => {
+                        piiscan::scan::db::display_arg(u)
+                    }
+                    _ => p.display().to_string(),
+                })
+                .collect()
         }
         Source::Staged(p) => {
             let changes = staged::staged(p, &common.exclude)?;

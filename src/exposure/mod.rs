@@ -330,6 +330,11 @@ pub struct PlaceExposure {
     pub confidence: ConfidenceMix,
     /// Risk removed by redacting this place alone (before any other action).
     pub risk: f64,
+    /// For a sampled table of a live database: an **estimate** of the rows of the whole table
+    /// carrying this place — `records` scaled by the table's catalogue row count over the rows
+    /// sampled (`report::estimate_rows`). Absent for files, which are read whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_exposed_estimate: Option<u64>,
 }
 
 /// One input's exposure.

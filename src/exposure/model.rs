@@ -350,6 +350,7 @@ pub(super) fn derive_with_budget(
                         + place_unlinked[p],
                     confidence: ps.confidence,
                     risk: m.evaluate(&[g]).score,
+                    rows_exposed_estimate: None,
                 }
             })
             .collect();

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 pub mod archive;
+pub mod db;
 pub mod decode;
 
 /// `display` (a path as reported: relative to the working directory, or absolute) relative to

@@ -334,6 +334,29 @@ fn page(report: &Report) -> String {
         ));
         o.push_str("</div>");
     }
+    let estimates = super::row_estimates(report);
+    if !estimates.is_empty() {
+        o.push_str(r#"<h2>Live tables: rows exposed (estimates)</h2><div class="panel"><p>Tables of live databases are sampled, not read whole: each number of rows exposed is an <strong>estimate</strong>, the sampled rows carrying the place scaled by the table's row count in the catalogue.</p><table class="sortable" id="row-estimates"><thead><tr><th>table</th><th>field</th><th>kind</th><th class="num">estimated rows exposed</th><th class="num">sampled rows carrying it</th><th class="num">rows sampled</th><th class="num">rows in catalogue</th><th>sampling</th></tr></thead><tbody>"#);
+        for r in &estimates {
+            let total = r
+                .sample
+                .catalogue_rows
+                .map_or_else(|| "?".to_string(), |n| n.to_string());
+            o.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">≈ {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{} ({})</td></tr>",
+                h(r.path),
+                h(r.field.unwrap_or("")),
+                r.kind,
+                r.estimate,
+                r.records,
+                r.sample.sampled_rows,
+                total,
+                h(&r.sample.method),
+                h(&r.sample.catalogue_source)
+            ));
+        }
+        o.push_str("</tbody></table></div>");
+    }
     if !e.folders.is_empty() {
         // Every folder (the text and markdown reports show the top ones): a sortable table
         // is readable at thousands of rows, and the owner of each folder needs its line.

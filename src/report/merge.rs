@@ -334,6 +334,9 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
         totals.by_kind = counted.by_kind;
         totals.by_confidence = counted.by_confidence;
     }
+    let mut exposure =
+        Exposure::derive(state, weights).map_err(|e| ReportMergeError::Clusters(e.to_string()))?;
+    super::estimate_rows(&mut exposure, &inputs);
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         tool: "piiscan".into(),
@@ -350,8 +353,7 @@ pub fn merge(reports: Vec<Report>) -> Result<Report, ReportMergeError> {
         skipped,
         key_id,
         shard: None,
-        exposure: Exposure::derive(state, weights)
-            .map_err(|e| ReportMergeError::Clusters(e.to_string()))?,
+        exposure,
         kind_confidence,
     })
 }

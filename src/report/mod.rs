@@ -100,6 +100,87 @@ pub struct InputSummary {
     /// Fields classified by their values (kind, share of values, confidence).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub columns: Option<Box<Vec<crate::detect::columns::ColumnSummary>>>,
+    /// A sampled table of a live database: how it was sampled and the catalogue's row count.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sample: Option<Box<crate::input::db::TableSample>>,
+}
+
+/// Fills each place's [`rows_exposed_estimate`](crate::exposure::PlaceExposure) for inputs
+/// that are sampled tables: the place's sampled records scaled to the catalogue's row count
+/// ([`crate::input::db::TableSample::estimate`]). Files keep `None`: they are read whole.
+pub fn estimate_rows(exposure: &mut Exposure, inputs: &[InputSummary]) {
+    let samples: BTreeMap<&str, &crate::input::db::TableSample> = inputs
+        .iter()
+        .filter_map(|i| i.sample.as_deref().map(|s| (i.path.as_str(), s)))
+        .collect();
+    if samples.is_empty() {
+        return;
+    }
+    for input in &mut exposure.inputs {
+        if let Some(s) = samples.get(input.path.as_str()) {
+            for place in &mut input.places {
+                place.rows_exposed_estimate = s.estimate(place.records);
+            }
+        }
+    }
+}
+
+/// One place of a sampled table with its estimated rows exposed, for the reports' "live
+/// tables" sections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowEstimate<'a> {
+    /// Input path (`<url>!schema.table`).
+    pub path: &'a str,
+    /// Field (`schema.table.column`).
+    pub field: Option<&'a str>,
+    /// Kind.
+    pub kind: Kind,
+    /// Sampled rows carrying the place.
+    pub records: u64,
+    /// The estimate for the whole table.
+    pub estimate: u64,
+    /// How the table was sampled.
+    pub sample: &'a crate::input::db::TableSample,
+}
+
+/// Every place with a [`rows_exposed_estimate`](crate::exposure::PlaceExposure), largest
+/// first.
+pub fn row_estimates(report: &Report) -> Vec<RowEstimate<'_>> {
+    let samples: BTreeMap<&str, &crate::input::db::TableSample> = report
+        .inputs
+        .iter()
+        .filter_map(|i| i.sample.as_deref().map(|s| (i.path.as_str(), s)))
+        .collect();
+    let mut out: Vec<RowEstimate<'_>> = report
+        .exposure
+        .inputs
+        .iter()
+        .flat_map(|i| i.places.iter().map(move |p| (i.path.as_str(), p)))
+        .filter_map(|(path, p)| {
+            Some(RowEstimate {
+                path,
+                field: p.field.as_deref(),
+                kind: p.kind,
+                records: p.records,
+                estimate: p.rows_exposed_estimate?,
+                sample: samples.get(path)?,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.estimate.cmp(&a.estimate).then(a.path.cmp(b.path)));
+    out
+}
+
+/// An estimate of rows as people read it: `≈ 1.2 M`, `≈ 35 k`, `≈ 950`.
+pub fn approx_rows(n: u64) -> String {
+    let f = n as f64;
+    if n >= 1_000_000 {
+        format!("≈ {:.1} M", f / 1e6)
+    } else if n >= 10_000 {
+        format!("≈ {:.0} k", f / 1e3)
+    } else {
+        format!("≈ {n}")
+    }
 }
 
 /// An input that was skipped or failed, with its reason.
@@ -259,11 +340,13 @@ impl Report {
                 findings: c.findings,
                 by_kind,
                 columns: r.columns.take(),
+                sample: r.sample.take(),
             });
             states.push(c.state);
         }
         totals.findings = findings.len();
-        let exposure = Exposure::derive(State::from_inputs(states)?, weights)?;
+        let mut exposure = Exposure::derive(State::from_inputs(states)?, weights)?;
+        estimate_rows(&mut exposure, &summaries);
         Ok(Report {
             schema_version: SCHEMA_VERSION,
             tool: "piiscan".into(),

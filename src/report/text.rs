@@ -156,6 +156,35 @@ impl Text {
             }
             writeln!(out)?;
         }
+        let estimates = super::row_estimates(report);
+        if !estimates.is_empty() {
+            writeln!(
+                out,
+                "{}{}",
+                self.paint(
+                    "1",
+                    "Live tables: rows exposed (ESTIMATES from a sample and the catalogue)"
+                ),
+                cut(estimates.len().min(self.top), estimates.len())
+            )?;
+            for r in estimates.iter().take(self.top) {
+                let total = r
+                    .sample
+                    .catalogue_rows
+                    .map_or_else(|| "?".to_string(), |n| n.to_string());
+                writeln!(
+                    out,
+                    "  {} rows carry {} (estimate: {} of {} sampled rows × {} rows by {})",
+                    super::approx_rows(r.estimate),
+                    place_name(r.path, r.field, r.kind),
+                    r.records,
+                    r.sample.sampled_rows,
+                    total,
+                    r.sample.catalogue_source
+                )?;
+            }
+            writeln!(out)?;
+        }
         if !e.plan.is_empty() {
             writeln!(
                 out,

@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod cache;
 pub mod collect;
+pub mod db;
 pub mod memo;
 pub mod outcome;
 pub mod shard;

@@ -49,6 +49,10 @@ pub struct InputReport {
     /// case's peak RSS from 240 MB to 288 MB in 4 of 6 runs, over the hostile suite's bound.
     #[serde(default)]
     pub columns: Option<Box<Vec<ColumnSummary>>>,
+    /// For a table of a live database: how it was sampled, and the catalogue's row count
+    /// (see [`crate::scan::db`]); `None` for everything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<Box<crate::input::db::TableSample>>,
 }
 
 impl InputReport {
@@ -64,6 +68,7 @@ impl InputReport {
             findings: Vec::new(),
             suppressed: 0,
             columns: None,
+            sample: None,
         }
     }
 }
