@@ -55,9 +55,9 @@ fn moto_path() -> Option<String> {
         .map(|p| p.display().to_string())
 }
 
-/// Starts moto's server on a free port; `auth`: check credentials (every request made with
-/// unknown keys is then refused).
-fn start(auth: bool) -> Option<Server> {
+/// Starts moto's server on a free port; `auth`: check credentials and IAM policies after this
+/// many requests (the set-up made without credentials).
+fn start(auth: Option<u32>) -> Option<Server> {
     let Some(moto) = moto_path() else {
         if std::env::var("PIISCAN_REQUIRE_S3").as_deref() == Ok("1") {
             panic!("PIISCAN_REQUIRE_S3=1 but moto_server is not installed (.ci/s3-setup.sh)");
@@ -79,8 +79,8 @@ fn start(auth: bool) -> Option<Server> {
     .stdin(Stdio::piped())
     .stdout(Stdio::null())
     .stderr(Stdio::null());
-    if auth {
-        c.env("INITIAL_NO_AUTH_ACTION_COUNT", "0");
+    if let Some(n) = auth {
+        c.env("INITIAL_NO_AUTH_ACTION_COUNT", n.to_string());
     }
     let mut child = c.spawn().unwrap_or_else(|e| panic!("{moto}: {e}"));
     let stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
@@ -102,7 +102,7 @@ fn start(auth: bool) -> Option<Server> {
 /// The server the tests share (distinct buckets per test).
 fn server() -> Option<&'static Server> {
     static S: OnceLock<Option<Server>> = OnceLock::new();
-    S.get_or_init(|| start(false)).as_ref()
+    S.get_or_init(|| start(None)).as_ref()
 }
 
 /// An Authorization header of the right shape (moto refuses an unsigned DELETE; it checks no
@@ -112,10 +112,22 @@ const AUTH: &str = "Authorization: AWS4-HMAC-SHA256 \
 
 /// One plain HTTP/1.1 request; returns the status and body.
 fn http(port: u16, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    http_as(port, method, path, body, "application/octet-stream", AUTH)
+}
+
+/// [`http`] with a content type and an Authorization header line.
+fn http_as(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    content_type: &str,
+    auth: &str,
+) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\n\
-         Content-Type: application/octet-stream\r\nConnection: close\r\n{AUTH}\r\n",
+         Content-Type: {content_type}\r\nConnection: close\r\n{auth}\r\n",
         body.len()
     );
     s.write_all(head.as_bytes())
@@ -424,7 +436,7 @@ fn bad_credentials_are_an_error_without_the_secret() {
     if !binary_has_s3() {
         return;
     }
-    let Some(s) = start(true) else { return };
+    let Some(s) = start(Some(0)) else { return };
     let (r, v) = scan_json(s.port, &["s3://any-bucket/prefix"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let i = input(&v, "s3://any-bucket/prefix");
@@ -440,6 +452,107 @@ fn bad_credentials_are_an_error_without_the_secret() {
         let r = run(cmd(s.port).args(["scan", "--no-config", "--format", format, "s3://b/p"]));
         assert_eq!(r.code, 2, "{format}: {}", r.stderr);
     }
+}
+
+/// One IAM query-API call (form-encoded); returns the response body.
+fn iam(port: u16, params: &[(&str, &str)]) -> String {
+    let enc = |v: &str| -> String {
+        v.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let body: Vec<String> = params
+        .iter()
+        .chain(&[("Version", "2010-05-08")])
+        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .collect();
+    let auth = AUTH.replace("/s3/", "/iam/");
+    let (status, resp) = http_as(
+        port,
+        "POST",
+        "/",
+        body.join("&").as_bytes(),
+        "application/x-www-form-urlencoded",
+        &auth,
+    );
+    let resp = String::from_utf8_lossy(&resp).into_owned();
+    assert_eq!(status, 200, "{params:?}: {resp}");
+    resp
+}
+
+fn xml<'a>(text: &'a str, tag: &str) -> &'a str {
+    text.split(&format!("<{tag}>"))
+        .nth(1)
+        .and_then(|r| r.split(&format!("</{tag}>")).next())
+        .unwrap_or_else(|| panic!("no <{tag}> in {text}"))
+}
+
+/// Access denied by an IAM policy (a server that enforces them): on one prefix's objects, an
+/// error per object and the rest scanned; on a whole bucket, an error for its URL; exit 2.
+#[test]
+fn access_denied_is_an_error_for_that_prefix_or_bucket() {
+    if !binary_has_s3() {
+        return;
+    }
+    // Seven set-up requests without credentials, then every request is checked.
+    let Some(s) = start(Some(7)) else { return };
+    let p = s.port;
+    make_bucket(p, "partly");
+    put(p, "partly", "public/a.txt", b"mail person1@example.com\n");
+    put(p, "partly", "private/b.txt", b"mail person2@example.com\n");
+    iam(p, &[("Action", "CreateUser"), ("UserName", "scanner")]);
+    let key = iam(p, &[("Action", "CreateAccessKey"), ("UserName", "scanner")]);
+    let (id, secret) = (xml(&key, "AccessKeyId"), xml(&key, "SecretAccessKey"));
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject"],
+         "Resource":["arn:aws:s3:::partly","arn:aws:s3:::partly/*"]},
+        {"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::partly/private/*"}]}"#;
+    iam(
+        p,
+        &[
+            ("Action", "PutUserPolicy"),
+            ("UserName", "scanner"),
+            ("PolicyName", "no-private"),
+            ("PolicyDocument", policy),
+        ],
+    );
+    let r = Run::from(
+        cmd(p)
+            .env("AWS_ACCESS_KEY_ID", id)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env_remove("AWS_SESSION_TOKEN")
+            .args([
+                "scan",
+                "--no-config",
+                "--format",
+                "json",
+                "s3://partly",
+                "s3://elsewhere",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(input(&v, "s3://partly/public/a.txt")["findings"], 1);
+    assert_eq!(input(&v, "s3://partly/private/b.txt")["status"], "error");
+    assert!(
+        r.stderr
+            .contains("s3://partly/private/b.txt: read error: access denied"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("s3://elsewhere: access denied"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// What the proxy does to the connections it relays.

@@ -30,6 +30,7 @@ use piiscan::detect::{Engine, builtin};
 use piiscan::exposure::Weights;
 use piiscan::finding::{Confidence, Finding, Fingerprinter};
 use piiscan::report::{self, Report, Settings, plural};
+use piiscan::scan::bucket;
 use piiscan::scan::cache::{Cache, RulesetHasher};
 use piiscan::scan::collect::{Collected, Collector};
 use piiscan::scan::shard::Shard;
@@ -405,7 +406,10 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 progress,
                 shard: extra.shard,
             };
-            let walked = walk::scan_paths(paths, &wopts, &scanner, &collector);
+            // `s3://…` arguments are object storage, the rest files (piiscan::scan::bucket).
+            let (files, urls) = bucket::split(paths);
+            let walked = walk::scan_paths(&files, &wopts, &scanner, &collector)
+                .and_then(|()| bucket::scan_urls(&urls, &wopts, &scanner, &collector));
             if let Some(d) = display {
                 d.finish();
             }

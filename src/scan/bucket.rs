@@ -46,6 +46,20 @@ fn excludes(opts: &WalkOptions) -> Result<ignore::gitignore::Gitignore, WalkErro
     })
 }
 
+/// The scan arguments split into paths (for [`crate::scan::walk::scan_paths`]) and
+/// object-storage URLs (for [`scan_urls`]), each in the order given.
+pub fn split(args: &[std::path::PathBuf]) -> (Vec<std::path::PathBuf>, Vec<String>) {
+    let mut paths = Vec::new();
+    let mut urls = Vec::new();
+    for a in args {
+        match a.to_str().filter(|s| object::is_url(s)) {
+            Some(u) => urls.push(u.to_string()),
+            None => paths.push(a.clone()),
+        }
+    }
+    (paths, urls)
+}
+
 /// Scans every object under each URL in `urls`, handing each input's report to `collector`.
 pub fn scan_urls(
     urls: &[String],

@@ -74,9 +74,9 @@ pub enum WalkError {
     },
 }
 
-/// Scans every file under `paths` (`-` is stdin; `s3://bucket/prefix` object storage, see
-/// [`crate::scan::bucket`]), handing each input's report to `collector` as soon as it is done
-/// (so findings never pile up in the walk).
+/// Scans every file under `paths` (`-` is stdin), handing each input's report to `collector`
+/// as soon as it is done (so findings never pile up in the walk). Object-storage URLs are not
+/// paths: [`crate::scan::bucket::scan_urls`] reads them (see [`crate::scan::bucket::split`]).
 pub fn scan_paths(
     paths: &[PathBuf],
     opts: &WalkOptions,
@@ -84,11 +84,8 @@ pub fn scan_paths(
     collector: &Collector,
 ) -> Result<(), WalkError> {
     let mut fs_paths = Vec::new();
-    let mut urls = Vec::new();
     for p in paths {
-        if let Some(url) = p.to_str().filter(|s| crate::input::object::is_url(s)) {
-            urls.push(url.to_string());
-        } else if p.as_os_str() == "-" {
+        if p.as_os_str() == "-" {
             // stdin is shard 1's: the other shards do not read it.
             if opts.shard.is_some_and(|s| s.index != 1) {
                 continue;
@@ -104,9 +101,6 @@ pub fn scan_paths(
         } else {
             fs_paths.push(p.clone());
         }
-    }
-    if !urls.is_empty() {
-        crate::scan::bucket::scan_urls(&urls, opts, scanner, collector)?;
     }
     let Some((first, rest)) = fs_paths.split_first() else {
         return Ok(());
