@@ -32,24 +32,37 @@ const READ_AHEAD: usize = 16;
 /// with a range GET checked against the listed ETag). Backoff 100 ms, doubling, at most 2 s.
 pub const MAX_RETRIES: usize = 3;
 
-/// The process's I/O runtime (see the module docs): its handle, the thread driving it.
-fn io() -> &'static Handle {
-    static IO: OnceLock<Handle> = OnceLock::new();
+/// The process's I/O runtime (see the module docs): its handle, the thread driving it started
+/// on first use. An error (no thread or runtime could be made) is kept and returned to every
+/// later caller: each URL then reports it, and the run goes on.
+fn io() -> Result<&'static Handle, ObjectError> {
+    static IO: OnceLock<Result<Handle, String>> = OnceLock::new();
     IO.get_or_init(|| {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .thread_name("piiscan-io")
             .build()
-            .unwrap_or_else(|e| panic!("cannot start the object-storage I/O runtime: {e}"));
+            .map_err(|e| format!("cannot start the object-storage I/O runtime: {e}"))?;
         let handle = rt.handle().clone();
         // Drives the runtime for the rest of the process (a current-thread runtime makes progress
         // only inside its own `block_on`). Never joined: it idles at exit.
         std::thread::Builder::new()
             .name("piiscan-io".into())
             .spawn(move || rt.block_on(std::future::pending::<()>()))
-            .unwrap_or_else(|e| panic!("cannot start the object-storage I/O thread: {e}"));
-        handle
+            .map_err(|e| format!("cannot start the object-storage I/O thread: {e}"))?;
+        Ok(handle)
     })
+    .as_ref()
+    .map_err(|e| ObjectError::Store(e.clone()))
+}
+
+/// Runs `task` on the I/O thread. Only called on a [`Bucket`], which exists only once [`io`]
+/// succeeded; were it to fail anyway, the task is dropped, its channel closes, and the reader
+/// sees the end of the listing or object.
+fn spawn(task: impl std::future::Future<Output = ()> + Send + 'static) {
+    if let Ok(io) = io() {
+        io.spawn(task);
+    }
 }
 
 /// A connected bucket: the store and what is needed to describe its errors safely.
@@ -81,6 +94,7 @@ impl Bucket {
                 scheme: url.scheme.clone(),
             });
         }
+        io()?;
         // The whole-request timeout is off: a multi-gigabyte GET takes longer than any fixed
         // bound. A stalled connection is caught by the read timeout instead.
         let mut client = ClientOptions::new()
@@ -139,23 +153,27 @@ impl Bucket {
         let store = self.store.clone();
         let bucket = self.clone();
         let prefix = (!self.url.prefix.is_empty()).then(|| KeyPath::from(self.url.prefix.as_str()));
-        io().spawn(async move {
+        spawn(async move {
             let mut stream = store.list(prefix.as_ref());
             while let Some(item) = stream.next().await {
                 let item = item
-                    .map(|m| Object {
-                        key: m.location.to_string(),
-                        size: m.size,
-                        etag: m.e_tag,
+                    .map(|m| {
+                        Some(Object {
+                            key: m.location.to_string(),
+                            size: m.size,
+                            etag: m.e_tag,
+                        })
                     })
                     .map_err(|e| ObjectError::Store(bucket.describe(&e, Op::List)));
                 let stop = item.is_err();
                 if tx.send(item).await.is_err() || stop {
-                    break;
+                    return;
                 }
             }
+            // The end, said out loud: a listing cut short (a task that died) is an error.
+            let _ = tx.send(Ok(None)).await;
         });
-        Listing { rx }
+        Listing { rx, done: false }
     }
 
     /// The object at exactly the URL's prefix (a URL naming one object), if it exists.
@@ -166,7 +184,7 @@ impl Bucket {
         let store = self.store.clone();
         let key = KeyPath::from(self.url.prefix.as_str());
         let (tx, mut rx) = mpsc::channel(1);
-        io().spawn(async move {
+        spawn(async move {
             let _ = tx.send(store.head(&key).await).await;
         });
         match rx.blocking_recv() {
@@ -193,7 +211,7 @@ impl Bucket {
             if_match: obj.etag.clone(),
             ..GetOptions::default()
         };
-        io().spawn(async move {
+        spawn(async move {
             let got = match store.get_opts(&key, opts).await {
                 Ok(g) => g,
                 Err(e) => {
@@ -215,6 +233,8 @@ impl Bucket {
             rx,
             chunk: Bytes::new(),
             done: false,
+            expected: obj.size,
+            got: 0,
         }
     }
 }
@@ -223,14 +243,28 @@ impl Bucket {
 /// error.
 #[derive(Debug)]
 pub struct Listing {
-    rx: mpsc::Receiver<Result<Object, ObjectError>>,
+    /// Objects; `Ok(None)` marks the end of the listing.
+    rx: mpsc::Receiver<Result<Option<Object>, ObjectError>>,
+    done: bool,
 }
 
 impl Iterator for Listing {
     type Item = Result<Object, ObjectError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.rx.blocking_recv()
+        if self.done {
+            return None;
+        }
+        let item = match self.rx.blocking_recv() {
+            Some(Ok(Some(obj))) => return Some(Ok(obj)),
+            Some(Ok(None)) => None,
+            Some(Err(e)) => Some(Err(e)),
+            None => Some(Err(ObjectError::Store(
+                "the listing ended early (internal error: the I/O task stopped)".into(),
+            ))),
+        };
+        self.done = true;
+        item
     }
 }
 
@@ -243,6 +277,9 @@ pub struct ObjectReader {
     rx: mpsc::Receiver<Result<Bytes, String>>,
     chunk: Bytes,
     done: bool,
+    /// The listed size: a body that ends short of it is an error, never a silent truncation.
+    expected: u64,
+    got: u64,
 }
 
 impl Read for ObjectReader {
@@ -252,13 +289,22 @@ impl Read for ObjectReader {
                 return Ok(0);
             }
             match self.rx.blocking_recv() {
-                Some(Ok(c)) => self.chunk = c,
+                Some(Ok(c)) => {
+                    self.got += c.len() as u64;
+                    self.chunk = c;
+                }
                 Some(Err(why)) => {
                     self.done = true;
                     return Err(io::Error::other(why));
                 }
                 None => {
                     self.done = true;
+                    if self.got != self.expected {
+                        return Err(io::Error::other(format!(
+                            "the object ended after {} of its {} listed bytes",
+                            self.got, self.expected
+                        )));
+                    }
                     return Ok(0);
                 }
             }
