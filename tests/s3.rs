@@ -388,6 +388,26 @@ fn a_bucket_is_listed_in_pages_and_read_like_a_tree() {
     );
 }
 
+/// Keys with spaces, a `%` and non-ASCII letters are listed, read and reported as written.
+#[test]
+fn keys_with_spaces_and_percent_signs_are_read() {
+    if !binary_has_s3() {
+        return;
+    }
+    let Some(s) = server() else { return };
+    make_bucket(s.port, "oddkeys");
+    put(
+        s.port,
+        "oddkeys",
+        "dir%20one/100%25%20sure%20Z%C3%BCrich.csv",
+        csv(0..3).as_bytes(),
+    );
+    let (r, v) = scan_json(s.port, &["s3://oddkeys/dir one"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let i = input(&v, "s3://oddkeys/dir one/100% sure Zürich.csv");
+    assert_eq!(i["findings"].as_u64(), Some(6), "{i}");
+}
+
 /// A missing bucket, a key that does not exist: an error each (exit 2), named by URL, and the
 /// rest of the scan still done.
 #[test]

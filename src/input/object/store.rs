@@ -56,6 +56,13 @@ fn io() -> Result<&'static Handle, ObjectError> {
     .map_err(|e| ObjectError::Store(e.clone()))
 }
 
+/// The store's path for `key`, a key as listed (`ObjectMeta::location`'s text) or given in a
+/// URL: taken as it is when it is a valid path, so a key the listing already gave in its encoded
+/// form is not encoded twice (`Path::from` percent-encodes `%`).
+fn key_path(key: &str) -> KeyPath {
+    KeyPath::parse(key).unwrap_or_else(|_| KeyPath::from(key))
+}
+
 /// Runs `task` on the I/O thread. Only called on a [`Bucket`], which exists only once [`io`]
 /// succeeded; were it to fail anyway, the task is dropped, its channel closes, and the reader
 /// sees the end of the listing or object.
@@ -152,7 +159,7 @@ impl Bucket {
         let (tx, rx) = mpsc::channel(LIST_AHEAD);
         let store = self.store.clone();
         let bucket = self.clone();
-        let prefix = (!self.url.prefix.is_empty()).then(|| KeyPath::from(self.url.prefix.as_str()));
+        let prefix = (!self.url.prefix.is_empty()).then(|| key_path(&self.url.prefix));
         spawn(async move {
             let mut stream = store.list(prefix.as_ref());
             while let Some(item) = stream.next().await {
@@ -182,7 +189,7 @@ impl Bucket {
             return Ok(None);
         }
         let store = self.store.clone();
-        let key = KeyPath::from(self.url.prefix.as_str());
+        let key = key_path(&self.url.prefix);
         let (tx, mut rx) = mpsc::channel(1);
         spawn(async move {
             let _ = tx.send(store.head(&key).await).await;
@@ -204,7 +211,7 @@ impl Bucket {
         let (tx, rx) = mpsc::channel(READ_AHEAD);
         let store = self.store.clone();
         let bucket = self.clone();
-        let key = KeyPath::from(obj.key.as_str());
+        let key = key_path(&obj.key);
         // Every byte must come from the object that was listed: a changed object is an error,
         // not a mix (object_store also checks the ETag when it resumes a dropped body).
         let opts = GetOptions {
