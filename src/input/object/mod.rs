@@ -21,7 +21,7 @@ use thiserror::Error;
 #[cfg(feature = "s3")]
 mod store;
 #[cfg(feature = "s3")]
-pub use store::{Bucket, Listing, ObjectReader};
+pub use store::{Bucket, Listing, MAX_RETRIES, ObjectReader};
 
 /// URL schemes that name object storage.
 pub const SCHEMES: [&str; 3] = ["s3", "gs", "az"];

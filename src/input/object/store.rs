@@ -276,7 +276,7 @@ impl Iterator for Listing {
 }
 
 /// One object's bytes as a blocking `Read`: chunks of a streaming GET, read ahead by at most
-/// [`READ_AHEAD`] chunks. A connection dropped mid-body is resumed from where it broke (a
+/// `READ_AHEAD` (16) chunks. A connection dropped mid-body is resumed from where it broke (a
 /// range GET, ETag checked) up to [`MAX_RETRIES`] times; then, or when the object is gone or
 /// changed, `read` fails with a message that says which.
 #[derive(Debug)]
