@@ -3,10 +3,10 @@
 //!
 //! The rest of the pipeline is synchronous and reads `Read` streams; `object_store` is async
 //! (tokio). So the async part stays here, behind a blocking surface: one small current-thread
-//! runtime runs on one I/O thread for the whole process ([`store`]), listings and object bodies
+//! runtime runs on one I/O thread for the whole process (`store.rs`), listings and object bodies
 //! are produced there and handed to the scan's threads through bounded channels — a listing of
 //! a million keys, or a 2 GB object, never sits in memory whole. An object reaches the scanner
-//! as an [`ObjectReader`]: a streaming GET, resumed by a range GET (checked against the listed
+//! as an `ObjectReader`: a streaming GET, resumed by a range GET (checked against the listed
 //! ETag) when the connection drops, a bounded number of times.
 //!
 //! Credentials and endpoint come from the environment (`AmazonS3Builder::from_env`:
