@@ -9,6 +9,7 @@
 //! ```text
 //! scan::walk ──Input──▶ scan::Scanner ──▶ formats::Format::scan(text, sink)
 //!   input::decode (BOM/UTF-16/Latin-1), scan::unpack + input::archive (members as inputs)
+//! scan::bucket ──Input──▶ (the same)   s3:// objects as streams (input::object, feature `s3`)
 //!                               │ pushes Cell { text, line, column, field, record, accept }
 //!                               ▼
 //!                          detect::Engine::scan(cell) → Hit (offsets + normalised value)

@@ -15,6 +15,7 @@ mod names;
 mod parquet;
 mod pdf;
 mod redact;
+mod s3;
 mod scan_cli;
 mod shard;
 mod tables;

@@ -30,6 +30,7 @@ use piiscan::detect::{Engine, builtin};
 use piiscan::exposure::Weights;
 use piiscan::finding::{Confidence, Finding, Fingerprinter};
 use piiscan::report::{self, Report, Settings, plural};
+use piiscan::scan::bucket;
 use piiscan::scan::cache::{Cache, RulesetHasher};
 use piiscan::scan::collect::{Collected, Collector};
 use piiscan::scan::shard::Shard;
@@ -434,17 +435,16 @@ fn run_scan(common: &ScanCommon, extra: Extra<'_>) -> Result<Scanned> {
                 progress,
                 shard: extra.shard,
             };
-            // Live databases (URLs) are read here, files and directories by the walk.
-            let (urls, files): (Vec<PathBuf>, Vec<PathBuf>) = paths
+            // Live databases (URLs) are read here, `s3://…` objects by piiscan::scan::bucket,
+            // files and directories by the walk.
+            let (db_urls, rest): (Vec<PathBuf>, Vec<PathBuf>) = paths
                 .iter()
                 .cloned()
                 .partition(|p| p.to_str().is_some_and(piiscan::input::db::is_db_url));
-            scan_databases(common, &urls, extra.shard, &scanner, &collector)?;
-            let walked = if files.is_empty() && !urls.is_empty() {
-                Ok(())
-            } else {
-                walk::scan_paths(&files, &wopts, &scanner, &collector)
-            };
+            scan_databases(common, &db_urls, extra.shard, &scanner, &collector)?;
+            let (files, urls) = bucket::split(&rest);
+            let walked = walk::scan_paths(&files, &wopts, &scanner, &collector)
+                .and_then(|()| bucket::scan_urls(&urls, &wopts, &scanner, &collector));
             if let Some(d) = display {
                 d.finish();
             }

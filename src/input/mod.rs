@@ -1,5 +1,6 @@
 //! What to read and how to decode it: containers and compression ([`archive`]), byte encodings
-//! ([`decode`]), and the display path of an input relative to a base directory.
+//! ([`decode`]), object storage ([`object`]: `s3://` URLs as byte streams), and the display path
+//! of an input relative to a base directory.
 //!
 //! This stage imports nothing else of the crate: it turns raw bytes into text bytes and names,
 //! and knows nothing of formats, detectors or findings.
@@ -9,6 +10,7 @@ use std::path::Path;
 pub mod archive;
 pub mod db;
 pub mod decode;
+pub mod object;
 
 /// `display` (a path as reported: relative to the working directory, or absolute) relative to
 /// `base`, if it lies under it. Both sides are made absolute against the working directory and

@@ -89,6 +89,9 @@ struct Entry {
     size: u64,
     mtime_ns: i64,
     sha256: String,
+    /// An object's ETag as listed (object storage only; files have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    etag: Option<String>,
     /// One per input found in the file (an archive has one per member).
     inputs: Vec<CachedInput>,
 }
@@ -175,6 +178,23 @@ fn hash_file(file: &mut File) -> io::Result<String> {
     }
     file.rewind()?;
     Ok(hex::encode(hash.finalize()))
+}
+
+/// What is cached of an input's reports (one per input found in it), paths relative to `display`.
+fn cached_inputs(reports: &[InputReport], display: &str) -> Vec<CachedInput> {
+    reports
+        .iter()
+        .map(|r| CachedInput {
+            suffix: r.path.strip_prefix(display).unwrap_or(&r.path).to_string(),
+            bytes: r.bytes,
+            format: r.format.clone(),
+            encoding: r.encoding.clone(),
+            records: r.records,
+            suppressed: r.suppressed,
+            findings: r.findings.clone(),
+            columns: r.columns.as_deref().cloned().unwrap_or_default(),
+        })
+        .collect()
 }
 
 impl Cache {
@@ -311,29 +331,58 @@ impl Cache {
             && reports.iter().all(|r| r.status == Status::Scanned)
             && sha256.is_some();
         if let (true, Some(sha256)) = (cacheable, sha256) {
-            let inputs = reports
-                .iter()
-                .map(|r| CachedInput {
-                    suffix: r
-                        .path
-                        .strip_prefix(&*display)
-                        .unwrap_or(&r.path)
-                        .to_string(),
-                    bytes: r.bytes,
-                    format: r.format.clone(),
-                    encoding: r.encoding.clone(),
-                    records: r.records,
-                    suppressed: r.suppressed,
-                    findings: r.findings.clone(),
-                    columns: r.columns.as_deref().cloned().unwrap_or_default(),
-                })
-                .collect();
+            let inputs = cached_inputs(&reports, &display);
             self.store(
                 key,
                 Entry {
                     size,
                     mtime_ns: mtime,
                     sha256,
+                    etag: None,
+                    inputs,
+                },
+            );
+        }
+        reports
+    }
+
+    /// Scans the object at `url` (listed with `etag` and `size`, reported as `display`), reusing
+    /// the cached result when the ETag and size are unchanged; `open` starts reading it, only
+    /// when it must be scanned. An object without an ETag is always scanned.
+    #[allow(clippy::too_many_arguments)]
+    pub fn scan_object<R: Read>(
+        &self,
+        url: &str,
+        etag: Option<&str>,
+        size: u64,
+        display: Arc<str>,
+        open: impl FnOnce() -> R,
+        scanner: &Scanner,
+        scratch: &mut Scratch,
+    ) -> Vec<InputReport> {
+        let key = self.keyer.digest("object-url", url);
+        if let (Some(e), Some(etag)) = (self.old.get(&key), etag)
+            && e.size == size
+            && e.etag.as_deref() == Some(etag)
+        {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return self.reuse(key, e, &display, 0);
+        }
+        self.scanned.fetch_add(1, Ordering::Relaxed);
+        let mut reader = open();
+        let reports = scanner.scan_source(display.clone(), Source::Stream(&mut reader), scratch);
+        let cacheable = etag.is_some()
+            && !reports.is_empty()
+            && reports.iter().all(|r| r.status == Status::Scanned);
+        if cacheable {
+            let inputs = cached_inputs(&reports, &display);
+            self.store(
+                key,
+                Entry {
+                    size,
+                    mtime_ns: 0,
+                    sha256: String::new(),
+                    etag: etag.map(str::to_string),
                     inputs,
                 },
             );

@@ -6,6 +6,7 @@
 //! so one bad file never ends the run.
 
 pub mod batch;
+pub mod bucket;
 pub mod cache;
 pub mod collect;
 pub mod db;

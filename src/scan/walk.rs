@@ -53,7 +53,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    fn add(&self, reports: &[InputReport]) {
+    pub(crate) fn add(&self, reports: &[InputReport]) {
         use std::sync::atomic::Ordering::Relaxed;
         self.inputs.fetch_add(reports.len() as u64, Relaxed);
         self.bytes
@@ -75,7 +75,8 @@ pub enum WalkError {
 }
 
 /// Scans every file under `paths` (`-` is stdin), handing each input's report to `collector`
-/// as soon as it is done (so findings never pile up in the walk).
+/// as soon as it is done (so findings never pile up in the walk). Object-storage URLs are not
+/// paths: [`crate::scan::bucket::scan_urls`] reads them (see [`crate::scan::bucket::split`]).
 pub fn scan_paths(
     paths: &[PathBuf],
     opts: &WalkOptions,
