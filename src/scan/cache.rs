@@ -42,6 +42,11 @@ use crate::scan::{InputReport, Scanner, Status};
 pub const VERSION: u32 = 2;
 /// The cache file's name inside the cache directory.
 pub const FILE_NAME: &str = "piiscan-cache.json";
+/// An entry that no run scanned or reused for this long (30 days) is dropped when the cache is
+/// saved. Until then an entry survives runs that did not look at it: another root, another
+/// shard, or a scan of part of the tree sharing the cache directory.
+pub const KEEP_UNSEEN_NS: i64 = 30 * 24 * 3600 * 1_000_000_000;
+
 /// An mtime this close to the cache's write time is not trusted without hashing.
 pub const RACY_NS: i64 = 2_000_000_000;
 
@@ -94,6 +99,12 @@ struct Entry {
     etag: Option<String>,
     /// One per input found in the file (an archive has one per member).
     inputs: Vec<CachedInput>,
+    /// When a run last scanned or reused this entry; 0 in files written before the field
+    /// existed (read as the file's write time). Entries are keyed by a digest, so whether the
+    /// file still exists cannot be asked: an entry no run has touched for [`KEEP_UNSEEN_NS`] is
+    /// dropped instead.
+    #[serde(default)]
+    seen_ns: i64,
 }
 
 /// One input's cached result.
@@ -279,7 +290,8 @@ impl Cache {
         out
     }
 
-    fn store(&self, key: String, e: Entry) {
+    fn store(&self, key: String, mut e: Entry) {
+        e.seen_ns = now_ns();
         self.new
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -340,6 +352,7 @@ impl Cache {
                     sha256,
                     etag: None,
                     inputs,
+                    seen_ns: 0,
                 },
             );
         }
@@ -384,29 +397,37 @@ impl Cache {
                     sha256: String::new(),
                     etag: etag.map(str::to_string),
                     inputs,
+                    seen_ns: 0,
                 },
             );
         }
         reports
     }
 
-    /// Writes the cache: this run's entries, plus earlier entries for files that still exist
-    /// and were not part of this run.
+    /// Writes the cache: this run's entries, plus earlier entries this run did not touch that
+    /// some run has seen within [`KEEP_UNSEEN_NS`].
     pub fn save(self) -> Result<(), CacheError> {
+        self.save_at(now_ns())
+    }
+
+    fn save_at(self, now: i64) -> Result<(), CacheError> {
         let io_err = |path: &Path, source| CacheError::Io {
             path: path.display().to_string(),
             source,
         };
         let mut entries = self.new.into_inner().unwrap_or_else(|p| p.into_inner());
-        for (k, e) in self.old {
-            if !entries.contains_key(&k) && Path::new(&k).is_file() {
-                entries.insert(k, e);
+        for (k, mut e) in self.old {
+            if e.seen_ns == 0 {
+                e.seen_ns = self.old_written_ns;
+            }
+            if now.saturating_sub(e.seen_ns) < KEEP_UNSEEN_NS {
+                entries.entry(k).or_insert(e);
             }
         }
         let cf = CacheFile {
             version: VERSION,
             ruleset: self.ruleset,
-            written_ns: now_ns(),
+            written_ns: now,
             entries,
         };
         {
@@ -419,5 +440,58 @@ impl Cache {
         }
         let bytes = serde_json::to_vec(&cf).unwrap_or_default();
         write_atomic(&self.file, &bytes).map_err(|e| io_err(&self.file, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 24 * 3600 * 1_000_000_000;
+
+    fn entry(seen_ns: i64) -> Entry {
+        Entry {
+            size: 1,
+            mtime_ns: 1,
+            sha256: String::new(),
+            etag: None,
+            inputs: Vec::new(),
+            seen_ns,
+        }
+    }
+
+    fn keys(dir: &Path) -> Vec<String> {
+        let c = Cache::open(dir, "r", &Fingerprinter::new(b"cache-test-key-0123"));
+        let mut k: Vec<String> = c.old.keys().cloned().collect();
+        k.sort();
+        k
+    }
+
+    /// Entries a run did not touch (another root or shard) survive its save; an entry no run
+    /// has seen for 30 days is dropped; an entry from before `seen_ns` counts from the file's
+    /// write time.
+    #[test]
+    fn untouched_entries_are_kept_until_unseen_for_thirty_days() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let keyer = Fingerprinter::new(b"cache-test-key-0123");
+        let now = now_ns();
+        let c = Cache::open(dir.path(), "r", &keyer);
+        c.store("a".into(), entry(0));
+        c.save_at(now).unwrap_or_else(|e| panic!("{e}"));
+        // A later run that touches only "b" keeps "a".
+        let c = Cache::open(dir.path(), "r", &keyer);
+        c.store("b".into(), entry(0));
+        c.save_at(now + DAY).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys(dir.path()), ["a", "b"]);
+        // A legacy entry (seen_ns 0) is as old as the file that holds it.
+        let mut c = Cache::open(dir.path(), "r", &keyer);
+        c.old.insert("legacy".into(), entry(0));
+        c.old_written_ns = now - 29 * DAY;
+        c.save_at(now + DAY).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(keys(dir.path()), ["a", "b"], "legacy entry 30 days unseen");
+        // Thirty-one days after both were last seen, a run that touches neither drops both.
+        let c = Cache::open(dir.path(), "r", &keyer);
+        c.save_at(now + 31 * DAY).unwrap_or_else(|e| panic!("{e}"));
+        assert!(keys(dir.path()).is_empty());
     }
 }
