@@ -18,7 +18,7 @@
 //!   for `field` detectors whose headers match the cell's field.
 //! * **Blocks.** Where the format reads in blocks, the keyword automaton runs once over the
 //!   whole block and short cells cut from it read their occurrences from that run; such a
-//!   cell with no candidate for any pass skips the passes (see [`block`]).
+//!   cell with no candidate for any pass skips the passes (see `engine/block.rs`).
 //!
 //! Context words are found with an Aho-Corasick automaton over every pattern's `context` list,
 //! searched only in the window around a candidate; negative words with another, only in the few
