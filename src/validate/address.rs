@@ -53,9 +53,34 @@ fn street_type_lower(w: &str) -> bool {
 
 const AU_STATES: &[&str] = &["nsw", "vic", "qld", "wa", "sa", "tas", "act", "nt"];
 
-/// The words of a (trimmed) value: split at spaces, tabs and newlines.
-fn words(t: &str) -> impl Iterator<Item = &str> + Clone {
-    t.split([' ', '\t', '\n']).filter(|w| !w.is_empty())
+/// The words of a (trimmed) value: split at spaces, tabs and newlines. By bytes (the
+/// separators are ASCII, so every cut is a character boundary): `str::split` with a set of
+/// characters decodes each one, and the checks below walk the words several times.
+fn words(t: &str) -> Words<'_> {
+    Words { t, at: 0 }
+}
+
+/// The iterator of [`words`].
+#[derive(Clone)]
+struct Words<'a> {
+    t: &'a str,
+    at: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let sep = |c: &u8| matches!(c, b' ' | b'\t' | b'\n');
+        let b = self.t.as_bytes();
+        let start = self.at + b.get(self.at..)?.iter().position(|c| !sep(c))?;
+        let end = b[start..]
+            .iter()
+            .position(sep)
+            .map_or(b.len(), |k| start + k);
+        self.at = end;
+        self.t.get(start..end)
+    }
 }
 
 /// True when `words` contain a postcode shape of AU, US, UK or the 5-digit European form.
@@ -129,10 +154,12 @@ fn precheck(t: &str) -> Result<bool, &'static str> {
     if t.contains(['都', '道', '府', '県']) && t.contains(['市', '区', '町', '村']) {
         return Ok(true);
     }
-    let alpha_words = words(t)
-        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
-        .count();
-    if alpha_words < 2 {
+    // Two words of two letters each; counting stops there.
+    let two_alpha_words = words(t)
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).nth(1).is_some())
+        .nth(1)
+        .is_some();
+    if !two_alpha_words {
         return Err("fewer than two words");
     }
     Ok(false)
