@@ -4,21 +4,7 @@ use super::{Candidate, Ctx, Verdict, digits};
 
 /// True when the ASCII digit string passes the Luhn (mod 10) check.
 pub fn luhn(ds: &str) -> bool {
-    if ds.is_empty() || !ds.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let mut sum = 0u32;
-    for (i, b) in ds.bytes().rev().enumerate() {
-        let mut d = u32::from(b - b'0');
-        if i % 2 == 1 {
-            d *= 2;
-            if d > 9 {
-                d -= 9;
-            }
-        }
-        sum += d;
-    }
-    sum.is_multiple_of(10)
+    !ds.is_empty() && ds.bytes().all(|b| b.is_ascii_digit()) && luhn_bytes(ds.as_bytes())
 }
 
 /// Validator `luhn`: any digit string (separators ignored) passing Luhn.
@@ -60,65 +46,110 @@ const BRANDS: &[(&str, u32, u32, usize, &[usize])] = &[
 
 /// The card brand of a digit string, if its IIN and length match a known brand.
 pub fn card_brand(ds: &str) -> Option<&'static str> {
+    brand_of(ds.as_bytes())
+}
+
+/// [`card_brand`] of ASCII digits: the prefix is read from the bytes, not parsed from a slice.
+fn brand_of(ds: &[u8]) -> Option<&'static str> {
     BRANDS.iter().find_map(|&(brand, lo, hi, n, lens)| {
-        let prefix: u32 = ds.get(..n)?.parse().ok()?;
+        let head = ds.get(..n)?;
+        if !head.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let prefix = head.iter().fold(0u32, |p, &b| p * 10 + u32::from(b - b'0'));
         (prefix >= lo && prefix <= hi && lens.contains(&ds.len())).then_some(brand)
     })
+}
+
+/// The ASCII digits of a card candidate, on the stack: `None` unless it holds 12–19 (a card
+/// validator sees many ids and epoch milliseconds, and most fail before anything allocates).
+fn card_digits(text: &str) -> Option<([u8; 19], usize)> {
+    let mut ds = [0u8; 19];
+    let mut n = 0;
+    for b in text.bytes().filter(u8::is_ascii_digit) {
+        *ds.get_mut(n)? = b;
+        n += 1;
+    }
+    (n >= 12).then_some((ds, n))
+}
+
+/// [`luhn`] of ASCII digits (the caller has checked they are).
+fn luhn_bytes(ds: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (i, &b) in ds.iter().rev().enumerate() {
+        let mut d = u32::from(b - b'0');
+        if i % 2 == 1 {
+            d *= 2;
+            if d > 9 {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    sum.is_multiple_of(10)
+}
+
+/// The checks [`credit_card`] and [`credit_card_long`] share, cheapest first (none
+/// allocates): 12–19 digits, not one repeated digit, Luhn, a brand's IIN and length, and no
+/// table of numbers or code points around it.
+fn card_checks(c: &Candidate<'_>) -> Result<([u8; 19], usize), &'static str> {
+    let (buf, n) = card_digits(c.text).ok_or("card numbers have 12-19 digits")?;
+    let ds = &buf[..n];
+    if ds.iter().all(|&b| b == ds[0]) {
+        return Err("repeated digit");
+    }
+    if !luhn_bytes(ds) {
+        return Err("luhn check failed");
+    }
+    if brand_of(ds).is_none() {
+        return Err("no card brand has this IIN and length");
+    }
+    // Tables of numeric constants (`(4951948911778577463, 2037035976334486086)`) pass Luhn one
+    // time in ten: a second long digit run on the same line marks a table, not a card.
+    if has_long_digit_run(c.before) || has_long_digit_run(c.after) {
+        return Err("next to another long number: a table of numbers");
+    }
+    if in_code_point_table(c.before, c.after) {
+        return Err("one slice of a run of 4-hex-digit groups: a code-point table");
+    }
+    Ok((buf, n))
+}
+
+/// The digits as the finding's normalised value.
+fn digit_string(ds: &[u8]) -> String {
+    ds.iter().copied().map(char::from).collect()
 }
 
 /// Validator `credit_card`: 12–19 digits, Luhn-valid, known IIN range and brand length, and not
 /// a run of one repeated digit.
 pub fn credit_card(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
-    let ds = digits(c.text);
-    if !(12..=19).contains(&ds.len()) {
-        return Verdict::Invalid("card numbers have 12-19 digits");
-    }
-    if ds.bytes().all(|b| b == ds.as_bytes()[0]) {
-        return Verdict::Invalid("repeated digit");
-    }
-    if !luhn(&ds) {
-        return Verdict::Invalid("luhn check failed");
-    }
-    if card_brand(&ds).is_none() {
-        return Verdict::Invalid("no card brand has this IIN and length");
-    }
-    // Tables of numeric constants (`(4951948911778577463, 2037035976334486086)`) pass Luhn one
-    // time in ten: a second long digit run on the same line marks a table, not a card.
-    if has_long_digit_run(c.before) || has_long_digit_run(c.after) {
-        return Verdict::Invalid("next to another long number: a table of numbers");
-    }
-    if in_code_point_table(c.before, c.after) {
-        return Verdict::Invalid("one slice of a run of 4-hex-digit groups: a code-point table");
-    }
+    let (buf, n) = match card_checks(c) {
+        Ok(ds) => ds,
+        Err(why) => return Verdict::Invalid(why),
+    };
     // 17-19 digits with no separators are far more often 64-bit constants than the rare long
     // PANs: they are left to `credit_card_long`, which needs a card word or a card column.
-    if is_bare_long(c.text, &ds) {
+    if is_bare_long(c.text, n) {
         return Verdict::Invalid("17-19 bare digits: only with card context (credit_card_long)");
     }
-    Verdict::valid(ds)
+    Verdict::valid(digit_string(&buf[..n]))
 }
 
-fn is_bare_long(text: &str, ds: &str) -> bool {
-    ds.len() >= 17 && !text.bytes().any(|b| b == b' ' || b == b'-')
+fn is_bare_long(text: &str, digits: usize) -> bool {
+    digits >= 17 && !text.bytes().any(|b| b == b' ' || b == b'-')
 }
 
 /// Validator `credit_card_long`: exactly the 17-19-digit runs without separators that
 /// [`credit_card`] leaves out, with the same Luhn / IIN / length / table checks.
-pub fn credit_card_long(c: &Candidate<'_>, ctx: &Ctx) -> Verdict {
-    let ds = digits(c.text);
-    if !is_bare_long(c.text, &ds) {
+pub fn credit_card_long(c: &Candidate<'_>, _ctx: &Ctx) -> Verdict {
+    // Counted, not collected (more than 19 fail in `card_checks`, as before).
+    let n = c.text.bytes().filter(u8::is_ascii_digit).count();
+    if !is_bare_long(c.text, n) {
         return Verdict::Invalid("not a bare 17-19 digit run (credit_card covers it)");
     }
-    let spaced = format!("{} {}", &ds[..4], &ds[4..]);
-    match credit_card(
-        &Candidate {
-            text: &spaced,
-            ..*c
-        },
-        ctx,
-    ) {
-        Verdict::Valid { .. } => Verdict::valid(ds),
-        v => v,
+    match card_checks(c) {
+        Ok((buf, n)) => Verdict::valid(digit_string(&buf[..n])),
+        Err(why) => Verdict::Invalid(why),
     }
 }
 
