@@ -727,25 +727,15 @@ impl CellSink for FindingSink<'_> {
             let p = cell.text.as_ptr() as usize;
             (p >= start && p + cell.text.len() <= start + len).then(|| p - start)
         });
-        match at {
-            Some(at) => s.engine.scan_in_block(
-                at,
-                cell.text,
-                cell.field,
-                cell.accept.clone(),
-                s.opts.explain,
-                self.scratch,
-                &mut hits,
-            ),
-            None => s.engine.scan(
-                cell.text,
-                cell.field,
-                cell.accept.clone(),
-                s.opts.explain,
-                self.scratch,
-                &mut hits,
-            ),
-        }
+        s.engine.scan_in_block(
+            at,
+            cell.text,
+            cell.field,
+            cell.accept.clone(),
+            s.opts.explain,
+            self.scratch,
+            &mut hits,
+        );
         self.finish_cell(cell, &hits, None);
         self.hits = hits;
     }

@@ -50,12 +50,12 @@ impl Engine {
     }
 
     /// [`Engine::scan`] for the cell `text`, which is `block[at..at + text.len()]` of the
-    /// block last given to [`Engine::set_block`]: the same hits, found with what the block
-    /// pass knows.
+    /// block last given to [`Engine::set_block`] when `at` is given: the same hits, found with
+    /// what the block pass knows. `None` (a cell not cut from the block) is [`Engine::scan`].
     #[allow(clippy::too_many_arguments)]
     pub fn scan_in_block(
         &self,
-        at: usize,
+        at: Option<usize>,
         text: &[u8],
         field: Option<&str>,
         accept: Range<usize>,
@@ -63,7 +63,7 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<Hit>,
     ) {
-        let at = scratch.block_ok.then_some(at);
+        let at = at.filter(|_| scratch.block_ok);
         self.scan_at(at, text, field, accept, explain, scratch, out);
     }
 

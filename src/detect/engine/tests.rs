@@ -778,7 +778,7 @@ fn block_pass_changes_no_hit() {
             let (mut alone, mut in_block) = (Vec::new(), Vec::new());
             engine.scan(t, field, 0..t.len(), true, &mut sa, &mut alone);
             engine.scan_in_block(
-                cell.start,
+                Some(cell.start),
                 t,
                 field,
                 0..t.len(),
@@ -810,7 +810,7 @@ fn block_pass_changes_no_hit() {
     let at = db.len() - 17;
     let (mut a, mut b) = (Vec::new(), Vec::new());
     engine.scan(&db[at..], None, 0..17, false, &mut sa, &mut a);
-    engine.scan_in_block(at, &db[at..], None, 0..17, false, &mut sb, &mut b);
+    engine.scan_in_block(Some(at), &db[at..], None, 0..17, false, &mut sb, &mut b);
     assert_eq!(a, b);
     assert!(!a.is_empty());
     // A cleared block leaves every cell to the per-cell path.
@@ -818,7 +818,7 @@ fn block_pass_changes_no_hit() {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let t = b"call 0491 570 156";
     engine.scan(t, None, 0..t.len(), false, &mut sa, &mut a);
-    engine.scan_in_block(0, t, None, 0..t.len(), false, &mut sb, &mut b);
+    engine.scan_in_block(Some(0), t, None, 0..t.len(), false, &mut sb, &mut b);
     assert_eq!(a, b);
     assert!(!a.is_empty());
 }
