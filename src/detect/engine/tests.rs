@@ -848,3 +848,117 @@ fn nothing_in_a_cell() {
     // Part of an occurrence is no occurrence: `treet` lies inside `Street`.
     assert!(cell("treet"));
 }
+
+/// The block digit automata change no hit: cells scanned with [`Engine::scan_in_block`] get
+/// exactly the hits [`Engine::scan`] gives each cell alone, on seeded blocks of digit
+/// look-alikes (phones, cards, IPs, national IDs, dates, ids, versions, bare runs) joined by
+/// delimiters that are and are not word bytes (a letter or digit glued to a cell's edge is
+/// where the block's `\b` differs from the cell's), in short and long cells, with and without
+/// fields, at the `low` floor and above it (the demoted lists), and with context words.
+#[test]
+fn block_digits_change_no_hit() {
+    let mut engines = vec![crate::detect::builtin::test_engine()];
+    let mut high = crate::detect::builtin::test_engine();
+    high.set_report_floor(Confidence::Medium);
+    engines.push(high);
+    assert!(!engines[0].block_sets.is_empty());
+    let pieces = [
+        "+61 491 570 156",
+        "0491 570 156",
+        "(02) 5550 1234",
+        "201-555-0123",
+        "4111 1111 1111 1111",
+        "4111111111111111",
+        "123-45-6789",
+        "123.456.789-09",
+        "192.0.2.17",
+        "2001:db8::1",
+        "1.2.3.4.5.6",
+        "GB82 WEST 1234 5698 7654 32",
+        "AB 12 34 56 C",
+        "12345678Z",
+        "1985-03-12",
+        "2024-01-05T10:11:12Z",
+        "1712345678901",
+        "9f1c2d3e-4b5a-6789-abcd-0123456789ab",
+        "ORD-000123456",
+        "19.99",
+        "phone ",
+        "ssn ",
+        "tel",
+        "x",
+        "_",
+        " ",
+        "-",
+        ".",
+        "+",
+        "(",
+    ];
+    let delims = [",", "\t", "\",\"", ":", ";", "|", "a", "7", "_", " ", "é"];
+    let fields = [None, Some("c3"), Some("phone"), Some("ssn"), Some("notes")];
+    for (e, engine) in engines.iter().enumerate() {
+        let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+        let mut next = seeded(0x2545_f491_4f6c_dd1d + e as u64);
+        let mut found = 0;
+        for _ in 0..300 {
+            let mut block = String::new();
+            let mut cells: Vec<Range<usize>> = Vec::new();
+            for _ in 0..1 + next(12) {
+                for c in 0..1 + next(6) {
+                    if c > 0 {
+                        block.push_str(delims[next(delims.len())]);
+                    }
+                    let start = block.len();
+                    let n = if next(8) == 0 { 40 } else { 1 + next(3) };
+                    for _ in 0..n {
+                        if next(5) == 0 {
+                            for _ in 0..1 + next(20) {
+                                block.push(char::from(b'0' + next(10) as u8));
+                            }
+                        } else {
+                            block.push_str(pieces[next(pieces.len())]);
+                        }
+                    }
+                    cells.push(start..block.len());
+                }
+                block.push('\n');
+            }
+            let b = block.as_bytes();
+            engine.set_block(b, &mut sb);
+            assert!(sb.block_digits_ok);
+            for (i, cell) in cells.iter().enumerate() {
+                let t = &b[cell.clone()];
+                let field = fields[i % fields.len()];
+                let (mut alone, mut in_block) = (Vec::new(), Vec::new());
+                engine.scan(t, field, 0..t.len(), false, &mut sa, &mut alone);
+                engine.scan_in_block(
+                    Some(cell.start),
+                    t,
+                    field,
+                    0..t.len(),
+                    false,
+                    &mut sb,
+                    &mut in_block,
+                );
+                assert_eq!(alone, in_block, "{:?} in {field:?}", &block[cell.clone()]);
+                found += alone.len();
+            }
+        }
+        // Real findings agree, and the block answered for most clusters.
+        assert!(found > 500, "{found}");
+        assert!(sb.block_answers > 2000, "{}", sb.block_answers);
+    }
+    // A block past its cap of match ends is given up, with the same hits per cell.
+    let engine = &engines[0];
+    let dense = "1.".repeat(200_000) + " call 0491 570 156";
+    let db = dense.as_bytes();
+    let (mut sa, mut sb) = (Scratch::default(), Scratch::default());
+    engine.set_block(db, &mut sb);
+    assert!(!sb.block_digits_ok);
+    let at = db.len() - 17;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    engine.scan(&db[at..], None, 0..17, false, &mut sa, &mut a);
+    engine.scan_in_block(Some(at), &db[at..], None, 0..17, false, &mut sb, &mut b);
+    assert_eq!(a, b);
+    assert!(!a.is_empty());
+}
