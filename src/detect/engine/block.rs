@@ -20,7 +20,6 @@ use std::ops::Range;
 
 use regex_automata::Input;
 
-use super::window::{cluster, next_digit};
 use super::*;
 
 /// Bytes of block per keyword occurrence kept: past one per this many (plus 1,024) the list is
@@ -76,6 +75,7 @@ impl Engine {
         scratch.block_bytes.clear();
         scratch.block_bytes.extend_from_slice(block);
         let cap = block.len() / ENDS_PER_BYTE + 4096;
+        let input = Input::new(block);
         for ((set, cache), ends) in self
             .block_sets
             .iter()
@@ -83,56 +83,23 @@ impl Engine {
             .zip(&mut scratch.block_ends)
         {
             ends.clear();
-            // Only around the block's clusters: every span a cell's cluster searches lies in
-            // the region of the block cluster holding that cluster (see `BlockSet::extent`).
-            let (left, right) = set.extent;
-            let mut i = 0;
-            let mut region: Option<(usize, usize)> = None;
+            let mut state = OverlappingState::start();
             loop {
-                let next = next_digit(block, i).map(|p| {
-                    let (ce, nd) = cluster(block, p);
-                    (p, ce.max(p + 1), nd)
-                });
-                let flush = match (region, next) {
-                    (Some((_, e)), Some((p, _, nd))) => {
-                        nd >= MIN_CLUSTER_DIGITS && p.saturating_sub(left) > e
-                    }
-                    (Some(_), None) => true,
-                    (None, _) => false,
-                };
-                if flush && let Some((s, e)) = region.take() {
-                    let input = Input::new(block).span(s..e);
-                    let mut state = OverlappingState::start();
-                    loop {
-                        if set
-                            .dfa
-                            .try_search_overlapping_fwd(cache, &input, &mut state)
-                            .is_err()
-                        {
-                            return false;
-                        }
-                        let Some(m) = state.get_match() else {
-                            break;
-                        };
-                        if ends.len() >= cap {
-                            return false;
-                        }
-                        // Below `MAX_DIGIT_BLOCK`, so within u32.
-                        ends.push((m.offset() as u32, set.members[m.pattern().as_usize()]));
-                    }
+                if set
+                    .dfa
+                    .try_search_overlapping_fwd(cache, &input, &mut state)
+                    .is_err()
+                {
+                    return false;
                 }
-                let Some((p, ce, nd)) = next else {
+                let Some(m) = state.get_match() else {
                     break;
                 };
-                i = ce;
-                if nd < MIN_CLUSTER_DIGITS {
-                    continue;
+                if ends.len() >= cap {
+                    return false;
                 }
-                let (s, e) = (p.saturating_sub(left), (ce + right).min(block.len()));
-                region = Some(match region {
-                    Some((rs, re)) => (rs, re.max(e)),
-                    None => (s, e),
-                });
+                // Below `MAX_DIGIT_BLOCK`, so within u32.
+                ends.push((m.offset() as u32, set.members[m.pattern().as_usize()]));
             }
         }
         true

@@ -357,16 +357,7 @@ fn block_sets(
                 )
                 .build_many(&srcs)
                 .ok()?;
-            let set = &pool[k];
-            let extent = match set.reach {
-                Some((l, r)) => (l + 1, r),
-                None => (
-                    LEFT + 1,
-                    set.max_len.map_or(MAX_MATCH, |m| m.min(MAX_MATCH)),
-                ),
-            };
             Some(BlockSet {
-                extent,
                 dfa,
                 members: members.iter().map(|&i| i as u32).collect(),
             })

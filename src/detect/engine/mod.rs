@@ -128,11 +128,6 @@ struct BlockSet {
     /// Pattern `i` of `dfa` is the digit detector `members[i]` (an index into
     /// `by_trigger[0]`).
     members: Vec<u32>,
-    /// Bytes before and after a digit cluster that hold every span a cell's cluster there
-    /// searches this automaton's patterns in: the pool automaton's reach (one more byte left
-    /// for a gated pattern's consumed byte), or else the window's (`LEFT` + 1 left, the
-    /// longest match right, at most `MAX_MATCH`).
-    extent: (usize, usize),
 }
 
 /// All detectors, compiled into one scanner.
