@@ -18,23 +18,12 @@
 
 use std::ops::Range;
 
-use regex_automata::Input;
-
 use super::*;
 
 /// Bytes of block per keyword occurrence kept: past one per this many (plus 1,024) the list is
 /// given up and the block's cells search their own text. Bounds the list (24 bytes an entry)
 /// at 3/8 of a byte per byte of block: 24 MiB for the largest window (a 64 MiB token).
 pub(super) const BYTES_PER_OCCURRENCE: usize = 64;
-
-/// Past one match end of the block digit automata per this many bytes of block (plus 4,096)
-/// the ends are given up and the block's cells search per cluster: bounds the list (8 bytes
-/// an entry) at half a byte per byte of block.
-pub(super) const ENDS_PER_BYTE: usize = 16;
-
-/// Blocks longer than this get no block digit search (their cells search per cluster): the
-/// block is copied for its cells' edges, and the copy stays bounded.
-pub(super) const MAX_DIGIT_BLOCK: usize = 16 << 20;
 
 impl Engine {
     /// Runs the block-wide passes over `block`, whose short cells [`Engine::scan_in_block`]
@@ -52,64 +41,12 @@ impl Engine {
                 true
             }
         };
-        scratch.block_digits_ok = self.block_digits(block, scratch);
-    }
-
-    /// Runs every [block digit automaton](Engine::block_sets) over `block`, overlapping, and
-    /// keeps where each pattern's matches end in [`Scratch::block_ends`]; keeps a copy of the
-    /// block for the bytes around a cell. False (the block's cells search per cluster) for a
-    /// block over [`MAX_DIGIT_BLOCK`], past [`ENDS_PER_BYTE`], or if a search gives up.
-    fn block_digits(&self, block: &[u8], scratch: &mut Scratch) -> bool {
-        use regex_automata::hybrid::dfa::OverlappingState;
-        if self.block_sets.is_empty() || block.len() > MAX_DIGIT_BLOCK {
-            return false;
-        }
-        if scratch.block_caches.len() != self.block_sets.len() {
-            scratch.block_caches = self
-                .block_sets
-                .iter()
-                .map(|b| b.dfa.create_cache())
-                .collect();
-            scratch.block_ends = vec![Vec::new(); self.block_sets.len()];
-        }
-        scratch.block_bytes.clear();
-        scratch.block_bytes.extend_from_slice(block);
-        let cap = block.len() / ENDS_PER_BYTE + 4096;
-        let input = Input::new(block);
-        for ((set, cache), ends) in self
-            .block_sets
-            .iter()
-            .zip(&mut scratch.block_caches)
-            .zip(&mut scratch.block_ends)
-        {
-            ends.clear();
-            let mut state = OverlappingState::start();
-            loop {
-                if set
-                    .dfa
-                    .try_search_overlapping_fwd(cache, &input, &mut state)
-                    .is_err()
-                {
-                    return false;
-                }
-                let Some(m) = state.get_match() else {
-                    break;
-                };
-                if ends.len() >= cap {
-                    return false;
-                }
-                // Below `MAX_DIGIT_BLOCK`, so within u32.
-                ends.push((m.offset() as u32, set.members[m.pattern().as_usize()]));
-            }
-        }
-        true
     }
 
     /// Forgets the block of [`Engine::set_block`].
     pub fn clear_block(&self, scratch: &mut Scratch) {
         scratch.block_ok = false;
         scratch.block_kw.clear();
-        scratch.block_digits_ok = false;
     }
 
     /// [`Engine::scan`] for the cell `text`, which is `block[at..at + text.len()]` of the
@@ -126,6 +63,7 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<Hit>,
     ) {
+        let at = at.filter(|_| scratch.block_ok);
         self.scan_at(at, text, field, accept, explain, scratch, out);
     }
 

@@ -233,33 +233,6 @@ impl Engine {
             split(strong, HUGE_PATTERN_STATES)?,
             split(strong_bare, HUGE_PATTERN_STATES)?,
         ];
-        let block_sets = block_sets(
-            &digit_pool,
-            &digit_lists[List::Free as usize],
-            &plain_srcs,
-            &set_srcs,
-        );
-        let n_digit = by_trigger[0].len();
-        let mut in_block = vec![false; n_digit];
-        for b in &block_sets {
-            for &i in &b.members {
-                in_block[i as usize] = true;
-            }
-        }
-        let pool_covered = digit_pool
-            .iter()
-            .map(|s| s.members.iter().all(|&i| in_block[i]))
-            .collect();
-        let pool_member = digit_pool
-            .iter()
-            .map(|s| {
-                let mut m = vec![false; n_digit];
-                for &i in &s.members {
-                    m[i] = true;
-                }
-                m
-            })
-            .collect();
         let digit_always = set_srcs.iter().map(Option::is_none).collect();
         let needs_unlock = specs
             .iter()
@@ -276,9 +249,6 @@ impl Engine {
             })
             .collect();
         Ok(Engine {
-            block_sets,
-            pool_covered,
-            pool_member,
             finders,
             field_index: FieldIndex::new(&specs),
             digit_pool,
@@ -302,67 +272,6 @@ impl Engine {
             reuse_verdicts: true,
         })
     }
-}
-
-/// The automata of the list `free` (indices into `pool`) as lazy DFAs for the block search
-/// (see `engine/block.rs`), from the same sources (`set_srcs`, gated where the pool's are).
-/// None at all when a pattern as written (`plain`) looks around other than at an ASCII word
-/// boundary: `^`, `$` or `\z` mean the cell's edge in a search of the cell and the block's
-/// in a search of the block. An automaton that fails to build is left out (its clusters search
-/// per cluster, as before).
-fn block_sets(
-    pool: &[DigitSet],
-    free: &[usize],
-    plain: &[Option<String>],
-    set_srcs: &[Option<String>],
-) -> Vec<BlockSet> {
-    use regex_automata::hybrid::dfa::DFA;
-    use regex_syntax::hir::Look;
-    let edge_free = |src: &str| {
-        regex_syntax::ParserBuilder::new()
-            .utf8(false)
-            .build()
-            .parse(src)
-            .is_ok_and(|h| {
-                h.properties()
-                    .look_set()
-                    .remove(Look::WordAscii)
-                    .remove(Look::WordAsciiNegate)
-                    .is_empty()
-            })
-    };
-    let ok = free
-        .iter()
-        .flat_map(|&k| &pool[k].members)
-        .all(|&i| plain[i].as_deref().is_some_and(edge_free));
-    if !ok {
-        return Vec::new();
-    }
-    free.iter()
-        .filter_map(|&k| {
-            let members = &pool[k].members;
-            let srcs: Vec<&str> = members
-                .iter()
-                .filter_map(|&i| set_srcs[i].as_deref())
-                .collect();
-            let dfa = DFA::builder()
-                .syntax(set_syntax())
-                .thompson(
-                    regex_automata::nfa::thompson::Config::new().nfa_size_limit(Some(64 << 20)),
-                )
-                .configure(
-                    DFA::config()
-                        .match_kind(regex_automata::MatchKind::All)
-                        .cache_capacity(16 << 20),
-                )
-                .build_many(&srcs)
-                .ok()?;
-            Some(BlockSet {
-                dfa,
-                members: members.iter().map(|&i| i as u32).collect(),
-            })
-        })
-        .collect()
 }
 
 /// Validators whose every valid verdict is weak: nothing in how the number is written sets it

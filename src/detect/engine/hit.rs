@@ -88,18 +88,6 @@ pub struct Scratch {
     pub(super) block_kw: Vec<(usize, usize, u32)>,
     /// [`Scratch::block_kw`] holds the current block's occurrences.
     pub(super) block_ok: bool,
-    /// Per [block digit automaton](Engine::block_sets): the (end, digit detector) of every
-    /// match of its patterns in the current block, by end (see `engine/block.rs`).
-    pub(super) block_ends: Vec<Vec<(u32, u32)>>,
-    /// This thread's search caches for [`Engine::block_sets`].
-    pub(super) block_caches: Vec<regex_automata::hybrid::dfa::Cache>,
-    /// A copy of the current block, for the bytes just outside a cell's text.
-    pub(super) block_bytes: Vec<u8>,
-    /// [`Scratch::block_ends`] and [`Scratch::block_bytes`] hold the current block's.
-    pub(super) block_digits_ok: bool,
-    /// Clusters' automata answered from the block (a test checks the block path is taken).
-    #[cfg(test)]
-    pub(super) block_answers: usize,
 }
 
 /// One remembered validator outcome (see [`Scratch::verdicts`]).

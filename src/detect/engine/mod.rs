@@ -121,15 +121,6 @@ impl DigitSet {
     }
 }
 
-/// One combined automaton of [`List::Free`], as a lazy DFA searched over whole blocks.
-#[derive(Debug)]
-struct BlockSet {
-    dfa: regex_automata::hybrid::dfa::DFA,
-    /// Pattern `i` of `dfa` is the digit detector `members[i]` (an index into
-    /// `by_trigger[0]`).
-    members: Vec<u32>,
-}
-
 /// All detectors, compiled into one scanner.
 #[derive(Debug)]
 pub struct Engine {
@@ -176,17 +167,6 @@ pub struct Engine {
     ctx_longest: usize,
     /// Trigger keywords (see [`Keywords`]).
     keywords: Option<Keywords>,
-    /// The automata of [`List::Free`] as lazy DFAs searched over a whole block, overlapping,
-    /// for where each pattern's matches end (see `engine/block.rs`): a cell cut from the
-    /// block reads which detectors can match around a cluster from them instead of searching
-    /// the cluster. Empty when some pattern has a look-around other than `(?-u:\b)` /
-    /// `(?-u:\B)`, whose meaning at a cell's edge the block cannot reproduce.
-    block_sets: Vec<BlockSet>,
-    /// Per automaton of [`Engine::digit_pool`]: every member is in some
-    /// [`Engine::block_sets`] automaton, so the block answers for it.
-    pool_covered: Vec<bool>,
-    /// Per automaton of [`Engine::digit_pool`], per digit detector: a member.
-    pool_member: Vec<Vec<bool>>,
     /// Per detector: its pattern's ASCII twin, used to find matches in an all-ASCII window
     /// (see [`crate::detect::ascii::finder`]); `None` where the twin would be the pattern.
     pub(super) finders: Vec<Option<meta::Regex>>,

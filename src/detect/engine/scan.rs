@@ -61,10 +61,7 @@ impl Engine {
         };
         // A short cell of a block is known to hold a keyword or not; one with no candidate of
         // any pass and no detector named by its field yields nothing (see `super::block`).
-        // The block's digit-automata matches, where they hold for this cell (see `super::block`).
-        let block_at = at
-            .filter(|&at| scratch.block_digits_ok && at + text.len() <= scratch.block_bytes.len());
-        let at = at.filter(|_| scratch.block_ok && text.len() <= SHORT);
+        let at = at.filter(|_| text.len() <= SHORT);
         if let Some(at) = at
             && finfo.header.is_empty()
             && self.nothing_in(text, at, scratch)
@@ -238,6 +235,7 @@ impl Engine {
                     if set.skips(p, ce, nd) {
                         continue;
                     }
+                    let cache = &mut scratch.digit_cache[k];
                     // Look-around at the span's end still sees the haystack beyond it.
                     // One byte earlier for a gated pattern's consumed byte (see `gated`).
                     let span = match set.reach {
@@ -245,28 +243,6 @@ impl Engine {
                         None => ws..set.max_len.map_or(we, |l| we.min(ce + l)),
                     };
                     let span = span.start.saturating_sub(1)..span.end;
-                    if let Some(at) = block_at
-                        && self.pool_covered[k]
-                        && block_edges_agree(&scratch.block_bytes, at, &span, we)
-                    {
-                        // Every match inside `span` ends in it; the block's list has them all.
-                        let member = &self.pool_member[k];
-                        let (lo, hi) = ((at + span.start) as u32, (at + span.end) as u32);
-                        for ends in &scratch.block_ends {
-                            let first = ends.partition_point(|e| e.0 <= lo);
-                            for &(_, i) in ends[first..].iter().take_while(|e| e.0 <= hi) {
-                                if member[i as usize] {
-                                    run[i as usize] = true;
-                                }
-                            }
-                        }
-                        #[cfg(test)]
-                        {
-                            scratch.block_answers += 1;
-                        }
-                        continue;
-                    }
-                    let cache = &mut scratch.digit_cache[k];
                     set.re.which_overlapping_matches_with(
                         cache,
                         &Input::new(&text[..we]).span(span),
@@ -551,18 +527,6 @@ pub(super) fn bare_run(text: &[u8], p: usize, ce: usize, nd: usize) -> bool {
         }
     };
     ce - p == nd && left_free && !text.get(ce).is_some_and(u8::is_ascii_alphanumeric)
-}
-
-/// Whether a search of the cell at `at` of `block` over `span`, with the haystack cut at
-/// `we`, sees the same look-around as a search of the whole block there: the patterns of the
-/// block automata look only at ASCII word boundaries (and the gate's `^`, which a non-digit
-/// byte before the cell stands in for), so what matters is that the byte beyond a cut edge
-/// is not a word byte, as the haystack's edge is not.
-pub(super) fn block_edges_agree(block: &[u8], at: usize, span: &Range<usize>, we: usize) -> bool {
-    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-    let start = span.start > 0 || at == 0 || block.get(at - 1).is_some_and(|b| !word(b));
-    let end = span.end < we || block.get(at + we).is_none_or(|b| !word(b));
-    start && end
 }
 
 /// Keeps the best of overlapping candidates (confidence, then priority, then length) and
