@@ -2,9 +2,9 @@
 //! do, measured on the same corpus as the product.
 //!
 //! ```text
-//! read a block ─▶ one forward automaton of every block detector (overlapping, all patterns)
-//!             ─▶ per match end: that pattern's reverse automaton finds the start
-//!             ─▶ validator ─▶ mask + keyed fingerprint ─▶ one JSONL line in a reused buffer
+//! read a block ─▶ one automaton of every block detector, leftmost-first in priority order
+//!             ─▶ validator (a winner that fails it lets the other patterns at its start try)
+//!             ─▶ mask + keyed fingerprint ─▶ one JSONL line in a reused buffer
 //! ```
 //!
 //! What it leaves out, on purpose (each is a feature the product moves onto this path one at a
