@@ -416,6 +416,33 @@ fn iban(rng: &mut ChaCha8Rng, cc: &str) -> String {
         "GB" => format!("{}{}", letters(rng, 4), digits(rng, 14)),
         _ => format!("{}{}", letters(rng, 4), digits(rng, 10)),
     };
+    with_check(cc, &bban)
+}
+
+/// A mod-97-valid IBAN of the right length that breaks its country's registered structure
+/// (or, for Belgium, its national check): a hard negative for the per-country checks.
+fn iban_off_structure(rng: &mut ChaCha8Rng, cc: &str) -> String {
+    let bban = match cc {
+        // A letter in an all-digit account number.
+        "DE" => format!("{}{}{}", digits(rng, 10), letters(rng, 1), digits(rng, 7)),
+        "ES" => format!("{}{}", digits(rng, 19), letters(rng, 1)),
+        "PL" => format!("{}{}", digits(rng, 22), letters(rng, 2)),
+        // Digits where the bank's letters go.
+        "GB" => digits(rng, 18),
+        "NL" => digits(rng, 14),
+        // Belgium: structure right, national check (first ten digits mod 97) wrong.
+        _ => {
+            let body = digits(rng, 10);
+            let r = body.parse::<u64>().unwrap_or(0) % 97;
+            let good = if r == 0 { 97 } else { r };
+            format!("{body}{:02}", good % 97 + 1)
+        }
+    };
+    with_check(cc, &bban)
+}
+
+/// `cc` + mod-97 check digits + `bban`.
+fn with_check(cc: &str, bban: &str) -> String {
     let rearranged = format!("{bban}{cc}00");
     let mut rem: u64 = 0;
     for ch in rearranged.chars() {
@@ -559,6 +586,20 @@ pub fn generate(seed: u64, rounds: usize) -> Vec<Tagged> {
                     " bis Freitag.",
                     Some("iban"),
                 ),
+            );
+        }
+        // Hard negatives: mod-97 right, the country's structure or national check wrong.
+        for cc in ["DE", "ES", "PL", "GB", "NL", "BE"] {
+            let v = iban_off_structure(rng, cc);
+            push(
+                "iban_forms",
+                "negative",
+                cell(Some("iban"), "", &v, "", None),
+            );
+            push(
+                "iban_forms",
+                "negative",
+                cell(None, "IBAN: ", &v, " (Rechnung 2291)", None),
             );
         }
         // IPv6: compressed and zero-suppressed global addresses; loopback and documentation are
