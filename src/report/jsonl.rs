@@ -69,35 +69,39 @@ fn serialise(f: &FindingRef<'_>, seen: &mut Seen, buf: &mut Vec<u8>) -> io::Resu
 
 /// Shared strings (paths, detectors, fields) recently written, with their JSON: a CSV row's
 /// findings take turns among a few detectors and fields, each the same `Arc` every time (the
-/// scanner interns them, the spool reader hands out one per slot). Holding the `Arc` keeps its
-/// address from being reused by another string while it is here.
-#[derive(Default)]
+/// scanner interns them, the spool reader hands out one per slot). A direct-mapped table by
+/// the string's address (one probe); holding the `Arc` keeps that address from being reused by
+/// another string while it is here.
 struct Seen {
-    entries: Vec<(Arc<str>, Vec<u8>)>,
-    next: usize,
+    entries: Vec<Option<(Arc<str>, Vec<u8>)>>,
 }
 
-/// Strings [`Seen`] keeps at most: as many as the spool's slots of detectors and fields, and
-/// a path.
-const SEEN: usize = 33;
+/// Entries of [`Seen`] (a power of two).
+const SEEN: usize = 64;
+
+impl Default for Seen {
+    fn default() -> Self {
+        Seen {
+            entries: vec![None; SEEN],
+        }
+    }
+}
 
 impl Seen {
     /// Appends `s` as a JSON string (as [`string`] does).
     fn string(&mut self, s: &Arc<str>, buf: &mut Vec<u8>) -> io::Result<()> {
-        if let Some((_, json)) = self.entries.iter().find(|(k, _)| Arc::ptr_eq(k, s)) {
+        // Shared strings sit 8-byte aligned after their counts: the low bits say nothing.
+        let slot = (Arc::as_ptr(s) as *const u8 as usize >> 3) & (SEEN - 1);
+        if let Some((k, json)) = &self.entries[slot]
+            && Arc::ptr_eq(k, s)
+        {
             buf.extend_from_slice(json);
             return Ok(());
         }
         let mut json = Vec::with_capacity(s.len() + 2);
         string(&mut json, s)?;
         buf.extend_from_slice(&json);
-        let entry = (s.clone(), json);
-        if self.entries.len() < SEEN {
-            self.entries.push(entry);
-        } else {
-            self.entries[self.next] = entry;
-            self.next = (self.next + 1) % SEEN;
-        }
+        self.entries[slot] = Some((s.clone(), json));
         Ok(())
     }
 }

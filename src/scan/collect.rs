@@ -150,8 +150,20 @@ impl Collector {
         if let Some(f) = &self.filter {
             f(path, &mut findings);
         }
+        // Report order. A chunk is one input's, nearly in order already, and its paths and
+        // detectors are shared strings: equal by address is equal, without comparing text.
+        let text = |a: &Arc<str>, b: &Arc<str>| {
+            if Arc::ptr_eq(a, b) {
+                std::cmp::Ordering::Equal
+            } else {
+                a.cmp(b)
+            }
+        };
         findings.sort_by(|a, b| {
-            (&a.path, a.line, a.column, &a.detector).cmp(&(&b.path, b.line, b.column, &b.detector))
+            text(&a.path, &b.path)
+                .then(a.line.cmp(&b.line))
+                .then(a.column.cmp(&b.column))
+                .then_with(|| text(&a.detector, &b.detector))
         });
         // Counted in a table, then into the map once per chunk (a map entry per finding was
         // ~25 instructions of a dense export's finding).
