@@ -70,19 +70,20 @@ fn serialise(f: &FindingRef<'_>, seen: &mut Seen, buf: &mut Vec<u8>) -> io::Resu
 /// Shared strings (paths, detectors, fields) recently written, with their JSON: a CSV row's
 /// findings take turns among a few detectors and fields, each the same `Arc` every time (the
 /// scanner interns them, the spool reader hands out one per slot). A direct-mapped table by
-/// the string's address (one probe); holding the `Arc` keeps that address from being reused by
-/// another string while it is here.
+/// the string's address, spread by a multiplicative hash (one probe; a miss rewrites the
+/// entry in its own buffer, no allocation once warm). Holding the `Arc` keeps that address
+/// from being reused by another string while it is here.
 struct Seen {
-    entries: Vec<Option<(Arc<str>, Vec<u8>)>>,
+    entries: Vec<(Option<Arc<str>>, Vec<u8>)>,
 }
 
-/// Entries of [`Seen`] (a power of two).
-const SEEN: usize = 64;
+/// log2 of the entries of [`Seen`].
+const SEEN_BITS: u32 = 8;
 
 impl Default for Seen {
     fn default() -> Self {
         Seen {
-            entries: vec![None; SEEN],
+            entries: (0..1 << SEEN_BITS).map(|_| (None, Vec::new())).collect(),
         }
     }
 }
@@ -90,18 +91,17 @@ impl Default for Seen {
 impl Seen {
     /// Appends `s` as a JSON string (as [`string`] does).
     fn string(&mut self, s: &Arc<str>, buf: &mut Vec<u8>) -> io::Result<()> {
-        // Shared strings sit 8-byte aligned after their counts: the low bits say nothing.
-        let slot = (Arc::as_ptr(s) as *const u8 as usize >> 3) & (SEEN - 1);
-        if let Some((k, json)) = &self.entries[slot]
-            && Arc::ptr_eq(k, s)
-        {
-            buf.extend_from_slice(json);
-            return Ok(());
+        let addr = Arc::as_ptr(s) as *const u8 as usize as u64;
+        let slot = (addr.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SEEN_BITS)) as usize;
+        let (key, json) = &mut self.entries[slot];
+        if !key.as_ref().is_some_and(|k| Arc::ptr_eq(k, s)) {
+            // Emptied first: a failed write leaves no entry behind.
+            *key = None;
+            json.clear();
+            string(json, s)?;
+            *key = Some(s.clone());
         }
-        let mut json = Vec::with_capacity(s.len() + 2);
-        string(&mut json, s)?;
-        buf.extend_from_slice(&json);
-        self.entries[slot] = Some((s.clone(), json));
+        buf.extend_from_slice(json);
         Ok(())
     }
 }
