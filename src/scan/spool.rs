@@ -546,6 +546,12 @@ fn get_varint_slow(r: &mut impl BufRead) -> io::Result<u64> {
 
 /// Reads a string into `buf` (reused) and returns it.
 fn get_str<'b>(r: &mut impl BufRead, buf: &'b mut Vec<u8>) -> io::Result<&'b str> {
+    get_bytes(r, buf)?;
+    std::str::from_utf8(buf).map_err(|_| corrupt("string"))
+}
+
+/// Reads a string's bytes into `buf` (reused), not yet checked to be UTF-8.
+fn get_bytes(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<()> {
     let n = get_varint(r)?;
     // Our own file, but still input: a bad length must not allocate gigabytes.
     if n > 1 << 24 {
@@ -562,7 +568,7 @@ fn get_str<'b>(r: &mut impl BufRead, buf: &'b mut Vec<u8>) -> io::Result<&'b str
         buf.resize(n, 0);
         r.read_exact(buf)?;
     }
-    std::str::from_utf8(buf).map_err(|_| corrupt("string"))
+    Ok(())
 }
 
 fn get_arc(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Arc<str>> {
@@ -628,8 +634,9 @@ fn decode_raw(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Raw> {
         2 => Confidence::High,
         _ => return Err(corrupt("confidence")),
     };
-    get_str(r, &mut prev.masked)?;
-    get_str(r, &mut prev.fingerprint)?;
+    // Checked to be UTF-8 once, by `Prev::view`.
+    get_bytes(r, &mut prev.masked)?;
+    get_bytes(r, &mut prev.fingerprint)?;
     let record = if flags & HAS_RECORD != 0 {
         Some(get_varint(r)?)
     } else {
@@ -637,7 +644,7 @@ fn decode_raw(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Raw> {
     };
     let explain = flags & HAS_EXPLAIN != 0;
     if explain {
-        get_str(r, &mut prev.explain)?;
+        get_bytes(r, &mut prev.explain)?;
     }
     Ok(Raw {
         line,
@@ -652,9 +659,9 @@ fn decode_raw(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Raw> {
     })
 }
 
-/// The buffers hold what [`get_str`] validated; this never falls back.
-fn utf8(b: &[u8]) -> &str {
-    std::str::from_utf8(b).unwrap_or_default()
+/// A string [`get_bytes`] read, checked: not UTF-8 means the spool is corrupt.
+fn utf8(b: &[u8]) -> io::Result<&str> {
+    std::str::from_utf8(b).map_err(|_| corrupt("string"))
 }
 
 impl Prev {
@@ -674,10 +681,13 @@ impl Prev {
                 Some(i) => Some(slot(&self.fields, i)?),
                 None => None,
             },
-            masked: utf8(&self.masked),
-            fingerprint: utf8(&self.fingerprint),
+            masked: utf8(&self.masked)?,
+            fingerprint: utf8(&self.fingerprint)?,
             record: raw.record,
-            explain: raw.explain.then(|| utf8(&self.explain)),
+            explain: match raw.explain {
+                true => Some(utf8(&self.explain)?),
+                false => None,
+            },
             placeholder: raw.placeholder,
         })
     }
