@@ -334,6 +334,9 @@ struct RecordAcc {
 
 /// Places kept per input before the smallest fields are folded together (see [`InputBuilder`]).
 pub const MAX_PLACES_PER_INPUT: usize = 1024;
+
+/// Places [`InputBuilder`] tries by identity before hashing (a customer export row has ~8).
+const RECENT_PLACES: usize = 12;
 /// The field name of the folded place.
 pub const OTHER_FIELDS: &str = "(other fields)";
 
@@ -369,6 +372,12 @@ pub struct InputBuilder {
     /// Raw places in first-seen order; indices are remapped to (field, kind) order at the end.
     /// foldhash, as `link_sets`: each of these is looked up once per finding or record.
     place_ids: foldhash::HashMap<(Option<std::sync::Arc<str>>, Kind), u32>,
+    /// Places found most recently, tried before `place_ids` by the address of their field
+    /// name: a finding's field is the input's one shared copy of it (the scanner interns
+    /// them), so a row's few places are found without hashing the name (see `add`).
+    recent_places: Vec<u32>,
+    /// Where the next place found through `place_ids` goes in `recent_places`.
+    recent_next: usize,
     places: Vec<RawPlace>,
     open: foldhash::HashMap<u64, RecordAcc>,
     /// Open records by when they were last current, oldest first: (record, stamp). An entry
@@ -419,6 +428,8 @@ impl InputBuilder {
         InputBuilder {
             path: path.to_string(),
             place_ids: foldhash::HashMap::default(),
+            recent_places: Vec::new(),
+            recent_next: 0,
             places: Vec::new(),
             open: foldhash::HashMap::default(),
             recency: VecDeque::new(),
@@ -508,6 +519,30 @@ impl InputBuilder {
 
     /// Adds one finding of this input.
     pub fn add(&mut self, f: &Finding) {
+        let p = match self.recent_place(f) {
+            Some(p) => p,
+            None => self.find_place(f),
+        };
+        self.add_at(p, f);
+    }
+
+    /// One of the places found most recently, if `f`'s is one of them by the identity of its
+    /// field name (the same shared string: the same name; another copy of the name falls
+    /// through to the map, which compares text).
+    fn recent_place(&self, f: &Finding) -> Option<u32> {
+        self.recent_places.iter().copied().find(|&p| {
+            let rp = &self.places[p as usize];
+            rp.kind == f.kind
+                && match (&rp.field, &f.field) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                    _ => false,
+                }
+        })
+    }
+
+    /// `f`'s place by its field name's text, made if new, and remembered as recent.
+    fn find_place(&mut self, f: &Finding) -> u32 {
         let key = (f.field.clone(), f.kind);
         let p = match self.place_ids.get(&key) {
             Some(&p) => p,
@@ -524,6 +559,17 @@ impl InputBuilder {
                 p
             }
         };
+        if self.recent_places.len() < RECENT_PLACES {
+            self.recent_places.push(p);
+        } else {
+            self.recent_places[self.recent_next] = p;
+            self.recent_next = (self.recent_next + 1) % RECENT_PLACES;
+        }
+        p
+    }
+
+    /// Adds `f`, whose place is `p`.
+    fn add_at(&mut self, p: u32, f: &Finding) {
         let fp = Fp::from_finding(&f.fingerprint);
         // A finding without a record id is its own record (scan.rs uses the line).
         let rec_id = f.record.unwrap_or(f.line);

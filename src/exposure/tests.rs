@@ -963,3 +963,36 @@ fn folder_plan_is_greedy_and_counts_people_in_two_folders_once_both_go() {
     // The main plan is unaffected by the folder plan's trial removals.
     assert!(e.plan.first().is_some_and(|s| s.score > 0.0));
 }
+
+/// A field name shared as one `Arc` (as the scanner hands them over, found by identity), given
+/// as fresh copies (found by text), or both mixed, with more places than the recent ones tried
+/// by identity: the same state every way.
+#[test]
+fn shared_and_copied_field_names_give_the_same_places() {
+    use Kind::*;
+    let names: Vec<Arc<str>> = (0..20)
+        .map(|i| Arc::from(format!("col{i}").as_str()))
+        .collect();
+    let build = |share: &dyn Fn(u64) -> bool| {
+        let mut b = state::InputBuilder::new("a.csv");
+        for r in 0..200u64 {
+            for (i, name) in names.iter().enumerate() {
+                let kind = [Email, Phone, Iban][(i + r as usize) % 3];
+                let mut x = f("a.csv", r, kind, Some(name), &format!("{r}-{i}"));
+                if share(r * 20 + i as u64) {
+                    x.field = Some(name.clone());
+                }
+                if (r + i as u64).is_multiple_of(7) {
+                    x.field = None;
+                }
+                b.add(&x);
+            }
+        }
+        b.finish(200).unwrap()
+    };
+    let copied = build(&|_| false);
+    assert_eq!(copied.places.len(), 20 * 3 + 3);
+    assert_eq!(copied.places.iter().map(|p| p.values).sum::<u64>(), 4000);
+    assert_eq!(build(&|_| true), copied);
+    assert_eq!(build(&|n| n % 3 != 0), copied);
+}

@@ -10,9 +10,10 @@ use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::sync::mpsc;
 
+use std::sync::Arc;
+
 use super::{Report, Reporter};
-use crate::finding::Finding;
-use crate::scan::spool::Findings;
+use crate::scan::spool::{FindingRef, Findings};
 
 /// The JSONL reporter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -32,10 +33,12 @@ const FLUSH_AT: usize = 64 << 10;
 /// of every string) took ~3,400 instructions a line on a customer export (callgrind). The bytes
 /// are serde_json's: a string with nothing to escape is copied between quotes, any other is
 /// handed to serde_json itself, and a test compares the two writers on generated findings.
-fn serialise(f: &Finding, buf: &mut Vec<u8>) -> io::Result<()> {
+/// Paths, detectors and fields repeat from line to line as the same shared string: their JSON
+/// is kept in `seen` and copied.
+fn serialise(f: &FindingRef<'_>, seen: &mut Seen, buf: &mut Vec<u8>) -> io::Result<()> {
     let mut num = itoa::Buffer::new();
     buf.extend_from_slice(b"{\"path\":");
-    string(buf, &f.path)?;
+    seen.string(f.path, buf)?;
     buf.extend_from_slice(b",\"line\":");
     buf.extend_from_slice(num.format(f.line).as_bytes());
     buf.extend_from_slice(b",\"column\":");
@@ -44,24 +47,63 @@ fn serialise(f: &Finding, buf: &mut Vec<u8>) -> io::Result<()> {
     buf.extend_from_slice(b",\"kind\":\"");
     buf.extend_from_slice(f.kind.as_str().as_bytes());
     buf.extend_from_slice(b"\",\"detector\":");
-    string(buf, &f.detector)?;
+    seen.string(f.detector, buf)?;
     buf.extend_from_slice(b",\"confidence\":\"");
     buf.extend_from_slice(f.confidence.as_str().as_bytes());
     buf.extend_from_slice(b"\",\"field\":");
-    match &f.field {
-        Some(field) => string(buf, field)?,
+    match f.field {
+        Some(field) => seen.string(field, buf)?,
         None => buf.extend_from_slice(b"null"),
     }
     buf.extend_from_slice(b",\"masked\":");
-    string(buf, &f.masked)?;
+    string(buf, f.masked)?;
     buf.extend_from_slice(b",\"fingerprint\":");
-    string(buf, &f.fingerprint)?;
-    if let Some(explain) = &f.explain {
+    string(buf, f.fingerprint)?;
+    if let Some(explain) = f.explain {
         buf.extend_from_slice(b",\"explain\":");
         string(buf, explain)?;
     }
     buf.extend_from_slice(b"}\n");
     Ok(())
+}
+
+/// Shared strings (paths, detectors, fields) recently written, with their JSON: a CSV row's
+/// findings take turns among a few detectors and fields, each the same `Arc` every time (the
+/// scanner interns them, the spool reader hands out one per slot). A direct-mapped table by
+/// the string's address, spread by a multiplicative hash (one probe; a miss rewrites the
+/// entry in its own buffer, no allocation once warm). Holding the `Arc` keeps that address
+/// from being reused by another string while it is here.
+struct Seen {
+    entries: Vec<(Option<Arc<str>>, Vec<u8>)>,
+}
+
+/// log2 of the entries of [`Seen`].
+const SEEN_BITS: u32 = 8;
+
+impl Default for Seen {
+    fn default() -> Self {
+        Seen {
+            entries: (0..1 << SEEN_BITS).map(|_| (None, Vec::new())).collect(),
+        }
+    }
+}
+
+impl Seen {
+    /// Appends `s` as a JSON string (as [`string`] does).
+    fn string(&mut self, s: &Arc<str>, buf: &mut Vec<u8>) -> io::Result<()> {
+        let addr = Arc::as_ptr(s) as *const u8 as usize as u64;
+        let slot = (addr.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SEEN_BITS)) as usize;
+        let (key, json) = &mut self.entries[slot];
+        if !key.as_ref().is_some_and(|k| Arc::ptr_eq(k, s)) {
+            // Emptied first: a failed write leaves no entry behind.
+            *key = None;
+            json.clear();
+            string(json, s)?;
+            *key = Some(s.clone());
+        }
+        buf.extend_from_slice(json);
+        Ok(())
+    }
 }
 
 /// Appends `s` as a JSON string, as serde_json writes it.
@@ -107,13 +149,15 @@ impl Reporter for Jsonl {
         if threads <= 1 {
             // One reused buffer, handed on every 64 KiB rather than every line.
             let mut buf = Vec::with_capacity(FLUSH_AT + 4096);
-            for f in report.findings.iter() {
-                serialise(&f?, &mut buf)?;
+            let mut seen = Seen::default();
+            report.findings.for_each_ref(|f| {
+                serialise(f, &mut seen, &mut buf)?;
                 if buf.len() >= FLUSH_AT {
                     out.write_all(&buf)?;
                     buf.clear();
                 }
-            }
+                Ok(())
+            })?;
             return out.write_all(&buf);
         }
         // Parts in flight, oldest first; at most two per thread, so memory stays a few MB. Each
@@ -150,17 +194,15 @@ impl Reporter for Jsonl {
 /// Reads one part of the findings back and serialises it.
 fn serialise_part(part: &Findings) -> io::Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(usize::try_from(part.len()).unwrap_or(0) * 256);
-    for f in part.iter() {
-        serialise(&f?, &mut buf)?;
-    }
+    let mut seen = Seen::default();
+    part.for_each_ref(|f| serialise(f, &mut seen, &mut buf))?;
     Ok(buf)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Confidence, Kind};
-    use std::sync::Arc;
+    use crate::finding::{Confidence, Finding, Kind};
 
     /// The documented wire form of one finding, serialised by serde_json: the reference the
     /// hand-written [`serialise`] must match byte for byte.
@@ -239,6 +281,7 @@ mod tests {
             }
             s
         };
+        let mut seen = Seen::default();
         for i in 0..5000u64 {
             let f = Finding {
                 path: Arc::from(text(&mut rng).as_str()),
@@ -272,7 +315,11 @@ mod tests {
             .unwrap();
             want.push(b'\n');
             let mut got = Vec::new();
-            serialise(&f, &mut got).unwrap();
+            serialise(&FindingRef::from(&f), &mut seen, &mut got).unwrap();
+            // Written again from the strings `seen` holds: the same bytes.
+            let mut again = Vec::new();
+            serialise(&FindingRef::from(&f), &mut seen, &mut again).unwrap();
+            assert_eq!(again, got);
             assert_eq!(
                 String::from_utf8_lossy(&got),
                 String::from_utf8_lossy(&want)

@@ -19,17 +19,36 @@ pub const INTERNED_NAMES: usize = 4096;
 #[derive(Debug, Default)]
 pub struct Interned {
     names: foldhash::HashMap<Box<str>, Arc<str>>,
+    /// The names returned most recently, compared before hashing: a row's cells with hits
+    /// take turns among a few columns, and comparing a short name is cheaper than hashing it.
+    recent: Vec<Arc<str>>,
+    next: usize,
 }
+
+/// Names [`Interned`] compares before hashing.
+const RECENT: usize = 8;
 
 impl Interned {
     /// The shared copy of `name`.
     pub fn get(&mut self, name: &str) -> Arc<str> {
-        if let Some(n) = self.names.get(name) {
+        if let Some(n) = self.recent.iter().find(|n| ***n == *name) {
             return n.clone();
         }
-        let n: Arc<str> = Arc::from(name);
-        if self.names.len() < INTERNED_NAMES {
-            self.names.insert(Box::from(name), n.clone());
+        let n = match self.names.get(name) {
+            Some(n) => n.clone(),
+            None => {
+                let n: Arc<str> = Arc::from(name);
+                if self.names.len() < INTERNED_NAMES {
+                    self.names.insert(Box::from(name), n.clone());
+                }
+                n
+            }
+        };
+        if self.recent.len() < RECENT {
+            self.recent.push(n.clone());
+        } else {
+            self.recent[self.next] = n.clone();
+            self.next = (self.next + 1) % RECENT;
         }
         n
     }
@@ -53,5 +72,13 @@ mod tests {
         }
         assert!(i.names.len() <= INTERNED_NAMES);
         assert!(Arc::ptr_eq(&a, &i.get("email")));
+        // From the recent ones, too: the same copy, and the right name.
+        let b = i.get("phone");
+        for _ in 0..3 {
+            assert!(Arc::ptr_eq(&a, &i.get("email")));
+            assert!(Arc::ptr_eq(&b, &i.get("phone")));
+            assert_eq!(&*i.get("phon"), "phon");
+            assert_eq!(&*i.get(""), "");
+        }
     }
 }

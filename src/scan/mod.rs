@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use crate::detect::columns::{Admit, Columns};
 use crate::detect::names::{self, FieldNames};
 use crate::detect::{Engine, Hit, Scratch};
-use crate::finding::{Confidence, Finding, Fingerprinter, mask};
+use crate::finding::{Confidence, Finding, Fingerprinter, mask_shared};
 use crate::formats::{self, Cell, CellSink};
 use crate::input::decode::{Decoder, Sniffed};
 pub use crate::scan::batch::Prepared;
@@ -197,11 +197,11 @@ impl Scanner {
                 _ => false,
             }
         };
-        let fingerprint = Arc::from(self.fingerprinter.fingerprint(kind, &hit.normalised));
+        let fingerprint = self.fingerprinter.fingerprint_shared(kind, &hit.normalised);
         let masked = if self.opts.reveal {
             Arc::from(String::from_utf8_lossy(raw))
         } else {
-            Arc::from(mask(kind, &String::from_utf8_lossy(raw)))
+            mask_shared(kind, &String::from_utf8_lossy(raw))
         };
         Prepared {
             allowed_value: false,

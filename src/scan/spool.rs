@@ -287,6 +287,39 @@ impl Findings {
     pub fn to_vec(&self) -> io::Result<Vec<Finding>> {
         self.iter().collect()
     }
+
+    /// Calls `each` with every finding in order, borrowed ([`FindingRef`]): a spooled one is
+    /// read into buffers reused from one finding to the next, not into a [`Finding`] of its
+    /// own (two allocations and a free per finding). Stops at the first error, `each`'s or a
+    /// read's.
+    pub fn for_each_ref(
+        &self,
+        mut each: impl FnMut(&FindingRef<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        match &self.repr {
+            Repr::Memory(v) => v.iter().try_for_each(|f| each(&FindingRef::from(f))),
+            Repr::Spooled { file, segments, .. } => {
+                let mut prev = Prev::default();
+                for seg in segments.iter() {
+                    // Each segment was encoded on its own (see `SpoolIter`); the buffers stay.
+                    prev.path = None;
+                    prev.detectors = Slots::default();
+                    prev.fields = Slots::default();
+                    let mut r = BufReader::with_capacity(
+                        usize::try_from(seg.len)
+                            .unwrap_or(usize::MAX)
+                            .clamp(1, 1 << 16),
+                        SegmentReader::new(file, seg.offset, seg.len),
+                    );
+                    for _ in 0..seg.count {
+                        let raw = decode_raw(&mut r, &mut prev)?;
+                        each(&prev.view(&raw)?)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 struct SpoolIter<'a> {
@@ -365,24 +398,31 @@ impl Slots {
         self.names.get(usize::from(i))
     }
 
-    fn push(&mut self, s: Arc<str>) {
+    /// Puts `s` in the next slot and returns that slot.
+    fn push(&mut self, s: Arc<str>) -> u8 {
         if self.names.len() < SLOTS {
             self.names.push(s);
+            (self.names.len() - 1) as u8
         } else {
-            self.names[self.next] = s;
+            let at = self.next;
+            self.names[at] = s;
             self.next = (self.next + 1) % SLOTS;
+            at as u8
         }
     }
 }
 
 /// What the segment has had so far: the path of the previous finding, recent detectors and
-/// fields, and (reading) a buffer for strings.
+/// fields, and (reading) the last finding's strings, in buffers reused from one to the next.
 #[derive(Default)]
 struct Prev {
     path: Option<Arc<str>>,
     detectors: Slots,
     fields: Slots,
     buf: Vec<u8>,
+    masked: Vec<u8>,
+    fingerprint: Vec<u8>,
+    explain: Vec<u8>,
 }
 
 const SAME_PATH: u8 = 1;
@@ -478,6 +518,21 @@ fn get_u8(r: &mut impl BufRead) -> io::Result<u8> {
 }
 
 fn get_varint(r: &mut impl BufRead) -> io::Result<u64> {
+    // The common case, a whole varint buffered: decoded from the slice, consumed once.
+    let buf = r.fill_buf()?;
+    if let Some(end) = buf.iter().take(10).position(|&b| b & 0x80 == 0) {
+        let mut v = 0u64;
+        // Bits past 64 drop out of a 10th byte, as in the byte-at-a-time loop.
+        for (i, &b) in buf[..=end].iter().enumerate() {
+            v |= u64::from(b & 0x7f) << (7 * i);
+        }
+        r.consume(end + 1);
+        return Ok(v);
+    }
+    get_varint_slow(r)
+}
+
+fn get_varint_slow(r: &mut impl BufRead) -> io::Result<u64> {
     let mut v = 0u64;
     for shift in (0..64).step_by(7) {
         let b = get_u8(r)?;
@@ -491,54 +546,77 @@ fn get_varint(r: &mut impl BufRead) -> io::Result<u64> {
 
 /// Reads a string into `buf` (reused) and returns it.
 fn get_str<'b>(r: &mut impl BufRead, buf: &'b mut Vec<u8>) -> io::Result<&'b str> {
+    get_bytes(r, buf)?;
+    std::str::from_utf8(buf).map_err(|_| corrupt("string"))
+}
+
+/// Reads a string's bytes into `buf` (reused), not yet checked to be UTF-8.
+fn get_bytes(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<()> {
     let n = get_varint(r)?;
     // Our own file, but still input: a bad length must not allocate gigabytes.
     if n > 1 << 24 {
         return Err(corrupt("string length"));
     }
+    let n = n as usize;
     buf.clear();
-    buf.resize(n as usize, 0);
-    r.read_exact(buf)?;
-    std::str::from_utf8(buf).map_err(|_| corrupt("string"))
-}
-
-fn get_string(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<String> {
-    get_str(r, buf).map(str::to_string)
+    // The common case, the whole string buffered: copied once, no zeroing first.
+    let avail = r.fill_buf()?;
+    if avail.len() >= n {
+        buf.extend_from_slice(&avail[..n]);
+        r.consume(n);
+    } else {
+        buf.resize(n, 0);
+        r.read_exact(buf)?;
+    }
+    Ok(())
 }
 
 fn get_arc(r: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Arc<str>> {
     get_str(r, buf).map(Arc::from)
 }
 
-/// Reads a slot byte (see [`put_slot`]).
-fn get_slot(r: &mut impl BufRead, slot: u8, prev: &mut Prev, fields: bool) -> io::Result<Arc<str>> {
+/// Reads a slot byte's detector or field (see [`put_slot`]) and returns its slot.
+fn get_slot(r: &mut impl BufRead, slot: u8, prev: &mut Prev, fields: bool) -> io::Result<u8> {
     if slot == NEW_SLOT {
         let s = get_arc(r, &mut prev.buf)?;
-        match fields {
-            true => prev.fields.push(s.clone()),
-            false => prev.detectors.push(s.clone()),
-        }
-        return Ok(s);
+        return Ok(match fields {
+            true => prev.fields.push(s),
+            false => prev.detectors.push(s),
+        });
     }
     let table = if fields {
         &prev.fields
     } else {
         &prev.detectors
     };
-    table.get(slot).cloned().ok_or_else(|| corrupt("slot"))
+    match table.get(slot) {
+        Some(_) => Ok(slot),
+        None => Err(corrupt("slot")),
+    }
 }
 
-fn decode(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Finding> {
+/// One finding read back, its strings left in [`Prev`] (see [`Prev::view`]).
+struct Raw {
+    line: u64,
+    column: u64,
+    kind: Kind,
+    confidence: Confidence,
+    detector: u8,
+    field: Option<u8>,
+    record: Option<u64>,
+    explain: bool,
+    placeholder: bool,
+}
+
+/// Reads one finding: its path and slots into `prev`'s tables, its masked value, fingerprint
+/// and explanation into `prev`'s buffers (validated UTF-8), the rest returned.
+fn decode_raw(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Raw> {
     let flags = get_u8(r)?;
-    let path = match (flags & SAME_PATH != 0, &prev.path) {
-        (true, Some(p)) => p.clone(),
+    match (flags & SAME_PATH != 0, &prev.path) {
+        (true, Some(_)) => {}
         (true, None) => return Err(corrupt("path")),
-        (false, _) => {
-            let p = get_arc(r, &mut prev.buf)?;
-            prev.path = Some(p.clone());
-            p
-        }
-    };
+        (false, _) => prev.path = Some(get_arc(r, &mut prev.buf)?),
+    }
     let slot = get_u8(r)?;
     let detector = get_slot(r, slot, prev, false)?;
     let field = match get_u8(r)? {
@@ -556,32 +634,138 @@ fn decode(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Finding> {
         2 => Confidence::High,
         _ => return Err(corrupt("confidence")),
     };
-    let masked = get_arc(r, &mut prev.buf)?;
-    let fingerprint = get_arc(r, &mut prev.buf)?;
+    // Checked to be UTF-8 once, by `Prev::view`.
+    get_bytes(r, &mut prev.masked)?;
+    get_bytes(r, &mut prev.fingerprint)?;
     let record = if flags & HAS_RECORD != 0 {
         Some(get_varint(r)?)
     } else {
         None
     };
-    let explain = if flags & HAS_EXPLAIN != 0 {
-        Some(get_string(r, &mut prev.buf)?)
-    } else {
-        None
-    };
-    Ok(Finding {
-        path,
+    let explain = flags & HAS_EXPLAIN != 0;
+    if explain {
+        get_bytes(r, &mut prev.explain)?;
+    }
+    Ok(Raw {
         line,
         column,
         kind,
-        detector,
         confidence,
+        detector,
         field,
-        masked,
-        fingerprint,
         record,
         explain,
         placeholder: flags & PLACEHOLDER != 0,
     })
+}
+
+/// A string [`get_bytes`] read, checked: not UTF-8 means the spool is corrupt.
+fn utf8(b: &[u8]) -> io::Result<&str> {
+    std::str::from_utf8(b).map_err(|_| corrupt("string"))
+}
+
+impl Prev {
+    /// The finding [`decode_raw`] just read, borrowed from the tables and buffers.
+    fn view(&self, raw: &Raw) -> io::Result<FindingRef<'_>> {
+        fn slot(slots: &Slots, i: u8) -> io::Result<&Arc<str>> {
+            slots.get(i).ok_or_else(|| corrupt("slot"))
+        }
+        Ok(FindingRef {
+            path: self.path.as_ref().ok_or_else(|| corrupt("path"))?,
+            line: raw.line,
+            column: raw.column,
+            kind: raw.kind,
+            detector: slot(&self.detectors, raw.detector)?,
+            confidence: raw.confidence,
+            field: match raw.field {
+                Some(i) => Some(slot(&self.fields, i)?),
+                None => None,
+            },
+            masked: utf8(&self.masked)?,
+            fingerprint: utf8(&self.fingerprint)?,
+            record: raw.record,
+            explain: match raw.explain {
+                true => Some(utf8(&self.explain)?),
+                false => None,
+            },
+            placeholder: raw.placeholder,
+        })
+    }
+}
+
+fn decode(r: &mut impl BufRead, prev: &mut Prev) -> io::Result<Finding> {
+    let raw = decode_raw(r, prev)?;
+    prev.view(&raw).map(|f| f.to_owned())
+}
+
+/// A finding borrowed from where it lies — a [`Finding`], or a spool reader's tables and
+/// buffers ([`Findings::for_each_ref`]) — so a writer that only formats it (JSONL) does not
+/// allocate its strings. The same fields as [`Finding`].
+#[derive(Debug, Clone, Copy)]
+pub struct FindingRef<'a> {
+    /// See [`Finding::path`]; shared (an `Arc`) so writers may recognise a repeated one.
+    pub path: &'a Arc<str>,
+    /// See [`Finding::line`].
+    pub line: u64,
+    /// See [`Finding::column`].
+    pub column: u64,
+    /// See [`Finding::kind`].
+    pub kind: Kind,
+    /// See [`Finding::detector`].
+    pub detector: &'a Arc<str>,
+    /// See [`Finding::confidence`].
+    pub confidence: Confidence,
+    /// See [`Finding::field`].
+    pub field: Option<&'a Arc<str>>,
+    /// See [`Finding::masked`].
+    pub masked: &'a str,
+    /// See [`Finding::fingerprint`].
+    pub fingerprint: &'a str,
+    /// See [`Finding::record`].
+    pub record: Option<u64>,
+    /// See [`Finding::explain`].
+    pub explain: Option<&'a str>,
+    /// See [`Finding::placeholder`].
+    pub placeholder: bool,
+}
+
+impl<'a> From<&'a Finding> for FindingRef<'a> {
+    fn from(f: &'a Finding) -> Self {
+        FindingRef {
+            path: &f.path,
+            line: f.line,
+            column: f.column,
+            kind: f.kind,
+            detector: &f.detector,
+            confidence: f.confidence,
+            field: f.field.as_ref(),
+            masked: &f.masked,
+            fingerprint: &f.fingerprint,
+            record: f.record,
+            explain: f.explain.as_deref(),
+            placeholder: f.placeholder,
+        }
+    }
+}
+
+impl FindingRef<'_> {
+    /// An owned copy (shared strings shared, the others allocated).
+    pub fn to_owned(&self) -> Finding {
+        Finding {
+            path: self.path.clone(),
+            line: self.line,
+            column: self.column,
+            kind: self.kind,
+            detector: self.detector.clone(),
+            confidence: self.confidence,
+            field: self.field.cloned(),
+            masked: Arc::from(self.masked),
+            fingerprint: Arc::from(self.fingerprint),
+            record: self.record,
+            explain: self.explain.map(str::to_string),
+            placeholder: self.placeholder,
+        }
+    }
 }
 
 /// Positional reads of one segment (`pread`: no shared file cursor to fight over).
@@ -702,8 +886,42 @@ mod tests {
         }
         let w = SpoolWriter::new().unwrap();
         let seg = w.append(&fs).unwrap();
-        let back = w.finish(vec![seg]).unwrap().to_vec().unwrap();
-        assert_eq!(back, fs);
+        let seg2 = w.append(&fs[3..]).unwrap();
+        let spooled = w.finish(vec![seg, seg2]).unwrap();
+        let back = spooled.to_vec().unwrap();
+        assert_eq!(back[..fs.len()], fs[..]);
+        // Borrowed, through the reused buffers: the same findings, over two segments.
+        let mut refs = Vec::new();
+        spooled
+            .for_each_ref(|f| {
+                refs.push(f.to_owned());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(refs, back);
+        assert_eq!(refs.len(), 2 * fs.len() - 3);
+    }
+
+    /// The buffered varint path reads what the byte-at-a-time one reads, buffered whole or
+    /// split across refills (a 1-byte buffer).
+    #[test]
+    fn varints_read_back_buffered_or_not() {
+        let values = [0, 1, 127, 128, 300, 1 << 35, u64::MAX - 1, u64::MAX];
+        let mut bytes = Vec::new();
+        for &v in &values {
+            put_varint(v, &mut bytes);
+        }
+        for cap in [1, 3, 64] {
+            let mut r = BufReader::with_capacity(cap, &bytes[..]);
+            for &v in &values {
+                assert_eq!(get_varint(&mut r).unwrap(), v, "capacity {cap}");
+            }
+            assert!(get_varint(&mut r).is_err());
+        }
+        let mut r = &bytes[..];
+        for &v in &values {
+            assert_eq!(get_varint_slow(&mut r).unwrap(), v);
+        }
     }
 
     #[test]
@@ -715,6 +933,12 @@ mod tests {
         let got: Vec<io::Result<Finding>> = f.iter().collect();
         assert!(got[0].is_ok());
         assert!(got[1].is_err());
+        let mut seen = 0;
+        let r = f.for_each_ref(|_| {
+            seen += 1;
+            Ok(())
+        });
+        assert!(r.is_err() && seen == 1, "{r:?} after {seen}");
     }
 
     #[test]
