@@ -3,7 +3,7 @@
 //! Forms: `postgres://[user[:password]@]host[:port][/database][?param=value&…]` (also
 //! `postgresql://`), `mysql://…` (also `mariadb://`), and `sqlite:PATH` (`sqlite://PATH` and
 //! `sqlite:///abs/path` too). User and password are percent-decoded. Query parameters kept:
-//! `sslmode` (PostgreSQL) / `ssl-mode` (MySQL), `host` (PostgreSQL: a Unix socket directory) and
+//! `sslmode` and `sslrootcert` (PostgreSQL) / `ssl-mode` (MySQL), `host` (PostgreSQL: a Unix socket directory) and
 //! `socket` (MySQL: a Unix socket path), `application_name`; a `password` parameter is taken as
 //! the password. Anything else is an error, so a typo is not silently ignored.
 
@@ -70,7 +70,14 @@ pub fn is_db_url(arg: &str) -> bool {
     .any(|s| lower.starts_with(s))
 }
 
-const PARAMS: &[&str] = &["sslmode", "ssl-mode", "host", "socket", "application_name"];
+const PARAMS: &[&str] = &[
+    "sslmode",
+    "sslrootcert",
+    "ssl-mode",
+    "host",
+    "socket",
+    "application_name",
+];
 
 impl DbUrl {
     /// Parses `s`. Errors never quote the password.
