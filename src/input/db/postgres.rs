@@ -471,7 +471,9 @@ mod tests {
     fn sslmode_maps_as_libpq_reads_it() {
         use Negotiate::*;
         let file = || Roots::File("ca.pem".into());
-        let table: &[(Option<&str>, Option<&str>, Negotiate, Verify, Roots)] = &[
+        // (sslmode, sslrootcert) -> the plan.
+        type Row<'a> = (Option<&'a str>, Option<&'a str>, Negotiate, Verify, Roots);
+        let table: &[Row] = &[
             (None, None, TlsThenPlain, Verify::Nothing, Roots::System),
             (Some("disable"), None, Plain, Verify::Nothing, Roots::System),
             (
