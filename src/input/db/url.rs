@@ -325,6 +325,10 @@ mod tests {
                 "postgres://u@/d?host=/run/pg&application_name=x",
                 "postgres://u@/d?host=%2Frun%2Fpg",
             ),
+            (
+                "postgres://u@h/d?sslmode=verify-full&sslrootcert=%2Fetc%2Fca%20x.pem",
+                "postgres://u@h/d",
+            ),
             ("sqlite:data/app.db", "sqlite:data/app.db"),
             ("sqlite:///tmp/app.db", "sqlite:/tmp/app.db"),
         ];
@@ -333,6 +337,13 @@ mod tests {
             assert_eq!(u.as_ref().map(DbUrl::display).ok().as_deref(), Some(*want));
             assert_eq!(u.map(|u| format!("{u:?}")).ok().as_deref(), Some(*want));
         }
+        // The root certificate's path is percent-decoded for the connection.
+        let u = DbUrl::parse("postgres://u@h/d?sslrootcert=%2Fetc%2Fca%20x.pem");
+        assert_eq!(
+            u.ok()
+                .and_then(|u| u.param("sslrootcert").map(str::to_string)),
+            Some("/etc/ca x.pem".into())
+        );
         let u = DbUrl::parse("postgres://alice:p@ss@h/d");
         assert_eq!(
             u.map(|u| (u.password(), u.user, u.host)).ok(),
