@@ -10,8 +10,10 @@ set -euo pipefail
 need=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server mariadb-client)
+# The TLS test (postgres_tls) makes its throwaway CA and server certificate with it.
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -eq 0 ]; then
-    echo "db-setup: PostgreSQL and MariaDB are installed"
+    echo "db-setup: PostgreSQL, MariaDB and openssl are installed"
     exit 0
 fi
 SUDO=""

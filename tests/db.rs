@@ -330,6 +330,11 @@ struct Pg {
 
 impl Pg {
     fn start() -> Result<Pg, String> {
+        Pg::start_with("")
+    }
+
+    /// A server with `extra` server options (`-c name=value …`).
+    fn start_with(extra: &str) -> Result<Pg, String> {
         let bin = std::fs::read_dir("/usr/lib/postgresql")
             .map_err(|_| "PostgreSQL is not installed (/usr/lib/postgresql)".to_string())?
             .flatten()
@@ -367,7 +372,7 @@ impl Pg {
                 .arg(dir.path().join("log"));
             c.arg("-o").arg(format!(
                 "-c listen_addresses=127.0.0.1 -c unix_socket_directories={} -p {port} \
-                 -c fsync=off -c full_page_writes=off",
+                 -c fsync=off -c full_page_writes=off {extra}",
                 dir.path().display()
             ));
             c.arg("start");
@@ -391,6 +396,18 @@ impl Pg {
             ])
             .args(["-v", "ON_ERROR_STOP=1", "-d", db, "-c", sql]);
         check("psql", c)
+    }
+
+    /// Reloads the configuration and waits until new sessions see it (the reload is
+    /// asynchronous: new sessions report the postmaster's last load time).
+    fn reload(&self) {
+        let before = self.psql("postgres", "SELECT pg_conf_load_time()");
+        self.psql("postgres", "SELECT pg_reload_conf()");
+        let t0 = Instant::now();
+        while self.psql("postgres", "SELECT pg_conf_load_time()") == before {
+            assert!(t0.elapsed() < Duration::from_secs(20), "reload not seen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn url(&self, db: &str, password: &str) -> String {
@@ -720,6 +737,260 @@ fn postgres_live_database() {
             .is_some_and(|m| m.contains("connection was lost")),
         "{after}"
     );
+}
+
+/// A throwaway CA (`ca.pem`), a second CA that signed nothing the server has (`other-ca.pem`),
+/// and a server certificate for IP 127.0.0.1 only (`server.pem`, `server.key`, readable by the
+/// server's user), made with the `openssl` command in `dir`.
+fn make_certificates(dir: &Path) -> Result<(), String> {
+    let openssl = |args: &[&str]| -> Result<(), String> {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("the openssl command is not available: {e}"))?;
+        if !out.status.success() {
+            panic!(
+                "openssl {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(())
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    for (name, cn) in [("ca", "piiscan test CA"), ("other-ca", "piiscan other CA")] {
+        let (key, pem, subj) = (
+            format!("{name}.key"),
+            format!("{name}.pem"),
+            format!("/CN={cn}"),
+        );
+        let mut args = vec!["req", "-x509", "-days", "2", "-subj", &subj];
+        args.extend_from_slice(&ec);
+        args.extend_from_slice(&["-keyout", &key, "-out", &pem]);
+        openssl(&args)?;
+    }
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+         keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let mut args = vec!["req", "-new", "-subj", "/CN=piiscan test server"];
+    args.extend_from_slice(&ec);
+    args.extend_from_slice(&["-keyout", "server.key", "-out", "server.csr"]);
+    openssl(&args)?;
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-set_serial",
+        "2",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.pem",
+    ])?;
+    let key = dir.join("server.key");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| e.to_string())?;
+    }
+    if is_root() {
+        check("chown key", {
+            let mut c = Command::new("chown");
+            c.arg("postgres:").arg(&key).arg(dir.join("server.pem"));
+            c
+        });
+    }
+    Ok(())
+}
+
+/// The server log's `connection authorized` line of the session named `app`.
+fn authorized_line(pg: &Pg, app: &str) -> String {
+    let log = std::fs::read_to_string(pg.dir.path().join("log")).unwrap_or_default();
+    let tag = format!("application_name={app}");
+    log.lines()
+        .find(|l| l.contains("connection authorized") && l.split_whitespace().any(|w| w == tag))
+        .unwrap_or_else(|| panic!("no connection by {app} in the server log:\n{log}"))
+        .to_string()
+}
+
+#[test]
+fn postgres_tls() {
+    const TEST: &str = "postgres_tls";
+    if !cfg!(feature = "db") {
+        return skip(TEST, "piiscan was built without the `db` feature");
+    }
+    let certs = server_dir("postgres");
+    if let Err(why) = make_certificates(certs.path()) {
+        return skip(TEST, &why);
+    }
+    let c = certs.path();
+    let pg = match Pg::start_with(&format!(
+        "-c ssl_cert_file={} -c ssl_key_file={} -c log_connections=on",
+        c.join("server.pem").display(),
+        c.join("server.key").display()
+    )) {
+        Ok(pg) => pg,
+        Err(why) => return skip(TEST, &why),
+    };
+    pg.psql(
+        "postgres",
+        &format!("CREATE ROLE auditor LOGIN PASSWORD '{PASSWORD}'"),
+    );
+    // `ssl` through ALTER SYSTEM, not the command line (which would outrank it), so that the
+    // last scenario can turn it off.
+    pg.psql("postgres", "ALTER SYSTEM SET ssl = on");
+    pg.reload();
+    pg.psql("postgres", "CREATE DATABASE shop");
+    pg.psql(
+        "shop",
+        "CREATE TABLE public.people (id integer, email text);
+         INSERT INTO public.people VALUES (1, 'ada.tlsperson@example.com'),
+                                          (2, 'alan.tlsperson@example.org');
+         GRANT SELECT ON public.people TO auditor;",
+    );
+    let ca = c.join("ca.pem").display().to_string();
+    let other = c.join("other-ca.pem").display().to_string();
+    let url = |host: &str, app: &str, params: &str| {
+        format!(
+            "postgres://auditor:{PASSWORD}@{host}:{}/shop?application_name={app}{params}",
+            pg.port
+        )
+    };
+    // A scan that must read the table (exit 1: findings), over TLS or not as `tls` says (from
+    // the server's log).
+    let works = |host: &str, app: &str, params: &str, tls: bool, env: Option<&str>| {
+        let mut cmd = piiscan();
+        cmd.args(["scan", "--format", "json", &url(host, app, params)]);
+        cmd.env_remove("PGSSLROOTCERT");
+        if let Some(root) = env {
+            cmd.env("PGSSLROOTCERT", root);
+        }
+        let run = Run::from(cmd.output().unwrap_or_else(|e| panic!("{e}")));
+        assert_no_secret(&run, None);
+        assert_eq!(run.code, 1, "{app}: {}", run.stderr);
+        assert_eq!(
+            findings_in_field(&run.json(), "public.people.email"),
+            2,
+            "{app}"
+        );
+        let line = authorized_line(&pg, app);
+        assert_eq!(line.contains("SSL enabled"), tls, "{app}: {line}");
+    };
+    // A scan that fails for the database: exit 2, the reason for it, nothing read.
+    let reason = |host: &str, app: &str, params: &str| {
+        let (run, r) = scan_json(&[&url(host, app, params)]);
+        assert_eq!(run.code, 2, "{app}");
+        assert_eq!(findings_in_field(&r, "public.people.email"), 0, "{app}");
+        let db = format!("postgres://auditor@{host}:{}/shop", pg.port);
+        input(&r, &db)["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // Refused at connecting, naming `why`.
+    let fails = |host: &str, app: &str, params: &str, why: &str| {
+        let reason = reason(host, app, params);
+        assert!(reason.starts_with("cannot connect"), "{app}: {reason}");
+        assert!(reason.contains(why), "{app}: {reason}");
+    };
+
+    // The default (prefer) uses the TLS the server offers; require does; disable does not.
+    works("127.0.0.1", "tls_default", "", true, None);
+    works("127.0.0.1", "tls_require", "&sslmode=require", true, None);
+    works("127.0.0.1", "tls_disable", "&sslmode=disable", false, None);
+    // verify-full with the right CA (from the URL, then from PGSSLROOTCERT).
+    let right = format!("&sslmode=verify-full&sslrootcert={ca}");
+    works("127.0.0.1", "tls_full", &right, true, None);
+    works(
+        "127.0.0.1",
+        "tls_full_env",
+        "&sslmode=verify-full",
+        true,
+        Some(&ca),
+    );
+    // The wrong CA: refused by verify-full, verify-ca and (libpq) require with a root file.
+    for mode in ["verify-full", "verify-ca", "require"] {
+        let wrong = format!("&sslmode={mode}&sslrootcert={other}");
+        fails(
+            "127.0.0.1",
+            "tls_wrong_ca",
+            &wrong,
+            "invalid peer certificate: UnknownIssuer",
+        );
+    }
+    // The wrong host name (the certificate is for 127.0.0.1 only): refused by verify-full;
+    // verify-ca checks the chain only.
+    fails(
+        "localhost",
+        "tls_wrong_host",
+        &right,
+        "certificate not valid for name",
+    );
+    let ca_only = format!("&sslmode=verify-ca&sslrootcert={ca}");
+    works("localhost", "tls_ca_only", &ca_only, true, None);
+    // A missing root file is named before connecting.
+    let missing = format!(
+        "&sslmode=verify-full&sslrootcert={}",
+        c.join("nope.pem").display()
+    );
+    let why = reason("127.0.0.1", "tls_missing", &missing);
+    assert!(
+        why.starts_with("sslrootcert ") && why.contains("nope.pem: No such file"),
+        "{why}"
+    );
+
+    // TLS only (hostssl): disable is refused by the server; allow retries with TLS.
+    let hba = pg.dir.path().join("data/pg_hba.conf");
+    let conf = std::fs::read_to_string(&hba).unwrap_or_else(|e| panic!("{e}"));
+    let ssl_only: String = conf
+        .lines()
+        .map(|l| match l.strip_prefix("host ") {
+            Some(rest) => format!("hostssl {rest}\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    assert!(
+        ssl_only.contains("\nhostssl "),
+        "no host lines in pg_hba.conf:\n{conf}"
+    );
+    std::fs::write(&hba, ssl_only).unwrap_or_else(|e| panic!("{e}"));
+    pg.reload();
+    fails(
+        "127.0.0.1",
+        "tls_hba_disable",
+        "&sslmode=disable",
+        "no encryption",
+    );
+    works("127.0.0.1", "tls_hba_allow", "&sslmode=allow", true, None);
+
+    // A server without TLS: require is refused; prefer falls back to plain text.
+    std::fs::write(&hba, &conf).unwrap_or_else(|e| panic!("{e}"));
+    pg.psql("postgres", "ALTER SYSTEM SET ssl = off");
+    pg.reload();
+    fails(
+        "127.0.0.1",
+        "tls_off_require",
+        "&sslmode=require",
+        "server does not support TLS",
+    );
+    works("127.0.0.1", "tls_off_prefer", "", false, None);
 }
 
 // ---------------------------------------------------------------------------------------------

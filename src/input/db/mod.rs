@@ -42,6 +42,8 @@ mod mysql;
 #[cfg(feature = "db")]
 mod postgres;
 mod sqlite;
+#[cfg(feature = "db")]
+mod tls;
 mod url;
 
 pub use url::{DbUrl, Engine, is_db_url};

@@ -16,14 +16,20 @@
 //! The password comes from the URL, else `PGPASSWORD`, else the password file (`PGPASSFILE` or
 //! `~/.pgpass`, ignored when others may read it), as with libpq.
 //!
-//! TLS is not compiled in: `sslmode` `disable`, `allow` and `prefer` connect in plain text
-//! (as libpq does with `prefer` when the server offers no TLS); `require`, `verify-ca` and
-//! `verify-full` are refused with an error before connecting.
+//! TLS follows `sslmode` as in libpq (see [`tls_plan`]; the rustls connector is in `tls.rs`):
+//! `disable`; `allow` (plain text, TLS if the server refuses plain text); `prefer`, the default
+//! (TLS if the server offers it, else plain text); `require` (TLS, certificate not checked);
+//! `verify-ca` (the chain against `sslrootcert` / `PGSSLROOTCERT`, else the system roots);
+//! `verify-full` (the chain and the host name). As in libpq, `require` with a root certificate
+//! file checks the chain, and `sslmode` does not apply to a Unix socket.
 
 use std::error::Error as _;
 
+use postgres::config::SslMode;
 use postgres::types::{FromSql, Type};
 use postgres::{Client, Config, NoTls};
+
+use super::tls::{MakeRustls, Roots, Verify, client_config};
 
 use super::{
     BERNOULLI_MAX_ROWS, Column, DbError, DbOptions, DbUrl, Engine, Rows, SAMPLE_SEED, Session,
@@ -66,17 +72,17 @@ fn message(e: &postgres::Error) -> String {
 /// Connects and starts the read-only transaction.
 pub fn open(url: &DbUrl, opts: &DbOptions) -> Result<Postgres, DbError> {
     let mut cfg = Config::new();
-    match url.param("sslmode").unwrap_or("prefer") {
-        "disable" | "allow" | "prefer" => {
-            cfg.ssl_mode(postgres::config::SslMode::Disable);
-        }
-        other => {
-            return Err(DbError::Url(format!(
-                "sslmode={other}: TLS is not compiled into this piiscan; use sslmode=disable \
-                 or prefer (for example through an SSH tunnel or on a private network)"
-            )));
-        }
-    }
+    let rootcert = url.param("sslrootcert").map(str::to_string).or_else(|| {
+        std::env::var("PGSSLROOTCERT")
+            .ok()
+            .filter(|s| !s.is_empty())
+    });
+    let (negotiate, verify, roots) = tls_plan(url.param("sslmode"), rootcert.as_deref())?;
+    // libpq: "sslmode is ignored for Unix domain socket communication".
+    let negotiate = match url.param("host") {
+        Some(_) => Negotiate::Plain,
+        None => negotiate,
+    };
     if let Some(dir) = url.param("host") {
         cfg.host_path(dir);
     } else {
@@ -120,9 +126,37 @@ pub fn open(url: &DbUrl, opts: &DbOptions) -> Result<Postgres, DbError> {
     cfg.dbname(&db);
     cfg.application_name(url.param("application_name").unwrap_or("piiscan"));
     cfg.connect_timeout(opts.timeout);
-    let mut client = cfg
-        .connect(NoTls)
-        .map_err(|e| DbError::Connect(scrub(message(&e))))?;
+    let tls = match negotiate {
+        Negotiate::Plain => None,
+        _ => Some(MakeRustls(client_config(verify, &roots)?)),
+    };
+    let connected = match (negotiate, tls) {
+        (Negotiate::TlsThenPlain | Negotiate::Tls, Some(tls)) => {
+            cfg.ssl_mode(if negotiate == Negotiate::Tls {
+                SslMode::Require
+            } else {
+                SslMode::Prefer
+            });
+            cfg.connect(tls)
+        }
+        (Negotiate::PlainThenTls, Some(tls)) => {
+            cfg.ssl_mode(SslMode::Disable);
+            match cfg.connect(NoTls) {
+                // 28000 is the server's pg_hba.conf refusal (e.g. `hostssl` only); a wrong
+                // password (28P01) or an unreachable host is not retried.
+                Err(e) if e.as_db_error().is_some_and(|d| d.code().code() == "28000") => {
+                    cfg.ssl_mode(SslMode::Require);
+                    cfg.connect(tls)
+                }
+                other => other,
+            }
+        }
+        _ => {
+            cfg.ssl_mode(SslMode::Disable);
+            cfg.connect(NoTls)
+        }
+    };
+    let mut client = connected.map_err(|e| DbError::Connect(scrub(message(&e))))?;
     let ms = opts.timeout.as_millis().clamp(1, i32::MAX as u128);
     client
         .batch_execute(&format!(
@@ -140,6 +174,55 @@ pub fn open(url: &DbUrl, opts: &DbOptions) -> Result<Postgres, DbError> {
         client,
         opts: opts.clone(),
         sql_ascii,
+    })
+}
+
+/// How the connection negotiates TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Negotiate {
+    /// Never (`disable`).
+    Plain,
+    /// Plain text; TLS if the server refuses that (`allow`).
+    PlainThenTls,
+    /// TLS if the server offers it, else plain text (`prefer`).
+    TlsThenPlain,
+    /// TLS or nothing (`require`, `verify-ca`, `verify-full`).
+    Tls,
+}
+
+/// What `sslmode` (default `prefer`) and the root certificate (`sslrootcert` from the URL, else
+/// `PGSSLROOTCERT`) ask for, as libpq reads them: `require` with a root certificate file checks
+/// the chain as `verify-ca` does; `sslrootcert=system` is the system's roots and, as in libpq,
+/// only with `verify-full` (a public CA signs certificates for anyone, so the name must be
+/// checked).
+fn tls_plan(
+    sslmode: Option<&str>,
+    rootcert: Option<&str>,
+) -> Result<(Negotiate, Verify, Roots), DbError> {
+    let roots = match rootcert {
+        None | Some("system") => Roots::System,
+        Some(path) => Roots::File(path.into()),
+    };
+    let mode = sslmode.unwrap_or("prefer");
+    if rootcert == Some("system") && mode != "verify-full" {
+        return Err(DbError::Url(format!(
+            "sslrootcert=system needs sslmode=verify-full, not {mode}"
+        )));
+    }
+    Ok(match mode {
+        "disable" => (Negotiate::Plain, Verify::Nothing, roots),
+        "allow" => (Negotiate::PlainThenTls, Verify::Nothing, roots),
+        "prefer" => (Negotiate::TlsThenPlain, Verify::Nothing, roots),
+        "require" if matches!(roots, Roots::File(_)) => (Negotiate::Tls, Verify::Chain, roots),
+        "require" => (Negotiate::Tls, Verify::Nothing, roots),
+        "verify-ca" => (Negotiate::Tls, Verify::Chain, roots),
+        "verify-full" => (Negotiate::Tls, Verify::Full, roots),
+        other => {
+            return Err(DbError::Url(format!(
+                "sslmode={other}: expected disable, allow, prefer, require, verify-ca or \
+                 verify-full"
+            )));
+        }
     })
 }
 
@@ -382,7 +465,79 @@ impl Postgres {
 
 #[cfg(test)]
 mod tests {
-    use super::pgpass_lookup;
+    use super::{Negotiate, Roots, Verify, pgpass_lookup, tls_plan};
+
+    #[test]
+    fn sslmode_maps_as_libpq_reads_it() {
+        use Negotiate::*;
+        let file = || Roots::File("ca.pem".into());
+        // (sslmode, sslrootcert) -> the plan.
+        type Row<'a> = (Option<&'a str>, Option<&'a str>, Negotiate, Verify, Roots);
+        let table: &[Row] = &[
+            (None, None, TlsThenPlain, Verify::Nothing, Roots::System),
+            (Some("disable"), None, Plain, Verify::Nothing, Roots::System),
+            (
+                Some("allow"),
+                None,
+                PlainThenTls,
+                Verify::Nothing,
+                Roots::System,
+            ),
+            (
+                Some("prefer"),
+                Some("ca.pem"),
+                TlsThenPlain,
+                Verify::Nothing,
+                file(),
+            ),
+            (Some("require"), None, Tls, Verify::Nothing, Roots::System),
+            // libpq: `require` with a root certificate file behaves as `verify-ca`.
+            (Some("require"), Some("ca.pem"), Tls, Verify::Chain, file()),
+            (Some("verify-ca"), None, Tls, Verify::Chain, Roots::System),
+            (
+                Some("verify-ca"),
+                Some("ca.pem"),
+                Tls,
+                Verify::Chain,
+                file(),
+            ),
+            (Some("verify-full"), None, Tls, Verify::Full, Roots::System),
+            (
+                Some("verify-full"),
+                Some("system"),
+                Tls,
+                Verify::Full,
+                Roots::System,
+            ),
+            (
+                Some("verify-full"),
+                Some("ca.pem"),
+                Tls,
+                Verify::Full,
+                file(),
+            ),
+        ];
+        for (mode, root, negotiate, verify, roots) in table {
+            let got = tls_plan(*mode, *root).unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+            assert_eq!(
+                got,
+                (*negotiate, *verify, roots.clone()),
+                "{mode:?} {root:?}"
+            );
+        }
+        for (mode, root, want) in [
+            (Some("verify_full"), None, "expected disable, allow"),
+            (Some("VERIFY-FULL"), None, "expected disable, allow"),
+            (Some("require"), Some("system"), "needs sslmode=verify-full"),
+            (None, Some("system"), "needs sslmode=verify-full"),
+        ] {
+            let e = tls_plan(mode, root).err().map(|e| e.to_string());
+            assert!(
+                e.as_deref().is_some_and(|e| e.contains(want)),
+                "{mode:?}: {e:?}"
+            );
+        }
+    }
 
     #[test]
     fn pgpass_lines_match_as_libpq_reads_them() {

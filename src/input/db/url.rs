@@ -3,7 +3,7 @@
 //! Forms: `postgres://[user[:password]@]host[:port][/database][?param=value&…]` (also
 //! `postgresql://`), `mysql://…` (also `mariadb://`), and `sqlite:PATH` (`sqlite://PATH` and
 //! `sqlite:///abs/path` too). User and password are percent-decoded. Query parameters kept:
-//! `sslmode` (PostgreSQL) / `ssl-mode` (MySQL), `host` (PostgreSQL: a Unix socket directory) and
+//! `sslmode` and `sslrootcert` (PostgreSQL) / `ssl-mode` (MySQL), `host` (PostgreSQL: a Unix socket directory) and
 //! `socket` (MySQL: a Unix socket path), `application_name`; a `password` parameter is taken as
 //! the password. Anything else is an error, so a typo is not silently ignored.
 
@@ -70,7 +70,14 @@ pub fn is_db_url(arg: &str) -> bool {
     .any(|s| lower.starts_with(s))
 }
 
-const PARAMS: &[&str] = &["sslmode", "ssl-mode", "host", "socket", "application_name"];
+const PARAMS: &[&str] = &[
+    "sslmode",
+    "sslrootcert",
+    "ssl-mode",
+    "host",
+    "socket",
+    "application_name",
+];
 
 impl DbUrl {
     /// Parses `s`. Errors never quote the password.
@@ -318,6 +325,10 @@ mod tests {
                 "postgres://u@/d?host=/run/pg&application_name=x",
                 "postgres://u@/d?host=%2Frun%2Fpg",
             ),
+            (
+                "postgres://u@h/d?sslmode=verify-full&sslrootcert=%2Fetc%2Fca%20x.pem",
+                "postgres://u@h/d",
+            ),
             ("sqlite:data/app.db", "sqlite:data/app.db"),
             ("sqlite:///tmp/app.db", "sqlite:/tmp/app.db"),
         ];
@@ -326,6 +337,13 @@ mod tests {
             assert_eq!(u.as_ref().map(DbUrl::display).ok().as_deref(), Some(*want));
             assert_eq!(u.map(|u| format!("{u:?}")).ok().as_deref(), Some(*want));
         }
+        // The root certificate's path is percent-decoded for the connection.
+        let u = DbUrl::parse("postgres://u@h/d?sslrootcert=%2Fetc%2Fca%20x.pem");
+        assert_eq!(
+            u.ok()
+                .and_then(|u| u.param("sslrootcert").map(str::to_string)),
+            Some("/etc/ca x.pem".into())
+        );
         let u = DbUrl::parse("postgres://alice:p@ss@h/d");
         assert_eq!(
             u.map(|u| (u.password(), u.user, u.host)).ok(),
