@@ -1,5 +1,6 @@
-//! Object storage as an input: `s3://bucket/prefix` URLs, listed and read through the
-//! `object_store` crate (cargo feature `s3`).
+//! Object storage as an input: `s3://bucket/prefix` and `gs://bucket/prefix` URLs, listed and
+//! read through the `object_store` crate (cargo feature `s3`, which builds both). `az://` is
+//! recognised and refused as not supported yet.
 //!
 //! The rest of the pipeline is synchronous and reads `Read` streams; `object_store` is async
 //! (tokio). So the async part stays here, behind a blocking surface: one small current-thread
@@ -11,8 +12,12 @@
 //!
 //! Credentials and endpoint come from the environment (`AmazonS3Builder::from_env`:
 //! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`,
-//! `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`, …) or the instance/container metadata services. They are
-//! never printed: every error message is scrubbed of them before it leaves this module.
+//! `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`, …) or the instance/container metadata services; for GCS
+//! from `GoogleCloudStorageBuilder::from_env` (`GOOGLE_APPLICATION_CREDENTIALS`,
+//! `GOOGLE_SERVICE_ACCOUNT*`, `GOOGLE_BASE_URL`, …), application default credentials, the
+//! metadata server, or `STORAGE_EMULATOR_HOST` for an emulator. They are never printed: every
+//! error message is scrubbed of them (and of a credentials file's private key) before it leaves
+//! this module.
 //!
 //! This stage imports nothing else of the crate: it turns URLs into keys and byte streams.
 
@@ -130,6 +135,12 @@ pub enum ObjectError {
          (build with `--features s3`)"
     )]
     NotCompiled {
+        /// The scheme.
+        scheme: String,
+    },
+    /// The scheme is recognised but no reader for it is built yet (`az://`).
+    #[error("{scheme}:// input is not supported yet: piiscan reads s3:// and gs:// object storage")]
+    NotSupported {
         /// The scheme.
         scheme: String,
     },
