@@ -15,7 +15,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use object_store::StaticCredentialProvider;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
-use object_store::gcp::{GcpCredential, GoogleCloudStorageBuilder};
+use object_store::gcp::{GcpCredential, GcpSigningCredential, GoogleCloudStorageBuilder};
 use object_store::path::Path as KeyPath;
 use object_store::{
     BackoffConfig, ClientConfigKey, ClientOptions, GetOptions, ObjectStore, ObjectStoreExt,
@@ -232,10 +232,18 @@ fn gcs_store(bucket: &str) -> Result<Arc<dyn ObjectStore>, object_store::Error> 
             };
             builder = builder.with_base_url(url.trim_end_matches('/'));
         }
-        builder =
-            builder.with_credentials(Arc::new(StaticCredentialProvider::new(GcpCredential {
+        // Both providers: a service-account key in the environment would otherwise still be
+        // parsed for URL signing (which piiscan never does) and fail the emulator set-up.
+        builder = builder
+            .with_credentials(Arc::new(StaticCredentialProvider::new(GcpCredential {
                 bearer: String::new(),
-            })));
+            })))
+            .with_signing_credentials(Arc::new(StaticCredentialProvider::new(
+                GcpSigningCredential {
+                    email: String::new(),
+                    private_key: None,
+                },
+            )));
     }
     Ok(Arc::new(
         builder
