@@ -273,8 +273,8 @@ pub(crate) fn binary_has_s3() -> bool {
     }
 }
 
-/// Without the `s3` feature an `s3://` or `gs://` argument is an error for that argument (exit 2), and
-/// the rest is still scanned.
+/// Without the `s3` feature an `s3://` or `gs://` argument is an error for that argument (exit
+/// 2), `az://` one too (never read), and the rest is still scanned.
 #[test]
 fn object_urls_need_the_feature() {
     if binary_has_s3() {
@@ -291,6 +291,7 @@ fn object_urls_need_the_feature() {
             "json",
             "s3://bucket/prefix",
             "gs://bucket/prefix",
+            "az://container/prefix",
         ])
         .arg(tmp.path()));
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -299,7 +300,9 @@ fn object_urls_need_the_feature() {
             .contains("s3://bucket/prefix: s3:// input needs object-storage support")
             && r.stderr
                 .contains("gs://bucket/prefix: gs:// input needs object-storage support")
-            && r.stderr.contains("--features s3"),
+            && r.stderr.contains("--features s3")
+            && r.stderr
+                .contains("az://container/prefix: az:// input is not supported yet"),
         "{}",
         r.stderr
     );

@@ -41,6 +41,17 @@ pub fn is_url(arg: &str) -> bool {
 /// Whether this build reads object storage at all (the `s3` feature).
 pub const COMPILED: bool = cfg!(feature = "s3");
 
+/// Why a URL of `scheme` cannot be read by this build, if it cannot: `az://` is never read (no
+/// reader yet), `s3://` and `gs://` only with the `s3` feature.
+pub fn unreadable(scheme: &str) -> Option<ObjectError> {
+    let scheme = scheme.to_string();
+    match scheme.as_str() {
+        "az" => Some(ObjectError::NotSupported { scheme }),
+        _ if !COMPILED => Some(ObjectError::NotCompiled { scheme }),
+        _ => None,
+    }
+}
+
 /// An object-storage URL: `scheme://bucket/prefix`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectUrl {
@@ -201,6 +212,23 @@ mod tests {
             "bucket/key",
         ] {
             assert!(ObjectUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unreadable_table() {
+        assert!(matches!(
+            unreadable("az"),
+            Some(ObjectError::NotSupported { .. })
+        ));
+        for s in ["s3", "gs"] {
+            match COMPILED {
+                true => assert!(unreadable(s).is_none(), "{s}"),
+                false => assert!(
+                    matches!(unreadable(s), Some(ObjectError::NotCompiled { .. })),
+                    "{s}"
+                ),
+            }
         }
     }
 
