@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the S3-compatible test server the object-storage tests (tests/s3.rs) start on
-# 127.0.0.1: moto's server, from PyPI. Chosen over a Rust server (`cargo install s3s-fs`:
+# Installs the S3-compatible test server the object-storage tests (tests/s3.rs, and tests/gcs.rs
+# for gs://: GCS's XML API, which object_store speaks, is the S3 protocol) start on 127.0.0.1:
+# moto's server, from PyPI. Chosen over a Rust server (`cargo install s3s-fs`:
 # minutes of compiling on 2 cores) because it installs in seconds where pip's cache or the
 # wheel is at hand (measured: 25 s of CPU, ~3 min wall on a loaded shared machine from an
 # empty venv; nothing when already installed). Prints where moto_server is; exits non-zero

@@ -9,6 +9,7 @@ mod db;
 mod documents;
 mod exposure;
 mod formats;
+mod gcs;
 mod hostile;
 mod mail;
 mod names;

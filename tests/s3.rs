@@ -26,18 +26,18 @@ use serde_json::Value;
 use crate::common::{Run, piiscan};
 
 /// The secret access key every run is given: it must never appear in any output.
-const SECRET: &str = "s3cr3t-Do-Not-Echo-7f3a9c/K7MDENG+bPxRfiCY";
-const KEY_ID: &str = "AKIDPIISCANTEST0042";
+pub(crate) const SECRET: &str = "s3cr3t-Do-Not-Echo-7f3a9c/K7MDENG+bPxRfiCY";
+pub(crate) const KEY_ID: &str = "AKIDPIISCANTEST0042";
 
 /// A running server: killed when the test process ends (its wrapper shell reads our stdin
 /// pipe, and kills the server when the pipe closes).
-struct Server {
-    port: u16,
+pub(crate) struct Server {
+    pub(crate) port: u16,
     _child: Mutex<Child>,
     _stdin: Mutex<ChildStdin>,
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -57,7 +57,7 @@ fn moto_path() -> Option<String> {
 
 /// Starts moto's server on a free port; `auth`: check credentials and IAM policies after this
 /// many requests (the set-up made without credentials).
-fn start(auth: Option<u32>) -> Option<Server> {
+pub(crate) fn start(auth: Option<u32>) -> Option<Server> {
     let Some(moto) = moto_path() else {
         if std::env::var("PIISCAN_REQUIRE_S3").as_deref() == Ok("1") {
             panic!("PIISCAN_REQUIRE_S3=1 but moto_server is not installed (.ci/s3-setup.sh)");
@@ -100,23 +100,23 @@ fn start(auth: Option<u32>) -> Option<Server> {
 }
 
 /// The server the tests share (distinct buckets per test).
-fn server() -> Option<&'static Server> {
+pub(crate) fn server() -> Option<&'static Server> {
     static S: OnceLock<Option<Server>> = OnceLock::new();
     S.get_or_init(|| start(None)).as_ref()
 }
 
 /// An Authorization header of the right shape (moto refuses an unsigned DELETE; it checks no
 /// signature unless told to).
-const AUTH: &str = "Authorization: AWS4-HMAC-SHA256 \
+pub(crate) const AUTH: &str = "Authorization: AWS4-HMAC-SHA256 \
     Credential=AKIDSETUP/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\r\n";
 
 /// One plain HTTP/1.1 request; returns the status and body.
-fn http(port: u16, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+pub(crate) fn http(port: u16, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
     http_as(port, method, path, body, "application/octet-stream", AUTH)
 }
 
 /// [`http`] with a content type and an Authorization header line.
-fn http_as(
+pub(crate) fn http_as(
     port: u16,
     method: &str,
     path: &str,
@@ -149,12 +149,12 @@ fn http_as(
     (status, out[at..].to_vec())
 }
 
-fn make_bucket(port: u16, bucket: &str) {
+pub(crate) fn make_bucket(port: u16, bucket: &str) {
     let (status, body) = http(port, "PUT", &format!("/{bucket}"), b"");
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
 }
 
-fn put(port: u16, bucket: &str, key: &str, body: &[u8]) {
+pub(crate) fn put(port: u16, bucket: &str, key: &str, body: &[u8]) {
     let (status, resp) = http(port, "PUT", &format!("/{bucket}/{key}"), body);
     assert_eq!(status, 200, "{key}: {}", String::from_utf8_lossy(&resp));
 }
@@ -210,34 +210,34 @@ fn scan_json(port: u16, args: &[&str]) -> (Run, Value) {
     (r, v)
 }
 
-fn inputs(report: &Value) -> Vec<&Value> {
+pub(crate) fn inputs(report: &Value) -> Vec<&Value> {
     report["inputs"]
         .as_array()
         .map(|a| a.iter().collect())
         .unwrap_or_default()
 }
 
-fn input<'a>(report: &'a Value, path: &str) -> &'a Value {
+pub(crate) fn input<'a>(report: &'a Value, path: &str) -> &'a Value {
     inputs(report)
         .into_iter()
         .find(|i| i["path"] == path)
         .unwrap_or_else(|| panic!("no input {path} in {:?}", paths(report)))
 }
 
-fn paths(report: &Value) -> BTreeSet<String> {
+pub(crate) fn paths(report: &Value) -> BTreeSet<String> {
     inputs(report)
         .iter()
         .map(|i| i["path"].as_str().unwrap_or_default().to_string())
         .collect()
 }
 
-fn gzip(data: &[u8]) -> Vec<u8> {
+pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(data).unwrap_or_else(|e| panic!("{e}"));
     e.finish().unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn zip(members: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn zip(members: &[(&str, &str)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -252,7 +252,7 @@ fn zip(members: &[(&str, &str)]) -> Vec<u8> {
         .into_inner()
 }
 
-fn csv(rows: std::ops::Range<u32>) -> String {
+pub(crate) fn csv(rows: std::ops::Range<u32>) -> String {
     let mut s = String::from("name,email,phone\n");
     for i in rows {
         s.push_str(&format!(
@@ -265,7 +265,7 @@ fn csv(rows: std::ops::Range<u32>) -> String {
 
 /// Whether the binary under test reads object storage: `PIISCAN_EXPECT_S3` (CI re-runs this
 /// test binary against the default build with `PIISCAN_EXPECT_S3=0`), else this build's feature.
-fn binary_has_s3() -> bool {
+pub(crate) fn binary_has_s3() -> bool {
     match std::env::var("PIISCAN_EXPECT_S3").as_deref() {
         Ok("0") => false,
         Ok(_) => true,
@@ -273,8 +273,8 @@ fn binary_has_s3() -> bool {
     }
 }
 
-/// Without the `s3` feature an `s3://` argument is an error for that argument (exit 2), and
-/// the rest is still scanned.
+/// Without the `s3` feature an `s3://` or `gs://` argument is an error for that argument (exit
+/// 2), `az://` one too (never read), and the rest is still scanned.
 #[test]
 fn object_urls_need_the_feature() {
     if binary_has_s3() {
@@ -290,13 +290,19 @@ fn object_urls_need_the_feature() {
             "--format",
             "json",
             "s3://bucket/prefix",
+            "gs://bucket/prefix",
+            "az://container/prefix",
         ])
         .arg(tmp.path()));
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr
             .contains("s3://bucket/prefix: s3:// input needs object-storage support")
-            && r.stderr.contains("--features s3"),
+            && r.stderr
+                .contains("gs://bucket/prefix: gs:// input needs object-storage support")
+            && r.stderr.contains("--features s3")
+            && r.stderr
+                .contains("az://container/prefix: az:// input is not supported yet"),
         "{}",
         r.stderr
     );

@@ -17,7 +17,7 @@
 
 use std::sync::Arc;
 
-use crate::input::object::{self, ObjectError, ObjectUrl};
+use crate::input::object::{self, ObjectUrl};
 use crate::scan::collect::Collector;
 use crate::scan::walk::{WalkError, WalkOptions};
 use crate::scan::{InputReport, Scanner, Status};
@@ -78,10 +78,7 @@ pub fn scan_urls(
                 continue;
             }
         };
-        if !object::COMPILED {
-            let e = ObjectError::NotCompiled {
-                scheme: url.scheme.clone(),
-            };
+        if let Some(e) = object::unreadable(&url.scheme) {
             if let Some(r) = url_error(raw, e.to_string(), opts) {
                 collector.add(r);
             }

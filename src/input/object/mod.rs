@@ -1,5 +1,6 @@
-//! Object storage as an input: `s3://bucket/prefix` URLs, listed and read through the
-//! `object_store` crate (cargo feature `s3`).
+//! Object storage as an input: `s3://bucket/prefix` and `gs://bucket/prefix` URLs, listed and
+//! read through the `object_store` crate (cargo feature `s3`, which builds both). `az://` is
+//! recognised and refused as not supported yet.
 //!
 //! The rest of the pipeline is synchronous and reads `Read` streams; `object_store` is async
 //! (tokio). So the async part stays here, behind a blocking surface: one small current-thread
@@ -11,8 +12,12 @@
 //!
 //! Credentials and endpoint come from the environment (`AmazonS3Builder::from_env`:
 //! `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`,
-//! `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`, …) or the instance/container metadata services. They are
-//! never printed: every error message is scrubbed of them before it leaves this module.
+//! `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`, …) or the instance/container metadata services; for GCS
+//! from `GoogleCloudStorageBuilder::from_env` (`GOOGLE_APPLICATION_CREDENTIALS`,
+//! `GOOGLE_SERVICE_ACCOUNT*`, `GOOGLE_BASE_URL`, …), application default credentials, the
+//! metadata server, or `STORAGE_EMULATOR_HOST` for an emulator. They are never printed: every
+//! error message is scrubbed of them (and of a credentials file's private key) before it leaves
+//! this module.
 //!
 //! This stage imports nothing else of the crate: it turns URLs into keys and byte streams.
 
@@ -35,6 +40,17 @@ pub fn is_url(arg: &str) -> bool {
 
 /// Whether this build reads object storage at all (the `s3` feature).
 pub const COMPILED: bool = cfg!(feature = "s3");
+
+/// Why a URL of `scheme` cannot be read by this build, if it cannot: `az://` is never read (no
+/// reader yet), `s3://` and `gs://` only with the `s3` feature.
+pub fn unreadable(scheme: &str) -> Option<ObjectError> {
+    let scheme = scheme.to_string();
+    match scheme.as_str() {
+        "az" => Some(ObjectError::NotSupported { scheme }),
+        _ if !COMPILED => Some(ObjectError::NotCompiled { scheme }),
+        _ => None,
+    }
+}
 
 /// An object-storage URL: `scheme://bucket/prefix`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +149,12 @@ pub enum ObjectError {
         /// The scheme.
         scheme: String,
     },
+    /// The scheme is recognised but no reader for it is built yet (`az://`).
+    #[error("{scheme}:// input is not supported yet: piiscan reads s3:// and gs:// object storage")]
+    NotSupported {
+        /// The scheme.
+        scheme: String,
+    },
     /// The store refused or failed (listing, connecting, reading).
     #[error("{0}")]
     Store(String),
@@ -190,6 +212,23 @@ mod tests {
             "bucket/key",
         ] {
             assert!(ObjectUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unreadable_table() {
+        assert!(matches!(
+            unreadable("az"),
+            Some(ObjectError::NotSupported { .. })
+        ));
+        for s in ["s3", "gs"] {
+            match COMPILED {
+                true => assert!(unreadable(s).is_none(), "{s}"),
+                false => assert!(
+                    matches!(unreadable(s), Some(ObjectError::NotCompiled { .. })),
+                    "{s}"
+                ),
+            }
         }
     }
 

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
+use object_store::StaticCredentialProvider;
 use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::gcp::{GcpCredential, GcpSigningCredential, GoogleCloudStorageBuilder};
 use object_store::path::Path as KeyPath;
 use object_store::{
     BackoffConfig, ClientConfigKey, ClientOptions, GetOptions, ObjectStore, ObjectStoreExt,
@@ -82,63 +84,201 @@ pub struct Bucket {
 }
 
 /// Environment variables whose values are credentials (never echoed).
-const SECRET_VARS: [&str; 3] = [
+const SECRET_VARS: [&str; 5] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
+    // A service-account key given inline (the whole JSON, private key included) and a static
+    // OAuth token.
+    "GOOGLE_SERVICE_ACCOUNT_KEY",
+    "GOOGLE_BEARER_TOKEN",
 ];
+
+/// Environment variables naming a GCS credentials file: its secret fields are scrubbed too
+/// (see [`credential_file_secrets`]).
+const CREDENTIAL_FILE_VARS: [&str; 5] = [
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "GOOGLE_SERVICE_ACCOUNT",
+    "GOOGLE_SERVICE_ACCOUNT_PATH",
+    "SERVICE_ACCOUNT",
+    "GOOGLE_SERVICE_ACCOUNT_KEY",
+];
+
+/// Fields of a GCS credentials JSON (service account or authorized user) that are secret.
+const SECRET_FIELDS: [&str; 4] = [
+    "private_key",
+    "private_key_id",
+    "client_secret",
+    "refresh_token",
+];
+
+/// The secret fields of the credentials JSON `text` (a service-account key or an authorized
+/// user's ADC file), and every line of a PEM private key on its own: an error message could
+/// quote a line of it after `scrub` flattened it, and a partial key is a partial leak.
+fn credential_file_secrets(text: &str) -> Vec<String> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for field in SECRET_FIELDS {
+        if let Some(v) = map.get(field).and_then(|v| v.as_str()) {
+            out.push(v.to_string());
+            out.extend(
+                v.lines()
+                    .map(str::trim)
+                    .filter(|l| l.len() >= 16 && !l.starts_with("-----"))
+                    .map(str::to_string),
+            );
+        }
+    }
+    out
+}
+
+/// Every credential value this process could send, to scrub from messages: the variables of
+/// [`SECRET_VARS`], and the secret fields of a GCS credentials file or inline key. A credentials
+/// file is read at most 1 MiB deep (a real one is ~2 KiB); an unreadable one adds nothing
+/// (object_store then reports it, naming the path, not the content).
+fn secrets_from_env() -> Vec<String> {
+    let mut secrets: Vec<String> = SECRET_VARS
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .collect();
+    for var in CREDENTIAL_FILE_VARS {
+        let Ok(v) = std::env::var(var) else { continue };
+        let text = match v.trim_start().starts_with('{') {
+            true => v,
+            false => {
+                let mut text = String::new();
+                let _ =
+                    std::fs::File::open(&v).and_then(|f| f.take(1 << 20).read_to_string(&mut text));
+                text
+            }
+        };
+        secrets.extend(credential_file_secrets(&text));
+    }
+    secrets
+}
+
+/// The client options every store gets. The whole-request timeout is off: a multi-gigabyte GET
+/// takes longer than any fixed bound. A stalled connection is caught by the read timeout
+/// instead.
+fn client_options() -> ClientOptions {
+    ClientOptions::new()
+        .with_timeout_disabled()
+        .with_read_timeout(Duration::from_secs(30))
+        .with_connect_timeout(Duration::from_secs(5))
+}
+
+/// Retries of one request (see [`MAX_RETRIES`]).
+fn retry_config() -> RetryConfig {
+    RetryConfig {
+        backoff: BackoffConfig {
+            init_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(2),
+            base: 2.0,
+        },
+        max_retries: MAX_RETRIES,
+        retry_timeout: Duration::from_secs(60),
+    }
+}
+
+/// An S3 store for `bucket`: `AmazonS3Builder::from_env` (the `AWS_*` variables), path-style
+/// addressing and `us-east-1` unless the environment says otherwise.
+fn s3_store(bucket: &str) -> Result<Arc<dyn ObjectStore>, object_store::Error> {
+    let mut client = client_options();
+    if let Ok(v) = std::env::var("AWS_ALLOW_HTTP") {
+        client = client.with_config(ClientConfigKey::AllowHttp, v);
+    }
+    let mut builder = AmazonS3Builder::from_env()
+        .with_bucket_name(bucket)
+        .with_client_options(client)
+        .with_retry(retry_config());
+    // A test server or S3-compatible store is addressed by path (`host/bucket/key`), not
+    // by a virtual host per bucket, unless asked.
+    if std::env::var_os("AWS_VIRTUAL_HOSTED_STYLE_REQUEST").is_none() {
+        builder = builder.with_config(AmazonS3ConfigKey::VirtualHostedStyleRequest, "false");
+    }
+    if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+    {
+        builder = builder.with_config(AmazonS3ConfigKey::Region, "us-east-1");
+    }
+    Ok(Arc::new(builder.build()?))
+}
+
+/// A Google Cloud Storage store for `bucket`: `GoogleCloudStorageBuilder::from_env` (the
+/// `GOOGLE_*` variables: `GOOGLE_SERVICE_ACCOUNT` / `GOOGLE_SERVICE_ACCOUNT_KEY`,
+/// `GOOGLE_APPLICATION_CREDENTIALS`, `GOOGLE_BASE_URL`, `GOOGLE_BEARER_TOKEN`, …), then
+/// application default credentials (gcloud's file) and the instance metadata server.
+///
+/// `STORAGE_EMULATOR_HOST` (the variable Google's own client libraries read) points at an
+/// emulator: it sets the base URL when `GOOGLE_BASE_URL` does not, allows plain HTTP, and sends
+/// no credentials (an emulator checks none, and a real token must not go to a local test
+/// server).
+fn gcs_store(bucket: &str) -> Result<Arc<dyn ObjectStore>, object_store::Error> {
+    let mut client = client_options();
+    if let Ok(v) = std::env::var("GOOGLE_ALLOW_HTTP") {
+        client = client.with_config(ClientConfigKey::AllowHttp, v);
+    }
+    let mut builder = GoogleCloudStorageBuilder::from_env().with_bucket_name(bucket);
+    if let Some(host) = std::env::var("STORAGE_EMULATOR_HOST")
+        .ok()
+        .filter(|h| !h.is_empty())
+    {
+        client = client.with_allow_http(true);
+        if std::env::var_os("GOOGLE_BASE_URL").is_none() {
+            let url = match host.contains("://") {
+                true => host,
+                false => format!("http://{host}"),
+            };
+            builder = builder.with_base_url(url.trim_end_matches('/'));
+        }
+        // Both providers: a service-account key in the environment would otherwise still be
+        // parsed for URL signing (which piiscan never does) and fail the emulator set-up.
+        builder = builder
+            .with_credentials(Arc::new(StaticCredentialProvider::new(GcpCredential {
+                bearer: String::new(),
+            })))
+            .with_signing_credentials(Arc::new(StaticCredentialProvider::new(
+                GcpSigningCredential {
+                    email: String::new(),
+                    private_key: None,
+                },
+            )));
+    }
+    Ok(Arc::new(
+        builder
+            .with_client_options(client)
+            .with_retry(retry_config())
+            .build()?,
+    ))
+}
 
 impl Bucket {
     /// Connects to the bucket of `url` with credentials and endpoint from the environment. No
     /// request is made yet: a missing bucket or bad credentials show on the first listing.
     pub fn connect(url: &ObjectUrl) -> Result<Bucket, ObjectError> {
-        let secrets: Vec<String> = SECRET_VARS
-            .iter()
-            .filter_map(|v| std::env::var(v).ok())
-            .collect();
-        if url.scheme != "s3" {
-            return Err(ObjectError::NotCompiled {
-                scheme: url.scheme.clone(),
-            });
-        }
+        let secrets = secrets_from_env();
+        let store = match url.scheme.as_str() {
+            "s3" => s3_store,
+            "gs" => gcs_store,
+            _ => {
+                return Err(ObjectError::NotSupported {
+                    scheme: url.scheme.clone(),
+                });
+            }
+        };
         io()?;
-        // The whole-request timeout is off: a multi-gigabyte GET takes longer than any fixed
-        // bound. A stalled connection is caught by the read timeout instead.
-        let mut client = ClientOptions::new()
-            .with_timeout_disabled()
-            .with_read_timeout(Duration::from_secs(30))
-            .with_connect_timeout(Duration::from_secs(5));
-        if let Ok(v) = std::env::var("AWS_ALLOW_HTTP") {
-            client = client.with_config(ClientConfigKey::AllowHttp, v);
-        }
-        let mut builder = AmazonS3Builder::from_env()
-            .with_bucket_name(&url.bucket)
-            .with_client_options(client)
-            .with_retry(RetryConfig {
-                backoff: BackoffConfig {
-                    init_backoff: Duration::from_millis(100),
-                    max_backoff: Duration::from_secs(2),
-                    base: 2.0,
-                },
-                max_retries: MAX_RETRIES,
-                retry_timeout: Duration::from_secs(60),
-            });
-        // A test server or S3-compatible store is addressed by path (`host/bucket/key`), not
-        // by a virtual host per bucket, unless asked.
-        if std::env::var_os("AWS_VIRTUAL_HOSTED_STYLE_REQUEST").is_none() {
-            builder = builder.with_config(AmazonS3ConfigKey::VirtualHostedStyleRequest, "false");
-        }
-        if std::env::var_os("AWS_REGION").is_none()
-            && std::env::var_os("AWS_DEFAULT_REGION").is_none()
-        {
-            builder = builder.with_config(AmazonS3ConfigKey::Region, "us-east-1");
-        }
-        let store = builder
-            .build()
-            .map_err(|e| ObjectError::Store(scrub(&e.to_string(), &secrets)))?;
+        // Nothing is sent yet: an error here is in the configuration, most often an unusable
+        // credentials file (a service-account key that does not parse).
+        let store = store(&url.bucket).map_err(|e| {
+            ObjectError::Store(scrub(
+                &format!("cannot use the credentials or endpoint configured ({e})"),
+                &secrets,
+            ))
+        })?;
         Ok(Bucket {
             url: url.clone(),
-            store: Arc::new(store),
+            store,
             secrets: Arc::new(secrets),
         })
     }
@@ -356,7 +496,10 @@ fn describe(e: &object_store::Error, op: Op, secrets: &[String]) -> String {
                 | "SignatureDoesNotMatch"
                 | "ExpiredToken"
                 | "InvalidToken"
-                | "TokenRefreshRequired",
+                | "TokenRefreshRequired"
+                // GCS's XML API: no or a bad OAuth token.
+                | "AuthenticationRequired"
+                | "InvalidAuthenticationInfo",
             ),
             ..,
         )
@@ -393,6 +536,31 @@ fn xml_field<'t>(text: &'t str, name: &str) -> Option<&'t str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_file_secrets_table() {
+        let key = "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\nshort\\n-----END PRIVATE KEY-----\\n";
+        let json = format!(
+            r#"{{"type":"service_account","client_email":"a@example.com","private_key_id":"kid-0123","private_key":"{key}"}}"#
+        );
+        let s = credential_file_secrets(&json);
+        assert!(s.iter().any(|v| v == "kid-0123"), "{s:?}");
+        assert!(s.iter().any(|v| v.starts_with("-----BEGIN")), "{s:?}");
+        // Each long line of the PEM body on its own; not the short line, not the e-mail.
+        assert!(
+            s.iter().any(|v| v == "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"),
+            "{s:?}"
+        );
+        assert!(
+            !s.iter().any(|v| v == "short" || v == "a@example.com"),
+            "{s:?}"
+        );
+        let user =
+            r#"{"type":"authorized_user","client_secret":"cs-123456","refresh_token":"rt-654321"}"#;
+        assert_eq!(credential_file_secrets(user), ["cs-123456", "rt-654321"]);
+        assert!(credential_file_secrets("not json").is_empty());
+        assert!(credential_file_secrets("[1]").is_empty());
+    }
 
     #[test]
     fn xml_field_table() {
