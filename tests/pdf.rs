@@ -186,3 +186,73 @@ fn redact_does_not_rewrite_a_pdf_and_says_so() {
     write(dir.path(), "in/letter.pdf", letter());
     assert_redact_refuses(dir.path(), "letter.pdf", "pdf documents are not rewritten");
 }
+
+/// `letter()` encrypted by lopdf's own writer (RC4, 128-bit key, standard security handler)
+/// with the given user password.
+#[cfg(feature = "pdf")]
+fn encrypted_letter(user_password: &str) -> Vec<u8> {
+    let mut doc = lopdf::Document::load_mem(&letter()).unwrap();
+    // The key derives from the file identifier: a fixed fake one.
+    let id = lopdf::Object::string_literal(b"piiscan-test-id0".to_vec());
+    doc.trailer
+        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    let state = lopdf::EncryptionState::try_from(lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner-secret",
+        user_password,
+        key_length: 128,
+        permissions: lopdf::Permissions::all(),
+    })
+    .unwrap();
+    doc.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[cfg(feature = "pdf")]
+#[test]
+fn encrypted_pdf_read_with_the_empty_password_else_an_error_and_the_scan_goes_on() {
+    let open = encrypted_letter("");
+    let locked = encrypted_letter("user-secret");
+    // The writer really encrypted them: the planted text is not in the bytes.
+    for raw in [&open, &locked] {
+        assert!(memchr_find(raw, b"/Encrypt"));
+        assert!(!memchr_find(raw, EMAIL.as_bytes()));
+    }
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "in/open.pdf", &open);
+    write(dir.path(), "in/locked.pdf", &locked);
+    write(dir.path(), "in/ok.txt", format!("mail {EMAIL}\n"));
+    let (run, rep) = report(&dir);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(input(&rep, "ok.txt")["status"], "scanned");
+    assert_eq!(input(&rep, "open.pdf")["status"], "scanned", "{rep:#}");
+    let why = reason_for(&rep["errors"], "locked.pdf");
+    assert!(
+        why.ends_with("encrypted PDF that needs a password: not read"),
+        "{rep:#}"
+    );
+    let run = scan_jsonl(&dir.path().join("in"), &[]);
+    let f = run.jsonl();
+    let in_open = |kind: &str, page: &str| {
+        of_kind(&f, kind).iter().any(|e| {
+            e["field"] == page && e["path"].as_str().is_some_and(|p| p.ends_with("open.pdf"))
+        })
+    };
+    assert!(in_open("email", "page 1"), "{f:#?}");
+    assert!(in_open("phone", "page 2"), "{f:#?}");
+    assert!(
+        !f.iter().any(|e| e["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("locked.pdf"))),
+        "{f:#?}"
+    );
+    assert!(!run.stdout.contains(EMAIL) && !run.stdout.contains(PHONE));
+}
+
+#[cfg(feature = "pdf")]
+fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
