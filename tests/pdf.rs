@@ -256,3 +256,52 @@ fn encrypted_pdf_read_with_the_empty_password_else_an_error_and_the_scan_goes_on
 fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+/// A small file whose pages (5) all draw one FlateDecode content stream of ~60 MiB of tiny text
+/// operators: each page is under the per-page cap, the file is far over the per-file one.
+fn operator_bomb() -> Vec<u8> {
+    let mut content = b"BT /F1 12 Tf 72 700 Td ".to_vec();
+    let op = b"(x) Tj ";
+    while content.len() < (60 << 20) {
+        content.extend_from_slice(op);
+    }
+    content.extend_from_slice(b"ET");
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(&content).unwrap();
+    let data = z.finish().unwrap();
+    let page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] \
+                 /Resources << /Font << /F1 4 0 R >> >> /Contents 3 0 R >>"
+        .to_vec();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [5 0 R 6 0 R 7 0 R 8 0 R 9 0 R] /Count 5 >>".to_vec(),
+        stream("/Filter /FlateDecode", &data),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    ];
+    objects.extend(std::iter::repeat_n(page, 5));
+    pdf_of(&objects)
+}
+
+#[test]
+fn a_pdf_over_the_per_file_content_cap_is_an_error_and_a_normal_one_is_read() {
+    let bomb = operator_bomb();
+    assert!(bomb.len() < 2 << 20, "{}", bomb.len());
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "in/bomb.pdf", &bomb);
+    write(dir.path(), "in/letter.pdf", letter());
+    let (run, rep) = report(&dir);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    if !cfg!(feature = "pdf") {
+        assert_eq!(input(&rep, "bomb.pdf")["status"], "skipped");
+        return;
+    }
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let why = reason_for(&rep["errors"], "bomb.pdf");
+    assert!(why.contains("page 5"), "{why}");
+    assert!(why.contains("256 MiB (per-file cap): not read"), "{why}");
+    // The normal two-page PDF beside it is read in full.
+    let letter = input(&rep, "letter.pdf");
+    assert_eq!(letter["status"], "scanned", "{letter:#}");
+    assert_eq!(letter["records"], 3, "{letter:#}");
+}
