@@ -91,7 +91,7 @@ pub fn pages(raw: &[u8]) -> Result<Vec<String>, FormatError> {
         }
     }
     let mut out = Vec::new();
-    for (&n, _) in &pages {
+    for &n in pages.keys() {
         let text = doc
             .extract_text_with_limit(&[n], PAGE_CAP)
             .map_err(|e| unreadable(format!("page {n}: {}", short(&e.to_string()))))?;
