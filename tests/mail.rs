@@ -399,3 +399,35 @@ fn an_outlook_msg_headers_body_and_attachment() {
     let why = reason_for(&report["errors"], "cut.msg");
     assert!(why.contains("unreadable Outlook msg"), "{why}");
 }
+
+/// An Outlook message whose only body is HTML (PR_HTML, binary, UTF-8) — no subject, no plain
+/// body, no recipients: what an HTML-only Outlook draft holds.
+fn html_only_msg() -> Vec<u8> {
+    let mut cf = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    let put = |cf: &mut cfb::CompoundFile<Cursor<Vec<u8>>>, path: &str, data: &[u8]| {
+        cf.create_stream(path).unwrap().write_all(data).unwrap();
+    };
+    put(&mut cf, "/__properties_version1.0", &[0u8; 32]);
+    let html = format!(
+        "<html><body><p>Dear passenger,</p>\r\n<p>write to <b>{EMAIL}</b><br>or call \
+         <span style=\"color:red\">{PHONE}</span></p></body></html>"
+    );
+    put(&mut cf, "/__substg1.0_10130102", html.as_bytes());
+    cf.flush().unwrap();
+    cf.into_inner().into_inner()
+}
+
+#[test]
+fn an_outlook_msg_with_only_an_html_body_is_read_as_text() {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "html.msg", html_only_msg());
+    let run = scan_jsonl(dir.path(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let f = run.jsonl();
+    assert_eq!(at(&f, "html.msg", "email").len(), 1, "{f:#?}");
+    assert_eq!(at(&f, "html.msg", "phone").len(), 1, "{f:#?}");
+    // Tags are dropped, and <p>/<br> end lines: the phone is on a later line than the email.
+    let line = |kind: &str| at(&f, "html.msg", kind)[0]["line"].as_u64().unwrap();
+    assert!(line("email") < line("phone"), "{f:#?}");
+    assert!(!run.stdout.contains(EMAIL) && !run.stdout.contains(PHONE));
+}

@@ -186,3 +186,122 @@ fn redact_does_not_rewrite_a_pdf_and_says_so() {
     write(dir.path(), "in/letter.pdf", letter());
     assert_redact_refuses(dir.path(), "letter.pdf", "pdf documents are not rewritten");
 }
+
+/// `letter()` encrypted by lopdf's own writer (RC4, 128-bit key, standard security handler)
+/// with the given user password.
+#[cfg(feature = "pdf")]
+fn encrypted_letter(user_password: &str) -> Vec<u8> {
+    let mut doc = lopdf::Document::load_mem(&letter()).unwrap();
+    // The key derives from the file identifier: a fixed fake one.
+    let id = lopdf::Object::string_literal(b"piiscan-test-id0".to_vec());
+    doc.trailer
+        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    let state = lopdf::EncryptionState::try_from(lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner-secret",
+        user_password,
+        key_length: 128,
+        permissions: lopdf::Permissions::all(),
+    })
+    .unwrap();
+    doc.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[cfg(feature = "pdf")]
+#[test]
+fn encrypted_pdf_read_with_the_empty_password_else_an_error_and_the_scan_goes_on() {
+    let open = encrypted_letter("");
+    let locked = encrypted_letter("user-secret");
+    // The writer really encrypted them: the planted text is not in the bytes.
+    for raw in [&open, &locked] {
+        assert!(memchr_find(raw, b"/Encrypt"));
+        assert!(!memchr_find(raw, EMAIL.as_bytes()));
+    }
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "in/open.pdf", &open);
+    write(dir.path(), "in/locked.pdf", &locked);
+    write(dir.path(), "in/ok.txt", format!("mail {EMAIL}\n"));
+    let (run, rep) = report(&dir);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(input(&rep, "ok.txt")["status"], "scanned");
+    assert_eq!(input(&rep, "open.pdf")["status"], "scanned", "{rep:#}");
+    let why = reason_for(&rep["errors"], "locked.pdf");
+    assert!(
+        why.ends_with("encrypted PDF that needs a password: not read"),
+        "{rep:#}"
+    );
+    let run = scan_jsonl(&dir.path().join("in"), &[]);
+    let f = run.jsonl();
+    let in_open = |kind: &str, page: &str| {
+        of_kind(&f, kind).iter().any(|e| {
+            e["field"] == page && e["path"].as_str().is_some_and(|p| p.ends_with("open.pdf"))
+        })
+    };
+    assert!(in_open("email", "page 1"), "{f:#?}");
+    assert!(in_open("phone", "page 2"), "{f:#?}");
+    assert!(
+        !f.iter().any(|e| e["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("locked.pdf"))),
+        "{f:#?}"
+    );
+    assert!(!run.stdout.contains(EMAIL) && !run.stdout.contains(PHONE));
+}
+
+#[cfg(feature = "pdf")]
+fn memchr_find(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A small file whose pages (5) all draw one FlateDecode content stream of ~60 MiB of tiny text
+/// operators: each page is under the per-page cap, the file is far over the per-file one.
+fn operator_bomb() -> Vec<u8> {
+    let mut content = b"BT /F1 12 Tf 72 700 Td ".to_vec();
+    let op = b"(x) Tj ";
+    while content.len() < (60 << 20) {
+        content.extend_from_slice(op);
+    }
+    content.extend_from_slice(b"ET");
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(&content).unwrap();
+    let data = z.finish().unwrap();
+    let page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] \
+                 /Resources << /Font << /F1 4 0 R >> >> /Contents 3 0 R >>"
+        .to_vec();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [5 0 R 6 0 R 7 0 R 8 0 R 9 0 R] /Count 5 >>".to_vec(),
+        stream("/Filter /FlateDecode", &data),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    ];
+    objects.extend(std::iter::repeat_n(page, 5));
+    pdf_of(&objects)
+}
+
+#[test]
+fn a_pdf_over_the_per_file_content_cap_is_an_error_and_a_normal_one_is_read() {
+    let bomb = operator_bomb();
+    assert!(bomb.len() < 2 << 20, "{}", bomb.len());
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "in/bomb.pdf", &bomb);
+    write(dir.path(), "in/letter.pdf", letter());
+    let (run, rep) = report(&dir);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    if !cfg!(feature = "pdf") {
+        assert_eq!(input(&rep, "bomb.pdf")["status"], "skipped");
+        return;
+    }
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let why = reason_for(&rep["errors"], "bomb.pdf");
+    assert!(why.contains("page 5"), "{why}");
+    assert!(why.contains("256 MiB (per-file cap): not read"), "{why}");
+    // The normal two-page PDF beside it is read in full.
+    let letter = input(&rep, "letter.pdf");
+    assert_eq!(letter["status"], "scanned", "{letter:#}");
+    assert_eq!(letter["records"], 3, "{letter:#}");
+}

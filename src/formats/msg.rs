@@ -9,7 +9,8 @@
 //! * `To` / `Cc` — each recipient (`__recip_version1.0_#…`: name `3001`, SMTP address `39FE`,
 //!   else `3003`) by its type (`0C15`: 1 = To, 2 = Cc, 3 = Bcc), or the display lists (`0E04`,
 //!   `0E03`) when there are no recipient storages;
-//! * `Subject` (`0037`), then a blank line and the body (`1000`).
+//! * `Subject` (`0037`), then a blank line and the body: plain text (`1000`), else the HTML
+//!   body (`1013`, binary or string) with its tags dropped, as an `.eml`'s `text/html` part.
 //!
 //! `line` is the line of that rendered text (a `.msg` has no lines of its own). String
 //! properties are read in their Unicode form (`…001F`, UTF-16LE) or, failing that, their 8-bit
@@ -38,6 +39,9 @@ pub fn is_msg<F: Read + Seek>(cf: &cfb::CompoundFile<F>) -> bool {
             || cf.exists("/__substg1.0_0037001E")
             || cf.exists("/__substg1.0_1000001F")
             || cf.exists("/__substg1.0_1000001E")
+            || cf.exists("/__substg1.0_10130102")
+            || cf.exists("/__substg1.0_1013001F")
+            || cf.exists("/__substg1.0_1013001E")
             || cf.exists("/__recip_version1.0_#00000000"))
 }
 
@@ -83,7 +87,7 @@ pub fn read<F: Read + Seek>(cf: &mut cfb::CompoundFile<F>) -> Msg {
         text.push('\n');
     }
     text.push('\n');
-    if let Some(body) = string(cf, "", "1000") {
+    if let Some(body) = string(cf, "", "1000").or_else(|| html_body(cf)) {
         text.push_str(&body.replace("\r\n", "\n"));
         text.push('\n');
     }
@@ -111,6 +115,25 @@ pub fn read<F: Read + Seek>(cf: &mut cfb::CompoundFile<F>) -> Msg {
         text: text.into_bytes(),
         attachments,
     }
+}
+
+/// The HTML body (PR_HTML, `1013`) as text, tags dropped as for an `.eml`'s `text/html` part:
+/// read when there is no plain body (Outlook writes HTML-only messages). Usually binary
+/// (`10130102`: bytes in the message's code page, read as UTF-8 when they are valid UTF-8, else
+/// as Windows-1252), sometimes a string property.
+fn html_body<F: Read + Seek>(cf: &mut cfb::CompoundFile<F>) -> Option<String> {
+    let html = match bytes(cf, "/__substg1.0_10130102") {
+        Some(Ok(b)) => match String::from_utf8(b) {
+            Ok(s) => s,
+            Err(e) => encoding_rs::WINDOWS_1252
+                .decode(e.as_bytes())
+                .0
+                .into_owned(),
+        },
+        _ => string(cf, "", "1013")?,
+    };
+    let html = html.trim_end_matches('\0');
+    Some(mail_parser::decoders::html::html_to_text(html))
 }
 
 /// `Name <address>`, quoting a name that holds a comma.

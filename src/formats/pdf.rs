@@ -9,7 +9,11 @@
 //! asking); one that needs a password is an error for that file. A PDF whose pages hold no text
 //! at all is listed as skipped: "no text layer (scanned image)" when it holds images, else as
 //! blank or damaged ([`NO_CONTENT`]). The file is
-//! held in memory, up to [`PDF_CAP`] bytes (a larger one is an error). Errors never quote text.
+//! held in memory, up to [`PDF_CAP`] bytes (a larger one is an error), and the pages' content
+//! together is capped at [`DOC_CONTENT_CAP`] decompressed bytes, checked before any page is
+//! parsed (a file over it is an error naming the page where the budget ran out): text
+//! extraction's time is linear in that content, and `lopdf` does not descend into form
+//! XObjects, so nesting adds no work. Errors never quote text.
 
 use super::{Cell, CellSink, FormatError, FormatStats};
 
@@ -17,6 +21,11 @@ use super::{Cell, CellSink, FormatError, FormatStats};
 pub const PDF_CAP: u64 = 256 << 20;
 /// Largest decompressed content of one page (bytes).
 pub const PAGE_CAP: usize = 64 << 20;
+/// Largest decompressed content of all pages together (bytes): the per-file bound on text
+/// extraction's work. Counted in bytes, not wall-clock, so a file's outcome does not depend on
+/// the machine. Many pages may share one content stream, so without it a small file could make
+/// the parser read [`PAGE_CAP`] bytes once per page.
+pub const DOC_CONTENT_CAP: usize = 256 << 20;
 /// Why a PDF is not read in a build without the `pdf` feature.
 pub const NOT_COMPILED: &str = "PDF support not compiled in (cargo feature `pdf`)";
 /// Why a PDF with no text but with images is skipped.
@@ -61,8 +70,28 @@ pub fn pages(raw: &[u8]) -> Result<Vec<String>, FormatError> {
             "encrypted PDF that needs a password: not read".into(),
         ));
     }
+    let pages = doc.get_pages();
+    // First pass: the pages' decompressed content summed against the file's budget, before any
+    // of it is parsed — a file over it stops here, having only inflated (cheap) and never
+    // tokenised (the costly part) more than the budget.
+    let mut left = DOC_CONTENT_CAP;
+    for (&n, &id) in &pages {
+        let over = || {
+            unreadable(format!(
+                "page {n}: the pages' content passes {} MiB (per-file cap): not read",
+                DOC_CONTENT_CAP >> 20
+            ))
+        };
+        let limit = left.min(PAGE_CAP);
+        match doc.get_page_content_with_limit(id, limit) {
+            Ok(content) => left = left.checked_sub(content.len()).ok_or_else(over)?,
+            Err(_) if limit < PAGE_CAP => return Err(over()),
+            // A page over PAGE_CAP on its own (or damaged) is reported by the extraction below.
+            Err(_) => {}
+        }
+    }
     let mut out = Vec::new();
-    for (n, _) in doc.get_pages() {
+    for &n in pages.keys() {
         let text = doc
             .extract_text_with_limit(&[n], PAGE_CAP)
             .map_err(|e| unreadable(format!("page {n}: {}", short(&e.to_string()))))?;
